@@ -1,0 +1,81 @@
+//! Compiles the knowledge base in `src/data/*.toml` into static Rust tables, so that the
+//! page carries no parser and lookups cost nothing at start-up. Also refuses to build when
+//! the German and English texts do not have exactly the same keys.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+use toml::Value;
+
+fn main() {
+    let dir = Path::new("src/data");
+    println!("cargo:rerun-if-changed=src/data");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("src/data exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut out = String::new();
+    let mut parsed = Vec::new();
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let src = std::fs::read_to_string(path).expect("readable data file");
+        let value: Value =
+            toml::from_str(&src).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "_")
+            .to_uppercase();
+        writeln!(out, "/// Compiled from `{}`.", path.display()).unwrap();
+        writeln!(out, "pub static {name}: Data = {};", emit(&value)).unwrap();
+        parsed.push((name, value));
+    }
+    let find = |n: &str| parsed.iter().find(|(name, _)| name == n).map(|(_, v)| v);
+    if let (Some(de), Some(en)) = (find("TEXTS_DE"), find("TEXTS_EN")) {
+        let (mut kd, mut ke) = (BTreeSet::new(), BTreeSet::new());
+        keys(de, "", &mut kd);
+        keys(en, "", &mut ke);
+        let only_de: Vec<_> = kd.difference(&ke).collect();
+        let only_en: Vec<_> = ke.difference(&kd).collect();
+        assert!(
+            only_de.is_empty() && only_en.is_empty(),
+            "text keys differ: only in German {only_de:?}, only in English {only_en:?}"
+        );
+    }
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("data.rs");
+    std::fs::write(dest, out).expect("writable OUT_DIR");
+}
+
+fn keys(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    if let Value::Table(t) = v {
+        for (k, v) in t {
+            let path = format!("{prefix}.{k}");
+            out.insert(path.clone());
+            keys(v, &path, out);
+        }
+    }
+}
+
+fn emit(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("Data::Str({s:?})"),
+        Value::Integer(i) => format!("Data::Int({i})"),
+        Value::Float(f) => format!("Data::Int({})", *f as i64),
+        Value::Boolean(b) => format!("Data::Bool({b})"),
+        Value::Datetime(d) => format!("Data::Str({:?})", d.to_string()),
+        Value::Array(a) => format!(
+            "Data::List(&[{}])",
+            a.iter().map(emit).collect::<Vec<_>>().join(",")
+        ),
+        Value::Table(t) => format!(
+            "Data::Table(&[{}])",
+            t.iter()
+                .map(|(k, v)| format!("({k:?},{})", emit(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}

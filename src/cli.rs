@@ -1,0 +1,298 @@
+//! The native command line: reads files, directories (recursively), mbox files or stdin,
+//! and prints text, JSON or JSON lines. The JSON-lines output is a contract (README).
+
+use crate::explain::{self, Explanation};
+use crate::knowledge::Lang;
+use crate::report::{Message, Note, Report};
+use serde::Serialize;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str =
+    "usage: bounce-explainer [--format text|json|jsonl] [--lang de|en] [FILE|DIR|-]...
+Explains mail bounces. Reads files, directories (recursively), mbox files, or stdin.";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+struct Options {
+    format: Format,
+    lang: Lang,
+    inputs: Vec<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        format: Format::Text,
+        lang: Lang::En,
+        inputs: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or(format!("{name} needs a value"))
+        };
+        match name {
+            "--format" | "-f" => {
+                o.format = match value()?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "jsonl" => Format::Jsonl,
+                    other => return Err(format!("unknown format '{other}'")),
+                }
+            }
+            "--lang" | "-l" => {
+                let v = value()?;
+                o.lang = Lang::parse(&v)
+                    .filter(|_| v.len() == 2)
+                    .ok_or(format!("unknown language '{v}'"))?;
+            }
+            "--help" | "-h" => return Err(String::new()),
+            s if s.starts_with('-') && s != "-" => return Err(format!("unknown option '{s}'")),
+            _ => o.inputs.push(a.clone()),
+        }
+    }
+    if o.inputs.is_empty() {
+        o.inputs.push("-".into());
+    }
+    Ok(o)
+}
+
+/// One message as printed in JSON: where it came from, what was read, and the explanation.
+#[derive(Serialize)]
+struct Record<'a> {
+    source: &'a str,
+    message: usize,
+    #[serde(flatten)]
+    msg: &'a Message,
+    explanation: Explanation,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [Note],
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("bounce-explainer: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    let mut json_all = Vec::new();
+    for input in &opts.inputs {
+        for path in expand(input, &mut failed) {
+            let shown = path.to_string_lossy().into_owned();
+            let bytes = match read_input(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("bounce-explainer: cannot read {shown}: {e}");
+                    failed = true;
+                    continue;
+                }
+            };
+            let report = crate::analyze(&bytes);
+            let written = match opts.format {
+                Format::Text => write_text(&mut out, &shown, &report, opts.lang),
+                Format::Jsonl => write_jsonl(&mut out, &shown, &report, opts.lang),
+                Format::Json => {
+                    json_all.extend(
+                        records(&shown, &report, opts.lang)
+                            .map(|r| serde_json::to_value(r).unwrap_or_default()),
+                    );
+                    Ok(())
+                }
+            };
+            if written.is_err() {
+                return ExitCode::from(1);
+            }
+            if report.messages.is_empty() && opts.format != Format::Text {
+                for note in &report.notes {
+                    eprintln!("bounce-explainer: {shown}: {}", note_text(*note, opts.lang));
+                }
+            }
+        }
+    }
+    if opts.format == Format::Json {
+        let _ = serde_json::to_writer_pretty(&mut out, &json_all);
+        let _ = writeln!(out);
+    }
+    let _ = out.flush();
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut buf)?;
+    } else {
+        std::fs::File::open(path)?.read_to_end(&mut buf)?;
+    }
+    Ok(buf)
+}
+
+/// Files below a directory, sorted; the path itself otherwise.
+fn expand(input: &str, failed: &mut bool) -> Vec<PathBuf> {
+    let path = PathBuf::from(input);
+    if !path.is_dir() {
+        return vec![path];
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![path];
+    while let Some(dir) = stack.pop() {
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                for e in entries.flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if !e.file_name().to_string_lossy().starts_with('.') {
+                        files.push(p);
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("bounce-explainer: cannot read {}: {e}", dir.display());
+                *failed = true;
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn records<'a>(
+    source: &'a str,
+    report: &'a Report,
+    lang: Lang,
+) -> impl Iterator<Item = Record<'a>> {
+    report
+        .messages
+        .iter()
+        .enumerate()
+        .map(move |(i, msg)| Record {
+            source,
+            message: i + 1,
+            msg,
+            explanation: explain::explain(msg, lang),
+            notes: &report.notes,
+        })
+}
+
+fn write_jsonl(
+    out: &mut impl Write,
+    source: &str,
+    report: &Report,
+    lang: Lang,
+) -> std::io::Result<()> {
+    for r in records(source, report, lang) {
+        serde_json::to_writer(&mut *out, &r)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn note_text(note: Note, lang: Lang) -> &'static str {
+    match note {
+        Note::EmptyInput => lang.ui("empty"),
+        Note::BinaryInput => lang.ui("binary"),
+        Note::InputTruncated | Note::TooManyMessages => lang.ui("too_large"),
+    }
+}
+
+fn write_text(
+    out: &mut impl Write,
+    source: &str,
+    report: &Report,
+    lang: Lang,
+) -> std::io::Result<()> {
+    writeln!(out, "== {source}")?;
+    for note in &report.notes {
+        writeln!(out, "{}", note_text(*note, lang))?;
+    }
+    for r in records(source, report, lang) {
+        let e = &r.explanation;
+        if report.messages.len() > 1 {
+            writeln!(out, "-- {} {}", lang.ui("message_n"), r.message)?;
+        }
+        writeln!(out, "{}", e.headline)?;
+        if let Some(t) = &e.timeline {
+            writeln!(out, "{t}")?;
+        }
+        writeln!(out, "{}: {}", lang.ui("who_acts"), e.who_label)?;
+        writeln!(out, "{}: {}", lang.ui("steps"), "")?;
+        for s in &e.steps {
+            writeln!(out, "  - {s}")?;
+        }
+        for rcpt in &r.msg.recipients {
+            let codes = [rcpt.reply_code.as_deref(), rcpt.status.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(
+                out,
+                "  {} [{}] {}",
+                rcpt.address,
+                rcpt.reason.as_str(),
+                codes
+            )?;
+            if let Some(d) = &rcpt.diagnostic {
+                writeln!(out, "    {}: {}", lang.ui("diagnostic"), d)?;
+            }
+        }
+    }
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn parses_options_in_both_spellings() {
+        let o = parse_args(&args("--format=jsonl --lang de a.eml")).unwrap();
+        assert_eq!(
+            (o.format, o.lang, o.inputs.len()),
+            (Format::Jsonl, Lang::De, 1)
+        );
+        let o = parse_args(&args("-f json")).unwrap();
+        assert_eq!((o.format, o.inputs[0].as_str()), (Format::Json, "-"));
+    }
+
+    #[test]
+    fn rejects_bad_usage() {
+        assert!(parse_args(&args("--format xml")).is_err());
+        assert!(parse_args(&args("--lang fr")).is_err());
+        assert!(parse_args(&args("--bogus")).is_err());
+        assert!(parse_args(&args("--format")).is_err());
+    }
+}

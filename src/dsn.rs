@@ -1,0 +1,172 @@
+//! Reads RFC 3464 `message/delivery-status` (and RFC 6533 global) bodies into fields.
+//! Tolerates what real servers send: missing blank lines between recipients, folded
+//! values, odd case, and fields in the wrong block.
+
+use crate::text;
+
+/// The per-message fields of a delivery-status body.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct DsnMessage {
+    pub reporting_mta: Option<String>,
+    pub arrival_date: Option<String>,
+    pub received_from_mta: Option<String>,
+    pub recipients: Vec<DsnRecipient>,
+}
+
+/// The per-recipient fields.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct DsnRecipient {
+    pub final_recipient: Option<String>,
+    pub original_recipient: Option<String>,
+    pub action: Option<String>,
+    pub status: Option<String>,
+    pub remote_mta: Option<String>,
+    pub diagnostic: Option<String>,
+    pub last_attempt_date: Option<String>,
+    pub will_retry_until: Option<String>,
+}
+
+impl DsnRecipient {
+    fn is_empty(&self) -> bool {
+        *self == DsnRecipient::default()
+    }
+}
+
+/// Splits `name: value` fields with folded continuation lines. Blank lines come back as
+/// `None` so that callers can see block boundaries.
+fn fields(body: &str) -> Vec<Option<(String, String)>> {
+    let mut out: Vec<Option<(String, String)>> = Vec::new();
+    for line in text::lines(body) {
+        if line.trim().is_empty() {
+            out.push(None);
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(Some((_, value))) = out.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, value)) if !name.is_empty() && !name.contains(' ') => {
+                out.push(Some((name.to_ascii_lowercase(), value.trim().to_string())));
+            }
+            _ => {
+                // A line that is no field: treat it as a continuation of a diagnostic.
+                if let Some(Some((name, value))) = out.last_mut()
+                    && name == "diagnostic-code"
+                {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Strips the type prefix of a typed value: `rfc822; a@b` gives `a@b`.
+pub fn untyped(value: &str) -> String {
+    let v = match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(' ') && !kind.contains('@') && kind.len() < 20 => rest,
+        _ => value,
+    };
+    v.trim().trim_matches(['<', '>', '"']).trim().to_string()
+}
+
+/// Parses a delivery-status body. Returns `None` when it holds no recipient fields.
+pub fn parse(body: &str) -> Option<DsnMessage> {
+    let mut msg = DsnMessage::default();
+    let mut cur = DsnRecipient::default();
+    for field in fields(body) {
+        let Some((name, value)) = field else {
+            if !cur.is_empty() {
+                msg.recipients.push(std::mem::take(&mut cur));
+            }
+            continue;
+        };
+        let starts_new = match name.as_str() {
+            "final-recipient" => cur.final_recipient.is_some(),
+            "original-recipient" => {
+                cur.original_recipient.is_some() || cur.final_recipient.is_some()
+            }
+            _ => false,
+        };
+        if starts_new {
+            msg.recipients.push(std::mem::take(&mut cur));
+        }
+        let v = Some(value.clone());
+        match name.as_str() {
+            "reporting-mta" => msg.reporting_mta = Some(untyped(&value)),
+            "arrival-date" => msg.arrival_date = v,
+            "received-from-mta" => msg.received_from_mta = Some(untyped(&value)),
+            "final-recipient" | "x-actual-recipient" if cur.final_recipient.is_none() => {
+                cur.final_recipient = Some(untyped(&value))
+            }
+            "original-recipient" => cur.original_recipient = Some(untyped(&value)),
+            "action" => cur.action = v,
+            "status" => cur.status = v,
+            "remote-mta" => cur.remote_mta = Some(untyped(&value)),
+            "diagnostic-code" => cur.diagnostic = Some(untyped_diagnostic(&value)),
+            "last-attempt-date" => cur.last_attempt_date = v,
+            "will-retry-until" => cur.will_retry_until = v,
+            _ => {}
+        }
+    }
+    if !cur.is_empty() {
+        msg.recipients.push(cur);
+    }
+    msg.recipients.retain(|r| {
+        r.final_recipient.is_some() || r.original_recipient.is_some() || r.status.is_some()
+    });
+    (!msg.recipients.is_empty()).then_some(msg)
+}
+
+/// `smtp; 550 5.1.1 ...` gives `550 5.1.1 ...`. Keeps the text when there is no type.
+fn untyped_diagnostic(value: &str) -> String {
+    match value.split_once(';') {
+        Some((kind, rest)) if kind.trim().len() < 16 && !kind.trim().contains(' ') => {
+            text::squash(rest)
+        }
+        _ => text::squash(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_two_recipients_and_message_fields() {
+        let body = "Reporting-MTA: dns; mx.example.jp\nArrival-Date: Thu, 29 Apr 2013 23:45:41 +0900\n\n\
+            Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n\
+            Diagnostic-Code: smtp; 550 5.1.1 <a@example.org>... User\n    unknown\n\n\
+            Final-Recipient: RFC822; <b@example.org>\nAction: delayed\nStatus: 4.2.2\n";
+        let dsn = parse(body).unwrap();
+        assert_eq!(dsn.reporting_mta.as_deref(), Some("mx.example.jp"));
+        assert_eq!(dsn.recipients.len(), 2);
+        assert_eq!(
+            dsn.recipients[0].diagnostic.as_deref(),
+            Some("550 5.1.1 <a@example.org>... User unknown")
+        );
+        assert_eq!(
+            dsn.recipients[1].final_recipient.as_deref(),
+            Some("b@example.org")
+        );
+    }
+
+    #[test]
+    fn splits_recipients_without_blank_lines() {
+        let body = "Final-Recipient: rfc822; a@x.org\nStatus: 5.0.0\nFinal-Recipient: rfc822; b@x.org\nStatus: 5.1.1\n";
+        let dsn = parse(body).unwrap();
+        assert_eq!(dsn.recipients.len(), 2);
+        assert_eq!(dsn.recipients[1].status.as_deref(), Some("5.1.1"));
+    }
+
+    #[test]
+    fn no_recipient_fields_means_none() {
+        assert!(parse("Reporting-MTA: dns; x\n\nhello world\n").is_none());
+        assert!(parse("").is_none());
+    }
+}

@@ -1,0 +1,604 @@
+//! The engine's entry point: raw bytes in, a [`Report`] out. Splits the input into
+//! messages (mbox, mail log lines, a single notice) and reads each one.
+
+use crate::classify::{self, Facts};
+use crate::dsn::DsnRecipient;
+use crate::formats::{self, TextReading};
+use crate::notice::{self, Notice};
+use crate::report::*;
+use crate::{logs, phishing, text};
+use std::ops::Range;
+
+/// Inputs larger than this are cut, with a note.
+pub const MAX_INPUT: usize = 64 * 1024 * 1024;
+/// At most this many messages are read from one input.
+pub const MAX_MESSAGES: usize = 200_000;
+/// Recipients beyond this in one message are dropped, with a warning.
+pub const MAX_RECIPIENTS: usize = 500;
+
+/// Reads whatever the user gave: a whole .eml, an mbox, text pasted from a mail client,
+/// or mail log lines.
+pub fn analyze(input: &[u8]) -> Report {
+    let mut report = Report::default();
+    let input = if input.len() > MAX_INPUT {
+        report.notes.push(Note::InputTruncated);
+        &input[..MAX_INPUT]
+    } else {
+        input
+    };
+    if input.iter().all(u8::is_ascii_whitespace) {
+        report.notes.push(Note::EmptyInput);
+        return report;
+    }
+    if looks_binary(input) {
+        report.notes.push(Note::BinaryInput);
+        return report;
+    }
+    let input = text::normalize_cr(input);
+    if let Some(messages) = logs::read(&input) {
+        report.messages = messages;
+        return report;
+    }
+    let spans = split_mbox(&input);
+    if spans.len() > MAX_MESSAGES {
+        report.notes.push(Note::TooManyMessages);
+    }
+    report.messages = spans
+        .into_iter()
+        .take(MAX_MESSAGES)
+        .map(|span| read_message(&input, span))
+        .collect();
+    report
+}
+
+/// NUL bytes or many control characters near the start: not text.
+fn looks_binary(b: &[u8]) -> bool {
+    let head = &b[..b.len().min(8192)];
+    let nul = head.iter().filter(|&&c| c == 0).count();
+    let ctrl = head
+        .iter()
+        .filter(|&&c| c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
+        .count();
+    nul > 0 && nul * 100 > head.len() || ctrl * 10 > head.len()
+}
+
+/// Splits an mbox at its `From ` postmark lines; anything else is one message.
+fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
+    let is_postmark = |at: usize| {
+        let line_end = b[at..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| at + p);
+        let line = &b[at..line_end];
+        line.starts_with(b"From ")
+            && line.len() > 10
+            && line.iter().any(u8::is_ascii_digit)
+            && !line.contains(&b':')
+            || line.starts_with(b"From ")
+                && line
+                    .windows(3)
+                    .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit())
+    };
+    if !b.starts_with(b"From ") || !is_postmark(0) {
+        return vec![0..b.len()];
+    }
+    let mut starts = vec![0];
+    let mut i = 0;
+    while let Some(p) = find_bytes(&b[i..], b"\nFrom ") {
+        let at = i + p + 1;
+        let blank_before = at >= 2
+            && (b[at - 2] == b'\n' || (at >= 3 && b[at - 2] == b'\r' && b[at - 3] == b'\n'));
+        if blank_before && is_postmark(at) {
+            starts.push(at);
+        }
+        i = at;
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| s..starts.get(k + 1).copied().unwrap_or(b.len()))
+        .collect()
+}
+
+/// Position of `needle` in `hay`.
+pub fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let p = hay[i..=hay.len() - needle.len()]
+            .iter()
+            .position(|&c| c == first)?;
+        if &hay[i + p..i + p + needle.len()] == needle {
+            return Some(i + p);
+        }
+        i += p + 1;
+    }
+    None
+}
+
+/// Reads one message of the input.
+fn read_message(input: &[u8], span: Range<usize>) -> Message {
+    let bytes = &input[span.clone()];
+    let notice = notice::read(bytes);
+    let mut msg = Message {
+        kind: Kind::Bounce,
+        format: "rfc3464",
+        span: span.clone(),
+        reporting_mta: None,
+        arrival_date: None,
+        last_attempt_date: None,
+        notice: notice.headers.clone(),
+        recipients: Vec::new(),
+        original: notice.original.clone(),
+        evidence: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if let Some(limit) = notice.truncated {
+        msg.warnings.push(Warning::Truncated {
+            limit: limit.to_string(),
+        });
+    }
+    if let Some(kind) = special_kind(&notice) {
+        fill_special(&mut msg, &notice, kind);
+    } else {
+        fill_bounce(&mut msg, &notice);
+    }
+    if let Some(signs) = phishing::signs(&notice, &msg) {
+        msg.warnings.push(Warning::Phishing { signs });
+    }
+    add_evidence(&mut msg, bytes, span.start);
+    msg
+}
+
+/// Complaint reports and auto-replies, which have their own structure.
+fn special_kind(n: &Notice) -> Option<Kind> {
+    if n.feedback.is_some() {
+        return Some(Kind::ComplaintReport);
+    }
+    if !n.dsn.is_empty() {
+        return None;
+    }
+    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    let auto = n
+        .header("auto-submitted")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("auto-replied"))
+        || n.header("x-autoreply").is_some()
+        || n.header("x-autorespond").is_some()
+        || n.header("precedence")
+            .is_some_and(|v| v.eq_ignore_ascii_case("auto_reply"));
+    let vacation_subject = [
+        "out of office",
+        "out of the office",
+        "automatic reply",
+        "auto:",
+        "autoreply",
+        "auto-reply",
+        "abwesenheit",
+        "abwesend",
+        "automatische antwort",
+        "vacation",
+        "away from",
+    ]
+    .iter()
+    .any(|s| subject.contains(s));
+    let from_system = n.header("from").is_some_and(text::is_system_address)
+        || n.header("from").is_some_and(|f| {
+            text::contains_ci(f, "mailer-daemon") || text::contains_ci(f, "postmaster")
+        });
+    ((auto && !from_system && !subject.contains("undeliver") && !subject.contains("failure"))
+        || (vacation_subject && !from_system))
+        .then_some(Kind::AutoReply)
+}
+
+fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
+    msg.kind = kind;
+    let (reason, format) = match kind {
+        Kind::ComplaintReport => (Reason::Feedback, "arf"),
+        _ => (Reason::Vacation, "rfc3834"),
+    };
+    msg.format = format;
+    let feedback_rcpt = n.feedback.as_deref().and_then(|f| {
+        text::lines(f)
+            .find(|l| {
+                text::contains_ci(l, "original-rcpt-to:")
+                    || text::contains_ci(l, "removal-recipient:")
+            })
+            .and_then(|l| text::find_addresses(l).into_iter().next())
+            .map(|a| a.value)
+    });
+    let address = match kind {
+        Kind::ComplaintReport => feedback_rcpt.or_else(|| original_to(n)),
+        _ => n
+            .headers
+            .from
+            .as_deref()
+            .and_then(|f| text::find_addresses(f).into_iter().next())
+            .map(|a| a.value),
+    };
+    let mut r = Recipient {
+        address: address.unwrap_or_default(),
+        reason,
+        decided_by: Decision {
+            source: "kind",
+            matched: kind.as_str().into(),
+        },
+        ..Recipient::default()
+    };
+    if kind == Kind::ComplaintReport
+        && let Some(f) = &n.feedback
+    {
+        r.diagnostic = text::lines(f)
+            .find(|l| text::contains_ci(l, "feedback-type:"))
+            .map(|l| l.trim().to_string());
+    }
+    msg.recipients.push(r);
+}
+
+fn original_to(n: &Notice) -> Option<String> {
+    n.original
+        .as_ref()?
+        .to
+        .as_deref()
+        .and_then(|t| text::find_addresses(t).into_iter().next())
+        .map(|a| a.value)
+}
+
+fn fill_bounce(msg: &mut Message, n: &Notice) {
+    let format = formats::detect(n);
+    let reading = formats::read(format, n);
+    msg.format = if n.dsn.is_empty() {
+        format.id
+    } else if format.id == "generic" {
+        "rfc3464"
+    } else {
+        format.id
+    };
+    let from_domain = n
+        .header("from")
+        .and_then(|f| text::find_addresses(f).into_iter().next())
+        .map(|a| a.value);
+    if let Some(d) = n.dsn.first() {
+        msg.reporting_mta = d.reporting_mta.clone();
+        msg.arrival_date = d.arrival_date.clone();
+    }
+    let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
+    if dsn_recipients.is_empty() {
+        for t in &reading.recipients {
+            let r = build_recipient(
+                &t.address,
+                None,
+                Some(t),
+                &reading,
+                msg,
+                from_domain.as_deref(),
+            );
+            msg.recipients.push(r);
+        }
+        if msg.recipients.is_empty() {
+            fallback_recipient(msg, n, &reading, from_domain.as_deref());
+        }
+    } else {
+        for d in dsn_recipients {
+            let address = d
+                .final_recipient
+                .clone()
+                .or_else(|| d.original_recipient.clone())
+                .unwrap_or_default();
+            let address = text::find_addresses(&address)
+                .into_iter()
+                .next()
+                .map_or(address, |a| a.value);
+            let t = reading
+                .recipients
+                .iter()
+                .find(|t| t.address.eq_ignore_ascii_case(&address))
+                .or(if reading.recipients.len() == 1 {
+                    reading.recipients.first()
+                } else {
+                    None
+                });
+            let r = build_recipient(&address, Some(d), t, &reading, msg, from_domain.as_deref());
+            msg.recipients.push(r);
+        }
+    }
+    if msg.recipients.len() > MAX_RECIPIENTS {
+        msg.recipients.truncate(MAX_RECIPIENTS);
+        msg.warnings.push(Warning::Truncated {
+            limit: "recipients".into(),
+        });
+    }
+    msg.last_attempt_date = msg
+        .recipients
+        .iter()
+        .find_map(|r| r.last_attempt_date.clone());
+    msg.kind = kind_of(msg, n);
+    if msg.kind == Kind::NotABounce {
+        msg.recipients.clear();
+        msg.format = "none";
+    }
+}
+
+/// When no recipient was named: the failed-recipients header, or the original's `To:`.
+fn fallback_recipient(msg: &mut Message, n: &Notice, reading: &TextReading, from: Option<&str>) {
+    let named = n
+        .header("x-failed-recipients")
+        .and_then(|v| text::find_addresses(v).into_iter().next())
+        .map(|a| a.value)
+        .or_else(|| original_to(n));
+    let has_error = !reading.general.is_empty();
+    if named.is_none() && !has_error {
+        return;
+    }
+    let r = build_recipient(&named.unwrap_or_default(), None, None, reading, msg, from);
+    msg.recipients.push(r);
+}
+
+fn build_recipient(
+    address: &str,
+    dsn: Option<&DsnRecipient>,
+    text_part: Option<&formats::TextRecipient>,
+    reading: &TextReading,
+    msg: &Message,
+    from: Option<&str>,
+) -> Recipient {
+    let dsn_diag = dsn
+        .and_then(|d| d.diagnostic.clone())
+        .filter(|d| !d.trim().is_empty());
+    let text_diag = text_part
+        .map(|t| t.diagnostic.clone())
+        .filter(|d| !d.trim().is_empty());
+    let own = match (&dsn_diag, &text_diag) {
+        (Some(d), Some(t)) if t.contains(d.as_str()) => t.clone(),
+        (Some(d), Some(t)) => format!("{d} {t}"),
+        (Some(d), None) => d.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => String::new(),
+    };
+    let has_code = |s: &str| text::find_status(s).is_some() || text::find_reply_code(s).is_some();
+    let diagnostic = if own.is_empty()
+        || (!has_code(&own) && !reading.general.is_empty() && !classify::mentions_failure(&own))
+    {
+        if own.is_empty() {
+            reading.general.clone()
+        } else {
+            format!("{own} {}", reading.general)
+        }
+    } else {
+        own
+    };
+    let raw = RawRecipient {
+        address: address.to_string(),
+        original_address: dsn.and_then(|d| d.original_recipient.clone()),
+        action: dsn
+            .and_then(|d| d.action.as_deref())
+            .and_then(Action::parse),
+        status: dsn.and_then(|d| d.status.clone()),
+        command: formats::smtp_command(&diagnostic).or(reading.command),
+        diagnostic,
+        remote_mta: dsn.and_then(|d| d.remote_mta.clone()),
+        last_attempt_date: dsn.and_then(|d| d.last_attempt_date.clone()),
+        will_retry_until: dsn.and_then(|d| d.will_retry_until.clone()),
+    };
+    let hosts: Vec<&str> = [msg.reporting_mta.as_deref(), from]
+        .into_iter()
+        .flatten()
+        .collect();
+    finish_recipient(raw, &hosts)
+}
+
+/// What a reader found about one recipient, before classification.
+#[derive(Debug, Default)]
+pub struct RawRecipient {
+    pub address: String,
+    pub original_address: Option<String>,
+    pub action: Option<Action>,
+    /// The Status field (or `dsn=` of a log line), if any.
+    pub status: Option<String>,
+    pub diagnostic: String,
+    pub command: Option<&'static str>,
+    pub remote_mta: Option<String>,
+    pub last_attempt_date: Option<String>,
+    pub will_retry_until: Option<String>,
+}
+
+/// Derives codes, reason and severity for one recipient. `hosts` are host names that
+/// tell which provider is involved (reporting server, notice sender).
+pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
+    let diagnostic = raw.diagnostic;
+    let field_status = raw
+        .status
+        .as_deref()
+        .and_then(text::find_status)
+        .map(|c| c.value);
+    let diag_status = text::find_status(&diagnostic).map(|c| c.value);
+    let status = match (field_status, diag_status) {
+        (Some(d), Some(t)) if d.ends_with(".0.0") && !t.ends_with(".0.0") => Some(t),
+        (Some(d), _) => Some(d),
+        (None, t) => t,
+    };
+    let reply_code = text::find_reply_code(&diagnostic).map(|c| c.value);
+    let remote_mta = raw.remote_mta.or_else(|| remote_host(&diagnostic));
+    let mut all_hosts: Vec<&str> = hosts.to_vec();
+    all_hosts.extend(remote_mta.as_deref());
+    let facts = Facts {
+        diagnostic: &diagnostic,
+        status: status.as_deref(),
+        reply_code: reply_code.as_deref(),
+        command: raw.command,
+        action: raw.action,
+        hosts: &all_hosts,
+    };
+    let (reason, decided_by) = classify::classify(&facts);
+    let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), raw.action, reason);
+    let address = raw.address;
+    Recipient {
+        original_address: raw
+            .original_address
+            .filter(|o| !o.eq_ignore_ascii_case(&address)),
+        action: raw.action,
+        status,
+        reply_code,
+        reason,
+        hard_bounce,
+        remote_mta,
+        blocklist: crate::blocklist::find_hit(&diagnostic),
+        diagnostic: Some(text::squash(&diagnostic)).filter(|d| !d.is_empty()),
+        smtp_command: raw.command.map(str::to_string),
+        last_attempt_date: raw.last_attempt_date,
+        will_retry_until: raw.will_retry_until,
+        decided_by,
+        address,
+    }
+}
+
+/// A permanent failure: the code says class 5, or the notice failed with no code.
+fn is_permanent(
+    status: Option<&str>,
+    reply: Option<&str>,
+    action: Option<Action>,
+    reason: Reason,
+) -> bool {
+    match (status.or(reply).and_then(|s| s.chars().next()), action) {
+        (_, Some(Action::Delayed | Action::Delivered | Action::Relayed | Action::Expanded)) => {
+            false
+        }
+        (Some('5'), _) => true,
+        (Some(_), _) => false,
+        (None, _) => !matches!(
+            reason,
+            Reason::Delivered | Reason::Vacation | Reason::Feedback | Reason::Expired
+        ),
+    }
+}
+
+/// `host mx.example.jp [192.0.2.1]` or `remote host 192.0.2.1 said` in a diagnostic.
+fn remote_host(diag: &str) -> Option<String> {
+    let lower = diag.to_ascii_lowercase();
+    for marker in ["remote host ", "host ", "remote server ", "by "] {
+        let mut from = 0;
+        while let Some(p) = lower[from..].find(marker) {
+            let at = from + p + marker.len();
+            from = at;
+            let word: String = diag[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+                .collect();
+            let word = word.trim_end_matches(['.', ':']);
+            if word.contains('.') && word.len() > 3 && !word.starts_with("or") {
+                return Some(word.to_ascii_lowercase());
+            }
+        }
+    }
+    None
+}
+
+/// The message kind from the recipients' actions and the notice.
+fn kind_of(msg: &Message, n: &Notice) -> Kind {
+    if msg.recipients.is_empty() {
+        return Kind::NotABounce;
+    }
+    let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
+    if all(&|r| r.reason == Reason::Delivered) {
+        return Kind::DeliveryReport;
+    }
+    if all(&|r| {
+        r.action == Some(Action::Delayed)
+            || (r.action.is_none()
+                && r.status.as_deref().is_some_and(|s| s.starts_with('4'))
+                && is_delay_text(n))
+    }) {
+        return Kind::DelayNotice;
+    }
+    let no_evidence = n.dsn.is_empty()
+        && msg
+            .recipients
+            .iter()
+            .all(|r| r.status.is_none() && r.reply_code.is_none() && r.reason == Reason::Undefined);
+    let from_system = n.header("from").is_some_and(|f| {
+        text::contains_ci(f, "mailer-daemon")
+            || text::contains_ci(f, "postmaster")
+            || text::contains_ci(f, "mail delivery")
+    });
+    if no_evidence && !from_system && !n.is_dsn_report {
+        return Kind::NotABounce;
+    }
+    Kind::Bounce
+}
+
+fn is_delay_text(n: &Notice) -> bool {
+    let subject = n.header("subject").unwrap_or("");
+    [
+        "delay",
+        "warning: message",
+        "still being retried",
+        "verzögert",
+        "has not yet been delivered",
+    ]
+    .iter()
+    .any(|w| {
+        text::contains_ci(subject, w) || text::contains_ci(&n.text[..n.text.len().min(4096)], w)
+    })
+}
+
+/// Points the report's statements at the bytes of the input they came from.
+fn add_evidence(msg: &mut Message, bytes: &[u8], base: usize) {
+    let mut ev = Vec::new();
+    let mut mark = |needle: &str, what: EvidenceKind, recipient: Option<usize>| {
+        if needle.len() < 3 {
+            return;
+        }
+        if let Some(p) = find_bytes(bytes, needle.as_bytes()) {
+            ev.push(Evidence {
+                start: base + p,
+                end: base + p + needle.len(),
+                what,
+                recipient,
+            });
+        }
+    };
+    for (i, r) in msg.recipients.iter().enumerate() {
+        mark(&r.address, EvidenceKind::Recipient, Some(i));
+        if let Some(s) = &r.status {
+            mark(&format!("Status: {s}"), EvidenceKind::Status, Some(i));
+        }
+        if let Some(d) = &r.diagnostic {
+            let head: String = d.chars().take(48).collect();
+            mark(head.trim(), EvidenceKind::Diagnostic, Some(i));
+        }
+        if let Some(m) = &r.remote_mta {
+            mark(m, EvidenceKind::RemoteMta, Some(i));
+        }
+    }
+    if let Some(m) = &msg.reporting_mta {
+        mark(m, EvidenceKind::ReportingMta, None);
+    }
+    if let Some(d) = &msg.arrival_date {
+        mark(d, EvidenceKind::ArrivalDate, None);
+    }
+    if let Some(d) = &msg.last_attempt_date {
+        mark(d, EvidenceKind::LastAttemptDate, None);
+    }
+    ev.sort_by_key(|e| (e.start, e.end));
+    ev.dedup_by_key(|e| (e.start, e.end));
+    msg.evidence = ev;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_binary_inputs_get_notes() {
+        assert_eq!(analyze(b"").notes, [Note::EmptyInput]);
+        assert_eq!(analyze(b"  \n\t ").notes, [Note::EmptyInput]);
+        let bin: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+        assert_eq!(analyze(&bin).notes, [Note::BinaryInput]);
+    }
+
+    #[test]
+    fn an_mbox_is_split_at_postmarks() {
+        let mbox = b"From MAILER-DAEMON Thu Apr 29 23:45:32 2013\nFrom: a@b.c\nSubject: one\n\nx\n\nFrom MAILER-DAEMON Thu Apr 29 23:45:33 2013\nFrom: a@b.c\nSubject: two\n\ny\n";
+        assert_eq!(split_mbox(mbox).len(), 2);
+        assert_eq!(split_mbox(b"From: a@b.c\n\nFrom here on\n").len(), 1);
+    }
+}

@@ -1,0 +1,128 @@
+//! Turns a read message into what people act on: a one-sentence headline, who has to act,
+//! the steps, whether the server retries, and how long it tried. Texts come from the
+//! knowledge base in the chosen language.
+
+use crate::knowledge::{Data, Lang};
+use crate::report::{Kind, Message, Reason, Recipient};
+use serde::Serialize;
+
+/// The explanation of one message.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explanation {
+    pub headline: String,
+    pub explanation: String,
+    /// Who has to act: `sender`, `sender_provider`, `recipient`, `recipient_provider`, `nobody`.
+    pub who: &'static str,
+    pub who_label: String,
+    /// True when the sending server keeps retrying by itself.
+    pub retry: bool,
+    pub steps: Vec<String>,
+    pub admin_steps: Vec<String>,
+    /// The knowledge-base entry used, e.g. `reason.mailboxfull`.
+    pub topic: String,
+    /// False when only a generic text fits.
+    pub specific: bool,
+    /// "The server tried for 2 days", when the dates say so.
+    pub timeline: Option<String>,
+}
+
+/// The recipient whose failure the headline is about: the first that failed.
+pub fn main_recipient(msg: &Message) -> Option<&Recipient> {
+    msg.recipients
+        .iter()
+        .find(|r| r.reason != Reason::Delivered && r.hard_bounce)
+        .or_else(|| {
+            msg.recipients
+                .iter()
+                .find(|r| r.reason != Reason::Delivered)
+        })
+        .or(msg.recipients.first())
+}
+
+/// Explains one message.
+pub fn explain(msg: &Message, lang: Lang) -> Explanation {
+    let topic = topic_of(msg);
+    let entry = lang.texts().path(&topic).unwrap_or_else(|| {
+        lang.texts()
+            .path("reason.undefined")
+            .expect("reason.undefined exists")
+    });
+    let list = |key: &str| {
+        entry
+            .get(key)
+            .map(Data::strs)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
+    let who = entry.field("who");
+    Explanation {
+        headline: entry.field("headline").to_string(),
+        explanation: entry.field("explanation").to_string(),
+        who,
+        who_label: lang
+            .texts()
+            .path(&format!("who.{who}"))
+            .and_then(Data::str)
+            .unwrap_or(who)
+            .to_string(),
+        retry: entry.get("retry").and_then(Data::bool).unwrap_or(false),
+        steps: list("steps"),
+        admin_steps: list("admin_steps"),
+        specific: !matches!(
+            topic.as_str(),
+            "reason.undefined" | "reason.onhold" | "kind.bounce"
+        ),
+        timeline: timeline(msg, lang),
+        topic,
+    }
+}
+
+/// The knowledge-base entry that explains the message best.
+pub fn topic_of(msg: &Message) -> String {
+    match msg.kind {
+        Kind::Bounce => match main_recipient(msg) {
+            Some(r) => format!("reason.{}", r.reason.as_str()),
+            None => "kind.bounce".to_string(),
+        },
+        Kind::DelayNotice => "kind.delay_notice".to_string(),
+        other => format!("kind.{}", other.as_str()),
+    }
+}
+
+/// How long the server tried, from Arrival-Date to the last attempt, in words.
+pub fn timeline(msg: &Message, lang: Lang) -> Option<String> {
+    let start = parse_date(msg.arrival_date.as_deref()?)?;
+    let end = parse_date(
+        msg.last_attempt_date
+            .as_deref()
+            .or(msg.notice.date.as_deref())?,
+    )?;
+    let secs = end - start;
+    if secs < 3600 {
+        return None;
+    }
+    let (n, unit) = if secs >= 2 * 86400 {
+        (secs / 86400, "days")
+    } else if secs >= 86400 {
+        (1, "day")
+    } else if secs >= 2 * 3600 {
+        (secs / 3600, "hours")
+    } else {
+        (1, "hour")
+    };
+    let unit = lang
+        .texts()
+        .path(&format!("time.{unit}"))
+        .and_then(Data::str)
+        .unwrap_or(unit);
+    Some(
+        lang.ui("tried_for")
+            .replace("{duration}", &format!("{n} {unit}")),
+    )
+}
+
+fn parse_date(s: &str) -> Option<i64> {
+    mail_parser::DateTime::parse_rfc822(s.trim()).map(|d| d.to_timestamp())
+}

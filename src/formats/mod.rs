@@ -1,0 +1,380 @@
+//! Free-text bounce formats. Each MTA or provider has a small module that declares, as
+//! data, how to recognise its notices and where their error text starts and ends. One
+//! generic extractor then reads recipients, codes and diagnostics out of that region, so
+//! text from a server we have never seen is still read.
+
+mod amazonses;
+mod courier;
+mod domino;
+mod exchange;
+mod exim;
+mod german;
+mod gmail;
+mod notes;
+mod office365;
+mod opensmtpd;
+mod postfix;
+mod qmail;
+mod sendmail;
+mod yahoo;
+
+use crate::notice::{self, Notice};
+use crate::text;
+
+/// How one format is recognised and where its error text sits. All matching ignores case.
+pub struct Format {
+    /// Stable id, shown in reports.
+    pub id: &'static str,
+    /// Any of these in the notice's `From:` header.
+    pub from: &'static [&'static str],
+    /// Any of these in the `Subject:` header.
+    pub subject: &'static [&'static str],
+    /// Any of these in the notice text (strongest signs: one is enough).
+    pub body: &'static [&'static str],
+    /// Any of these header names present.
+    pub headers: &'static [&'static str],
+    /// The error text starts after the first of these lines, when present.
+    pub start: &'static [&'static str],
+    /// The error text ends before the first of these.
+    pub end: &'static [&'static str],
+}
+
+impl Format {
+    const EMPTY: Format = Format {
+        id: "",
+        from: &[],
+        subject: &[],
+        body: &[],
+        headers: &[],
+        start: &[],
+        end: &[],
+    };
+}
+
+/// Formats in the order they are tried: specific providers before the MTAs they run.
+const FORMATS: &[&Format] = &[
+    &office365::FORMAT,
+    &exchange::FORMAT,
+    &gmail::FORMAT,
+    &yahoo::FORMAT,
+    &amazonses::FORMAT,
+    &german::FORMAT,
+    &domino::FORMAT,
+    &notes::FORMAT,
+    &qmail::FORMAT,
+    &exim::FORMAT,
+    &postfix::FORMAT,
+    &opensmtpd::FORMAT,
+    &courier::FORMAT,
+    &sendmail::FORMAT,
+];
+
+/// The generic reader used when no format is recognised.
+pub const GENERIC: Format = Format {
+    id: "generic",
+    ..Format::EMPTY
+};
+
+/// Picks the format of a notice: a body sign wins, then headers, then From and Subject.
+pub fn detect(n: &Notice) -> &'static Format {
+    let from = n.header("from").unwrap_or("");
+    let subject = n.header("subject").unwrap_or("");
+    let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
+    let head = &n.text[..floor_char(&n.text, 64 * 1024)];
+    FORMATS
+        .iter()
+        .find(|f| any(head, f.body))
+        .or_else(|| {
+            FORMATS
+                .iter()
+                .find(|f| f.headers.iter().any(|h| n.header(h).is_some()))
+        })
+        .or_else(|| {
+            FORMATS
+                .iter()
+                .find(|f| any(from, f.from) && (f.subject.is_empty() || any(subject, f.subject)))
+        })
+        .copied()
+        .unwrap_or(&GENERIC)
+}
+
+fn floor_char(s: &str, at: usize) -> usize {
+    let mut i = at.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One recipient as read from free text.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct TextRecipient {
+    pub address: String,
+    /// The lines that speak about this recipient, joined.
+    pub diagnostic: String,
+}
+
+/// What the free text says.
+#[derive(Debug, Default, Clone)]
+pub struct TextReading {
+    pub recipients: Vec<TextRecipient>,
+    /// Lines with codes or failure words that belong to no single recipient.
+    pub general: String,
+    /// The SMTP command the server answered, when the text says.
+    pub command: Option<&'static str>,
+}
+
+/// The region of the text that holds the error report.
+fn region<'a>(f: &Format, t: &'a str) -> &'a str {
+    let start = f
+        .start
+        .iter()
+        .filter_map(|m| text::find_ci(t, m))
+        .min()
+        .map_or(0, |at| t[at..].find('\n').map_or(t.len(), |nl| at + nl + 1));
+    let rest = &t[start..];
+    let end = f
+        .end
+        .iter()
+        .filter_map(|m| text::find_ci(rest, m))
+        .chain(notice::original_marker(rest))
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Labels that may stand before a recipient address at the start of a line.
+const RECIPIENT_LABELS: &[&str] = &[
+    "recipient address:",
+    "failed recipient:",
+    "recipient:",
+    "address:",
+    "rcpt to:",
+    "original-recipient:",
+    "final-recipient:",
+    "empfänger:",
+    "empfaenger:",
+    "destinataire:",
+    "to <",
+    "user ",
+];
+
+/// The address a line starts with, if any (after white space, quotes, `<` or a label).
+fn leading_address(line: &str) -> Option<text::Found> {
+    let trimmed = line.trim_start();
+    let mut body = trimmed.trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
+    let lower = body.to_ascii_lowercase();
+    for label in RECIPIENT_LABELS {
+        if lower.starts_with(label) {
+            body = body[label.len()..].trim_start_matches(['<', '"', ' ', '\t', ';']);
+            let low = body.to_ascii_lowercase();
+            if let Some(rest) = low.strip_prefix("rfc822;") {
+                body = &body[body.len() - rest.len()..];
+                body = body.trim_start();
+            }
+            break;
+        }
+    }
+    let first = text::find_addresses(body).into_iter().next()?;
+    (first.start == 0).then_some(first)
+}
+
+/// A line that carries an SMTP error: a reply code or an enhanced status code.
+fn has_code(line: &str) -> bool {
+    text::find_status(line).is_some() || text::find_reply_code(line).is_some()
+}
+
+/// Reads recipients and their diagnostics out of the notice text.
+pub fn read(f: &Format, n: &Notice) -> TextReading {
+    let region = region(f, &n.text);
+    let sender = n.headers.to.as_deref().map(address_of);
+    let mut out = TextReading::default();
+    let mut current: Option<usize> = None;
+    let mut substantive = false;
+    for line in text::lines(region) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            if substantive {
+                current = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("-----") || trimmed.starts_with("=====") {
+            current = None;
+            continue;
+        }
+        if out.command.is_none() {
+            out.command = smtp_command(trimmed);
+        }
+        let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
+        let mentioned = text::find_addresses(trimmed).into_iter().find(|a| {
+            out.recipients
+                .iter()
+                .any(|r| r.address.eq_ignore_ascii_case(&a.value))
+        });
+        if let Some(addr) = lead.clone().or(mentioned.clone()) {
+            let idx = match out
+                .recipients
+                .iter()
+                .position(|r| r.address.eq_ignore_ascii_case(&addr.value))
+            {
+                Some(i) => i,
+                None => {
+                    out.recipients.push(TextRecipient {
+                        address: addr.value.clone(),
+                        diagnostic: String::new(),
+                    });
+                    out.recipients.len() - 1
+                }
+            };
+            current = Some(idx);
+            let rest = if lead.is_some() {
+                trim_after_address(&line.trim_start()[addr.end.min(line.trim_start().len())..])
+            } else {
+                trimmed
+            };
+            substantive = append(&mut out.recipients[idx].diagnostic, rest);
+            continue;
+        }
+        if let Some(addr) = text::find_addresses(trimmed)
+            .into_iter()
+            .find(|a| !text::is_system_address(&a.value))
+            && has_code(trimmed)
+            && Some(addr.value.as_str()) != sender.as_deref()
+        {
+            out.recipients.push(TextRecipient {
+                address: addr.value,
+                diagnostic: String::new(),
+            });
+            current = Some(out.recipients.len() - 1);
+            substantive = append(
+                &mut out.recipients[current.unwrap_or(0)].diagnostic,
+                trimmed,
+            );
+            continue;
+        }
+        match current {
+            Some(i) => substantive |= append(&mut out.recipients[i].diagnostic, trimmed),
+            None => {
+                if has_code(trimmed) || crate::classify::mentions_failure(trimmed) {
+                    append(&mut out.general, trimmed);
+                }
+            }
+        }
+    }
+    if out.recipients.len() > 1
+        && let Some(s) = sender
+    {
+        out.recipients
+            .retain(|r| !r.address.eq_ignore_ascii_case(&s));
+    }
+    out
+}
+
+/// Appends a line to a diagnostic; returns true if the line carries content, not a label.
+fn append(diag: &mut String, line: &str) -> bool {
+    let line = line.trim();
+    if line.is_empty() {
+        return false;
+    }
+    if diag.len() < 4096 {
+        if !diag.is_empty() {
+            diag.push(' ');
+        }
+        diag.push_str(line);
+    }
+    !line.ends_with(':')
+}
+
+fn trim_after_address(rest: &str) -> &str {
+    rest.trim_start_matches(['>', '"', '\'', ')', ':', ' ', '\t', '.', ','])
+}
+
+fn address_of(s: &str) -> String {
+    text::find_addresses(s)
+        .into_iter()
+        .next()
+        .map_or_else(|| s.to_string(), |a| a.value)
+}
+
+/// The SMTP command a line says the error answered.
+pub fn smtp_command(line: &str) -> Option<&'static str> {
+    let l = line.to_ascii_lowercase();
+    let after = [
+        "after ",
+        "in reply to ",
+        "response to ",
+        ">>> ",
+        "most progress was ",
+    ];
+    if !after.iter().any(|a| l.contains(a)) {
+        return None;
+    }
+    [
+        ("end of data", "DATA"),
+        ("data", "DATA"),
+        ("rcpt to", "RCPT"),
+        ("rcpt", "RCPT"),
+        ("mail from", "MAIL"),
+        ("mail", "MAIL"),
+        ("ehlo", "EHLO"),
+        ("helo", "HELO"),
+        ("starttls", "STARTTLS"),
+        ("initial connection", "CONN"),
+        ("connect", "CONN"),
+    ]
+    .iter()
+    .find(|(word, _)| after.iter().any(|a| l.contains(&format!("{a}{word}"))))
+    .map(|(_, cmd)| *cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(text: &str) -> Notice {
+        Notice {
+            text: text.to_string(),
+            ..Notice::default()
+        }
+    }
+
+    #[test]
+    fn reads_an_indented_address_block() {
+        let n = notice(
+            "The following address(es) failed:\n\n  kijitora@example.jp\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:\n    host mx.example.jp [192.0.2.1]: 550 5.1.1 User unknown\n\n------ This is a copy of the message\nTo: other@example.org\n",
+        );
+        let r = read(&GENERIC, &n);
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "kijitora@example.jp");
+        assert!(
+            r.recipients[0]
+                .diagnostic
+                .contains("550 5.1.1 User unknown")
+        );
+        assert_eq!(r.command, Some("RCPT"));
+    }
+
+    #[test]
+    fn reads_a_transcript_line_with_codes() {
+        let n = notice("Transcript:\n<<< 550 5.2.2 <neko@example.org>... Mailbox full\n");
+        let r = read(&GENERIC, &n);
+        assert_eq!(r.recipients[0].address, "neko@example.org");
+        assert!(r.recipients[0].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn a_label_keeps_the_block_open_across_blank_lines() {
+        let n = notice(
+            "was not delivered to:\n\n  kijitora@example.jp\n\nbecause:\n\n  User not listed in Domino Directory\n",
+        );
+        let r = read(&GENERIC, &n);
+        assert!(
+            r.recipients[0]
+                .diagnostic
+                .contains("not listed in Domino Directory"),
+            "{:?}",
+            r
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! The knowledge base: reasons, status and reply codes, provider rules and texts in
+//! German and English. The data lives in `src/data/*.toml`; the build compiles it into
+//! the static [`Data`] trees below, and this module gives typed access to them.
+
+use crate::report::Reason;
+use std::sync::OnceLock;
+
+/// A compiled data file: a tree of tables, lists and values.
+#[derive(Debug)]
+pub enum Data {
+    Str(&'static str),
+    Int(i64),
+    Bool(bool),
+    List(&'static [Data]),
+    Table(&'static [(&'static str, Data)]),
+}
+
+impl Data {
+    /// The value under `key` in a table.
+    pub fn get(&'static self, key: &str) -> Option<&'static Data> {
+        match self {
+            Data::Table(t) => t.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Follows a dotted path of table keys.
+    pub fn path(&'static self, path: &str) -> Option<&'static Data> {
+        path.split('.').try_fold(self, |cur, key| cur.get(key))
+    }
+
+    pub fn str(&'static self) -> Option<&'static str> {
+        match self {
+            Data::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&'static self) -> Option<bool> {
+        match self {
+            Data::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn list(&'static self) -> &'static [Data] {
+        match self {
+            Data::List(l) => l,
+            _ => &[],
+        }
+    }
+
+    /// The string values of a list.
+    pub fn strs(&'static self) -> Vec<&'static str> {
+        self.list().iter().filter_map(Data::str).collect()
+    }
+
+    /// The keys of a table, in file order.
+    pub fn keys(&'static self) -> Vec<&'static str> {
+        match self {
+            Data::Table(t) => t.iter().map(|(k, _)| *k).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A string field of a table, or "".
+    pub fn field(&'static self, key: &str) -> &'static str {
+        self.get(key).and_then(Data::str).unwrap_or("")
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/data.rs"));
+
+/// A reason rule: phrases that decide one reason.
+pub struct PhraseRule {
+    pub reason: Reason,
+    pub phrases: Vec<&'static str>,
+}
+
+/// The phrase rules of `reasons.toml`, in priority order.
+pub fn phrase_rules() -> &'static [PhraseRule] {
+    static CACHE: OnceLock<Vec<PhraseRule>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        REASONS
+            .get("rule")
+            .map(Data::list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| {
+                Some(PhraseRule {
+                    reason: Reason::from_name(r.field("reason"))?,
+                    phrases: r.get("phrases")?.strs(),
+                })
+            })
+            .collect()
+    })
+}
+
+/// What a status or reply code means.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    /// The reason the code alone implies, if any.
+    pub reason: Option<Reason>,
+    pub source: &'static str,
+    pub en: &'static str,
+    pub de: &'static str,
+}
+
+impl CodeInfo {
+    fn from_data(d: &'static Data) -> CodeInfo {
+        CodeInfo {
+            code: d.field("code"),
+            reason: Reason::from_name(d.field("reason")),
+            source: d.field("source"),
+            en: d.field("en"),
+            de: d.field("de"),
+        }
+    }
+
+    /// The meaning in the given language (`de` or `en`).
+    pub fn meaning(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::De => self.de,
+            Lang::En => self.en,
+        }
+    }
+}
+
+fn codes(file: &'static Data) -> impl Iterator<Item = CodeInfo> {
+    file.get("code")
+        .map(Data::list)
+        .unwrap_or_default()
+        .iter()
+        .map(CodeInfo::from_data)
+}
+
+/// Every enhanced status code in the registry (written `X.s.d`).
+pub fn status_codes() -> impl Iterator<Item = CodeInfo> {
+    codes(&STATUS_CODES)
+}
+
+/// Every SMTP reply code in the registry.
+pub fn reply_codes() -> impl Iterator<Item = CodeInfo> {
+    codes(&REPLY_CODES)
+}
+
+/// What an enhanced status code such as `5.1.1` means.
+pub fn status_info(status: &str) -> Option<CodeInfo> {
+    let (_, rest) = status.split_once('.')?;
+    status_codes().find(|c| c.code.get(2..) == Some(rest))
+}
+
+/// What a reply code such as `550` means.
+pub fn reply_info(code: &str) -> Option<CodeInfo> {
+    reply_codes().find(|c| c.code == code)
+}
+
+/// One provider rule: a code or text that decides a reason at one provider.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderRule {
+    pub provider: &'static str,
+    pub pattern: &'static str,
+    pub reason: Reason,
+    /// Applies without the provider's host being named.
+    pub anywhere: bool,
+    /// The provider's documentation for this code, or for the provider.
+    pub url: &'static str,
+}
+
+/// A provider with its hosts and rules.
+#[derive(Debug)]
+pub struct Provider {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub hosts: Vec<&'static str>,
+    pub url: &'static str,
+    pub rules: Vec<ProviderRule>,
+}
+
+/// All providers of `providers.toml`.
+pub fn providers() -> &'static [Provider] {
+    static CACHE: OnceLock<Vec<Provider>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        provider_entries()
+            .iter()
+            .map(|p| {
+                let id = p.field("id");
+                let url = p.field("url");
+                Provider {
+                    id,
+                    name: p.field("name"),
+                    hosts: p.get("hosts").map(Data::strs).unwrap_or_default(),
+                    url,
+                    rules: p
+                        .get("rules")
+                        .map(Data::list)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|r| {
+                            Some(ProviderRule {
+                                provider: id,
+                                pattern: r.field("match"),
+                                reason: Reason::from_name(r.field("reason"))?,
+                                anywhere: r.get("anywhere").and_then(Data::bool).unwrap_or(false),
+                                url: Some(r.field("url"))
+                                    .filter(|u| !u.is_empty())
+                                    .unwrap_or(url),
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    })
+}
+
+fn provider_entries() -> &'static [Data] {
+    PROVIDERS
+        .get("provider")
+        .map(Data::list)
+        .unwrap_or_default()
+}
+
+/// The languages of the texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    De,
+    #[default]
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.get(..2)?.to_ascii_lowercase().as_str() {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    /// The text tree of this language.
+    pub fn texts(self) -> &'static Data {
+        match self {
+            Lang::De => &TEXTS_DE,
+            Lang::En => &TEXTS_EN,
+        }
+    }
+
+    /// A UI string by key; the key itself if missing (tests keep this from happening).
+    pub fn ui(self, key: &'static str) -> &'static str {
+        self.texts()
+            .path(&format!("ui.{key}"))
+            .and_then(Data::str)
+            .unwrap_or(key)
+    }
+}

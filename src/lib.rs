@@ -1,0 +1,28 @@
+//! Bounce Explainer: reads mail bounces (Mailer-Daemon notices, delivery reports, mail
+//! log lines) into a structured report with evidence, classifies why delivery failed,
+//! and explains it in German or English.
+//!
+//! The engine is plain Rust with no web dependencies; the page (`web`) and the CLI
+//! (`cli`) are thin layers over [`analyze`] and [`explain::explain`].
+
+pub mod blocklist;
+pub mod classify;
+pub mod dsn;
+pub mod engine;
+pub mod explain;
+pub mod formats;
+pub mod knowledge;
+pub mod logs;
+pub mod notice;
+pub mod phishing;
+pub mod report;
+pub mod text;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use engine::analyze;
+pub use knowledge::Lang;
+pub use report::{Kind, Reason, Report};

@@ -1,0 +1,317 @@
+//! Mail log lines pasted instead of a bounce: Postfix (`status=bounced (...)`), Sendmail
+//! (`stat=...`, `dsn=...`) and Exim (`**`, `==`, `=>`). Lines of one queue ID become one
+//! message with a recipient per delivery line.
+
+use crate::engine::{RawRecipient, finish_recipient};
+use crate::formats;
+use crate::report::{Action, Evidence, EvidenceKind, HeaderSummary, Kind, Message, Reason};
+use crate::text;
+
+/// One delivery line, read.
+struct LogLine {
+    format: &'static str,
+    queue_id: String,
+    address: String,
+    action: Action,
+    status: Option<String>,
+    diagnostic: String,
+    relay: Option<String>,
+    span: std::ops::Range<usize>,
+}
+
+/// Reads log lines. Returns `None` unless the input is mainly mail log lines with at
+/// least one delivery result.
+pub fn read(input: &[u8]) -> Option<Vec<Message>> {
+    let s = std::str::from_utf8(input).ok()?;
+    let mut parsed = Vec::new();
+    let (mut total, mut loglike) = (0, 0);
+    let mut offset = 0;
+    for raw in s.split_inclusive('\n') {
+        let span = offset..offset + raw.len();
+        offset += raw.len();
+        let line = raw.trim_end();
+        if line.trim().is_empty() {
+            continue;
+        }
+        total += 1;
+        if total > 50 && loglike * 2 < total {
+            return None;
+        }
+        if is_log_line(line) {
+            loglike += 1;
+        }
+        if let Some(l) = postfix(line)
+            .or_else(|| sendmail(line))
+            .or_else(|| exim(line))
+        {
+            parsed.push(LogLine { span, ..l });
+        }
+    }
+    if parsed.is_empty() || loglike * 10 < total * 7 {
+        return None;
+    }
+    let mut messages: Vec<Message> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for line in parsed {
+        let idx = match ids.iter().position(|q| *q == line.queue_id) {
+            Some(i) => i,
+            None => {
+                ids.push(line.queue_id.clone());
+                messages.push(empty_message(line.format, line.span.clone()));
+                messages.len() - 1
+            }
+        };
+        let msg = &mut messages[idx];
+        msg.span.end = line.span.end;
+        let (start, end) = (line.span.start, line.span.end);
+        let raw = RawRecipient {
+            address: line.address,
+            action: Some(line.action),
+            status: line.status,
+            command: formats::smtp_command(&line.diagnostic),
+            diagnostic: line.diagnostic,
+            remote_mta: line.relay,
+            ..RawRecipient::default()
+        };
+        let mut r = finish_recipient(raw, &[]);
+        if line.action == Action::Delivered {
+            r.reason = Reason::Delivered;
+        }
+        msg.evidence.push(Evidence {
+            start,
+            end,
+            what: EvidenceKind::Diagnostic,
+            recipient: Some(msg.recipients.len()),
+        });
+        msg.recipients.push(r);
+    }
+    for m in &mut messages {
+        m.kind = if m
+            .recipients
+            .iter()
+            .all(|r| r.action == Some(Action::Delivered))
+        {
+            Kind::DeliveryReport
+        } else if m
+            .recipients
+            .iter()
+            .all(|r| r.action == Some(Action::Delayed))
+        {
+            Kind::DelayNotice
+        } else {
+            Kind::Bounce
+        };
+    }
+    Some(messages)
+}
+
+fn empty_message(format: &'static str, span: std::ops::Range<usize>) -> Message {
+    Message {
+        kind: Kind::Bounce,
+        format,
+        span,
+        reporting_mta: None,
+        arrival_date: None,
+        last_attempt_date: None,
+        notice: HeaderSummary::default(),
+        recipients: Vec::new(),
+        original: None,
+        evidence: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// A syslog line of a mail program, or an Exim main log line.
+fn is_log_line(line: &str) -> bool {
+    let syslog = [
+        "postfix/",
+        "sendmail[",
+        "sm-mta[",
+        "exim[",
+        "dovecot",
+        "amavis",
+        "opendkim",
+        "postfix[",
+        "qmail",
+    ]
+    .iter()
+    .any(|p| line.contains(p));
+    let exim = line.len() > 20
+        && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && line.as_bytes()[4] == b'-'
+        && [" <= ", " => ", " -> ", " ** ", " == ", " Completed", " *> "]
+            .iter()
+            .any(|m| line.contains(m));
+    syslog || exim
+}
+
+/// The value of `key=` up to the next `, ` (or a parenthesised value).
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let start = line
+        .find(&format!(" {key}="))
+        .map(|p| p + key.len() + 2)
+        .or_else(|| line.find(&format!(",{key}=")).map(|p| p + key.len() + 2))?;
+    let rest = &line[start..];
+    let end = rest.find(", ").unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+fn angle_address(v: &str) -> Option<String> {
+    text::find_addresses(v).into_iter().next().map(|a| a.value)
+}
+
+/// The queue ID that syslog lines carry as `program[pid]: ID: ...`.
+fn syslog_queue_id(line: &str) -> String {
+    line.split("]: ")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+fn postfix(line: &str) -> Option<LogLine> {
+    if !line.contains("postfix") {
+        return None;
+    }
+    let status = field(line, "status")?;
+    let address = angle_address(field(line, "to")?)?;
+    let word = status.split_whitespace().next().unwrap_or("");
+    let action = match word {
+        "sent" => Action::Delivered,
+        "deferred" => Action::Delayed,
+        "bounced" | "expired" | "undeliverable" => Action::Failed,
+        _ => return None,
+    };
+    let diagnostic = status
+        .get(word.len()..)
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_string();
+    Some(LogLine {
+        format: "postfix-log",
+        queue_id: syslog_queue_id(line),
+        address,
+        action,
+        status: field(line, "dsn").map(str::to_string),
+        diagnostic,
+        relay: field(line, "relay")
+            .map(|r| r.split('[').next().unwrap_or(r).to_string())
+            .filter(|r| r != "none"),
+        span: 0..0,
+    })
+}
+
+fn sendmail(line: &str) -> Option<LogLine> {
+    if !(line.contains("sendmail[") || line.contains("sm-mta[")) {
+        return None;
+    }
+    let stat = line.find(" stat=").map(|p| line[p + 6..].trim())?;
+    let address = angle_address(field(line, "to")?)?;
+    let dsn = field(line, "dsn").map(str::to_string);
+    let action = if stat.starts_with("Sent") {
+        Action::Delivered
+    } else if stat.starts_with("Deferred") || dsn.as_deref().is_some_and(|d| d.starts_with('4')) {
+        Action::Delayed
+    } else {
+        Action::Failed
+    };
+    Some(LogLine {
+        format: "sendmail-log",
+        queue_id: syslog_queue_id(line),
+        address,
+        action,
+        status: dsn,
+        diagnostic: stat.to_string(),
+        relay: field(line, "relay").map(|r| {
+            r.split(' ')
+                .next()
+                .unwrap_or(r)
+                .trim_end_matches('.')
+                .to_string()
+        }),
+        span: 0..0,
+    })
+}
+
+fn exim(line: &str) -> Option<LogLine> {
+    let b = line.as_bytes();
+    if b.len() < 24 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    let (marker, action) = [
+        (" ** ", Action::Failed),
+        (" == ", Action::Delayed),
+        (" => ", Action::Delivered),
+        (" -> ", Action::Delivered),
+    ]
+    .into_iter()
+    .find(|(m, _)| line.contains(m))?;
+    let at = line.find(marker)?;
+    let queue_id = line[..at]
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    let rest = &line[at + marker.len()..];
+    let address = angle_address(rest.split_whitespace().next()?)?;
+    let diagnostic = rest.split_once(": ").map_or("", |(_, d)| d).to_string();
+    let relay = rest.find(" H=").map(|p| {
+        rest[p + 3..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    });
+    Some(LogLine {
+        format: "exim-log",
+        queue_id,
+        address,
+        action,
+        status: None,
+        diagnostic,
+        relay,
+        span: 0..0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postfix_bounce_line_becomes_a_recipient() {
+        let log = b"Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 <neko@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n";
+        let msgs = read(log).unwrap();
+        let r = &msgs[0].recipients[0];
+        assert_eq!(r.address, "neko@example.org");
+        assert_eq!(r.status.as_deref(), Some("5.1.1"));
+        assert_eq!(r.reply_code.as_deref(), Some("550"));
+        assert_eq!(r.reason, Reason::UserUnknown);
+        assert_eq!(msgs[0].kind, Kind::Bounce);
+    }
+
+    #[test]
+    fn sendmail_sent_is_a_delivery() {
+        let log = b"Jan  1 10:00:00 host sendmail[999]: x01AB: to=<a@example.org>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.org. [192.0.2.2], dsn=2.0.0, stat=Sent (ok 1234)\n";
+        let msgs = read(log).unwrap();
+        assert_eq!(msgs[0].kind, Kind::DeliveryReport);
+        assert_eq!(msgs[0].recipients[0].reason, Reason::Delivered);
+    }
+
+    #[test]
+    fn exim_lines_are_grouped_by_message_id() {
+        let log = b"2024-03-01 12:00:00 1rXyZa-000abc-1F ** bad@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]: SMTP error from remote mail server after RCPT TO:<bad@example.org>: 550 5.1.1 No such user\n2024-03-01 12:00:00 1rXyZa-000abc-1F => good@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]\n";
+        let msgs = read(log).unwrap();
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0].recipients.len(), 2);
+        assert_eq!(msgs[0].recipients[0].reason, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn prose_is_not_a_log() {
+        assert!(read(b"Hello, this is a normal mail.\nstatus=bounced is a word here\n").is_none());
+    }
+}

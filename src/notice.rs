@@ -1,0 +1,393 @@
+//! Turns one message's bytes into a [`Notice`]: the notice's own headers, its readable
+//! text, its delivery-status parts and the returned original. MIME goes through
+//! mail-parser; text without headers (a paste out of a mail client) is taken as body.
+
+use crate::dsn::{self, DsnMessage};
+use crate::report::HeaderSummary;
+use crate::text;
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// Nested messages deeper than this are not opened.
+pub const MAX_DEPTH: usize = 8;
+/// Text parts longer than this are cut for the free-text readers.
+pub const MAX_TEXT: usize = 512 * 1024;
+
+/// Everything the readers need from one message.
+#[derive(Debug, Default)]
+pub struct Notice {
+    /// True when the input started with a real header block.
+    pub has_headers: bool,
+    pub headers: HeaderSummary,
+    /// Raw values of headers the readers look at, lower-case names.
+    pub raw_headers: Vec<(String, String)>,
+    /// Human-readable text of the notice (plain parts, flattened HTML).
+    pub text: String,
+    pub dsn: Vec<DsnMessage>,
+    /// Body of a `message/feedback-report` part (ARF).
+    pub feedback: Option<String>,
+    /// The returned original message.
+    pub original: Option<HeaderSummary>,
+    /// The original's raw header block, for readers that need more than the summary.
+    pub original_headers: String,
+    /// `multipart/report` with `report-type=delivery-status` (or global).
+    pub is_dsn_report: bool,
+    /// Names of attachments that are neither reports nor returned messages.
+    pub attachments: Vec<String>,
+    /// A limit cut something off.
+    pub truncated: Option<&'static str>,
+}
+
+impl Notice {
+    /// The first raw value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.raw_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one message.
+pub fn read(bytes: &[u8]) -> Notice {
+    let decoded = text::decode(bytes);
+    if !starts_with_headers(&decoded) {
+        return from_pasted_text(&decoded);
+    }
+    match MessageParser::default().parse(bytes) {
+        Some(msg) => from_mime(&msg),
+        None => from_pasted_text(&decoded),
+    }
+}
+
+/// A header block: the first lines are `Name: value` fields, and at least one of them
+/// is a header that mail really carries.
+pub fn starts_with_headers(s: &str) -> bool {
+    let mut known = 0;
+    let mut fields = 0;
+    for line in text::lines(s.trim_start_matches(['\n', '\r'])).take(60) {
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) && fields > 0 {
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else {
+            return false;
+        };
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        {
+            // An mbox "From " line may precede the headers.
+            if fields == 0 && line.starts_with("From ") {
+                continue;
+            }
+            return false;
+        }
+        fields += 1;
+        let name = name.to_ascii_lowercase();
+        if matches!(
+            name.as_str(),
+            "from"
+                | "to"
+                | "subject"
+                | "date"
+                | "received"
+                | "return-path"
+                | "message-id"
+                | "content-type"
+                | "mime-version"
+                | "delivered-to"
+                | "x-failed-recipients"
+        ) {
+            known += 1;
+        }
+    }
+    known > 0
+}
+
+fn from_pasted_text(s: &str) -> Notice {
+    let cleaned = text::strip_quoting(s);
+    let cleaned = text::strip_qp_debris(&cleaned);
+    let body = if text::looks_like_html(&cleaned) {
+        text::flatten_html(&cleaned)
+    } else {
+        cleaned.into_owned()
+    };
+    let mut notice = Notice::default();
+    take_inline_parts(&mut notice, body);
+    notice
+}
+
+/// Free text may still hold a delivery-status block and the returned headers inline,
+/// as mail clients show them. Reads both out of the text.
+fn take_inline_parts(notice: &mut Notice, mut body: String) {
+    if body.len() > MAX_TEXT {
+        let mut cut = MAX_TEXT;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.truncate(cut);
+        notice.truncated = Some("text");
+    }
+    if notice.dsn.is_empty()
+        && let Some(start) = inline_dsn_start(&body)
+        && let Some(dsn) = dsn::parse(&body[start..])
+    {
+        notice.dsn.push(dsn);
+    }
+    notice.text = body;
+}
+
+/// Where an inline delivery-status block starts in free text.
+fn inline_dsn_start(body: &str) -> Option<usize> {
+    let at = [
+        "\nFinal-Recipient:",
+        "\nOriginal-Recipient:",
+        "\nReporting-MTA:",
+    ]
+    .iter()
+    .filter_map(|m| text::find_ci(body, m))
+    .min()?;
+    Some(at + 1)
+}
+
+fn summary(msg: &Message<'_>) -> HeaderSummary {
+    let addr = |a: Option<&mail_parser::Address<'_>>| {
+        a.and_then(|a| a.first())
+            .map(|a| match (a.name(), a.address()) {
+                (Some(n), Some(ad)) => format!("{n} <{ad}>"),
+                (None, Some(ad)) => ad.to_string(),
+                (Some(n), None) => n.to_string(),
+                (None, None) => String::new(),
+            })
+    };
+    HeaderSummary {
+        subject: msg.subject().map(str::to_string),
+        from: addr(msg.from()),
+        to: addr(msg.to()),
+        date: msg.header_raw("Date").map(|d| text::squash(d)),
+        message_id: msg.message_id().map(str::to_string),
+        received: msg
+            .headers_raw()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("received"))
+            .map(|(_, v)| text::squash(v))
+            .take(30)
+            .collect(),
+    }
+}
+
+fn from_mime(msg: &Message<'_>) -> Notice {
+    let mut notice = Notice {
+        has_headers: true,
+        headers: summary(msg),
+        raw_headers: msg
+            .headers_raw()
+            .take(200)
+            .map(|(n, v)| (n.to_ascii_lowercase(), text::squash(v)))
+            .collect(),
+        ..Notice::default()
+    };
+    if let Some(ct) = msg.content_type() {
+        let report = ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"));
+        let kind = ct
+            .attribute("report-type")
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        notice.is_dsn_report = report && kind.contains("delivery-status");
+    }
+    let mut body = String::new();
+    walk(msg, &mut notice, &mut body, 0);
+    let body = text::strip_qp_debris(&body).into_owned();
+    take_inline_parts(&mut notice, body);
+    if notice.original.is_none() {
+        find_inline_original(&mut notice);
+    }
+    notice
+}
+
+fn content_type_of(part: &mail_parser::MessagePart<'_>) -> (String, String) {
+    part.content_type()
+        .map_or((String::new(), String::new()), |ct| {
+            (
+                ct.ctype().to_ascii_lowercase(),
+                ct.subtype().unwrap_or("").to_ascii_lowercase(),
+            )
+        })
+}
+
+fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize) {
+    for part in &msg.parts {
+        let (ctype, subtype) = content_type_of(part);
+        match &part.body {
+            PartType::Text(t) if ctype == "text" && subtype == "rfc822-headers" => {
+                set_original_from_headers(notice, t);
+            }
+            PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => push_text(body, t),
+            PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
+                push_text(body, &text::flatten_html(h))
+            }
+            PartType::Binary(b) | PartType::InlineBinary(b) => {
+                let name = format!("{ctype}/{subtype}");
+                match name.as_str() {
+                    "message/delivery-status" | "message/global-delivery-status" => {
+                        if let Some(d) = dsn::parse(&text::decode(b)) {
+                            notice.dsn.push(d);
+                        }
+                    }
+                    "message/feedback-report" => {
+                        notice.feedback = Some(text::decode(b).into_owned())
+                    }
+                    "message/rfc822-headers" | "message/global-headers" | "text/rfc822-headers" => {
+                        set_original_from_headers(notice, &text::decode(b));
+                    }
+                    _ => {
+                        if let Some(n) = part.attachment_name() {
+                            notice.attachments.push(n.to_string());
+                        } else if ctype != "message" {
+                            notice.attachments.push(name);
+                        }
+                    }
+                }
+            }
+            PartType::Message(inner) => {
+                if notice.original.is_none() {
+                    notice.original = Some(summary(inner));
+                    notice.original_headers = raw_header_block(inner.raw_message());
+                }
+                if depth + 1 < MAX_DEPTH {
+                    // A forwarded bounce: the inner message is the notice to read.
+                    if depth == 0 && notice.dsn.is_empty() && looks_like_bounce(inner) {
+                        walk(inner, notice, body, depth);
+                    }
+                } else {
+                    notice.truncated = Some("depth");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn looks_like_bounce(msg: &Message<'_>) -> bool {
+    let from = msg
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or("");
+    let ct_report = msg.content_type().is_some_and(|ct| {
+        ct.subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    });
+    ct_report || text::is_system_address(from)
+}
+
+fn push_text(body: &mut String, t: &str) {
+    if !body.is_empty() {
+        body.push('\n');
+    }
+    if t.len() > MAX_TEXT {
+        let mut cut = MAX_TEXT;
+        while !t.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.push_str(&t[..cut]);
+    } else {
+        body.push_str(t);
+    }
+}
+
+fn raw_header_block(raw: &[u8]) -> String {
+    let s = text::decode(&raw[..raw.len().min(64 * 1024)]);
+    let end = s
+        .find("\n\n")
+        .or_else(|| s.find("\r\n\r\n"))
+        .unwrap_or(s.len());
+    s[..end].to_string()
+}
+
+fn set_original_from_headers(notice: &mut Notice, headers: &str) {
+    if notice.original.is_some() {
+        return;
+    }
+    let block = format!("{}\n\n", headers.trim_start());
+    if let Some(m) = MessageParser::default().parse_headers(block.as_bytes()) {
+        notice.original = Some(summary(&m));
+        notice.original_headers = raw_header_block(block.as_bytes());
+    }
+}
+
+/// Markers after which free-text notices quote the original message.
+const ORIGINAL_MARKERS: &[&str] = &[
+    "--- Below this line is a copy of the message.",
+    "------ This is a copy of the message, including all the headers. ------",
+    "------ This is a copy of the message's headers. ------",
+    "--- The header of the original message is following. ---",
+    "----- Original message -----",
+    "-----Original Message-----",
+    "------ Original message ------",
+    "--- Original message follows.",
+    "Original message headers:",
+    "The original message was:",
+    "The first part of the original message follows",
+    "----- The following is a copy of the original message",
+    "Original message:",
+    "Received message follows",
+    "--- Original message ---",
+    "------- Returned Message --------",
+    "----- Unsent message follows -----",
+    "------- The original message sent:",
+    "---------- original message ----------",
+    "Kopie der Nachricht",
+    "Originalnachricht",
+    "Ursprüngliche Nachricht",
+];
+
+/// Byte offset where free text starts quoting the original message.
+pub fn original_marker(text: &str) -> Option<usize> {
+    ORIGINAL_MARKERS
+        .iter()
+        .filter_map(|m| text::find_ci(text, m))
+        .min()
+}
+
+fn find_inline_original(notice: &mut Notice) {
+    let Some(at) = original_marker(&notice.text) else {
+        return;
+    };
+    let rest = &notice.text[at..];
+    let rest = rest
+        .split_once('\n')
+        .map_or("", |(_, r)| r)
+        .trim_start_matches(['\n', '\r', ' ']);
+    if starts_with_headers(rest) {
+        let headers = rest.to_string();
+        set_original_from_headers(notice, &headers);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_detection_needs_a_real_header() {
+        assert!(starts_with_headers("From: a@b.c\nSubject: x\n\nbody"));
+        assert!(!starts_with_headers(
+            "Hello: this is not mail\nThe mail system\n"
+        ));
+        assert!(!starts_with_headers("This is the mail system at host x.\n"));
+    }
+
+    #[test]
+    fn pasted_text_with_inline_dsn_is_read() {
+        let n = read(b"Your message could not be delivered.\n\nReporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.2.2\n");
+        assert!(!n.has_headers);
+        assert_eq!(n.dsn.len(), 1);
+        assert_eq!(n.dsn[0].recipients[0].status.as_deref(), Some("5.2.2"));
+    }
+}

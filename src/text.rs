@@ -1,0 +1,456 @@
+//! Small text helpers shared by the readers: decoding, line handling, and finding
+//! addresses and codes in free text.
+
+use std::borrow::Cow;
+
+/// Decodes bytes as UTF-8, falling back to Latin-1 for bytes that are not UTF-8
+/// (old German mail clients), so that no input is refused.
+pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) if looks_mostly_utf8(bytes) => String::from_utf8_lossy(bytes),
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| b as char).collect()),
+    }
+}
+
+fn looks_mostly_utf8(bytes: &[u8]) -> bool {
+    let lossy = String::from_utf8_lossy(&bytes[..bytes.len().min(65536)]);
+    let bad = lossy.matches('\u{fffd}').count();
+    let high = bytes.iter().take(65536).filter(|b| **b >= 0x80).count();
+    bad * 4 < high.max(1)
+}
+
+/// Replaces lone CRs (old Mac line endings) by LF. Keeps every byte offset.
+pub fn normalize_cr(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone_cr) {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = bytes.to_vec();
+    for (i, b) in out.iter_mut().enumerate() {
+        if *b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            *b = b'\n';
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Lines without their line endings.
+pub fn lines(s: &str) -> impl Iterator<Item = &str> {
+    s.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+/// Collapses runs of white space into single spaces and trims the ends.
+pub fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Byte offset of `needle` in `hay`, ignoring ASCII case.
+pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    if n.len() > h.len() {
+        return None;
+    }
+    let first = n[0].to_ascii_lowercase();
+    (0..=h.len() - n.len())
+        .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// True if `hay` contains `needle`, ignoring ASCII case.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    find_ci(hay, needle).is_some()
+}
+
+fn is_local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c)
+}
+
+fn is_domain_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'.'
+}
+
+/// A mail address found in text, with its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub value: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every mail address in `s`, in order. Addresses are lower-cased only in the domain.
+pub fn find_addresses(s: &str) -> Vec<Found> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = s[from..].find('@') {
+        let at = from + rel;
+        from = at + 1;
+        let mut start = at;
+        while start > 0 && is_local_char(b[start - 1]) {
+            start -= 1;
+        }
+        while start < at && b[start] == b'.' {
+            start += 1;
+        }
+        let mut end = at + 1;
+        if b.get(end) == Some(&b'[') {
+            if let Some(close) = s[end..].find(']') {
+                end += close + 1;
+            }
+        } else {
+            while end < b.len() && is_domain_char(b[end]) {
+                end += 1;
+            }
+            while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+                end -= 1;
+            }
+        }
+        let domain = &s[at + 1..end];
+        let domain_ok = domain.starts_with('[')
+            || (domain.len() >= 2 && domain.contains('.'))
+            || (domain.len() >= 2
+                && domain
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-'));
+        if start < at && domain_ok {
+            let local = &s[start..at];
+            out.push(Found {
+                value: format!("{local}@{}", domain.to_ascii_lowercase()),
+                start,
+                end,
+            });
+            from = end;
+        }
+    }
+    out
+}
+
+/// True for addresses of mail systems rather than people.
+pub fn is_system_address(addr: &str) -> bool {
+    let local = addr.split('@').next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        local.as_str(),
+        "mailer-daemon" | "postmaster" | "mail-daemon" | "mailerdaemon" | "mdaemon" | "root"
+    ) || local.starts_with("mailer-daemon")
+        || local.starts_with("bounce")
+}
+
+/// A code found in text, with its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    pub value: String,
+    pub start: usize,
+}
+
+/// The first enhanced status code (`5.1.1`, `4.7.0`, `5.7.606`) in `s`, skipping
+/// things that only look like one: IP addresses, versions, dates.
+pub fn find_status(s: &str) -> Option<Code> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if matches!(c, b'2' | b'4' | b'5')
+            && b.get(i + 1) == Some(&b'.')
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
+            let (subj, after_subj) = digits(b, i + 2, 3);
+            if subj > 0 && b.get(after_subj) == Some(&b'.') {
+                let (det, end) = digits(b, after_subj + 1, 3);
+                let ends_clean = match b.get(end) {
+                    None => true,
+                    Some(&n) => {
+                        !(n.is_ascii_alphanumeric() || n == b'@')
+                            && !(n == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit))
+                    }
+                };
+                if det > 0 && ends_clean {
+                    return Some(Code {
+                        value: s[i..end].to_string(),
+                        start: i,
+                    });
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn digits(b: &[u8], from: usize, max: usize) -> (usize, usize) {
+    let mut n = 0;
+    while n < max && b.get(from + n).is_some_and(u8::is_ascii_digit) {
+        n += 1;
+    }
+    if b.get(from + n).is_some_and(u8::is_ascii_digit) {
+        return (0, from);
+    }
+    (n, from + n)
+}
+
+/// The SMTP reply code of a diagnostic: a three-digit code 2xx/4xx/5xx standing where
+/// servers put it (start of a line, after `said:` or `:`, before an enhanced code).
+pub fn find_reply_code(s: &str) -> Option<Code> {
+    let b = s.as_bytes();
+    let mut fallback = None;
+    let mut i = 0;
+    while i + 3 <= b.len() {
+        if matches!(b[i], b'2' | b'4' | b'5')
+            && b[i + 1].is_ascii_digit()
+            && b[i + 2].is_ascii_digit()
+            && (i == 0
+                || !(b[i - 1].is_ascii_alphanumeric()
+                    || matches!(
+                        b[i - 1],
+                        b'.' | b'-' | b'=' | b'/' | b'+' | b'_' | b'#' | b'[' | b'@'
+                    )))
+            && b.get(i + 3).is_none_or(|&n| {
+                matches!(
+                    n,
+                    b' ' | b'-' | b'\t' | b'\r' | b'\n' | b')' | b']' | b',' | b';'
+                )
+            })
+        {
+            let rest = s[i + 3..].trim_start_matches([' ', '-', '\t']);
+            let code = Code {
+                value: s[i..i + 3].to_string(),
+                start: i,
+            };
+            let valid_second = matches!(b[i + 1], b'0'..=b'5');
+            let before = s[..i].trim_end_matches([' ', '\t', '(', '"', '\'']);
+            let at_line_start = before.is_empty() || before.ends_with('\n');
+            let after_label = before.ends_with(':')
+                || before.to_ascii_lowercase().ends_with("said")
+                || before.ends_with(';')
+                || before.ends_with('>');
+            if valid_second && find_status(rest).is_some_and(|st| st.start == 0) {
+                return Some(code);
+            }
+            if valid_second && (at_line_start || after_label) && fallback.is_none() {
+                fallback = Some(code);
+            }
+        }
+        i += 1;
+    }
+    fallback
+}
+
+/// Removes quoted-printable leftovers from pasted text: soft line breaks (`=` at a line
+/// end) and `=XX` escapes of common characters.
+pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
+    let soft = s.contains("=\n") || s.contains("=\r\n");
+    let escaped = ["=20", "=3D", "=09", "=0A", "=C3", "=E2"]
+        .iter()
+        .any(|e| s.contains(e));
+    if !soft && !escaped {
+        return Cow::Borrowed(s);
+    }
+    let mut bytes = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' {
+            if b.get(i + 1) == Some(&b'\n') {
+                i += 2;
+                continue;
+            }
+            if b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') {
+                i += 3;
+                continue;
+            }
+            if escaped
+                && let (Some(h), Some(l)) = (b.get(i + 1).and_then(hex), b.get(i + 2).and_then(hex))
+            {
+                bytes.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        bytes.push(b[i]);
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn hex(c: &u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Removes `>` reply quoting when most lines carry it.
+pub fn strip_quoting(s: &str) -> Cow<'_, str> {
+    let (mut quoted, mut total) = (0, 0);
+    for l in lines(s).filter(|l| !l.trim().is_empty()) {
+        total += 1;
+        if l.trim_start().starts_with('>') {
+            quoted += 1;
+        }
+    }
+    if total == 0 || quoted * 2 < total {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for l in lines(s) {
+        let mut t = l.trim_start();
+        while let Some(rest) = t.strip_prefix('>') {
+            t = rest.strip_prefix(' ').unwrap_or(rest);
+        }
+        out.push_str(if l.trim_start().starts_with('>') {
+            t
+        } else {
+            l
+        });
+        out.push('\n');
+    }
+    Cow::Owned(out)
+}
+
+/// Turns HTML into plain text: drops tags, scripts and styles, keeps line structure,
+/// decodes the common entities. Never interprets anything.
+pub fn flatten_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() / 2);
+    let lower = s.to_ascii_lowercase();
+    let mut i = 0;
+    let b = s.as_bytes();
+    while i < b.len() {
+        if b[i] == b'<' {
+            let rest = &lower[i..];
+            for skip in ["<script", "<style", "<head"] {
+                if rest.starts_with(skip) {
+                    let close = format!("</{}", &skip[1..]);
+                    match rest.find(&close) {
+                        Some(p) => i += p,
+                        None => i = b.len(),
+                    }
+                    break;
+                }
+            }
+            if i >= b.len() {
+                break;
+            }
+            let end = lower[i..].find('>').map_or(b.len(), |p| i + p + 1);
+            let tag = &lower[i..end];
+            if [
+                "<br", "<p", "</p", "<div", "</div", "<tr", "</tr", "<li", "<h", "</h", "<table",
+                "</table",
+            ]
+            .iter()
+            .any(|t| tag.starts_with(t))
+            {
+                out.push('\n');
+            } else if tag.starts_with("<td") || tag.starts_with("<th") {
+                out.push(' ');
+            }
+            i = end;
+            continue;
+        }
+        if b[i] == b'&' {
+            let ents = [
+                ("&amp;", '&'),
+                ("&lt;", '<'),
+                ("&gt;", '>'),
+                ("&quot;", '"'),
+                ("&#39;", '\''),
+                ("&nbsp;", ' '),
+                ("&#160;", ' '),
+            ];
+            if let Some((e, c)) = ents.iter().find(|(e, _)| lower[i..].starts_with(e)) {
+                out.push(*c);
+                i += e.len();
+                continue;
+            }
+        }
+        let ch_len = s[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&s[i..i + ch_len]);
+        i += ch_len;
+    }
+    out
+}
+
+/// True if the text looks like HTML markup rather than plain text.
+pub fn looks_like_html(s: &str) -> bool {
+    let head = &s[..s.len().min(4096)];
+    [
+        "<html",
+        "<body",
+        "<div",
+        "<table",
+        "<p>",
+        "<br",
+        "<!doctype",
+    ]
+    .iter()
+    .filter(|t| contains_ci(head, t))
+    .count()
+        >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_addresses_in_angle_brackets_and_prose() {
+        let found = find_addresses("<kijitora@Example.JP>: user unknown; cc to neko@example.org.");
+        let values: Vec<_> = found.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(values, ["kijitora@example.jp", "neko@example.org"]);
+    }
+
+    #[test]
+    fn status_codes_skip_ip_addresses_and_versions() {
+        assert_eq!(
+            find_status("host 5.1.1.1 said 550 5.1.1 no").unwrap().value,
+            "5.1.1"
+        );
+        assert_eq!(find_status("(#5.7.606)").unwrap().value, "5.7.606");
+        assert!(find_status("version 2.10.3a").is_none());
+    }
+
+    #[test]
+    fn reply_code_prefers_the_one_before_a_status() {
+        assert_eq!(
+            find_reply_code("port 587 then 550 5.1.1 user")
+                .unwrap()
+                .value,
+            "550"
+        );
+        assert_eq!(
+            find_reply_code("host said: 552 mailbox full")
+                .unwrap()
+                .value,
+            "552"
+        );
+        assert!(find_reply_code("at 12:00 in room 512b").is_none());
+    }
+
+    #[test]
+    fn quoted_printable_debris_is_removed() {
+        assert_eq!(
+            strip_qp_debris("mail=\nbox full=20now a=3Db"),
+            "mailbox full now a=b"
+        );
+    }
+
+    #[test]
+    fn html_is_flattened_without_scripts() {
+        let t = flatten_html("<p>Hi &amp; bye</p><script>alert(1)</script><br>550 user");
+        assert_eq!(t, "\nHi & bye\n\n550 user");
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_newlines() {
+        assert_eq!(&*normalize_cr(b"a\rb\r\nc"), b"a\nb\r\nc");
+    }
+}
