@@ -2,7 +2,6 @@
 
 use crate::knowledge::{self, Data};
 use crate::report::BlocklistHit;
-use crate::text;
 
 /// A list of the registry, with the names bounces use for it.
 pub struct ListEntry {
@@ -85,13 +84,17 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
             let cand = diagnostic[i..end].trim_end_matches('.');
             if cand.parse::<std::net::Ipv4Addr>().is_ok() && !cand.starts_with("127.") {
                 let before = diagnostic[..i].to_ascii_lowercase();
-                let score = if before.ends_with('[')
-                    || before.ends_with("ip=")
-                    || before.ends_with("ip ")
-                {
-                    0
-                } else {
-                    1
+                // `host.name[ip]` is the remote server; `[ip]` after a space or `ip=` is the listed one.
+                let server = before.ends_with('[')
+                    && before.len() >= 2
+                    && before.as_bytes()[before.len() - 2].is_ascii_alphanumeric();
+                let listed_marker = ["[", "ip=", "ip ", "address ", "from "]
+                    .iter()
+                    .any(|m| before.ends_with(m));
+                let score = match (server, listed_marker) {
+                    (true, _) => 2,
+                    (false, true) => 0,
+                    (false, false) => 1,
                 };
                 candidates.push((score, cand.to_string()));
             }
@@ -101,11 +104,7 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
         }
     }
     candidates.sort_by_key(|c| c.0);
-    candidates
-        .into_iter()
-        .next()
-        .map(|c| c.1)
-        .filter(|ip| !text::find_status(ip).is_some_and(|s| s.value == *ip))
+    candidates.into_iter().next().map(|c| c.1)
 }
 
 #[cfg(test)]

@@ -244,7 +244,7 @@ fn write_text(
             writeln!(out, "{t}")?;
         }
         writeln!(out, "{}: {}", lang.ui("who_acts"), e.who_label)?;
-        writeln!(out, "{}: {}", lang.ui("steps"), "")?;
+        writeln!(out, "{}:", lang.ui("steps"))?;
         for s in &e.steps {
             writeln!(out, "  - {s}")?;
         }

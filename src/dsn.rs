@@ -89,7 +89,9 @@ pub fn parse(body: &str) -> Option<DsnMessage> {
         let starts_new = match name.as_str() {
             "final-recipient" => cur.final_recipient.is_some(),
             "original-recipient" => {
-                cur.original_recipient.is_some() || cur.final_recipient.is_some()
+                cur.original_recipient.is_some()
+                    || (cur.final_recipient.is_some()
+                        && (cur.action.is_some() || cur.status.is_some()))
             }
             _ => false,
         };
@@ -162,6 +164,14 @@ mod tests {
         let dsn = parse(body).unwrap();
         assert_eq!(dsn.recipients.len(), 2);
         assert_eq!(dsn.recipients[1].status.as_deref(), Some("5.1.1"));
+    }
+
+    #[test]
+    fn original_recipient_after_final_recipient_is_the_same_recipient() {
+        let body = "Final-Recipient: rfc822; a@x.org\nOriginal-Recipient: rfc822;a@x.org\nAction: failed\nStatus: 5.2.2\n";
+        let dsn = parse(body).unwrap();
+        assert_eq!(dsn.recipients.len(), 1);
+        assert_eq!(dsn.recipients[0].action.as_deref(), Some("failed"));
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
                     .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit())
     };
     if !b.starts_with(b"From ") || !is_postmark(0) {
-        return vec![0..b.len()];
+        return std::iter::once(0..b.len()).collect();
     }
     let mut starts = vec![0];
     let mut i = 0;

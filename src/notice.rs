@@ -54,7 +54,7 @@ pub fn read(bytes: &[u8]) -> Notice {
         return from_pasted_text(&decoded);
     }
     match MessageParser::default().parse(bytes) {
-        Some(msg) => from_mime(&msg),
+        Some(msg) => from_mime(&msg, &decoded),
         None => from_pasted_text(&decoded),
     }
 }
@@ -167,7 +167,7 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
         subject: msg.subject().map(str::to_string),
         from: addr(msg.from()),
         to: addr(msg.to()),
-        date: msg.header_raw("Date").map(|d| text::squash(d)),
+        date: msg.header_raw("Date").map(text::squash),
         message_id: msg.message_id().map(str::to_string),
         received: msg
             .headers_raw()
@@ -178,7 +178,7 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
     }
 }
 
-fn from_mime(msg: &Message<'_>) -> Notice {
+fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     let mut notice = Notice {
         has_headers: true,
         headers: summary(msg),
@@ -202,6 +202,21 @@ fn from_mime(msg: &Message<'_>) -> Notice {
     }
     let mut body = String::new();
     walk(msg, &mut notice, &mut body, 0);
+    // Broken MIME (a missing boundary, say) can hide the parts: fall back to the raw body.
+    let raw_body = [raw.find("\n\n"), raw.find("\n\r\n")]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or("", |p| &raw[p..]);
+    if notice.dsn.is_empty()
+        && let Some(start) = inline_dsn_start(raw_body)
+        && let Some(dsn) = dsn::parse(&raw_body[start..])
+    {
+        notice.dsn.push(dsn);
+    }
+    if body.trim().is_empty() {
+        body = raw_body.to_string();
+    }
     let body = text::strip_qp_debris(&body).into_owned();
     take_inline_parts(&mut notice, body);
     if notice.original.is_none() {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::ops::Range;
 
 /// What the engine read from one input: one entry per message found in it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Report {
     pub messages: Vec<Message>,
     /// Problems with the input as a whole (empty, binary, cut at a limit, ...).
@@ -45,7 +45,7 @@ impl Kind {
 }
 
 /// One message found in the input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Message {
     pub kind: Kind,
     /// The reader that recognised the message's format, e.g. `postfix` or `rfc3464`.
@@ -79,7 +79,7 @@ pub struct HeaderSummary {
 }
 
 /// The outcome for one recipient.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Recipient {
     pub address: String,
     pub original_address: Option<String>,

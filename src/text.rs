@@ -169,8 +169,8 @@ pub fn find_status(s: &str) -> Option<Code> {
                 let ends_clean = match b.get(end) {
                     None => true,
                     Some(&n) => {
-                        !(n.is_ascii_alphanumeric() || n == b'@')
-                            && !(n == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit))
+                        let digit_follows = b.get(end + 1).is_some_and(u8::is_ascii_digit);
+                        !(n.is_ascii_alphanumeric() || n == b'@' || n == b'.' && digit_follows)
                     }
                 };
                 if det > 0 && ends_clean {

@@ -176,7 +176,12 @@ fn leading_address(line: &str) -> Option<text::Found> {
         }
     }
     let first = text::find_addresses(body).into_iter().next()?;
-    (first.start == 0).then_some(first)
+    let shift = trimmed.len() - body.len();
+    (first.start == 0).then(|| text::Found {
+        start: first.start + shift,
+        end: first.end + shift,
+        ..first
+    })
 }
 
 /// A line that carries an SMTP error: a reply code or an enhanced status code.

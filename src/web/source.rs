@@ -17,8 +17,8 @@ pub fn segments(
     let end = span.end.min(bytes.len()).min(span.start + MAX_SHOWN);
     let mut out = Vec::new();
     let mut pos = span.start.min(end);
-    for e in evidence.iter().filter(|e| e.start >= pos && e.end <= end) {
-        if e.start < pos {
+    for e in evidence {
+        if e.start < pos || e.end > end {
             continue;
         }
         if e.start > pos {

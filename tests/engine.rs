@@ -1,0 +1,179 @@
+//! Engine tests on bounces written for this project, modelled on real formats.
+
+use bounce_explainer::explain::explain;
+use bounce_explainer::report::{Action, Kind, Note, Reason, Warning};
+use bounce_explainer::{Lang, analyze};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists")
+}
+
+#[test]
+fn postfix_mailbox_full_with_delivery_status() {
+    let report = analyze(&fixture("postfix-mailbox-full.eml"));
+    assert_eq!(report.messages.len(), 1);
+    let m = &report.messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.format, "postfix");
+    assert_eq!(m.reporting_mta.as_deref(), Some("mail.beispiel-hosting.de"));
+    let r = &m.recipients[0];
+    assert_eq!(r.address, "bernd@example.net");
+    assert_eq!(r.action, Some(Action::Failed));
+    assert_eq!(r.status.as_deref(), Some("5.2.2"));
+    assert_eq!(r.reply_code.as_deref(), Some("552"));
+    assert_eq!(r.reason, Reason::MailboxFull);
+    assert!(r.hard_bounce);
+    assert_eq!(r.remote_mta.as_deref(), Some("mx01.example.net"));
+    let original = m.original.as_ref().expect("returned headers");
+    assert_eq!(original.subject.as_deref(), Some("Angebot Oktober"));
+    assert_eq!(
+        original.message_id.as_deref(),
+        Some("b1c2d3e4-0001@beispiel-shop.de")
+    );
+}
+
+#[test]
+fn evidence_points_at_the_input() {
+    let input = fixture("postfix-mailbox-full.eml");
+    let m = &analyze(&input).messages[0];
+    assert!(!m.evidence.is_empty());
+    for e in &m.evidence {
+        assert!(e.start < e.end && e.end <= input.len());
+    }
+    let status = m
+        .evidence
+        .iter()
+        .find(|e| e.what == bounce_explainer::report::EvidenceKind::Status)
+        .unwrap();
+    assert_eq!(&input[status.start..status.end], b"Status: 5.2.2");
+}
+
+#[test]
+fn exim_free_text_user_unknown() {
+    let m = &analyze(&fixture("exim-user-unknown.eml")).messages[0];
+    assert_eq!(m.format, "exim");
+    let r = &m.recipients[0];
+    assert_eq!(m.recipients.len(), 1);
+    assert_eq!(r.address, "jonas.meyer@example.com");
+    assert_eq!(
+        (r.status.as_deref(), r.reply_code.as_deref()),
+        (Some("5.1.1"), Some("550"))
+    );
+    assert_eq!(r.reason, Reason::UserUnknown);
+    assert_eq!(r.smtp_command.as_deref(), Some("RCPT"));
+    assert_eq!(
+        m.original.as_ref().unwrap().subject.as_deref(),
+        Some("Termin")
+    );
+}
+
+#[test]
+fn pasted_german_gmx_notice_without_headers() {
+    let m = &analyze(&fixture("pasted-gmx-german.txt")).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    let r = &m.recipients[0];
+    assert_eq!(r.address, "lena.schmidt@example.de");
+    assert_eq!(r.reason, Reason::MailboxFull);
+    assert_eq!(r.status.as_deref(), Some("5.2.2"));
+}
+
+#[test]
+fn cr_only_line_endings_are_read() {
+    let m = &analyze(&fixture("cr-only-postfix.txt")).messages[0];
+    let r = &m.recipients[0];
+    assert_eq!(r.address, "max@example.com");
+    assert_eq!(r.reason, Reason::UserUnknown);
+    assert_eq!(r.status.as_deref(), Some("5.1.1"));
+}
+
+#[test]
+fn quoted_spamhaus_rejection_names_list_and_ip() {
+    let m = &analyze(&fixture("spamhaus-blocked.txt")).messages[0];
+    let r = &m.recipients[0];
+    assert_eq!(r.address, "info@kunde-example.com");
+    assert_eq!(r.reason, Reason::Blocked);
+    let hit = r.blocklist.as_ref().expect("blocklist named");
+    assert_eq!(hit.list, Some("spamhaus_zen"));
+    assert_eq!(hit.listed.as_deref(), Some("203.0.113.45"));
+}
+
+#[test]
+fn postfix_log_lines_give_one_message_per_queue_id() {
+    let report = analyze(&fixture("postfix-relay-denied.log"));
+    assert_eq!(report.messages.len(), 1);
+    let m = &report.messages[0];
+    assert_eq!(m.format, "postfix-log");
+    assert_eq!(m.recipients.len(), 2);
+    assert_eq!(m.recipients[0].reason, Reason::NoRelaying);
+    assert_eq!(m.recipients[1].reason, Reason::Delivered);
+}
+
+#[test]
+fn fake_mailer_daemon_is_flagged_as_phishing() {
+    let m = &analyze(&fixture("phishing-fake-daemon.eml")).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    let signs = m.warnings.iter().find_map(|w| match w {
+        Warning::Phishing { signs } => Some(signs),
+        _ => None,
+    });
+    let signs = signs.expect("phishing warning");
+    assert!(signs.iter().any(|s| s == "no_delivery_status"), "{signs:?}");
+    assert!(signs.iter().any(|s| s.starts_with("lure:")), "{signs:?}");
+}
+
+#[test]
+fn ordinary_mail_is_not_a_bounce() {
+    let m = &analyze(&fixture("ordinary-mail.eml")).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(m.recipients.is_empty());
+    assert!(m.warnings.is_empty());
+}
+
+#[test]
+fn german_exchange_delay_is_a_delay_notice() {
+    let m = &analyze(&fixture("delayed-exchange-de.txt")).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].address, "rechnung@lieferant.example");
+    assert!(!m.recipients[0].hard_bounce);
+}
+
+#[test]
+fn explanations_exist_in_both_languages_and_differ() {
+    let m = &analyze(&fixture("postfix-mailbox-full.eml")).messages[0];
+    let (de, en) = (explain(m, Lang::De), explain(m, Lang::En));
+    assert_eq!(de.topic, "reason.mailboxfull");
+    assert!(de.headline.contains("Postfach"), "{}", de.headline);
+    assert!(en.headline.contains("mailbox"), "{}", en.headline);
+    assert!(!de.steps.is_empty() && de.steps.len() == en.steps.len());
+    assert_eq!(de.who, "recipient");
+}
+
+#[test]
+fn bad_inputs_get_answers_not_panics() {
+    assert_eq!(analyze(b"").notes, [Note::EmptyInput]);
+    assert_eq!(analyze(&[0u8; 1000]).notes, [Note::BinaryInput]);
+    let nonsense = analyze("just some words, nothing about mail äöü".as_bytes());
+    assert!(nonsense.messages.iter().all(|m| m.kind == Kind::NotABounce));
+    let broken = b"From: a@b.c\nContent-Type: multipart/report; boundary=\"x\"\n\n--x\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; z@y.example\nStatus: 5.1.";
+    let r = analyze(broken);
+    assert_eq!(r.messages[0].recipients[0].address, "z@y.example");
+}
+
+#[test]
+fn a_twenty_megabyte_paste_is_read() {
+    let mut big = fixture("exim-user-unknown.eml");
+    big.extend(
+        std::iter::repeat_n(
+            b"filler line of an attachment that goes on and on\n".as_slice(),
+            420_000,
+        )
+        .flatten(),
+    );
+    assert!(big.len() > 20_000_000);
+    let report = analyze(&big);
+    assert_eq!(report.messages[0].recipients[0].reason, Reason::UserUnknown);
+}

@@ -1,0 +1,144 @@
+//! The page in a real headless Chromium (wasm-bindgen-test): mount, paste, read the verdict.
+#![cfg(target_arch = "wasm32")]
+
+use bounce_explainer::web::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MAILBOX_FULL: &str = include_str!("fixtures/postfix-mailbox-full.eml");
+const USER_UNKNOWN: &str = include_str!("fixtures/exim-user-unknown.eml");
+const PHISHING: &str = include_str!("fixtures/phishing-fake-daemon.eml");
+
+/// Mounts a fresh app in its own container and returns the container.
+fn mount() -> Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    std::mem::forget(leptos::mount::mount_to(host.clone(), App));
+    host.into()
+}
+
+/// Lets the reactive system settle.
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+async fn paste(host: &Element, text: &str) {
+    let area: HtmlTextAreaElement = host
+        .query_selector("textarea")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    area.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    area.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    tick().await;
+}
+
+async fn choose_language(host: &Element, label: &str) {
+    let buttons = host.query_selector_all(".lang button").unwrap();
+    for i in 0..buttons.length() {
+        let b: HtmlElement = buttons.item(i).unwrap().dyn_into().unwrap();
+        if b.text_content().as_deref() == Some(label) {
+            b.click();
+        }
+    }
+    tick().await;
+}
+
+fn text_of(host: &Element, selector: &str) -> String {
+    host.query_selector(selector)
+        .unwrap()
+        .map(|e| e.text_content().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn mailbox_full_in_english_and_german() {
+    let host = mount();
+    choose_language(&host, "English").await;
+    paste(&host, MAILBOX_FULL).await;
+    assert_eq!(
+        text_of(&host, ".headline"),
+        "The recipient's mailbox is full."
+    );
+    assert!(text_of(&host, ".card .address").contains("bernd@example.net"));
+    choose_language(&host, "Deutsch").await;
+    assert_eq!(
+        text_of(&host, ".headline"),
+        "Das Postfach des Empfängers ist voll."
+    );
+    assert!(text_of(&host, ".steps h3").contains("Was jetzt zu tun ist"));
+}
+
+#[wasm_bindgen_test]
+async fn user_unknown_in_both_languages() {
+    let host = mount();
+    choose_language(&host, "Deutsch").await;
+    paste(&host, USER_UNKNOWN).await;
+    assert_eq!(
+        text_of(&host, ".headline"),
+        "Die Adresse des Empfängers gibt es nicht."
+    );
+    choose_language(&host, "English").await;
+    assert_eq!(
+        text_of(&host, ".headline"),
+        "The recipient's address does not exist."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bounce_text_never_becomes_html() {
+    let host = mount();
+    let hostile =
+        format!("{PHISHING}\n<img src=x onerror=\"document.title='owned'\"><b id=injected>x</b>");
+    paste(&host, &hostile).await;
+    let results = host.query_selector(".results").unwrap().unwrap();
+    assert!(
+        results
+            .query_selector("script, img, b#injected, a")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        text_of(&host, ".warning").len() > 10,
+        "phishing warning shown"
+    );
+    assert!(text_of(&host, ".source pre").contains("<script>alert('xss')</script>"));
+}
+
+#[wasm_bindgen_test]
+async fn empty_and_binary_input_get_friendly_messages() {
+    let host = mount();
+    choose_language(&host, "English").await;
+    assert!(text_of(&host, ".placeholder").contains("Paste a notice"));
+    paste(&host, "\u{0}\u{1}\u{2}\u{3}\u{0}\u{0}\u{5}\u{6}").await;
+    assert!(text_of(&host, ".placeholder").contains("binary"));
+}
+
+#[wasm_bindgen_test]
+async fn hovering_a_recipient_marks_its_evidence() {
+    let host = mount();
+    paste(&host, MAILBOX_FULL).await;
+    let card: HtmlElement = host
+        .query_selector(".card")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    card.focus().unwrap();
+    tick().await;
+    assert!(host.query_selector("mark.active").unwrap().is_some());
+}
