@@ -95,7 +95,12 @@ pub fn classify(f: &Facts<'_>) -> (Reason, Decision) {
     }
     let lower = text::squash(&f.diagnostic.to_lowercase());
     let (reason, decision) = decide(f, &lower);
-    (adjust_for_command(reason, f.command), decision)
+    let reason = if decision.source == "text" {
+        adjust_for_stage(reason, f)
+    } else {
+        reason
+    };
+    (adjust_for_outcome(reason, f), decision)
 }
 
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
@@ -105,6 +110,18 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
             Decision {
                 source: "provider",
                 matched: format!("{}: {}", rule.provider, rule.pattern),
+            },
+        );
+    }
+    // An outcome code outranks the words of the last attempt: "delivery time expired".
+    if let Some(status) = f.status
+        && status.get(1..) == Some(".4.7")
+    {
+        return (
+            Reason::Expired,
+            Decision {
+                source: "status",
+                matched: status.to_string(),
             },
         );
     }
@@ -165,19 +182,51 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
     )
 }
 
-/// A failure at MAIL FROM is about the sender; a "no such user" after DATA comes from a
-/// filter, not from the address book.
-fn adjust_for_command(reason: Reason, command: Option<&str>) -> Reason {
-    match (command, reason) {
-        (
-            Some("MAIL"),
-            Reason::UserUnknown
-            | Reason::HostUnknown
-            | Reason::Undefined
-            | Reason::OnHold
-            | Reason::Filtered,
-        ) => Reason::Rejected,
-        (Some("DATA"), Reason::UserUnknown) => Reason::Filtered,
+/// Temporary trouble changes meaning with the notice's outcome: while the server still
+/// retries (delayed) or once it gave up on a temporary error, the message expired; a
+/// temporary "domain not found" is a DNS failure, not a domain known not to exist.
+fn adjust_for_outcome(reason: Reason, f: &Facts<'_>) -> Reason {
+    let temporary = match f.status {
+        Some(s) => s.starts_with('4'),
+        None => f.reply_code.is_some_and(|c| c.starts_with('4')),
+    };
+    match reason {
+        Reason::NetworkError
+        | Reason::HostUnknown
+        | Reason::SystemError
+        | Reason::Undefined
+        | Reason::OnHold
+            if f.action == Some(Action::Delayed) =>
+        {
+            Reason::Expired
+        }
+        Reason::HostUnknown if temporary => Reason::NetworkError,
+        Reason::NetworkError if temporary && f.action == Some(Action::Failed) => Reason::Expired,
+        _ => reason,
+    }
+}
+
+/// "No such user" words in answer to MAIL FROM (or with a sender-address status) are about
+/// the sender; after DATA they are
+/// a filter's way to refuse the message, unless an address-class status (X.1.x) says
+/// the address itself is unknown.
+fn adjust_for_stage(reason: Reason, f: &Facts<'_>) -> Reason {
+    if !matches!(reason, Reason::UserUnknown | Reason::HostUnknown) {
+        return reason;
+    }
+    // X.1.7 and X.1.8 are about the sender's address, the other X.1.x about the recipient's.
+    let address_status = f.status.is_some_and(|s| {
+        s.get(1..4) == Some(".1.") && !s.ends_with(".1.7") && !s.ends_with(".1.8")
+    });
+    match f.command {
+        Some("MAIL") => Reason::Rejected,
+        _ if f
+            .status
+            .is_some_and(|s| s.ends_with(".1.7") || s.ends_with(".1.8")) =>
+        {
+            Reason::Rejected
+        }
+        Some("DATA") if !address_status && reason == Reason::UserUnknown => Reason::Filtered,
         _ => reason,
     }
 }
@@ -233,12 +282,25 @@ mod tests {
     }
 
     #[test]
-    fn the_smtp_command_shifts_the_reason() {
-        let f = Facts {
-            diagnostic: "550 5.1.1 user unknown",
-            command: Some("MAIL"),
-            ..Facts::default()
+    fn the_smtp_stage_shifts_the_reason() {
+        let at = |diag, status, command| {
+            classify(&Facts {
+                diagnostic: diag,
+                status,
+                command,
+                ..Facts::default()
+            })
+            .0
         };
-        assert_eq!(classify(&f).0, Reason::Rejected);
+        assert_eq!(at("550 user unknown", None, Some("MAIL")), Reason::Rejected);
+        assert_eq!(
+            at("550 user unknown", None, Some("RCPT")),
+            Reason::UserUnknown
+        );
+        assert_eq!(at("550 user unknown", None, Some("DATA")), Reason::Filtered);
+        assert_eq!(
+            at("550 5.1.1 user unknown", Some("5.1.1"), Some("DATA")),
+            Reason::UserUnknown
+        );
     }
 }

@@ -243,63 +243,69 @@ fn original_to(n: &Notice) -> Option<String> {
         .map(|a| a.value)
 }
 
+/// What every recipient of one notice shares.
+struct Context<'a> {
+    format: &'static formats::Format,
+    reading: &'a TextReading,
+    /// Host names that tell the provider: reporting server, notice sender's address.
+    hosts: Vec<String>,
+}
+
 fn fill_bounce(msg: &mut Message, n: &Notice) {
     let format = formats::detect(n);
     let reading = formats::read(format, n);
-    msg.format = if n.dsn.is_empty() {
-        format.id
-    } else if format.id == "generic" {
+    msg.format = if !n.dsn.is_empty() && format.id == "generic" {
         "rfc3464"
     } else {
         format.id
     };
-    let from_domain = n
-        .header("from")
-        .and_then(|f| text::find_addresses(f).into_iter().next())
-        .map(|a| a.value);
     if let Some(d) = n.dsn.first() {
         msg.reporting_mta = d.reporting_mta.clone();
         msg.arrival_date = d.arrival_date.clone();
     }
+    let from = n
+        .header("from")
+        .and_then(|f| text::find_addresses(f).into_iter().next())
+        .map(|a| a.value);
+    let ctx = Context {
+        format,
+        reading: &reading,
+        hosts: msg.reporting_mta.iter().cloned().chain(from).collect(),
+    };
     let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
+    for d in &dsn_recipients {
+        let address = d
+            .final_recipient
+            .clone()
+            .or_else(|| d.original_recipient.clone())
+            .unwrap_or_default();
+        let address = text::find_addresses(&address)
+            .into_iter()
+            .next()
+            .map_or(address, |a| a.value);
+        let single = if reading.recipients.len() == 1 {
+            reading.recipients.first()
+        } else {
+            None
+        };
+        let t = reading
+            .recipients
+            .iter()
+            .find(|t| t.address.eq_ignore_ascii_case(&address))
+            .or(single);
+        msg.recipients
+            .push(build_recipient(&address, Some(d), t, &ctx));
+    }
     if dsn_recipients.is_empty() {
         for t in &reading.recipients {
-            let r = build_recipient(
-                &t.address,
-                None,
-                Some(t),
-                &reading,
-                msg,
-                from_domain.as_deref(),
-            );
-            msg.recipients.push(r);
+            msg.recipients
+                .push(build_recipient(&t.address, None, Some(t), &ctx));
         }
-        if msg.recipients.is_empty() {
-            fallback_recipient(msg, n, &reading, from_domain.as_deref());
-        }
-    } else {
-        for d in dsn_recipients {
-            let address = d
-                .final_recipient
-                .clone()
-                .or_else(|| d.original_recipient.clone())
-                .unwrap_or_default();
-            let address = text::find_addresses(&address)
-                .into_iter()
-                .next()
-                .map_or(address, |a| a.value);
-            let t = reading
-                .recipients
-                .iter()
-                .find(|t| t.address.eq_ignore_ascii_case(&address))
-                .or(if reading.recipients.len() == 1 {
-                    reading.recipients.first()
-                } else {
-                    None
-                });
-            let r = build_recipient(&address, Some(d), t, &reading, msg, from_domain.as_deref());
-            msg.recipients.push(r);
-        }
+    }
+    if msg.recipients.is_empty()
+        && let Some(r) = fallback_recipient(n, &ctx)
+    {
+        msg.recipients.push(r);
     }
     if msg.recipients.len() > MAX_RECIPIENTS {
         msg.recipients.truncate(MAX_RECIPIENTS);
@@ -319,27 +325,23 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
 }
 
 /// When no recipient was named: the failed-recipients header, or the original's `To:`.
-fn fallback_recipient(msg: &mut Message, n: &Notice, reading: &TextReading, from: Option<&str>) {
+fn fallback_recipient(n: &Notice, ctx: &Context<'_>) -> Option<Recipient> {
     let named = n
         .header("x-failed-recipients")
         .and_then(|v| text::find_addresses(v).into_iter().next())
         .map(|a| a.value)
         .or_else(|| original_to(n));
-    let has_error = !reading.general.is_empty();
-    if named.is_none() && !has_error {
-        return;
+    if named.is_none() && ctx.reading.general.is_empty() {
+        return None;
     }
-    let r = build_recipient(&named.unwrap_or_default(), None, None, reading, msg, from);
-    msg.recipients.push(r);
+    Some(build_recipient(&named.unwrap_or_default(), None, None, ctx))
 }
 
 fn build_recipient(
     address: &str,
     dsn: Option<&DsnRecipient>,
     text_part: Option<&formats::TextRecipient>,
-    reading: &TextReading,
-    msg: &Message,
-    from: Option<&str>,
+    ctx: &Context<'_>,
 ) -> Recipient {
     let dsn_diag = dsn
         .and_then(|d| d.diagnostic.clone())
@@ -347,25 +349,21 @@ fn build_recipient(
     let text_diag = text_part
         .map(|t| t.diagnostic.clone())
         .filter(|d| !d.trim().is_empty());
-    let own = match (&dsn_diag, &text_diag) {
-        (Some(d), Some(t)) if t.contains(d.as_str()) => t.clone(),
-        (Some(d), Some(t)) => format!("{d} {t}"),
-        (Some(d), None) => d.clone(),
-        (None, Some(t)) => t.clone(),
-        (None, None) => String::new(),
+    let general = &ctx.reading.general;
+    // The words shown are the server's own: the Diagnostic-Code, else the text block.
+    let (diagnostic, mut context) = match (dsn_diag, text_diag) {
+        (Some(d), Some(t)) => (d, t),
+        (Some(d), None) => (d, String::new()),
+        (None, Some(t)) => (t, String::new()),
+        (None, None) => (general.clone(), String::new()),
     };
-    let has_code = |s: &str| text::find_status(s).is_some() || text::find_reply_code(s).is_some();
-    let diagnostic = if own.is_empty()
-        || (!has_code(&own) && !reading.general.is_empty() && !classify::mentions_failure(&own))
+    let has_code =
+        text::find_status(&diagnostic).is_some() || text::find_reply_code(&diagnostic).is_some();
+    if !has_code && !classify::mentions_failure(&diagnostic) && !context.contains(general.as_str())
     {
-        if own.is_empty() {
-            reading.general.clone()
-        } else {
-            format!("{own} {}", reading.general)
-        }
-    } else {
-        own
-    };
+        context = format!("{context} {general}");
+    }
+    let all = format!("{diagnostic} {context}");
     let raw = RawRecipient {
         address: address.to_string(),
         original_address: dsn.and_then(|d| d.original_recipient.clone()),
@@ -373,16 +371,15 @@ fn build_recipient(
             .and_then(|d| d.action.as_deref())
             .and_then(Action::parse),
         status: dsn.and_then(|d| d.status.clone()),
-        command: formats::smtp_command(&diagnostic).or(reading.command),
+        command: formats::smtp_command(&all).or(ctx.reading.command),
         diagnostic,
+        context,
         remote_mta: dsn.and_then(|d| d.remote_mta.clone()),
         last_attempt_date: dsn.and_then(|d| d.last_attempt_date.clone()),
         will_retry_until: dsn.and_then(|d| d.will_retry_until.clone()),
+        format_reason: ctx.format.reason.map(|r| (r, ctx.format.id)),
     };
-    let hosts: Vec<&str> = [msg.reporting_mta.as_deref(), from]
-        .into_iter()
-        .flatten()
-        .collect();
+    let hosts: Vec<&str> = ctx.hosts.iter().map(String::as_str).collect();
     finish_recipient(raw, &hosts)
 }
 
@@ -394,41 +391,60 @@ pub struct RawRecipient {
     pub action: Option<Action>,
     /// The Status field (or `dsn=` of a log line), if any.
     pub status: Option<String>,
+    /// The server's own words about this recipient.
     pub diagnostic: String,
+    /// More text of the notice about this recipient, used for classifying only.
+    pub context: String,
     pub command: Option<&'static str>,
     pub remote_mta: Option<String>,
     pub last_attempt_date: Option<String>,
     pub will_retry_until: Option<String>,
+    /// The reason the notice's format stands for, if it has one.
+    pub format_reason: Option<(Reason, &'static str)>,
 }
 
 /// Derives codes, reason and severity for one recipient. `hosts` are host names that
 /// tell which provider is involved (reporting server, notice sender).
 pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
     let diagnostic = raw.diagnostic;
+    let everything = format!("{diagnostic} {}", raw.context);
     let field_status = raw
         .status
         .as_deref()
         .and_then(text::find_status)
         .map(|c| c.value);
-    let diag_status = text::find_status(&diagnostic).map(|c| c.value);
+    let diag_status = text::find_status(&diagnostic)
+        .or_else(|| text::find_status(&raw.context))
+        .map(|c| c.value);
     let status = match (field_status, diag_status) {
         (Some(d), Some(t)) if d.ends_with(".0.0") && !t.ends_with(".0.0") => Some(t),
         (Some(d), _) => Some(d),
         (None, t) => t,
     };
-    let reply_code = text::find_reply_code(&diagnostic).map(|c| c.value);
-    let remote_mta = raw.remote_mta.or_else(|| remote_host(&diagnostic));
+    let reply_code = text::find_reply_code(&diagnostic)
+        .or_else(|| text::find_reply_code(&raw.context))
+        .map(|c| c.value);
+    let remote_mta = raw.remote_mta.or_else(|| remote_host(&everything));
     let mut all_hosts: Vec<&str> = hosts.to_vec();
     all_hosts.extend(remote_mta.as_deref());
     let facts = Facts {
-        diagnostic: &diagnostic,
+        diagnostic: &everything,
         status: status.as_deref(),
         reply_code: reply_code.as_deref(),
         command: raw.command,
         action: raw.action,
         hosts: &all_hosts,
     };
-    let (reason, decided_by) = classify::classify(&facts);
+    let (reason, decided_by) = match raw.format_reason {
+        Some((reason, format)) => (
+            reason,
+            Decision {
+                source: "format",
+                matched: format.to_string(),
+            },
+        ),
+        None => classify::classify(&facts),
+    };
     let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), raw.action, reason);
     let address = raw.address;
     Recipient {
@@ -441,7 +457,7 @@ pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
         reason,
         hard_bounce,
         remote_mta,
-        blocklist: crate::blocklist::find_hit(&diagnostic),
+        blocklist: crate::blocklist::find_hit(&everything),
         diagnostic: Some(text::squash(&diagnostic)).filter(|d| !d.is_empty()),
         smtp_command: raw.command.map(str::to_string),
         last_attempt_date: raw.last_attempt_date,

@@ -10,6 +10,7 @@ mod exchange;
 mod exim;
 mod german;
 mod gmail;
+mod googlegroups;
 mod notes;
 mod office365;
 mod opensmtpd;
@@ -19,6 +20,7 @@ mod sendmail;
 mod yahoo;
 
 use crate::notice::{self, Notice};
+use crate::report::Reason;
 use crate::text;
 
 /// How one format is recognised and where its error text sits. All matching ignores case.
@@ -37,6 +39,10 @@ pub struct Format {
     pub start: &'static [&'static str],
     /// The error text ends before the first of these.
     pub end: &'static [&'static str],
+    /// The `X-Failed-Recipients` domain that marks the format, if any.
+    pub failed_header_domain: Option<&'static str>,
+    /// The reason every notice of this format stands for, when it has one.
+    pub reason: Option<Reason>,
 }
 
 impl Format {
@@ -48,11 +54,14 @@ impl Format {
         headers: &[],
         start: &[],
         end: &[],
+        failed_header_domain: None,
+        reason: None,
     };
 }
 
 /// Formats in the order they are tried: specific providers before the MTAs they run.
 const FORMATS: &[&Format] = &[
+    &googlegroups::FORMAT,
     &office365::FORMAT,
     &exchange::FORMAT,
     &gmail::FORMAT,
@@ -81,9 +90,14 @@ pub fn detect(n: &Notice) -> &'static Format {
     let subject = n.header("subject").unwrap_or("");
     let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
     let head = &n.text[..floor_char(&n.text, 64 * 1024)];
+    let failed = n.header("x-failed-recipients").unwrap_or("");
     FORMATS
         .iter()
-        .find(|f| any(head, f.body))
+        .find(|f| {
+            f.failed_header_domain
+                .is_some_and(|d| text::contains_ci(failed, d))
+        })
+        .or_else(|| FORMATS.iter().find(|f| any(head, f.body)))
         .or_else(|| {
             FORMATS
                 .iter()

@@ -1,0 +1,18 @@
+//! Google Groups: a post to a group that does not exist or does not let you post.
+use super::Format;
+use crate::report::Reason;
+
+pub const FORMAT: Format = Format {
+    id: "googlegroups",
+    body: &[
+        "Google Groups",
+        "groups.google.com/support",
+        "Google グループ",
+        "Google-Gruppen",
+    ],
+    subject: &[],
+    from: &[],
+    failed_header_domain: Some("googlegroups.com"),
+    reason: Some(Reason::Rejected),
+    ..Format::EMPTY
+};
