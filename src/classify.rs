@@ -63,13 +63,13 @@ pub fn provider_rule(lower: &str, hosts: &[&str]) -> Option<&'static ProviderRul
     })
 }
 
-/// The phrase rule that decides, if any: `(reason, phrase)`.
-pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str)> {
+/// The phrase rule that decides, if any: `(reason, phrase, weak)`.
+pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
     knowledge::phrase_rules().iter().find_map(|rule| {
         rule.phrases
             .iter()
             .find(|p| phrase_matches(lower, p))
-            .map(|p| (rule.reason, *p))
+            .map(|p| (rule.reason, *p, rule.weak))
     })
 }
 
@@ -125,7 +125,8 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
             },
         );
     }
-    if let Some((reason, phrase)) = phrase_rule(lower) {
+    let words = phrase_rule(lower);
+    if let Some((reason, phrase, false)) = words {
         return (
             reason,
             Decision {
@@ -143,6 +144,15 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
             Decision {
                 source: "status",
                 matched: status.to_string(),
+            },
+        );
+    }
+    if let Some((reason, phrase, true)) = words {
+        return (
+            reason,
+            Decision {
+                source: "text",
+                matched: phrase.to_string(),
             },
         );
     }

@@ -197,41 +197,43 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
         _ => (Reason::Vacation, "rfc3834"),
     };
     msg.format = format;
-    let feedback_rcpt = n.feedback.as_deref().and_then(|f| {
-        text::lines(f)
-            .find(|l| {
+    let feedback = n.feedback.as_deref().unwrap_or("");
+    let mut addresses: Vec<String> = match kind {
+        Kind::ComplaintReport => text::lines(feedback)
+            .filter(|l| {
                 text::contains_ci(l, "original-rcpt-to:")
                     || text::contains_ci(l, "removal-recipient:")
             })
-            .and_then(|l| text::find_addresses(l).into_iter().next())
+            .filter_map(|l| text::find_addresses(l).into_iter().next())
             .map(|a| a.value)
-    });
-    let address = match kind {
-        Kind::ComplaintReport => feedback_rcpt.or_else(|| original_to(n)),
+            .collect(),
         _ => n
             .headers
             .from
             .as_deref()
             .and_then(|f| text::find_addresses(f).into_iter().next())
-            .map(|a| a.value),
+            .map(|a| a.value)
+            .into_iter()
+            .collect(),
     };
-    let mut r = Recipient {
-        address: address.unwrap_or_default(),
-        reason,
-        decided_by: Decision {
-            source: "kind",
-            matched: kind.as_str().into(),
-        },
-        ..Recipient::default()
-    };
-    if kind == Kind::ComplaintReport
-        && let Some(f) = &n.feedback
-    {
-        r.diagnostic = text::lines(f)
-            .find(|l| text::contains_ci(l, "feedback-type:"))
-            .map(|l| l.trim().to_string());
+    if addresses.is_empty() {
+        addresses.push(original_to(n).unwrap_or_default());
     }
-    msg.recipients.push(r);
+    let diagnostic = text::lines(feedback)
+        .find(|l| text::contains_ci(l, "feedback-type:"))
+        .map(|l| l.trim().to_string());
+    for address in addresses.into_iter().take(MAX_RECIPIENTS) {
+        msg.recipients.push(Recipient {
+            address,
+            reason,
+            diagnostic: diagnostic.clone(),
+            decided_by: Decision {
+                source: "kind",
+                matched: kind.as_str().into(),
+            },
+            ..Recipient::default()
+        });
+    }
 }
 
 fn original_to(n: &Notice) -> Option<String> {
@@ -413,22 +415,20 @@ pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
         .as_deref()
         .and_then(text::find_status)
         .map(|c| c.value);
-    let diag_status = text::find_status(&diagnostic)
-        .or_else(|| text::find_status(&raw.context))
-        .map(|c| c.value);
+    let (own_reply, own_status) = text::find_codes(&diagnostic);
+    let (ctx_reply, ctx_status) = text::find_codes(&raw.context);
+    let diag_status = own_status.or(ctx_status).map(|c| c.value);
     let status = match (field_status, diag_status) {
         (Some(d), Some(t)) if d.ends_with(".0.0") && !t.ends_with(".0.0") => Some(t),
         (Some(d), _) => Some(d),
         (None, t) => t,
     };
-    let reply_code = text::find_reply_code(&diagnostic)
-        .or_else(|| text::find_reply_code(&raw.context))
-        .map(|c| c.value);
+    let reply_code = own_reply.or(ctx_reply).map(|c| c.value);
     let remote_mta = raw.remote_mta.or_else(|| remote_host(&everything));
     let mut all_hosts: Vec<&str> = hosts.to_vec();
     all_hosts.extend(remote_mta.as_deref());
     let facts = Facts {
-        diagnostic: &everything,
+        diagnostic: &diagnostic,
         status: status.as_deref(),
         reply_code: reply_code.as_deref(),
         command: raw.command,
@@ -443,7 +443,23 @@ pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
                 matched: format.to_string(),
             },
         ),
-        None => classify::classify(&facts),
+        None => {
+            // The server's own words first; the rest of the notice only when they decide nothing.
+            let own = classify::classify(&facts);
+            if matches!(own.1.source, "provider" | "text" | "action") || raw.context.is_empty() {
+                own
+            } else {
+                let wider = classify::classify(&Facts {
+                    diagnostic: &everything,
+                    ..facts
+                });
+                if matches!(wider.1.source, "provider" | "text") {
+                    wider
+                } else {
+                    own
+                }
+            }
+        }
     };
     let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), raw.action, reason);
     let address = raw.address;

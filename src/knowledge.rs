@@ -75,6 +75,8 @@ include!(concat!(env!("OUT_DIR"), "/data.rs"));
 pub struct PhraseRule {
     pub reason: Reason,
     pub phrases: Vec<&'static str>,
+    /// Generic words: a status code that implies a reason outranks them.
+    pub weak: bool,
 }
 
 /// The phrase rules of `reasons.toml`, in priority order.
@@ -90,6 +92,7 @@ pub fn phrase_rules() -> &'static [PhraseRule] {
                 Some(PhraseRule {
                     reason: Reason::from_name(r.field("reason"))?,
                     phrases: r.get("phrases")?.strs(),
+                    weak: r.get("weak").and_then(Data::bool).unwrap_or(false),
                 })
             })
             .collect()

@@ -197,6 +197,50 @@ fn digits(b: &[u8], from: usize, max: usize) -> (usize, usize) {
     (n, from + n)
 }
 
+/// The reply code and enhanced status of a diagnostic, read as a pair from the SMTP reply
+/// line where there is one (`550 5.1.1`, `550-'5.7.1`), else each on its own.
+pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
+    let b = s.as_bytes();
+    for i in 0..b.len().saturating_sub(3) {
+        if !(matches!(b[i], b'2' | b'4' | b'5')
+            && b[i + 1].is_ascii_digit()
+            && b[i + 2].is_ascii_digit())
+        {
+            continue;
+        }
+        if i > 0
+            && (b[i - 1].is_ascii_alphanumeric()
+                || matches!(b[i - 1], b'.' | b'-' | b'/' | b'=' | b'@'))
+        {
+            continue;
+        }
+        let rest = &s[i + 3..];
+        let gap = rest.len()
+            - rest
+                .trim_start_matches([' ', '-', '\'', '"', ':', '\t'])
+                .len();
+        if gap == 0 || gap > 3 || !rest.starts_with([' ', '-', ':', '\t']) {
+            continue;
+        }
+        if let Some(st) = find_status(&rest[gap..]).filter(|st| st.start == 0)
+            && st.value.as_bytes()[0] == b[i]
+        {
+            let status = Code {
+                value: st.value,
+                start: i + 3 + gap,
+            };
+            return (
+                Some(Code {
+                    value: s[i..i + 3].to_string(),
+                    start: i,
+                }),
+                Some(status),
+            );
+        }
+    }
+    (find_reply_code(s), find_status(s))
+}
+
 /// The SMTP reply code of a diagnostic: a three-digit code 2xx/4xx/5xx standing where
 /// servers put it (start of a line, after `said:` or `:`, before an enhanced code).
 pub fn find_reply_code(s: &str) -> Option<Code> {
@@ -433,6 +477,21 @@ mod tests {
             "552"
         );
         assert!(find_reply_code("at 12:00 in room 512b").is_none());
+    }
+
+    #[test]
+    fn codes_come_as_a_pair_from_the_reply_line() {
+        let (reply, status) =
+            find_codes("5.1.0 - Unknown address error 550-'5.7.1 <x@y.z>... Access denied'");
+        assert_eq!(
+            (reply.unwrap().value, status.unwrap().value),
+            ("550".to_string(), "5.7.1".to_string())
+        );
+        let (reply, status) = find_codes("host said: 552 mailbox full (#5.2.2)");
+        assert_eq!(
+            (reply.unwrap().value, status.unwrap().value),
+            ("552".to_string(), "5.2.2".to_string())
+        );
     }
 
     #[test]

@@ -4,12 +4,7 @@ use crate::report::Reason;
 
 pub const FORMAT: Format = Format {
     id: "googlegroups",
-    body: &[
-        "Google Groups",
-        "groups.google.com/support",
-        "Google グループ",
-        "Google-Gruppen",
-    ],
+    body: &[],
     subject: &[],
     from: &[],
     failed_header_domain: Some("googlegroups.com"),

@@ -329,22 +329,28 @@ pub fn smtp_command(line: &str) -> Option<&'static str> {
     if !after.iter().any(|a| l.contains(a)) {
         return None;
     }
-    [
+    let mut best: Option<(usize, &'static str)> = None;
+    for (word, cmd) in [
         ("end of data", "DATA"),
         ("data", "DATA"),
         ("rcpt to", "RCPT"),
         ("rcpt", "RCPT"),
         ("mail from", "MAIL"),
-        ("mail", "MAIL"),
         ("ehlo", "EHLO"),
         ("helo", "HELO"),
         ("starttls", "STARTTLS"),
         ("initial connection", "CONN"),
         ("connect", "CONN"),
-    ]
-    .iter()
-    .find(|(word, _)| after.iter().any(|a| l.contains(&format!("{a}{word}"))))
-    .map(|(_, cmd)| *cmd)
+    ] {
+        for a in after {
+            if let Some(p) = l.find(&format!("{a}{word}"))
+                && best.is_none_or(|(bp, _)| p < bp)
+            {
+                best = Some((p, cmd));
+            }
+        }
+    }
+    best.map(|(_, cmd)| cmd)
 }
 
 #[cfg(test)]
