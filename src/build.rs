@@ -1,5 +1,6 @@
 //! Compiles the knowledge base in `src/data/*.toml` into static Rust tables, so that the
-//! page carries no parser and lookups cost nothing at start-up. Also refuses to build when
+//! page carries no parser and lookups cost nothing at start-up. `sources` fields document
+//! the data for people and are left out of the tables. Also refuses to build when
 //! the German and English texts do not have exactly the same keys.
 
 use std::collections::BTreeSet;
@@ -73,6 +74,7 @@ fn emit(v: &Value) -> String {
         Value::Table(t) => format!(
             "Data::Table(&[{}])",
             t.iter()
+                .filter(|(k, _)| k.as_str() != "sources")
                 .map(|(k, v)| format!("({k:?},{})", emit(v)))
                 .collect::<Vec<_>>()
                 .join(",")

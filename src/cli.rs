@@ -1,6 +1,7 @@
 //! The native command line: reads files, directories (recursively), mbox files or stdin,
 //! and prints text, JSON or JSON lines. The JSON-lines output is a contract (README).
 
+use crate::dnsbl::check::{self, Listing, Resolver, State};
 use crate::explain::{self, Explanation};
 use crate::knowledge::Lang;
 use crate::report::{Message, Note, Report};
@@ -9,9 +10,13 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: bounce-explainer [--format text|json|jsonl] [--lang de|en] [FILE|DIR|-]...
-Explains mail bounces. Reads files, directories (recursively), mbox files, or stdin.";
+const USAGE: &str = "usage: bounce-explainer [--format text|json|jsonl] [--lang de|en]
+                        [--check-lists [--doh URL]... [--dqs-key ENV_VAR]] [FILE|DIR|-]...
+Explains mail bounces. Reads files, directories (recursively), mbox files, or stdin.
+--check-lists  looks up the IPs and domains a bounce names on DNS blacklists over
+               DNS-over-HTTPS (default resolver: Cloudflare). --doh adds resolvers, tried
+               in order. --dqs-key names the environment variable that holds a Spamhaus
+               DQS key (the key itself never goes on the command line).";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Format {
@@ -24,6 +29,9 @@ struct Options {
     format: Format,
     lang: Lang,
     inputs: Vec<String>,
+    check_lists: bool,
+    resolvers: Vec<Resolver>,
+    dqs_key: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -31,6 +39,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         format: Format::Text,
         lang: Lang::En,
         inputs: Vec::new(),
+        check_lists: false,
+        resolvers: Vec::new(),
+        dqs_key: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -59,6 +70,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     .filter(|_| v.len() == 2)
                     .ok_or(format!("unknown language '{v}'"))?;
             }
+            "--check-lists" => o.check_lists = true,
+            "--doh" => o.resolvers.push(Resolver::custom(&value()?)),
+            "--dqs-key" => {
+                let var = value()?;
+                let key = std::env::var(&var)
+                    .map_err(|_| format!("environment variable {var} is not set"))?;
+                o.dqs_key = Some(key.trim().to_string()).filter(|k| !k.is_empty());
+            }
             "--help" | "-h" => return Err(String::new()),
             s if s.starts_with('-') && s != "-" => return Err(format!("unknown option '{s}'")),
             _ => o.inputs.push(a.clone()),
@@ -66,6 +85,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if o.inputs.is_empty() {
         o.inputs.push("-".into());
+    }
+    if o.resolvers.is_empty() {
+        o.resolvers.push(Resolver::cloudflare());
     }
     Ok(o)
 }
@@ -80,6 +102,42 @@ struct Record<'a> {
     explanation: Explanation,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     notes: &'a [Note],
+    /// With `--check-lists`: each checked IP or domain with its rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checked: Option<Vec<Checked>>,
+}
+
+/// One checked IP address or domain.
+#[derive(Serialize)]
+struct Checked {
+    item: String,
+    role: check::Role,
+    listings: Vec<Listing>,
+}
+
+/// Runs the blacklist checks for one message.
+fn check_lists(msg: &Message, opts: &Options) -> Vec<Checked> {
+    let targets = check::targets(std::slice::from_ref(msg));
+    let checks = check::checks(&targets, opts.dqs_key.is_some());
+    let rows = crate::dnsbl::native::run(
+        &targets,
+        &checks,
+        &opts.resolvers,
+        opts.dqs_key.as_deref(),
+        opts.lang,
+    );
+    targets
+        .iter()
+        .map(|t| Checked {
+            item: t.value.clone(),
+            role: t.role,
+            listings: rows
+                .iter()
+                .filter(|r| r.target == t.value)
+                .cloned()
+                .collect(),
+        })
+        .collect()
 }
 
 /// Runs the CLI with the process arguments.
@@ -113,11 +171,11 @@ pub fn main() -> ExitCode {
             };
             let report = crate::analyze(&bytes);
             let written = match opts.format {
-                Format::Text => write_text(&mut out, &shown, &report, opts.lang),
-                Format::Jsonl => write_jsonl(&mut out, &shown, &report, opts.lang),
+                Format::Text => write_text(&mut out, &shown, &report, &opts),
+                Format::Jsonl => write_jsonl(&mut out, &shown, &report, &opts),
                 Format::Json => {
                     json_all.extend(
-                        records(&shown, &report, opts.lang)
+                        records(&shown, &report, &opts)
                             .map(|r| serde_json::to_value(r).unwrap_or_default()),
                     );
                     Ok(())
@@ -188,7 +246,7 @@ fn expand(input: &str, failed: &mut bool) -> Vec<PathBuf> {
 fn records<'a>(
     source: &'a str,
     report: &'a Report,
-    lang: Lang,
+    opts: &'a Options,
 ) -> impl Iterator<Item = Record<'a>> {
     report
         .messages
@@ -198,8 +256,9 @@ fn records<'a>(
             source,
             message: i + 1,
             msg,
-            explanation: explain::explain(msg, lang),
+            explanation: explain::explain(msg, opts.lang),
             notes: &report.notes,
+            checked: opts.check_lists.then(|| check_lists(msg, opts)),
         })
 }
 
@@ -207,9 +266,9 @@ fn write_jsonl(
     out: &mut impl Write,
     source: &str,
     report: &Report,
-    lang: Lang,
+    opts: &Options,
 ) -> std::io::Result<()> {
-    for r in records(source, report, lang) {
+    for r in records(source, report, opts) {
         serde_json::to_writer(&mut *out, &r)?;
         writeln!(out)?;
     }
@@ -228,13 +287,14 @@ fn write_text(
     out: &mut impl Write,
     source: &str,
     report: &Report,
-    lang: Lang,
+    opts: &Options,
 ) -> std::io::Result<()> {
+    let lang = opts.lang;
     writeln!(out, "== {source}")?;
     for note in &report.notes {
         writeln!(out, "{}", note_text(*note, lang))?;
     }
-    for r in records(source, report, lang) {
+    for r in records(source, report, opts) {
         let e = &r.explanation;
         if report.messages.len() > 1 {
             writeln!(out, "-- {} {}", lang.ui("message_n"), r.message)?;
@@ -252,17 +312,35 @@ fn write_text(
             let codes = [rcpt.reply_code.as_deref(), rcpt.status.as_deref()]
                 .into_iter()
                 .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+                .collect::<Vec<_>>();
             writeln!(
                 out,
                 "  {} [{}] {}",
                 rcpt.address,
                 rcpt.reason.as_str(),
-                codes
+                codes.join(" ")
             )?;
             if let Some(d) = &rcpt.diagnostic {
                 writeln!(out, "    {}: {}", lang.ui("diagnostic"), d)?;
+            }
+        }
+        for c in r.checked.iter().flatten() {
+            for row in &c.listings {
+                let state = match row.state {
+                    State::Listed => lang.ui("bl_listed"),
+                    State::NotListed => lang.ui("bl_not_listed"),
+                    State::Unknown => lang.ui("bl_unknown"),
+                };
+                let why = row
+                    .reason_unknown
+                    .as_deref()
+                    .map(|r| format!(" ({r}; {})", row.lookup))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {} @ {}: {state} {}{why}",
+                    c.item, row.list_name, row.meaning
+                )?;
             }
         }
     }

@@ -89,7 +89,8 @@ pub fn parse(body: &str) -> Option<DsnMessage> {
         let starts_new = match name.as_str() {
             "final-recipient" => cur.final_recipient.is_some(),
             "original-recipient" => {
-                                cur.original_recipient.is_some() || (cur.final_recipient.is_some() && cur.status.is_some())
+                cur.original_recipient.is_some()
+                    || (cur.final_recipient.is_some() && cur.status.is_some())
             }
             _ => false,
         };
@@ -172,7 +173,7 @@ mod tests {
         assert_eq!(dsn.recipients[0].action.as_deref(), Some("failed"));
     }
 
-        #[test]
+    #[test]
     fn action_before_the_recipient_fields_stays_with_them() {
         let body = "Action: failed\nFinal-Recipient: rfc822; a@x.org\nOriginal-Recipient: rfc822; a@x.org\nStatus: 5.2.2\n";
         assert_eq!(parse(body).unwrap().recipients.len(), 1);

@@ -473,7 +473,7 @@ pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
         reason,
         hard_bounce,
         remote_mta,
-        blocklist: crate::blocklist::find_hit(&everything),
+        blocklist: crate::dnsbl::detect::find_hit(&everything),
         diagnostic: Some(text::squash(&diagnostic)).filter(|d| !d.is_empty()),
         smtp_command: raw.command.map(str::to_string),
         last_attempt_date: raw.last_attempt_date,

@@ -5,8 +5,8 @@
 //! The engine is plain Rust with no web dependencies; the page (`web`) and the CLI
 //! (`cli`) are thin layers over [`analyze`] and [`explain::explain`].
 
-pub mod blocklist;
 pub mod classify;
+pub mod dnsbl;
 pub mod dsn;
 pub mod engine;
 pub mod explain;

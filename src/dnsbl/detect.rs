@@ -1,57 +1,57 @@
 //! Finds the DNS blacklist a rejection names, and what it listed (IP or domain).
 
-use crate::knowledge::{self, Data};
+use super::registry::{List, lists};
 use crate::report::BlocklistHit;
-
-/// A list of the registry, with the names bounces use for it.
-pub struct ListEntry {
-    pub id: &'static str,
-    pub zone: &'static str,
-    /// Lower-case words by which bounces name the list (`spamhaus`, `barracudacentral`).
-    pub names: Vec<&'static str>,
-}
-
-/// The lists of `blocklists.toml`.
-pub fn lists() -> Vec<ListEntry> {
-    knowledge::BLOCKLISTS
-        .get("list")
-        .map(Data::list)
-        .unwrap_or_default()
-        .iter()
-        .map(|l| ListEntry {
-            id: l.field("id"),
-            zone: l.field("zone"),
-            names: l.get("names").map(Data::strs).unwrap_or_default(),
-        })
-        .collect()
-}
 
 /// The list named in a diagnostic, and the IP or domain it listed.
 pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
     let lower = diagnostic.to_ascii_lowercase();
     let all = lists();
-    let zone_hit = all
-        .iter()
-        .find(|l| !l.zone.is_empty() && lower.contains(l.zone));
-    let entry = zone_hit.or_else(|| {
+    let zone_hit = all.iter().find(|l| lower.contains(l.zone));
+    let entry: &List = zone_hit.or_else(|| {
         all.iter()
             .find(|l| l.names.iter().any(|n| lower.contains(n)))
     })?;
     let named_as = match zone_hit {
-        Some(l) => l.zone.to_string(),
-        None => written_name(&lower, entry)
+        Some(l) => written_zone(&lower, l.zone),
+        None => entry
+            .names
+            .iter()
+            .find(|n| lower.contains(*n))
+            .copied()
             .unwrap_or(entry.zone)
             .to_string(),
+    };
+    let listed = match entry.kind {
+        super::registry::ListKind::Ip => listed_ip(diagnostic),
+        super::registry::ListKind::Domain => listed_domain(&lower, entry.zone),
     };
     Some(BlocklistHit {
         list: Some(entry.id),
         named_as: mask_dqs_key(&named_as),
-        listed: listed_ip(diagnostic),
+        listed,
     })
 }
 
-fn written_name<'a>(lower: &str, entry: &'a ListEntry) -> Option<&'a str> {
-    entry.names.iter().find(|n| lower.contains(*n)).copied()
+/// The zone as written, with any key in front of it (`<key>.zen.dq.spamhaus.net`).
+fn written_zone(lower: &str, zone: &str) -> String {
+    let at = lower.find(zone).unwrap_or(0);
+    let start = lower[..at]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .map_or(0, |p| p + 1);
+    lower[start..at + zone.len()].to_string()
+}
+
+/// For domain lists: the domain a rejection names just before "blocked using".
+fn listed_domain(lower: &str, zone: &str) -> Option<String> {
+    let at = lower.find(zone)?;
+    let head = &lower[..at];
+    let open = head.rfind('[')?;
+    let close = head[open..].find(']')? + open;
+    let inner = head[open + 1..close].trim();
+    let domain = inner.rsplit('@').next().unwrap_or(inner);
+    (domain.contains('.') && !domain.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .then(|| domain.to_string())
 }
 
 /// Masks a Spamhaus DQS key in a zone name (`<key>.zen.dq.spamhaus.net`).
@@ -128,6 +128,13 @@ mod tests {
             mask_dqs_key("using abc.dbl.dq.spamhaus.net;"),
             "using <key>.dbl.dq.spamhaus.net;"
         );
+    }
+
+    #[test]
+    fn domain_lists_name_the_domain() {
+        let hit = find_hit("554 5.7.1 Service unavailable; Sender address [info@spammy.example] blocked using dbl.spamhaus.org").unwrap();
+        assert_eq!(hit.list, Some("spamhaus_dbl"));
+        assert_eq!(hit.listed.as_deref(), Some("spammy.example"));
     }
 
     #[test]
