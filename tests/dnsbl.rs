@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::process::Command;
 
 fn check(extra: &[&str], env: &[(&str, &str)]) -> Value {
-    let url = doh::start();
+    let url = doh::start().url;
     let out = Command::new(env!("CARGO_BIN_EXE_bounce-explainer"))
         .args(["--format", "jsonl", "--check-lists", "--doh", &url])
         .args(extra)

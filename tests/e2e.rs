@@ -11,22 +11,34 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Serves `dir` on a free loopback port; records each requested path.
-fn serve(dir: PathBuf) -> (u16, Arc<Mutex<Vec<String>>>) {
+#[path = "support/doh.rs"]
+mod doh;
+
+/// Serves `dir` on a free loopback port; records each requested path. `index.html` is
+/// served the way an embedding portal would configure it: with its own DoH endpoint in a
+/// meta tag and in the Content-Security-Policy.
+fn serve(dir: PathBuf, doh: &doh::Endpoint) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = log.clone();
+    let (url, origin) = (doh.url.clone(), doh.origin.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let (dir, seen) = (dir.clone(), seen.clone());
-            std::thread::spawn(move || answer(stream, &dir, &seen));
+            let (dir, seen, url, origin) = (dir.clone(), seen.clone(), url.clone(), origin.clone());
+            std::thread::spawn(move || answer(stream, &dir, &seen, &url, &origin));
         }
     });
     (port, log)
 }
 
-fn answer(mut stream: TcpStream, dir: &Path, seen: &Mutex<Vec<String>>) {
+fn answer(
+    mut stream: TcpStream,
+    dir: &Path,
+    seen: &Mutex<Vec<String>>,
+    doh_url: &str,
+    doh_origin: &str,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request = String::new();
     if reader.read_line(&mut request).is_err() {
@@ -50,10 +62,22 @@ fn answer(mut stream: TcpStream, dir: &Path, seen: &Mutex<Vec<String>>) {
     } else {
         path.trim_start_matches('/').to_string()
     };
-    let (status, body) = match std::fs::read(dir.join(&file)) {
+    let (status, mut body) = match std::fs::read(dir.join(&file)) {
         Ok(b) if !file.contains("..") => ("200 OK", b),
         _ => ("404 Not Found", Vec::new()),
     };
+    if file == "index.html" {
+        let html = String::from_utf8_lossy(&body)
+            .replace(
+                "connect-src 'self'",
+                &format!("connect-src 'self' {doh_origin}"),
+            )
+            .replace(
+                "<title>",
+                &format!("<meta name=\"bounce-explainer:doh\" content=\"{doh_url}\">\n  <title>"),
+            );
+        body = html.into_bytes();
+    }
     let kind = match file.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("js") => "text/javascript",
@@ -169,6 +193,23 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Waits until no blacklist row is pending; returns (list id, state class) per row.
+    fn wait_states(&self) -> Vec<(String, String)> {
+        let script = "return [...document.querySelectorAll('.bl-row')].map(r => [r.dataset.list, r.className.replace('bl-row ', '')]);";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let rows: Vec<(String, String)> =
+                serde_json::from_value(self.script(script, json!([]))).unwrap_or_default();
+            let done = !rows.is_empty() && rows.iter().all(|(_, s)| s != "pending");
+            if done || Instant::now() > deadline {
+                return rows;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.session_call("DELETE", "", None);
@@ -198,7 +239,8 @@ fn paste_to_verdict_in_both_languages() {
         dist.join("index.html").exists(),
         "build dist/ first: trunk build --release --offline"
     );
-    let (port, requests) = serve(dist);
+    let endpoint = doh::start();
+    let (port, requests) = serve(dist, &endpoint);
     let d = Driver::start();
     d.session_call(
         "POST",
@@ -241,6 +283,55 @@ fn paste_to_verdict_in_both_languages() {
             .unwrap_or_else(|_| root.join("target/screenshot.png"));
         std::fs::write(out, decode_base64(b64)).unwrap();
     }
+
+    // Blacklists: nothing is looked up before the button is pressed.
+    let blocked =
+        std::fs::read_to_string(root.join("tests/fixtures/spamhaus-blocked.txt")).unwrap();
+    click_language(&d, "English");
+    paste(&d, &blocked);
+    let privacy = d.wait_text(".bl-privacy", |t| t.contains(doh::LISTED_IP));
+    assert!(
+        privacy.contains(&endpoint.url),
+        "the page says where it would send: {privacy}"
+    );
+    assert_eq!(
+        endpoint.requests(),
+        0,
+        "no lookup before the button is pressed"
+    );
+    d.script("document.querySelector('.bl-check').click();", json!([]));
+    let states = d.wait_states();
+    let state = |list: &str| {
+        states
+            .iter()
+            .find(|(l, _)| l == list)
+            .map(|(_, s)| s.as_str())
+            .unwrap_or("missing")
+            .to_string()
+    };
+    assert_eq!(state("barracuda_brbl"), "listed");
+    assert_eq!(state("dronebl"), "not-listed");
+    for list in [
+        "spamhaus_zen",
+        "spamcop",
+        "uceprotect_l1",
+        "psbl",
+        "mailspike_bl",
+        "spamrats_all",
+    ] {
+        assert_eq!(state(list), "unknown", "{list}");
+    }
+    assert_eq!(
+        states.iter().filter(|(_, s)| s == "not-listed").count(),
+        1,
+        "{states:?}"
+    );
+    let summary = d.wait_text(".bl-summary", |t| !t.is_empty());
+    assert!(
+        summary.contains("Barracuda") && summary.contains(doh::LISTED_IP),
+        "{summary}"
+    );
+    assert!(endpoint.requests() > 0);
 
     let asked: Vec<String> = requests.lock().unwrap().clone();
     let allowed = [

@@ -2,6 +2,7 @@
 //! modules are components. Bounce text is only ever inserted as text, never as HTML.
 
 mod api;
+mod blacklist;
 mod input;
 mod result;
 mod source;

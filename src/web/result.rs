@@ -33,8 +33,9 @@ pub fn Results() -> impl IntoView {
                             .iter()
                             .take(50)
                             .enumerate()
-                            .map(|(i, m)| message_view(i, m.clone(), lang, many))
+                                                        .map(|(i, m)| message_view(i, m.clone(), lang, many))
                             .collect_view()}
+                        <super::blacklist::BlacklistPanel/>
                     }
                     .into_any()
                 })

@@ -6,6 +6,8 @@ use simple_dns::rdata::{A, RData, TXT};
 use simple_dns::{CLASS, Name, Packet, PacketFlag, RCODE, ResourceRecord};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// The address every test zone lists (and reports in TXT).
@@ -50,16 +52,41 @@ fn behaviour(name: &str) -> Behaviour {
     }
 }
 
-/// Starts the endpoint; returns its URL (`http://127.0.0.1:PORT/dns-query`).
-pub fn start() -> String {
+/// A running endpoint.
+pub struct Endpoint {
+    /// `http://127.0.0.1:PORT/dns-query`
+    pub url: String,
+    /// `http://127.0.0.1:PORT`, for a Content-Security-Policy.
+    #[allow(dead_code)] // used by the end-to-end test only
+    pub origin: String,
+    /// How many requests it has had.
+    pub hits: Arc<AtomicUsize>,
+}
+
+impl Endpoint {
+    #[allow(dead_code)] // used by the end-to-end test only
+    pub fn requests(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts the endpoint.
+pub fn start() -> Endpoint {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
             std::thread::spawn(move || serve(stream));
         }
     });
-    format!("http://127.0.0.1:{port}/dns-query")
+    Endpoint {
+        url: format!("http://127.0.0.1:{port}/dns-query"),
+        origin: format!("http://127.0.0.1:{port}"),
+        hits,
+    }
 }
 
 fn serve(mut stream: TcpStream) {
