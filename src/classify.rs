@@ -16,7 +16,7 @@ pub struct Facts<'a> {
     /// The SMTP command the failure answered (`MAIL`, `RCPT`, `DATA`, ...).
     pub command: Option<&'a str>,
     pub action: Option<Action>,
-    /// Host names involved: remote server, reporting server, notice sender's domain.
+    /// The remote server that wrote the diagnostic, when known.
     pub hosts: &'a [&'a str],
 }
 
@@ -50,16 +50,30 @@ pub fn phrase_matches(hay: &str, phrase: &str) -> bool {
     true
 }
 
-/// The provider rule that decides, if any.
-pub fn provider_rule(lower: &str, hosts: &[&str]) -> Option<&'static ProviderRule> {
+/// The provider rule that decides, if any. A provider's codes count where that provider
+/// wrote the diagnostic: its host is the remote server or is named in the diagnostic. A
+/// rule that is a bare status code is compared with the status code itself.
+pub fn provider_rule(
+    lower: &str,
+    status: Option<&str>,
+    hosts: &[&str],
+) -> Option<&'static ProviderRule> {
     knowledge::providers().iter().find_map(|p| {
         let present = p
             .hosts
             .iter()
             .any(|h| hosts.iter().any(|x| text::contains_ci(x, h)) || lower.contains(h));
-        p.rules
-            .iter()
-            .find(|r| (r.anywhere || present) && phrase_matches(lower, r.pattern))
+        p.rules.iter().find(|r| {
+            let applies = r.anywhere || present;
+            let is_code =
+                text::find_status(r.pattern).is_some_and(|c| c.value.len() == r.pattern.len());
+            applies
+                && if is_code {
+                    status.is_some_and(|s| s[1..] == r.pattern[1..] && s[..1] == r.pattern[..1])
+                } else {
+                    phrase_matches(lower, r.pattern)
+                }
+        })
     })
 }
 
@@ -104,7 +118,7 @@ pub fn classify(f: &Facts<'_>) -> (Reason, Decision) {
 }
 
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
-    if let Some(rule) = provider_rule(lower, f.hosts) {
+    if let Some(rule) = provider_rule(lower, f.status, f.hosts) {
         return (
             rule.reason,
             Decision {

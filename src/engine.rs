@@ -249,8 +249,6 @@ fn original_to(n: &Notice) -> Option<String> {
 struct Context<'a> {
     format: &'static formats::Format,
     reading: &'a TextReading,
-    /// Host names that tell the provider: reporting server, notice sender's address.
-    hosts: Vec<String>,
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
@@ -265,14 +263,9 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         msg.reporting_mta = d.reporting_mta.clone();
         msg.arrival_date = d.arrival_date.clone();
     }
-    let from = n
-        .header("from")
-        .and_then(|f| text::find_addresses(f).into_iter().next())
-        .map(|a| a.value);
     let ctx = Context {
         format,
         reading: &reading,
-        hosts: msg.reporting_mta.iter().cloned().chain(from).collect(),
     };
     let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
     for d in &dsn_recipients {
@@ -381,8 +374,7 @@ fn build_recipient(
         will_retry_until: dsn.and_then(|d| d.will_retry_until.clone()),
         format_reason: ctx.format.reason.map(|r| (r, ctx.format.id)),
     };
-    let hosts: Vec<&str> = ctx.hosts.iter().map(String::as_str).collect();
-    finish_recipient(raw, &hosts)
+    finish_recipient(raw)
 }
 
 /// What a reader found about one recipient, before classification.
@@ -405,9 +397,8 @@ pub struct RawRecipient {
     pub format_reason: Option<(Reason, &'static str)>,
 }
 
-/// Derives codes, reason and severity for one recipient. `hosts` are host names that
-/// tell which provider is involved (reporting server, notice sender).
-pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
+/// Derives codes, reason and severity for one recipient.
+pub fn finish_recipient(raw: RawRecipient) -> Recipient {
     let diagnostic = raw.diagnostic;
     let everything = format!("{diagnostic} {}", raw.context);
     let field_status = raw
@@ -425,15 +416,14 @@ pub fn finish_recipient(raw: RawRecipient, hosts: &[&str]) -> Recipient {
     };
     let reply_code = own_reply.or(ctx_reply).map(|c| c.value);
     let remote_mta = raw.remote_mta.or_else(|| remote_host(&everything));
-    let mut all_hosts: Vec<&str> = hosts.to_vec();
-    all_hosts.extend(remote_mta.as_deref());
+    let remote: Vec<&str> = remote_mta.as_deref().into_iter().collect();
     let facts = Facts {
         diagnostic: &diagnostic,
         status: status.as_deref(),
         reply_code: reply_code.as_deref(),
         command: raw.command,
         action: raw.action,
-        hosts: &all_hosts,
+        hosts: &remote,
     };
     let (reason, decided_by) = match raw.format_reason {
         Some((reason, format)) => (

@@ -24,6 +24,16 @@ pub struct Explanation {
     pub specific: bool,
     /// "The server tried for 2 days", when the dates say so.
     pub timeline: Option<String>,
+    /// What the provider's own documentation says about its code, when one decided.
+    pub provider: Option<ProviderNote>,
+}
+
+/// A provider's own word on a code, with the page that documents it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProviderNote {
+    pub provider: &'static str,
+    pub text: &'static str,
+    pub url: &'static str,
 }
 
 /// The recipient whose failure the headline is about: the first that failed.
@@ -75,8 +85,20 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
             "reason.undefined" | "reason.onhold" | "kind.bounce"
         ),
         timeline: timeline(msg, lang),
+        provider: provider_note(msg, lang),
         topic,
     }
+}
+
+fn provider_note(msg: &Message, lang: Lang) -> Option<ProviderNote> {
+    let r = main_recipient(msg).filter(|r| r.decided_by.source == "provider")?;
+    let (p, rule) = crate::knowledge::provider_rule_named(&r.decided_by.matched)?;
+    let text = if lang == Lang::De { rule.de } else { rule.en };
+    (!text.is_empty()).then_some(ProviderNote {
+        provider: p.name,
+        text,
+        url: rule.url,
+    })
 }
 
 /// The knowledge-base entry that explains the message best.

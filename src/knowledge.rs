@@ -169,6 +169,9 @@ pub struct ProviderRule {
     pub anywhere: bool,
     /// The provider's documentation for this code, or for the provider.
     pub url: &'static str,
+    /// What the provider says the code means.
+    pub en: &'static str,
+    pub de: &'static str,
 }
 
 /// A provider with its hosts and rules.
@@ -179,6 +182,13 @@ pub struct Provider {
     pub hosts: Vec<&'static str>,
     pub url: &'static str,
     pub rules: Vec<ProviderRule>,
+}
+
+/// The provider and rule a decision names (`gmail: 5.7.26`).
+pub fn provider_rule_named(matched: &str) -> Option<(&'static Provider, &'static ProviderRule)> {
+    let (id, pattern) = matched.split_once(": ")?;
+    let p = providers().iter().find(|p| p.id == id)?;
+    Some((p, p.rules.iter().find(|r| r.pattern == pattern)?))
 }
 
 /// All providers of `providers.toml`.
@@ -209,6 +219,8 @@ pub fn providers() -> &'static [Provider] {
                                 url: Some(r.field("url"))
                                     .filter(|u| !u.is_empty())
                                     .unwrap_or(url),
+                                en: r.field("en"),
+                                de: r.field("de"),
                             })
                         })
                         .collect(),

@@ -73,7 +73,7 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
             remote_mta: line.relay,
             ..RawRecipient::default()
         };
-        let mut r = finish_recipient(raw, &[]);
+        let mut r = finish_recipient(raw);
         if line.action == Action::Delivered {
             r.reason = Reason::Delivered;
         }

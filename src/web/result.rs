@@ -77,7 +77,13 @@ fn Verdict(index: usize, e: Explanation) -> impl IntoView {
         <section class="verdict">
             <h2 id=format!("verdict-{index}") class="headline">{e.headline.clone()}</h2>
             <p>{e.explanation.clone()}</p>
-            {e.timeline.clone().map(|t| view! { <p class="timeline">{t}</p> })}
+                        {e.timeline.clone().map(|t| view! { <p class="timeline">{t}</p> })}
+            {e.provider.clone().map(|p| view! {
+                <p class="provider-note">
+                    <strong>{p.provider}": "</strong>{p.text}" "
+                    <a href=p.url rel="noopener noreferrer" target="_blank">{lang.ui("provider_docs")}</a>
+                </p>
+            })}
             <p class="retry">{lang.ui(if e.retry { "retry_yes" } else { "retry_no" })}</p>
         </section>
     }
