@@ -206,6 +206,29 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
     )
 }
 
+/// The second most likely reason when the evidence is weak or points two ways: the
+/// status code's reason where the words decided weakly, or the words' reason where only a
+/// code decided.
+pub fn alternative(f: &Facts<'_>, decided: Reason, decision: &Decision) -> Option<Reason> {
+    let lower = text::squash(&f.diagnostic.to_lowercase());
+    let from_status = f
+        .status
+        .and_then(knowledge::status_info)
+        .and_then(|i| i.reason);
+    let from_words = phrase_rule(&lower);
+    let weak_words = from_words.is_some_and(|(_, _, weak)| weak);
+    let candidate = match decision.source {
+        "text" if weak_words => from_status,
+        "status" | "reply_code" => from_words.map(|(r, _, _)| r),
+        "none" => from_status.or(f
+            .reply_code
+            .and_then(knowledge::reply_info)
+            .and_then(|i| i.reason)),
+        _ => None,
+    };
+    candidate.filter(|r| *r != decided && !matches!(r, Reason::Undefined | Reason::OnHold))
+}
+
 /// Temporary trouble changes meaning with the notice's outcome: while the server still
 /// retries (delayed) or once it gave up on a temporary error, the message expired; a
 /// temporary "domain not found" is a DNS failure, not a domain known not to exist.

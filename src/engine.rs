@@ -452,6 +452,7 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         }
     };
     let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), raw.action, reason);
+    let alternative = classify::alternative(&facts, reason, &decided_by);
     let address = raw.address;
     Recipient {
         original_address: raw
@@ -469,6 +470,7 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         last_attempt_date: raw.last_attempt_date,
         will_retry_until: raw.will_retry_until,
         decided_by,
+        alternative,
         address,
     }
 }

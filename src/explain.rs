@@ -26,6 +26,20 @@ pub struct Explanation {
     pub timeline: Option<String>,
     /// What the provider's own documentation says about its code, when one decided.
     pub provider: Option<ProviderNote>,
+    /// When the reading is uncertain: the second most likely reading, in words.
+    pub doubt: Option<String>,
+    /// For "I never sent this": what the returned message's headers suggest.
+    pub origin: Option<Origin>,
+}
+
+/// The signs about who really sent the returned message, in words.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Origin {
+    /// `account_misuse`, `forged_sender` or `unclear`.
+    pub likely: &'static str,
+    pub verdict: String,
+    pub signs: Vec<String>,
+    pub steps: Vec<String>,
 }
 
 /// A provider's own word on a code, with the page that documents it.
@@ -86,6 +100,8 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
         ),
         timeline: timeline(msg, lang),
         provider: provider_note(msg, lang),
+        doubt: doubt(msg, lang),
+        origin: origin(msg, lang),
         topic,
     }
 }
@@ -101,8 +117,50 @@ fn provider_note(msg: &Message, lang: Lang) -> Option<ProviderNote> {
     })
 }
 
-/// The knowledge-base entry that explains the message best.
+fn doubt(msg: &Message, lang: Lang) -> Option<String> {
+    let alt = main_recipient(msg)?.alternative?;
+    let headline = lang
+        .texts()
+        .path(&format!("reason.{}.headline", alt.as_str()))
+        .and_then(Data::str)?;
+    Some(lang.ui("doubt").replace("{alternative}", headline))
+}
+
+fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
+    if msg.kind != Kind::Bounce {
+        return None;
+    }
+    let o = crate::situations::origin_signs(msg)?;
+    let t = lang.texts();
+    let text = |path: String| t.path(&path).and_then(Data::str).unwrap_or("").to_string();
+    let steps_key = if o.likely == "account_misuse" {
+        "origin.steps_account_misuse"
+    } else {
+        "origin.steps_forged"
+    };
+    Some(Origin {
+        likely: o.likely,
+        verdict: text(format!("origin.{}", o.likely)),
+        signs: o
+            .signs
+            .iter()
+            .map(|s| text(format!("origin_sign.{s}")))
+            .collect(),
+        steps: t
+            .path(steps_key)
+            .map(Data::strs)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+/// The knowledge-base entry that explains the message best: a known situation first.
 pub fn topic_of(msg: &Message) -> String {
+    if let Some(s) = crate::situations::of(msg) {
+        return format!("situation.{}", s.key());
+    }
     match msg.kind {
         Kind::Bounce => match main_recipient(msg) {
             Some(r) => format!("reason.{}", r.reason.as_str()),

@@ -16,6 +16,7 @@ pub mod logs;
 pub mod notice;
 pub mod phishing;
 pub mod report;
+pub mod situations;
 pub mod text;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -99,6 +99,8 @@ pub struct Recipient {
     pub will_retry_until: Option<String>,
     /// Which evidence decided the reason.
     pub decided_by: Decision,
+    /// The second most likely reason, when the evidence is not clear-cut.
+    pub alternative: Option<Reason>,
     /// A DNS blacklist the diagnostic names, with what it listed.
     pub blocklist: Option<BlocklistHit>,
 }

@@ -61,7 +61,15 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
                 </div>
             })}
             <Verdict index e=e.clone()/>
-            <Steps e=e.clone() lang/>
+                        <Steps e=e.clone() lang/>
+            {e.origin.clone().map(|o| view! {
+                <details class="origin">
+                    <summary>{lang.texts().path("origin.title").and_then(knowledge::Data::str).unwrap_or("")}</summary>
+                    <p>{o.verdict}</p>
+                    <ul class="signs">{o.signs.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+                    <ol>{o.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ol>
+                </details>
+            })}
             <Recipients index recipients=msg.recipients.clone() lang/>
             <Facts msg=msg.clone() e lang/>
             <SourceView index msg lang/>
@@ -76,7 +84,8 @@ fn Verdict(index: usize, e: Explanation) -> impl IntoView {
     view! {
         <section class="verdict">
             <h2 id=format!("verdict-{index}") class="headline">{e.headline.clone()}</h2>
-            <p>{e.explanation.clone()}</p>
+                        <p>{e.explanation.clone()}</p>
+            {e.doubt.clone().map(|d| view! { <p class="doubt">{d}</p> })}
                         {e.timeline.clone().map(|t| view! { <p class="timeline">{t}</p> })}
             {e.provider.clone().map(|p| view! {
                 <p class="provider-note">
@@ -103,7 +112,7 @@ fn Steps(e: Explanation, lang: Lang) -> impl IntoView {
             {(!admin.is_empty()).then(|| view! {
                 <details class="admin">
                     <summary>{lang.ui("admin")}</summary>
-                    <ul>{admin.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+                                        <ul>{admin.into_iter().map(|s| view! { <li>{with_code(&s)}</li> }).collect_view()}</ul>
                 </details>
             })}
         </section>
@@ -207,6 +216,21 @@ fn Facts(msg: Message, e: Explanation, lang: Lang) -> impl IntoView {
             </table>
         </details>
     }
+}
+
+/// Text with `backticked` commands shown as code; all of it stays text.
+fn with_code(s: &str) -> impl IntoView + use<> {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            let part = part.to_string();
+            if i % 2 == 1 {
+                view! { <code>{part}</code> }.into_any()
+            } else {
+                part.into_any()
+            }
+        })
+        .collect_view()
 }
 
 fn code_meaning(code: &str, info: Option<knowledge::CodeInfo>, lang: Lang) -> String {

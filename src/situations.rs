@@ -1,0 +1,170 @@
+//! The situations customers meet most, recognised from the facts of a message, so that
+//! each gets its own explanation instead of the generic text of its reason.
+
+use crate::report::{Kind, Message, Reason, Recipient, Warning};
+use crate::text;
+use serde::Serialize;
+
+/// A situation with its own entry in the knowledge base (`situation.<key>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Situation {
+    /// Phishing dressed as a delivery notice.
+    Phishing,
+    /// A dynamic (home) IP on a policy list such as the Spamhaus PBL: send via port 587.
+    DynamicIp,
+    /// The sending server's IP is on a blacklist, often a shared hosting IP.
+    ServerIpListed,
+    /// The recipient domain's MX record holds an IP address instead of a host name.
+    MxIsIp,
+}
+
+impl Situation {
+    pub fn key(self) -> &'static str {
+        match self {
+            Situation::Phishing => "phishing",
+            Situation::DynamicIp => "dynamic_ip",
+            Situation::ServerIpListed => "server_ip_listed",
+            Situation::MxIsIp => "mx_is_ip",
+        }
+    }
+}
+
+const DYNAMIC_SIGNS: &[&str] = &[
+    "pbl.spamhaus",
+    "spamhaus pbl",
+    "/pbl/",
+    "dynamic ip",
+    "dynamic address",
+    "dynamic-ip",
+    "dial-up",
+    "dialup",
+    "residential",
+    "(dial)",
+    "not authorized to send email directly",
+    "use the smtp relay",
+    "end-user",
+    "please use the smtp server of your isp",
+    "use your provider's smtp",
+    "dyna.spamrats",
+];
+
+const MX_IP_SIGNS: &[&str] = &[
+    "malformed or unexpected name server reply",
+    "mx record points to an ip",
+    "numeric mx",
+    "mx points to ip",
+    "ip address instead of a host name",
+    "all relevant mx records point to non-existent hosts",
+    "mx is an ip",
+];
+
+/// The situation of a message, if one applies.
+pub fn of(msg: &Message) -> Option<Situation> {
+    if msg
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::Phishing { .. }))
+    {
+        return Some(Situation::Phishing);
+    }
+    if msg.kind != Kind::Bounce && msg.kind != Kind::DelayNotice {
+        return None;
+    }
+    let failed: Vec<&Recipient> = msg
+        .recipients
+        .iter()
+        .filter(|r| r.reason != Reason::Delivered)
+        .collect();
+    let says = |signs: &[&str]| {
+        failed.iter().any(|r| {
+            r.diagnostic
+                .as_deref()
+                .is_some_and(|d| signs.iter().any(|s| text::contains_ci(d, s)))
+        })
+    };
+    if says(MX_IP_SIGNS) {
+        return Some(Situation::MxIsIp);
+    }
+    let pbl = failed.iter().any(|r| {
+        r.blocklist
+            .as_ref()
+            .is_some_and(|b| b.list == Some("spamhaus_pbl"))
+    });
+    if pbl || says(DYNAMIC_SIGNS) {
+        return Some(Situation::DynamicIp);
+    }
+    let listed = failed.iter().any(|r| {
+        r.blocklist.is_some() && matches!(r.reason, Reason::Blocked | Reason::BadReputation)
+    });
+    listed.then_some(Situation::ServerIpListed)
+}
+
+/// Signs about where a returned message came from, for "I never sent this".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OriginSigns {
+    /// `account_misuse`, `forged_sender` or `unclear`.
+    pub likely: &'static str,
+    /// Stable sign codes, e.g. `authenticated_submission`.
+    pub signs: Vec<&'static str>,
+}
+
+/// What the returned original's headers say about who sent it.
+pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
+    let original = msg.original.as_ref()?;
+    let received = original.received.join("\n").to_ascii_lowercase();
+    let mut signs = Vec::new();
+    let authenticated = [
+        "authenticated sender",
+        "esmtpsa",
+        "esmtpa",
+        "authenticated bits",
+        "(authenticated",
+        "smtp-auth",
+        "with http",
+    ]
+    .iter()
+    .any(|s| received.contains(s));
+    if authenticated {
+        signs.push("authenticated_submission");
+    }
+    let domain_of = |s: Option<&String>| {
+        s.and_then(|v| text::find_addresses(v).into_iter().next())
+            .and_then(|a| a.value.split('@').nth(1).map(str::to_string))
+    };
+    let notice_to = domain_of(msg.notice.to.as_ref());
+    let original_from = domain_of(original.from.as_ref());
+    let msgid_domain = original
+        .message_id
+        .as_deref()
+        .and_then(|m| m.rsplit('@').next())
+        .map(|d| d.trim_end_matches('>').to_ascii_lowercase());
+    if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
+        && !id.ends_with(from.as_str())
+        && !from.ends_with(id.as_str())
+    {
+        signs.push("message_id_foreign");
+    }
+    if let (Some(to), Some(from)) = (&notice_to, &original_from)
+        && to != from
+    {
+        signs.push("from_not_yours");
+    }
+    let through_own = notice_to.as_deref().is_some_and(|d| received.contains(d));
+    if !received.is_empty() && !through_own {
+        signs.push("not_through_your_provider");
+    }
+    if signs.is_empty() {
+        return None;
+    }
+    let likely = if authenticated && through_own {
+        "account_misuse"
+    } else if !authenticated
+        && (signs.contains(&"not_through_your_provider") || signs.contains(&"message_id_foreign"))
+    {
+        "forged_sender"
+    } else {
+        "unclear"
+    };
+    Some(OriginSigns { likely, signs })
+}
