@@ -2,6 +2,7 @@
 //! German and English. The data lives in `src/data/*.toml`; the build compiles it into
 //! the static [`Data`] trees below, and this module gives typed access to them.
 
+use crate::matcher::Matcher;
 use crate::report::Reason;
 use std::sync::OnceLock;
 
@@ -96,6 +97,31 @@ pub fn phrase_rules() -> &'static [PhraseRule] {
                 })
             })
             .collect()
+    })
+}
+
+/// All phrases of the phrase rules, compiled, with the rule each belongs to.
+pub fn phrase_index() -> &'static (Matcher, Vec<(usize, &'static str)>) {
+    static CACHE: OnceLock<(Matcher, Vec<(usize, &'static str)>)> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        let flat: Vec<(usize, &'static str)> = phrase_rules()
+            .iter()
+            .enumerate()
+            .flat_map(|(ri, r)| r.phrases.iter().map(move |p| (ri, *p)))
+            .collect();
+        let phrases: Vec<&'static str> = flat.iter().map(|(_, p)| *p).collect();
+        (Matcher::new(&phrases), flat)
+    })
+}
+
+/// All provider rules in order (provider by provider), with the text patterns compiled.
+pub fn provider_index() -> &'static (Matcher, Vec<&'static ProviderRule>) {
+    static CACHE: OnceLock<(Matcher, Vec<&'static ProviderRule>)> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        let flat: Vec<&'static ProviderRule> =
+            providers().iter().flat_map(|p| p.rules.iter()).collect();
+        let patterns: Vec<&'static str> = flat.iter().map(|r| r.pattern).collect();
+        (Matcher::new(&patterns), flat)
     })
 }
 

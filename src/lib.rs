@@ -13,6 +13,7 @@ pub mod explain;
 pub mod formats;
 pub mod knowledge;
 pub mod logs;
+pub mod matcher;
 pub mod notice;
 pub mod phishing;
 pub mod report;

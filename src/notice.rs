@@ -362,16 +362,22 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "Ursprüngliche Nachricht",
 ];
 
-/// Byte offset where free text starts quoting the original message.
-pub fn original_marker(text: &str) -> Option<usize> {
-    ORIGINAL_MARKERS
-        .iter()
-        .filter_map(|m| text::find_ci(text, m))
-        .min()
+/// Byte offset where free text starts quoting the original message. `lower` is the text
+/// in ASCII lower case.
+pub fn original_marker(lower: &str) -> Option<usize> {
+    static MARKERS: std::sync::OnceLock<crate::matcher::Matcher> = std::sync::OnceLock::new();
+    let m = MARKERS.get_or_init(|| {
+        let lowered: Vec<&'static str> = ORIGINAL_MARKERS
+            .iter()
+            .map(|m| &*Box::leak(m.to_ascii_lowercase().into_boxed_str()))
+            .collect();
+        crate::matcher::Matcher::new(&lowered)
+    });
+    m.find(lower).map(|(pos, _)| pos)
 }
 
 fn find_inline_original(notice: &mut Notice) {
-    let Some(at) = original_marker(&notice.text) else {
+    let Some(at) = original_marker(&notice.text.to_ascii_lowercase()) else {
         return;
     };
     let rest = &notice.text[at..];

@@ -60,7 +60,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .iter()
         .any(|w| text::contains_ci(s, w))
     });
-    if !claims_notice {
+    // A real delivery-status part is what phishing notices lack.
+    if !claims_notice || !n.dsn.is_empty() {
         return None;
     }
     let mut signs = Vec::new();

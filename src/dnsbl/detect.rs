@@ -1,17 +1,26 @@
 //! Finds the DNS blacklist a rejection names, and what it listed (IP or domain).
 
 use super::registry::{List, lists};
+use crate::matcher::Matcher;
 use crate::report::BlocklistHit;
+use std::sync::OnceLock;
 
 /// The list named in a diagnostic, and the IP or domain it listed.
 pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
     let lower = diagnostic.to_ascii_lowercase();
+    let (matcher, owners) = name_index();
+    let found = matcher.matches(&lower);
     let all = lists();
-    let zone_hit = all.iter().find(|l| lower.contains(l.zone));
-    let entry: &List = zone_hit.or_else(|| {
-        all.iter()
-            .find(|l| l.names.iter().any(|n| lower.contains(n)))
-    })?;
+    // Zones are preferred over names; both in registry order.
+    let zone_hit = found
+        .iter()
+        .map(|&i| owners[i])
+        .filter(|(_, is_zone)| *is_zone)
+        .map(|(l, _)| l)
+        .min()
+        .map(|l| &all[l]);
+    let entry: &List =
+        zone_hit.or_else(|| found.iter().map(|&i| owners[i].0).min().map(|l| &all[l]))?;
     let named_as = match zone_hit {
         Some(l) => written_zone(&lower, l.zone),
         None => entry
@@ -30,6 +39,24 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
         list: Some(entry.id),
         named_as: mask_dqs_key(&named_as),
         listed,
+    })
+}
+
+/// Every zone and name of the registry, compiled: (list index, is a zone) per phrase.
+fn name_index() -> &'static (Matcher, Vec<(usize, bool)>) {
+    static CACHE: OnceLock<(Matcher, Vec<(usize, bool)>)> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        let mut phrases = Vec::new();
+        let mut owners = Vec::new();
+        for (i, l) in lists().iter().enumerate() {
+            phrases.push(l.zone);
+            owners.push((i, true));
+            for n in &l.names {
+                phrases.push(*n);
+                owners.push((i, false));
+            }
+        }
+        (Matcher::new(&phrases), owners)
     })
 }
 

@@ -89,7 +89,12 @@ pub fn detect(n: &Notice) -> &'static Format {
     let from = n.header("from").unwrap_or("");
     let subject = n.header("subject").unwrap_or("");
     let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
-    let head = &n.text[..floor_char(&n.text, 64 * 1024)];
+    let head = n.text[..floor_char(&n.text, 64 * 1024)].to_ascii_lowercase();
+    let in_head = |needles: &[&str]| {
+        needles
+            .iter()
+            .any(|p| head.contains(&p.to_ascii_lowercase()))
+    };
     let failed = n.header("x-failed-recipients").unwrap_or("");
     FORMATS
         .iter()
@@ -97,7 +102,7 @@ pub fn detect(n: &Notice) -> &'static Format {
             f.failed_header_domain
                 .is_some_and(|d| text::contains_ci(failed, d))
         })
-        .or_else(|| FORMATS.iter().find(|f| any(head, f.body)))
+        .or_else(|| FORMATS.iter().find(|f| in_head(f.body)))
         .or_else(|| {
             FORMATS
                 .iter()
@@ -138,23 +143,23 @@ pub struct TextReading {
     pub command: Option<&'static str>,
 }
 
-/// The region of the text that holds the error report.
-fn region<'a>(f: &Format, t: &'a str) -> &'a str {
-    let start = f
-        .start
-        .iter()
-        .filter_map(|m| text::find_ci(t, m))
-        .min()
-        .map_or(0, |at| t[at..].find('\n').map_or(t.len(), |nl| at + nl + 1));
-    let rest = &t[start..];
-    let end = f
-        .end
-        .iter()
-        .filter_map(|m| text::find_ci(rest, m))
+/// The region of the text that holds the error report. `lower` is `t` in ASCII lower case.
+fn region<'a>(f: &Format, t: &'a str, lower: &str) -> &'a str {
+    let find = |hay: &str, needles: &[&str]| {
+        needles
+            .iter()
+            .filter_map(|n| hay.find(&n.to_ascii_lowercase()))
+            .min()
+    };
+    let start =
+        find(lower, f.start).map_or(0, |at| t[at..].find('\n').map_or(t.len(), |nl| at + nl + 1));
+    let rest = &lower[start..];
+    let end = find(rest, f.end)
+        .into_iter()
         .chain(notice::original_marker(rest))
         .min()
         .unwrap_or(rest.len());
-    &rest[..end]
+    &t[start..start + end]
 }
 
 /// Labels that may stand before a recipient address at the start of a line.
@@ -205,7 +210,7 @@ fn has_code(line: &str) -> bool {
 
 /// Reads recipients and their diagnostics out of the notice text.
 pub fn read(f: &Format, n: &Notice) -> TextReading {
-    let region = region(f, &n.text);
+    let region = region(f, &n.text, &n.text.to_ascii_lowercase());
     let sender = n.headers.to.as_deref().map(address_of);
     let mut out = TextReading::default();
     let mut current: Option<usize> = None;

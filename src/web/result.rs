@@ -198,6 +198,13 @@ fn Facts(msg: Message, e: Explanation, lang: Lang) -> impl IntoView {
             Some(format!("{}: {}", r.decided_by.source, r.decided_by.matched)),
         );
         push("remote_mta", r.remote_mta.clone());
+        push(
+            "bl_named",
+            r.blocklist.as_ref().map(|b| match &b.listed {
+                Some(ip) => format!("{} → {ip}", b.named_as),
+                None => b.named_as.clone(),
+            }),
+        );
     }
     if let Some(o) = &msg.original {
         push("subject", o.subject.clone());

@@ -1,0 +1,120 @@
+//! Finds which of many lower-case phrases occur in a text, in one pass over the text.
+//! Phrases are indexed by their first two bytes; `*` in a phrase stands for any text in
+//! between; a phrase that starts with a letter or digit must start at a word boundary.
+
+use std::collections::HashMap;
+
+/// A compiled set of phrases.
+pub struct Matcher {
+    /// Each phrase split at `*`, in the order given.
+    phrases: Vec<Vec<&'static str>>,
+    /// First two bytes of a phrase's first part → phrase indices.
+    by_prefix: HashMap<[u8; 2], Vec<usize>>,
+    /// Phrases whose first part is a single byte (rare), checked at every position.
+    short: Vec<usize>,
+    /// One bit per two-byte prefix that starts some phrase: most positions stop here.
+    bigrams: Vec<u64>,
+}
+
+impl Matcher {
+    /// Compiles the phrases; their order is the order of preference.
+    pub fn new(phrases: &[&'static str]) -> Matcher {
+        let mut m = Matcher {
+            phrases: Vec::with_capacity(phrases.len()),
+            by_prefix: HashMap::new(),
+            short: Vec::new(),
+            bigrams: vec![0; 1024],
+        };
+        for (i, p) in phrases.iter().enumerate() {
+            let parts: Vec<&'static str> = p
+                .split('*')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            match parts.first().map(|f| f.as_bytes()) {
+                Some([a, b, ..]) => {
+                    m.by_prefix.entry([*a, *b]).or_default().push(i);
+                    let bit = (*a as usize) << 8 | *b as usize;
+                    m.bigrams[bit / 64] |= 1 << (bit % 64);
+                }
+                Some(_) => m.short.push(i),
+                None => {}
+            }
+            m.phrases.push(parts);
+        }
+        m
+    }
+
+    /// Indices of all phrases that occur in `hay` (lower case), sorted.
+    pub fn matches(&self, hay: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = (0..hay.len())
+            .flat_map(|i| self.starting_at(hay, i))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The earliest occurrence in `hay` of any phrase: (byte position, phrase index).
+    pub fn find(&self, hay: &str) -> Option<(usize, usize)> {
+        (0..hay.len()).find_map(|i| self.starting_at(hay, i).next().map(|idx| (i, idx)))
+    }
+
+    /// The phrases that start at byte `i` of `hay` and whose gapped parts follow.
+    fn starting_at<'a>(&'a self, hay: &'a str, i: usize) -> impl Iterator<Item = usize> + 'a {
+        let b = hay.as_bytes();
+        let at_word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let by_prefix = match b.get(i..i + 2) {
+            Some(&[x, y]) if self.has_bigram(x, y) => self.by_prefix.get(&[x, y]),
+            _ => None,
+        };
+        by_prefix
+            .into_iter()
+            .flatten()
+            .chain(&self.short)
+            .copied()
+            .filter(move |&idx| {
+                let parts = &self.phrases[idx];
+                let first = parts[0].as_bytes();
+                (at_word_start || !first[0].is_ascii_alphanumeric())
+                    && b[i..].starts_with(first)
+                    && rest_follows(hay, i + first.len(), &parts[1..])
+            })
+    }
+
+    fn has_bigram(&self, a: u8, b: u8) -> bool {
+        let bit = (a as usize) << 8 | b as usize;
+        self.bigrams[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    /// The first phrase (in preference order) that occurs in `hay`.
+    pub fn first(&self, hay: &str) -> Option<usize> {
+        self.matches(hay).into_iter().next()
+    }
+}
+
+fn rest_follows(hay: &str, mut pos: usize, rest: &[&str]) -> bool {
+    for part in rest {
+        match hay.get(pos..).and_then(|h| h.find(part)) {
+            Some(p) => pos += p + part.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_phrases_at_word_starts_with_gaps() {
+        let m = Matcher::new(&["user unknown", "rbl", "mailbox * full", "(s3150)", "x"]);
+        assert_eq!(m.matches("550 user unknown"), vec![0]);
+        assert!(m.matches("superbly done").is_empty());
+        assert_eq!(m.matches("the mailbox is really full"), vec![2]);
+        assert_eq!(m.matches("list (s3150)."), vec![3]);
+        assert_eq!(m.first("x user unknown"), Some(0));
+        assert_eq!(m.find("ab user unknown (s3150)"), Some((3, 0)));
+    }
+}
