@@ -80,14 +80,15 @@ pub fn classify(f: &Facts<'_>) -> (Reason, Decision) {
             },
         );
     }
-    let lower = text::squash(&f.diagnostic.to_lowercase());
+    let lower = text::without_continuation_codes(&text::squash(&f.diagnostic.to_lowercase()));
     let (reason, decision) = decide(f, &lower);
     let reason = if decision.source == "text" {
         adjust_for_stage(reason, f)
     } else {
         reason
     };
-    (adjust_for_outcome(reason, f), decision)
+    let reason = refused_at_greeting(reason, f);
+    (adjust_for_outcome(reason, f, &decision), decision)
 }
 
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
@@ -100,17 +101,21 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
             },
         );
     }
-    // An outcome code outranks the words of the last attempt: "delivery time expired".
-    if let Some(status) = f.status
-        && status.get(1..) == Some(".4.7")
-    {
-        return (
-            Reason::Expired,
+    let status_says = |reason: Reason, status: &str| {
+        (
+            reason,
             Decision {
                 source: "status",
                 matched: status.to_string(),
             },
-        );
+        )
+    };
+    if let Some(status) = f.status
+        && let Some(info) = knowledge::status_info(status)
+        && let Some(reason) = info.reason
+        && info.outranks_words
+    {
+        return status_says(reason, status);
     }
     let words = phrase_rule(lower);
     if let Some((reason, phrase, false)) = words {
@@ -122,17 +127,18 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
             },
         );
     }
+    // "Delivery time expired" outranks general words and codes of the last attempt, but
+    // not a cause the server named.
+    if let Some(status) = f.status
+        && status.get(1..) == Some(".4.7")
+    {
+        return status_says(Reason::Expired, status);
+    }
     if let Some(status) = f.status
         && let Some(info) = knowledge::status_info(status)
         && let Some(reason) = info.reason
     {
-        return (
-            reason,
-            Decision {
-                source: "status",
-                matched: status.to_string(),
-            },
-        );
+        return status_says(reason, status);
     }
     if let Some((reason, phrase, true)) = words {
         return (
@@ -202,27 +208,53 @@ pub fn alternative(f: &Facts<'_>, decided: Reason, decision: &Decision) -> Optio
     candidate.filter(|r| *r != decided && !matches!(r, Reason::Undefined | Reason::OnHold))
 }
 
-/// Temporary trouble changes meaning with the notice's outcome: while the server still
-/// retries (delayed) or once it gave up on a temporary error, the message expired; a
-/// temporary "domain not found" is a DNS failure, not a domain known not to exist.
-fn adjust_for_outcome(reason: Reason, f: &Facts<'_>) -> Reason {
+/// Temporary trouble changes meaning with the notice's outcome: a delay notice with no
+/// named cause, or a final failure after connections kept timing out, means the message
+/// expired; a temporary "domain not found" is a DNS failure, not a domain known not to
+/// exist.
+fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Reason {
     let temporary = match f.status {
         Some(s) => s.starts_with('4'),
         None => f.reply_code.is_some_and(|c| c.starts_with('4')),
     };
+    let timed_out = decision.source == "text"
+        && (decision.matched.contains("timed out") || decision.matched.contains("timeout"));
     match reason {
-        Reason::NetworkError
-        | Reason::HostUnknown
-        | Reason::SystemError
-        | Reason::Undefined
-        | Reason::OnHold
+        Reason::HostUnknown | Reason::SystemError | Reason::Undefined | Reason::OnHold
             if f.action == Some(Action::Delayed) =>
         {
             Reason::Expired
         }
+        Reason::NetworkError if f.action == Some(Action::Delayed) && decision.source != "text" => {
+            Reason::Expired
+        }
         Reason::HostUnknown if temporary => Reason::NetworkError,
-        Reason::NetworkError if temporary && f.action == Some(Action::Failed) => Reason::Expired,
+        Reason::NetworkError
+            if (timed_out || f.status.is_some_and(|s| s.ends_with(".4.7")))
+                && f.action != Some(Action::Delayed) =>
+        {
+            Reason::Expired
+        }
         _ => reason,
+    }
+}
+
+/// A refusal without a named cause before the sender even said who it is: the
+/// receiving server does not want connections from this server.
+fn refused_at_greeting(reason: Reason, f: &Facts<'_>) -> Reason {
+    let greeting = matches!(f.command, Some("CONN" | "HELO" | "EHLO"));
+    let unnamed = matches!(
+        reason,
+        Reason::Rejected | Reason::OnHold | Reason::Undefined
+    );
+    let failed = f
+        .status
+        .or(f.reply_code)
+        .is_some_and(|c| c.starts_with('5'));
+    if greeting && unnamed && failed {
+        Reason::Blocked
+    } else {
+        reason
     }
 }
 

@@ -152,7 +152,7 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
 
 /// Complaint reports and auto-replies, which have their own structure.
 fn special_kind(n: &Notice) -> Option<Kind> {
-    if n.feedback.is_some() {
+    if n.feedback.is_some() || is_informal_complaint(n) {
         return Some(Kind::ComplaintReport);
     }
     if !n.dsn.is_empty() {
@@ -190,6 +190,34 @@ fn special_kind(n: &Notice) -> Option<Kind> {
         .then_some(Kind::AutoReply)
 }
 
+/// Complaints outside ARF: Microsoft's junk-mail reports ("complaint about message from"
+/// with the original attached) and Apple Mail's unsubscribe requests.
+fn is_informal_complaint(n: &Notice) -> bool {
+    let subject = n.header("subject").unwrap_or("");
+    (text::contains_ci(subject, "complaint about message from") && n.original.is_some())
+        || n.header("x-apple-unsubscribe")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// Who complained: the ARF fields, else the original's recipient header of a report.
+fn complainants(n: &Notice) -> Vec<String> {
+    let feedback = n.feedback.as_deref().unwrap_or("");
+    let fields = text::lines(feedback).filter(|l| {
+        text::contains_ci(l, "original-rcpt-to:") || text::contains_ci(l, "removal-recipient:")
+    });
+    let original = text::lines(&n.original_headers)
+        .filter(|l| text::contains_ci(l, "x-hmxmroriginalrecipient:"));
+    let unsubscriber = n
+        .header("x-apple-unsubscribe")
+        .and(n.headers.from.as_deref());
+    fields
+        .chain(original)
+        .chain(unsubscriber)
+        .filter_map(|l| text::find_addresses(l).into_iter().next())
+        .map(|a| a.value)
+        .collect()
+}
+
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     let (reason, format) = match kind {
@@ -199,14 +227,7 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.format = format;
     let feedback = n.feedback.as_deref().unwrap_or("");
     let mut addresses: Vec<String> = match kind {
-        Kind::ComplaintReport => text::lines(feedback)
-            .filter(|l| {
-                text::contains_ci(l, "original-rcpt-to:")
-                    || text::contains_ci(l, "removal-recipient:")
-            })
-            .filter_map(|l| text::find_addresses(l).into_iter().next())
-            .map(|a| a.value)
-            .collect(),
+        Kind::ComplaintReport => complainants(n),
         _ => n
             .headers
             .from
@@ -425,30 +446,34 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         action: raw.action,
         hosts: &remote,
     };
-    let (reason, decided_by) = match raw.format_reason {
-        Some((reason, format)) => (
+    // The server's own words first (an SMTP reply, where a format stands for one reason
+    // such as a group's rejection notice), then that format's reason, then the rest of
+    // the notice.
+    let own = classify::classify(&facts);
+    let server_said = facts.status.is_some() || facts.reply_code.is_some();
+    let decisive = matches!(own.1.source, "provider" | "text" | "action");
+    let (reason, decided_by) = if decisive && (server_said || raw.format_reason.is_none()) {
+        own
+    } else if let Some((reason, format)) = raw.format_reason {
+        let matched = format.to_string();
+        (
             reason,
             Decision {
                 source: "format",
-                matched: format.to_string(),
+                matched,
             },
-        ),
-        None => {
-            // The server's own words first; the rest of the notice only when they decide nothing.
-            let own = classify::classify(&facts);
-            if matches!(own.1.source, "provider" | "text" | "action") || raw.context.is_empty() {
-                own
-            } else {
-                let wider = classify::classify(&Facts {
-                    diagnostic: &everything,
-                    ..facts
-                });
-                if matches!(wider.1.source, "provider" | "text") {
-                    wider
-                } else {
-                    own
-                }
-            }
+        )
+    } else if raw.context.is_empty() {
+        own
+    } else {
+        let wider = classify::classify(&Facts {
+            diagnostic: &everything,
+            ..facts
+        });
+        if matches!(wider.1.source, "provider" | "text") {
+            wider
+        } else {
+            own
         }
     };
     let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), raw.action, reason);

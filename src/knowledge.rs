@@ -131,6 +131,8 @@ pub struct CodeInfo {
     pub code: &'static str,
     /// The reason the code alone implies, if any.
     pub reason: Option<Reason>,
+    /// The code is more specific than any general wording next to it.
+    pub outranks_words: bool,
     pub source: &'static str,
     pub en: &'static str,
     pub de: &'static str,
@@ -141,6 +143,7 @@ impl CodeInfo {
         CodeInfo {
             code: d.field("code"),
             reason: Reason::from_name(d.field("reason")),
+            outranks_words: d.get("outranks_words").and_then(Data::bool) == Some(true),
             source: d.field("source"),
             en: d.field("en"),
             de: d.field("de"),

@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod notice;
 pub mod phishing;
 pub mod report;
+pub mod ses_notification;
 pub mod situations;
 pub mod text;
 

@@ -4,6 +4,7 @@
 
 use crate::dsn::{self, DsnMessage};
 use crate::report::HeaderSummary;
+use crate::ses_notification::SesReading;
 use crate::text;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
@@ -50,12 +51,26 @@ impl Notice {
 /// Reads one message.
 pub fn read(bytes: &[u8]) -> Notice {
     let decoded = text::decode(bytes);
-    if !starts_with_headers(&decoded) {
-        return from_pasted_text(&decoded);
-    }
-    match MessageParser::default().parse(bytes) {
+    let parsed = starts_with_headers(&decoded)
+        .then(|| MessageParser::default().parse(bytes))
+        .flatten();
+    let mut notice = match parsed {
         Some(msg) => from_mime(&msg, &decoded),
         None => from_pasted_text(&decoded),
+    };
+    read_ses_notification(&mut notice);
+    notice
+}
+
+/// An Amazon SES JSON notification fills the report fields it carries.
+fn read_ses_notification(notice: &mut Notice) {
+    if !notice.dsn.is_empty() || notice.feedback.is_some() {
+        return;
+    }
+    match crate::ses_notification::read(&notice.text) {
+        Some(SesReading::Status(d)) => notice.dsn.push(d),
+        Some(SesReading::Complaint(f)) => notice.feedback = Some(f),
+        None => {}
     }
 }
 

@@ -52,6 +52,40 @@ pub fn squash(s: &str) -> String {
     out
 }
 
+/// Drops the reply code (and status) that servers repeat at the start of every continued
+/// line ("550-5.7.1 this message 550-5.7.1 was blocked"), so that phrases split across
+/// lines match. Takes squashed text and keeps the first occurrence.
+pub fn without_continuation_codes(squashed: &str) -> String {
+    let is_reply = |w: &str| {
+        let b = w.as_bytes();
+        b.len() >= 3
+            && (b'2'..=b'5').contains(&b[0])
+            && b[1..3].iter().all(u8::is_ascii_digit)
+            && (b.len() == 3 || b[3] == b'-')
+    };
+    let is_status = |w: &str| find_status(w).is_some_and(|c| c.value.len() == w.len());
+    let words: Vec<&str> = squashed.split(' ').collect();
+    let Some(first) = words.iter().position(|w| is_reply(w)) else {
+        return squashed.to_string();
+    };
+    let code = &words[first][..3];
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if i > first && w.starts_with(code) && is_reply(w) {
+            let bare = w.len() == 3 || w.len() == 4;
+            if bare && words.get(i + 1).is_some_and(|n| is_status(n)) {
+                i += 1;
+            }
+        } else {
+            out.push(w);
+        }
+        i += 1;
+    }
+    out.join(" ")
+}
+
 /// Byte offset of `needle` in `hay`, ignoring ASCII case.
 pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
@@ -443,6 +477,17 @@ pub fn looks_like_html(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn continuation_codes_are_dropped_after_the_first() {
+        assert_eq!(
+            super::without_continuation_codes(
+                "550-5.7.1 messages with multiple 550 5.7.1 addresses 550-5.7.1 in from"
+            ),
+            "550-5.7.1 messages with multiple addresses in from"
+        );
+        assert_eq!(super::without_continuation_codes("no codes"), "no codes");
+    }
+
     use super::*;
 
     #[test]

@@ -224,7 +224,8 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             continue;
         }
         if trimmed.starts_with("-----") || trimmed.starts_with("=====") {
-            current = None;
+            // A heading between an address and its explanation keeps them together.
+            current = current.filter(|&i| out.recipients[i].diagnostic.trim().is_empty());
             continue;
         }
         if out.command.is_none() {

@@ -1,0 +1,126 @@
+//! Amazon SES notifications: JSON bodies (bare, or wrapped in an SNS envelope) that report
+//! a bounce, a complaint or a delivery. They are read into the same delivery-status fields
+//! as an RFC 3464 report, and a complaint into ARF-style fields.
+
+use crate::dsn::{DsnMessage, DsnRecipient};
+use serde_json::Value;
+
+/// What a notification says.
+pub enum SesReading {
+    Status(DsnMessage),
+    /// ARF-style `Feedback-Type:` and `Original-Rcpt-To:` lines.
+    Complaint(String),
+}
+
+/// Reads the notification in `text`, if the text holds one.
+pub fn read(text: &str) -> Option<SesReading> {
+    if !text.contains("notificationType") {
+        return None;
+    }
+    let json = parse_object(text)?;
+    let json = match json.get("Message").and_then(Value::as_str) {
+        Some(inner) => parse_object(inner)?,
+        None => json,
+    };
+    let str_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    match json.get("notificationType")?.as_str()? {
+        "Bounce" => {
+            let bounce = json.get("bounce")?;
+            let recipients = bounce
+                .get("bouncedRecipients")?
+                .as_array()?
+                .iter()
+                .map(|r| DsnRecipient {
+                    final_recipient: str_of(r, "emailAddress"),
+                    action: str_of(r, "action").or_else(|| Some("failed".into())),
+                    status: str_of(r, "status"),
+                    diagnostic: str_of(r, "diagnosticCode"),
+                    ..DsnRecipient::default()
+                })
+                .collect();
+            Some(SesReading::Status(DsnMessage {
+                reporting_mta: str_of(bounce, "reportingMTA"),
+                recipients,
+                ..DsnMessage::default()
+            }))
+        }
+        "Delivery" => {
+            let delivery = json.get("delivery")?;
+            let response = str_of(delivery, "smtpResponse");
+            let recipients = delivery
+                .get("recipients")?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|address| DsnRecipient {
+                    final_recipient: Some(address.to_string()),
+                    action: Some("delivered".into()),
+                    diagnostic: response.clone(),
+                    ..DsnRecipient::default()
+                })
+                .collect();
+            Some(SesReading::Status(DsnMessage {
+                reporting_mta: str_of(delivery, "reportingMTA"),
+                recipients,
+                ..DsnMessage::default()
+            }))
+        }
+        "Complaint" => {
+            let complaint = json.get("complaint")?;
+            let kind = str_of(complaint, "complaintFeedbackType").unwrap_or("abuse".into());
+            let mut fields = format!("Feedback-Type: {kind}\n");
+            for r in complaint.get("complainedRecipients")?.as_array()? {
+                if let Some(address) = str_of(r, "emailAddress") {
+                    fields.push_str(&format!("Original-Rcpt-To: {address}\n"));
+                }
+            }
+            Some(SesReading::Complaint(fields))
+        }
+        _ => None,
+    }
+}
+
+/// The JSON object from the first `{` to the last `}`, also when a mail client folded
+/// its long lines.
+fn parse_object(text: &str) -> Option<Value> {
+    let start = text.find('{')?;
+    let end = text.rfind('}')? + 1;
+    let body = text.get(start..end)?;
+    serde_json::from_str(body).ok().or_else(|| {
+        let unfolded: String = body
+            .replace("\r\n", "\n")
+            .replace("\n ", "")
+            .replace('\n', "");
+        serde_json::from_str(&unfolded).ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_bounce_inside_sns_envelope_with_folded_lines() {
+        let text = "{\n \"Type\" : \"Notification\",\n \"Message\" : \"{\\\"notificationType\\\":\\\"Bounce\\\",\\\"bounce\\\":{\\\"bouncedRecipients\\\":[{\\\"emailAddress\\\":\\\"a@example.org\\\",\\\"status\\\":\\\"5.1.1\\\",\\\"diagnosticCode\\\":\\\"smtp; 550 5.1.1 user un\n known\\\"}]}}\"\n}";
+        let Some(SesReading::Status(d)) = read(text) else {
+            panic!("no reading")
+        };
+        assert_eq!(
+            d.recipients[0].final_recipient.as_deref(),
+            Some("a@example.org")
+        );
+        assert_eq!(d.recipients[0].status.as_deref(), Some("5.1.1"));
+        assert_eq!(d.recipients[0].action.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn reads_complaint_and_rejects_other_json() {
+        let text = r#"{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"b@example.org"}]}}"#;
+        let Some(SesReading::Complaint(f)) = read(text) else {
+            panic!("no reading")
+        };
+        assert!(f.contains("Original-Rcpt-To: b@example.org"));
+        assert!(read(r#"{"notificationType": 3}"#).is_none());
+        assert!(read("notificationType {").is_none());
+    }
+}
