@@ -317,6 +317,7 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
             msg.recipients
                 .push(build_recipient(&t.address, None, Some(t), &ctx));
         }
+        replace_greeted_sender(msg, n);
     }
     if msg.recipients.is_empty()
         && let Some(r) = fallback_recipient(n, &ctx)
@@ -337,6 +338,24 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
     if msg.kind == Kind::NotABounce {
         msg.recipients.clear();
         msg.format = "none";
+    }
+}
+
+/// A notice that greets its reader by address ("a@example.org 様") names the sender, not
+/// the failed recipient: when that is all the text gave, the original's recipient is meant.
+fn replace_greeted_sender(msg: &mut Message, n: &Notice) {
+    let sender = n
+        .headers
+        .to
+        .as_deref()
+        .and_then(|t| text::find_addresses(t).into_iter().next());
+    if let [only] = msg.recipients.as_mut_slice()
+        && let Some(sender) = sender
+        && only.address.eq_ignore_ascii_case(&sender.value)
+        && let Some(to) = original_to(n)
+        && !to.eq_ignore_ascii_case(&sender.value)
+    {
+        only.address = to;
     }
 }
 

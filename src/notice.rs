@@ -223,17 +223,18 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         .flatten()
         .min()
         .map_or("", |p| &raw[p..]);
-    if notice.dsn.is_empty()
-        && let Some(start) = inline_dsn_start(raw_body)
-        && let Some(dsn) = dsn::parse(&raw_body[start..])
-    {
-        notice.dsn.push(dsn);
-    }
     if body.trim().is_empty() {
         body = raw_body.to_string();
     }
     let body = text::strip_qp_debris(&body).into_owned();
     take_inline_parts(&mut notice, body);
+    let raw_body = text::strip_qp_debris(raw_body);
+    if notice.dsn.is_empty()
+        && let Some(start) = inline_dsn_start(&raw_body)
+        && let Some(dsn) = dsn::parse(&raw_body[start..])
+    {
+        notice.dsn.push(dsn);
+    }
     if notice.original.is_none() {
         find_inline_original(&mut notice);
     }
@@ -372,6 +373,9 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "----- Unsent message follows -----",
     "------- The original message sent:",
     "---------- original message ----------",
+    "Original message follows.",
+    "Message headers follow.",
+    "Included is a copy of the message header",
     "Kopie der Nachricht",
     "Originalnachricht",
     "Ursprüngliche Nachricht",

@@ -203,6 +203,31 @@ fn leading_address(line: &str) -> Option<text::Found> {
     })
 }
 
+/// A line that names a failure and ends with the address it happened to, such as
+/// "User's mailbox is full: <a@example.org>" or "Delivery failed: a@example.org":
+/// (address, the words before it). Header fields and sender labels do not count.
+fn labelled_failure(line: &str) -> Option<(String, &str)> {
+    if line.starts_with(">>>") || line.starts_with("<<<") {
+        return None;
+    }
+    let (label, rest) = line.rsplit_once(':')?;
+    let found = text::find_addresses(rest).into_iter().next()?;
+    let only_address = rest
+        .trim()
+        .trim_matches(['<', '>', '"', '.', ' '])
+        .eq_ignore_ascii_case(&found.value);
+    let words = label.split_whitespace().count();
+    let lower = label.to_ascii_lowercase();
+    let sender_label = ["from", "sender", "reply-to", "return-path"]
+        .iter()
+        .any(|s| lower.ends_with(s));
+    (only_address
+        && (2..=10).contains(&words)
+        && !sender_label
+        && !text::is_system_address(&found.value))
+    .then(|| (found.value, label.trim()))
+}
+
 /// A line that carries an SMTP error: a reply code or an enhanced status code.
 fn has_code(line: &str) -> bool {
     text::find_status(line).is_some() || text::find_reply_code(line).is_some()
@@ -259,6 +284,17 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
                 trimmed
             };
             substantive = append(&mut out.recipients[idx].diagnostic, rest);
+            continue;
+        }
+        if let Some((addr, label)) = labelled_failure(trimmed)
+            && Some(addr.as_str()) != sender.as_deref()
+        {
+            out.recipients.push(TextRecipient {
+                address: addr,
+                diagnostic: String::new(),
+            });
+            current = Some(out.recipients.len() - 1);
+            substantive = append(&mut out.recipients[current.unwrap_or(0)].diagnostic, label);
             continue;
         }
         if let Some(addr) = text::find_addresses(trimmed)
