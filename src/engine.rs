@@ -604,7 +604,8 @@ fn is_delay_text(n: &Notice) -> bool {
     ]
     .iter()
     .any(|w| {
-        text::contains_ci(subject, w) || text::contains_ci(&n.text[..n.text.len().min(4096)], w)
+        text::contains_ci(subject, w)
+            || text::contains_ci(&n.text[..n.text.floor_char_boundary(4096)], w)
     })
 }
 

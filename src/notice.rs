@@ -251,6 +251,22 @@ fn content_type_of(part: &mail_parser::MessagePart<'_>) -> (String, String) {
         })
 }
 
+/// How deep messages nest inside `msg` (counting from `depth`), looked at no deeper than
+/// one past [`MAX_DEPTH`].
+fn nesting(msg: &Message<'_>, depth: usize) -> usize {
+    if depth > MAX_DEPTH {
+        return depth;
+    }
+    msg.parts
+        .iter()
+        .filter_map(|p| match &p.body {
+            PartType::Message(inner) => Some(nesting(inner, depth + 1)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(depth)
+}
+
 fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize) {
     for part in &msg.parts {
         let (ctype, subtype) = content_type_of(part);
@@ -286,6 +302,9 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 }
             }
             PartType::Message(inner) => {
+                if depth == 0 && nesting(inner, 1) > MAX_DEPTH {
+                    notice.truncated = Some("depth");
+                }
                 if notice.original.is_none() {
                     notice.original = Some(summary(inner));
                     notice.original_headers = raw_header_block(inner.raw_message());

@@ -459,7 +459,7 @@ pub fn flatten_html(s: &str) -> String {
 
 /// True if the text looks like HTML markup rather than plain text.
 pub fn looks_like_html(s: &str) -> bool {
-    let head = &s[..s.len().min(4096)];
+    let head = &s[..s.floor_char_boundary(4096)];
     [
         "<html",
         "<body",

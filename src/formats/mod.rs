@@ -89,7 +89,7 @@ pub fn detect(n: &Notice) -> &'static Format {
     let from = n.header("from").unwrap_or("");
     let subject = n.header("subject").unwrap_or("");
     let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
-    let head = n.text[..floor_char(&n.text, 64 * 1024)].to_ascii_lowercase();
+    let head = n.text[..n.text.floor_char_boundary(64 * 1024)].to_ascii_lowercase();
     let in_head = |needles: &[&str]| {
         needles
             .iter()
@@ -115,14 +115,6 @@ pub fn detect(n: &Notice) -> &'static Format {
         })
         .copied()
         .unwrap_or(&GENERIC)
-}
-
-fn floor_char(s: &str, at: usize) -> usize {
-    let mut i = at.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// One recipient as read from free text.

@@ -1,0 +1,155 @@
+//! Property tests: whatever bytes come in, the engine answers without panicking, and
+//! every limit that cuts something off says so in the report.
+
+use bounce_explainer::engine::analyze;
+use bounce_explainer::report::{Kind, Warning};
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+const FIXTURES: &[&str] = &[
+    "postfix-mailbox-full.eml",
+    "exim-user-unknown.eml",
+    "spamhaus-blocked.txt",
+    "pasted-gmx-german.txt",
+    "delayed-exchange-de.txt",
+    "phishing-fake-daemon.eml",
+];
+
+/// Every analysed message carries its explanation inputs: a kind, and evidence that
+/// stays inside the input.
+fn assert_sane(input: &[u8]) {
+    let report = analyze(input);
+    for m in &report.messages {
+        assert!(m.span.start <= m.span.end && m.span.end <= input.len());
+        for e in &m.evidence {
+            assert!(
+                e.start <= e.end && e.end <= input.len(),
+                "evidence {e:?} outside input"
+            );
+        }
+        if m.kind == Kind::NotABounce {
+            assert!(m.recipients.is_empty());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn arbitrary_bytes(input in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        assert_sane(&input);
+    }
+
+    #[test]
+    fn arbitrary_text_with_mail_words(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("From: MAILER-DAEMON@example.org\n".to_string()),
+                Just("Content-Type: multipart/report; boundary=\"b\"\n\n--b\n".to_string()),
+                Just("Content-Type: message/delivery-status\n\n".to_string()),
+                Just("Final-Recipient: rfc822; a@example.org\nStatus: 5.1.1\n".to_string()),
+                Just("Diagnostic-Code: smtp; 550 5.7.1 blocked using zen.spamhaus.org\n".to_string()),
+                Just("\r".to_string()),
+                Just("=\n".to_string()),
+                Just("> ".to_string()),
+                Just("<html><b>".to_string()),
+                "[ -~]{0,40}",
+                "\\PC{0,20}",
+            ],
+            0..40,
+        )
+    ) {
+        assert_sane(parts.concat().as_bytes());
+    }
+
+    #[test]
+    fn truncated_and_damaged_reports(
+        which in 0..FIXTURES.len(),
+        cut in 0.0f64..1.0,
+        flips in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 0..8),
+    ) {
+        let mut input = fixture(FIXTURES[which]);
+        let len = (input.len() as f64 * cut) as usize;
+        input.truncate(len);
+        for (at, byte) in flips {
+            if !input.is_empty() {
+                let i = ((input.len() - 1) as f64 * at) as usize;
+                input[i] = byte;
+            }
+        }
+        assert_sane(&input);
+    }
+
+    #[test]
+    fn unknown_charsets_and_encodings(charset in "[a-z0-9-]{1,20}", encoding in "[a-z0-9-]{1,12}") {
+        let input = format!(
+            "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\nContent-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: {encoding}\n\n<a@example.org>: 550 5.1.1 User unknown\n"
+        );
+        assert_sane(input.as_bytes());
+    }
+}
+
+#[test]
+fn deeply_nested_mime_is_cut_off_with_a_warning() {
+    let depth = 5000;
+    let mut input = String::from("From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n");
+    for i in 0..depth {
+        input.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\nContent-Type: message/rfc822\n\nFrom: a@example.org\n"
+        ));
+    }
+    input.push_str("Content-Type: text/plain\n\n550 5.1.1 <x@example.org>: User unknown\n");
+    for i in (0..depth).rev() {
+        input.push_str(&format!("--b{i}--\n"));
+    }
+    let report = analyze(input.as_bytes());
+    let m = &report.messages[0];
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Truncated { limit } if limit == "depth")),
+        "{:?}",
+        m.warnings
+    );
+}
+
+#[test]
+fn a_huge_header_is_read_and_the_bounce_still_found() {
+    let long = "x".repeat(2 * 1024 * 1024);
+    let input = format!(
+        "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail Returned to Sender\nX-Long: {long}\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n"
+    );
+    let report = analyze(input.as_bytes());
+    let r = &report.messages[0].recipients[0];
+    assert_eq!(r.address, "a@example.org");
+    assert_eq!(r.status.as_deref(), Some("5.1.1"));
+}
+
+#[test]
+fn many_recipients_are_capped_with_a_warning() {
+    let mut input = String::from(
+        "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nfailed\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n",
+    );
+    for i in 0..2000 {
+        input.push_str(&format!(
+            "\nFinal-Recipient: rfc822; u{i}@example.org\nAction: failed\nStatus: 5.1.1\n"
+        ));
+    }
+    input.push_str("--b--\n");
+    let report = analyze(input.as_bytes());
+    let m = &report.messages[0];
+    assert_eq!(m.recipients.len(), bounce_explainer::engine::MAX_RECIPIENTS);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Truncated { limit } if limit == "recipients"))
+    );
+}
