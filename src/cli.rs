@@ -4,7 +4,7 @@
 use crate::dnsbl::check::{self, Listing, Resolver, State};
 use crate::explain::{self, Explanation};
 use crate::knowledge::Lang;
-use crate::report::{Message, Note, Report};
+use crate::report::{Message, Note, Report, Warning};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -300,6 +300,11 @@ fn write_text(
             writeln!(out, "-- {} {}", lang.ui("message_n"), r.message)?;
         }
         writeln!(out, "{}", e.headline)?;
+        for w in &r.msg.warnings {
+            if let Warning::Truncated { limit } = w {
+                writeln!(out, "{}", lang.cut_off(limit))?;
+            }
+        }
         if let Some(t) = &e.timeline {
             writeln!(out, "{t}")?;
         }

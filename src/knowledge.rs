@@ -305,4 +305,13 @@ impl Lang {
             .and_then(Data::str)
             .unwrap_or(key)
     }
+
+    /// What a limit that cut part of a message off means for the reader.
+    pub fn cut_off(self, limit: &str) -> &'static str {
+        let text = |key: &str| self.texts().path(&format!("cut_off.{key}"));
+        text(limit)
+            .or_else(|| text("text"))
+            .and_then(Data::str)
+            .unwrap_or("")
+    }
 }

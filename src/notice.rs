@@ -51,13 +51,17 @@ impl Notice {
 /// Reads one message.
 pub fn read(bytes: &[u8]) -> Notice {
     let decoded = text::decode(bytes);
-    let parsed = starts_with_headers(&decoded)
+    let has_headers = starts_with_headers(&decoded);
+    let parsed = has_headers
         .then(|| MessageParser::default().parse(bytes))
         .flatten();
     let mut notice = match parsed {
         Some(msg) => from_mime(&msg, &decoded),
         None => from_pasted_text(&decoded),
     };
+    if has_headers && !notice.has_headers {
+        notice.truncated = Some("mime");
+    }
     read_ses_notification(&mut notice);
     notice
 }

@@ -60,6 +60,10 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
                     <ul>{signs.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}</ul>
                 </div>
             })}
+            {msg.warnings.iter().filter_map(|w| match w {
+                Warning::Truncated { limit } => Some(view! { <p class="note">{lang.cut_off(limit)}</p> }),
+                _ => None,
+            }).collect_view()}
             <Verdict index e=e.clone()/>
                         <Steps e=e.clone() lang/>
             {e.origin.clone().map(|o| view! {
