@@ -1,6 +1,7 @@
 //! Signs that a "delivery notice" is phishing dressed as a Mailer-Daemon message: no
 //! delivery-status structure, links to log-in pages, attachments to open, urgent words.
 
+use crate::knowledge::{Data, Lang};
 use crate::notice::Notice;
 use crate::report::Message;
 use crate::text;
@@ -74,19 +75,20 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     {
         signs.push("no_delivery_status".to_string());
     }
+    // Only the notice's own words count, not a returned original (which may be spam).
     let lower = n.text.to_lowercase();
-    if let Some(lure) = LURES.iter().find(|l| lower.contains(*l)) {
+    let own = &lower[..crate::notice::original_marker(&lower).unwrap_or(lower.len())];
+    let mut strong = 0;
+    if let Some(lure) = LURES.iter().find(|l| own.contains(*l)) {
         signs.push(format!("lure:{lure}"));
+        strong += 1;
     }
-    let links = lower.matches("http://").count() + lower.matches("https://").count();
-    if links > 0
-        && [
-            "login", "signin", "sign-in", "verify", "account", "password", "webmail", "auth",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
-    {
-        signs.push("login_link".to_string());
+    if let Some(link) = own.split_whitespace().find(|w| is_login_link(w)) {
+        signs.push(format!(
+            "login_link:{}",
+            link.trim_matches(['<', '>', '"', '(', ')'])
+        ));
+        strong += 1;
     }
     if let Some(a) = n.attachments.iter().find(|a| {
         RISKY_ATTACHMENTS
@@ -94,21 +96,33 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
             .any(|e| a.to_ascii_lowercase().ends_with(e))
     }) {
         signs.push(format!("attachment:{a}"));
+        strong += 1;
     }
-    if let (Some(from), Some(to)) = (n.header("from"), n.headers.to.as_deref()) {
-        let dom = |s: &str| {
-            text::find_addresses(s)
-                .into_iter()
-                .next()
-                .and_then(|a| a.value.split('@').nth(1).map(str::to_string))
-        };
-        if let (Some(f), Some(t)) = (dom(from), dom(to))
-            && f == t
-            && n.dsn.is_empty()
-            && !signs.is_empty()
-        {
-            signs.push("sender_domain_is_yours".to_string());
-        }
+    (strong >= 1 && signs.len() >= 2).then_some(signs)
+}
+
+/// A link whose address points at a log-in or account page.
+fn is_login_link(word: &str) -> bool {
+    let url = word.trim_start_matches(['<', '"', '(']);
+    (url.starts_with("http://") || url.starts_with("https://"))
+        && [
+            "login", "log-in", "signin", "sign-in", "verify", "password", "webmail", "wp-",
+        ]
+        .iter()
+        .any(|w| url.contains(w))
+}
+
+/// A sign in words for the reader: the sign's sentence, then what was found.
+pub fn describe(sign: &str, lang: Lang) -> String {
+    let (key, found) = sign.split_once(':').unwrap_or((sign, ""));
+    let sentence = lang
+        .texts()
+        .path(&format!("phishing_sign.{key}"))
+        .and_then(Data::str)
+        .unwrap_or(key);
+    if found.is_empty() {
+        sentence.to_string()
+    } else {
+        format!("{sentence} {found}")
     }
-    (signs.len() >= 2).then_some(signs)
 }

@@ -177,3 +177,21 @@ fn a_twenty_megabyte_paste_is_read() {
     let report = analyze(&big);
     assert_eq!(report.messages[0].recipients[0].reason, Reason::UserUnknown);
 }
+
+#[test]
+fn real_notices_without_a_report_part_are_not_phishing() {
+    // A free-text bounce from the sender's own server, and a group notice with a help link.
+    let own_server = b"From: Mail Delivery System <Mailer-Daemon@example-firma.de>\nTo: buchhaltung@example-firma.de\nSubject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  kunde@example.org\n    retry timeout exceeded\n\n------ This is a copy of the message, including all the headers. ------\nSubject: Rechnung\n\nPlease log in to https://portal.example.org/login to see your invoice.\n";
+    let group = b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: a@example.org\nSubject: Delivery Status Notification (Failure)\n\nHello a@example.org,\n\nWe're writing to let you know that the group you tried to contact (team) may not exist, or you may not have permission to post messages to the group. A few more details on why you weren't able to post:\n\n * You might have spelled or formatted the group name incorrectly.\n\nIf you have questions related to this or any other Google Group, visit the Help Center at https://groups.google.com/support/.\n\nThanks,\n\nGoogle Groups\n";
+    for input in [own_server.as_slice(), group.as_slice()] {
+        let m = &analyze(input).messages[0];
+        assert_eq!(m.kind, Kind::Bounce);
+        assert!(
+            !m.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::Phishing { .. })),
+            "{:?}",
+            m.warnings
+        );
+    }
+}

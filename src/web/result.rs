@@ -57,7 +57,7 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
             {phishing.map(|signs| view! {
                 <div class="warning" role="alert">
                     <strong>{lang.ui("phishing")}</strong>
-                    <ul>{signs.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}</ul>
+                    <ul>{signs.into_iter().map(|s| view! { <li>{crate::phishing::describe(&s, lang)}</li> }).collect_view()}</ul>
                 </div>
             })}
             {msg.warnings.iter().filter_map(|w| match w {
