@@ -1,5 +1,7 @@
 //! Property tests: whatever bytes come in, the engine answers without panicking, and
-//! every limit that cuts something off says so in the report.
+//! every limit that cuts something off says so in the report. Native only: proptest
+//! does not run in the browser.
+#![cfg(not(target_arch = "wasm32"))]
 
 use bounce_explainer::engine::analyze;
 use bounce_explainer::report::{Kind, Warning};
