@@ -195,3 +195,44 @@ fn real_notices_without_a_report_part_are_not_phishing() {
         );
     }
 }
+
+#[test]
+fn german_notices_as_customers_paste_them() {
+    let cases = [
+        (
+            "o365-german-unknown.txt",
+            "max.mustermann@example.de",
+            Reason::UserUnknown,
+        ),
+        (
+            "gmail-german-pasted.txt",
+            "anna@example.org",
+            Reason::UserUnknown,
+        ),
+        (
+            "webde-quoted-policy.txt",
+            "julia@web.de",
+            Reason::PolicyViolation,
+        ),
+        ("tonline-bl.txt", "peter@t-online.de", Reason::Blocked),
+        (
+            "exchange-german-quota.txt",
+            "buchhaltung@kunde.example",
+            Reason::MailboxFull,
+        ),
+        (
+            "relay-denied-german.txt",
+            "info@partner.example",
+            Reason::NoRelaying,
+        ),
+    ];
+    for (file, address, reason) in cases {
+        let m = &analyze(&fixture(file)).messages[0];
+        assert_eq!(m.kind, Kind::Bounce, "{file}");
+        assert_eq!(m.recipients.len(), 1, "{file}: {:?}", m.recipients);
+        assert_eq!(m.recipients[0].address, address, "{file}");
+        assert_eq!(m.recipients[0].reason, reason, "{file}");
+        let de = explain(m, Lang::De);
+        assert!(de.specific, "{file}: {}", de.topic);
+    }
+}

@@ -195,6 +195,28 @@ fn leading_address(line: &str) -> Option<text::Found> {
     })
 }
 
+/// The address a sentence says the message could not reach, as in "Your message wasn't
+/// delivered to a@example.org" or "Ihre Nachricht wurde nicht an a@example.org zugestellt".
+fn named_in_sentence(region: &str, sender: Option<&str>) -> Option<String> {
+    const SAYS_UNDELIVERED: &[&str] = &[
+        "deliver",
+        "zugestellt",
+        "zustellung",
+        "reach",
+        "erreicht",
+        "your message to",
+        "ihre nachricht an",
+    ];
+    text::lines(region)
+        .filter(|l| {
+            let lower = l.to_ascii_lowercase();
+            SAYS_UNDELIVERED.iter().any(|w| lower.contains(w))
+        })
+        .flat_map(|l| text::find_addresses(l))
+        .map(|a| a.value)
+        .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
+}
+
 /// A line that names a failure and ends with the address it happened to, such as
 /// "User's mailbox is full: <a@example.org>" or "Delivery failed: a@example.org":
 /// (address, the words before it). Header fields and sender labels do not count.
@@ -289,11 +311,14 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             substantive = append(&mut out.recipients[current.unwrap_or(0)].diagnostic, label);
             continue;
         }
+        // A code line names a new recipient with its address in brackets; a bare address
+        // in the middle of a recipient's error text is a contact, not a recipient.
         if let Some(addr) = text::find_addresses(trimmed)
             .into_iter()
             .find(|a| !text::is_system_address(&a.value))
             && has_code(trimmed)
             && Some(addr.value.as_str()) != sender.as_deref()
+            && (current.is_none() || trimmed[..addr.start].ends_with('<'))
         {
             out.recipients.push(TextRecipient {
                 address: addr.value,
@@ -314,6 +339,14 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
                 }
             }
         }
+    }
+    if out.recipients.is_empty()
+        && let Some(address) = named_in_sentence(region, sender.as_deref())
+    {
+        out.recipients.push(TextRecipient {
+            address,
+            diagnostic: String::new(),
+        });
     }
     if out.recipients.len() > 1
         && let Some(s) = sender
