@@ -212,7 +212,7 @@ fn named_in_sentence(region: &str, sender: Option<&str>) -> Option<String> {
             let lower = l.to_ascii_lowercase();
             SAYS_UNDELIVERED.iter().any(|w| lower.contains(w))
         })
-        .flat_map(|l| text::find_addresses(l))
+        .flat_map(text::find_addresses)
         .map(|a| a.value)
         .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
 }
