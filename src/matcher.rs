@@ -2,14 +2,14 @@
 //! Phrases are indexed by their first two bytes; `*` in a phrase stands for any text in
 //! between; a phrase that starts with a letter or digit must start at a word boundary.
 
-use std::collections::HashMap;
-
 /// A compiled set of phrases.
 pub struct Matcher {
     /// Each phrase split at `*`, in the order given.
     phrases: Vec<Vec<&'static str>>,
-    /// First two bytes of a phrase's first part → phrase indices.
-    by_prefix: HashMap<[u8; 2], Vec<usize>>,
+    /// Phrase indices grouped by the first two bytes of their first part: the phrases
+    /// for prefix `k` are `entries[starts[k]..starts[k + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<usize>,
     /// Phrases whose first part is a single byte (rare), checked at every position.
     short: Vec<usize>,
     /// One bit per two-byte prefix that starts some phrase: most positions stop here.
@@ -21,10 +21,12 @@ impl Matcher {
     pub fn new(phrases: &[&'static str]) -> Matcher {
         let mut m = Matcher {
             phrases: Vec::with_capacity(phrases.len()),
-            by_prefix: HashMap::new(),
+            starts: Vec::new(),
+            entries: Vec::new(),
             short: Vec::new(),
             bigrams: vec![0; 1024],
         };
+        let mut keyed: Vec<(usize, usize)> = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
             let parts: Vec<&'static str> = p
                 .split('*')
@@ -33,21 +35,27 @@ impl Matcher {
                 .collect();
             match parts.first().map(|f| f.as_bytes()) {
                 Some([a, b, ..]) => {
-                    m.by_prefix.entry([*a, *b]).or_default().push(i);
-                    let bit = (*a as usize) << 8 | *b as usize;
-                    m.bigrams[bit / 64] |= 1 << (bit % 64);
+                    let key = bigram(*a, *b);
+                    keyed.push((key, i));
+                    m.bigrams[key / 64] |= 1 << (key % 64);
                 }
                 Some(_) => m.short.push(i),
                 None => {}
             }
             m.phrases.push(parts);
         }
+        keyed.sort_unstable();
+        m.entries = keyed.iter().map(|&(_, i)| i).collect();
+        m.starts = (0..=1 << 16)
+            .map(|k| keyed.partition_point(|&(key, _)| key < k) as u32)
+            .collect();
         m
     }
 
     /// Indices of all phrases that occur in `hay` (lower case), sorted.
     pub fn matches(&self, hay: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = (0..hay.len())
+        let mut found: Vec<usize> = self
+            .candidates(hay)
             .flat_map(|i| self.starting_at(hay, i))
             .collect();
         found.sort_unstable();
@@ -57,20 +65,30 @@ impl Matcher {
 
     /// The earliest occurrence in `hay` of any phrase: (byte position, phrase index).
     pub fn find(&self, hay: &str) -> Option<(usize, usize)> {
-        (0..hay.len()).find_map(|i| self.starting_at(hay, i).next().map(|idx| (i, idx)))
+        self.candidates(hay)
+            .find_map(|i| self.starting_at(hay, i).next().map(|idx| (i, idx)))
+    }
+
+    /// The positions where some phrase may start: a cheap filter on two-byte prefixes.
+    fn candidates<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let b = hay.as_bytes();
+        let every = !self.short.is_empty();
+        (0..b.len()).filter(move |&i| every || (i + 1 < b.len() && self.has_bigram(b[i], b[i + 1])))
     }
 
     /// The phrases that start at byte `i` of `hay` and whose gapped parts follow.
     fn starting_at<'a>(&'a self, hay: &'a str, i: usize) -> impl Iterator<Item = usize> + 'a {
         let b = hay.as_bytes();
         let at_word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        let by_prefix = match b.get(i..i + 2) {
-            Some(&[x, y]) if self.has_bigram(x, y) => self.by_prefix.get(&[x, y]),
-            _ => None,
+        let by_prefix: &[usize] = match b.get(i..i + 2) {
+            Some(&[x, y]) if self.has_bigram(x, y) => {
+                let k = bigram(x, y);
+                &self.entries[self.starts[k] as usize..self.starts[k + 1] as usize]
+            }
+            _ => &[],
         };
         by_prefix
-            .into_iter()
-            .flatten()
+            .iter()
             .chain(&self.short)
             .copied()
             .filter(move |&idx| {
@@ -83,14 +101,18 @@ impl Matcher {
     }
 
     fn has_bigram(&self, a: u8, b: u8) -> bool {
-        let bit = (a as usize) << 8 | b as usize;
-        self.bigrams[bit / 64] & (1 << (bit % 64)) != 0
+        let key = bigram(a, b);
+        self.bigrams[key / 64] & (1 << (key % 64)) != 0
     }
 
     /// The first phrase (in preference order) that occurs in `hay`.
     pub fn first(&self, hay: &str) -> Option<usize> {
         self.matches(hay).into_iter().next()
     }
+}
+
+fn bigram(a: u8, b: u8) -> usize {
+    (a as usize) << 8 | b as usize
 }
 
 fn rest_follows(hay: &str, mut pos: usize, rest: &[&str]) -> bool {

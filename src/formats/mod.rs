@@ -19,6 +19,7 @@ mod qmail;
 mod sendmail;
 mod yahoo;
 
+use crate::matcher::Matcher;
 use crate::notice::{self, Notice};
 use crate::report::Reason;
 use crate::text;
@@ -84,17 +85,30 @@ pub const GENERIC: Format = Format {
     ..Format::EMPTY
 };
 
+/// The first format (in order) whose body signs occur in `lower`, found in one pass.
+fn body_sign(lower: &str) -> Option<&'static &'static Format> {
+    static INDEX: std::sync::OnceLock<(Matcher, Vec<usize>)> = std::sync::OnceLock::new();
+    let (matcher, owner) = INDEX.get_or_init(|| {
+        let mut phrases = Vec::new();
+        let mut owner = Vec::new();
+        for (i, f) in FORMATS.iter().enumerate() {
+            for sign in f.body {
+                phrases.push(&*Box::leak(sign.to_ascii_lowercase().into_boxed_str()));
+                owner.push(i);
+            }
+        }
+        (Matcher::new(&phrases), owner)
+    });
+    let first = matcher.matches(lower).into_iter().map(|p| owner[p]).min()?;
+    FORMATS.get(first)
+}
+
 /// Picks the format of a notice: a body sign wins, then headers, then From and Subject.
 pub fn detect(n: &Notice) -> &'static Format {
     let from = n.header("from").unwrap_or("");
     let subject = n.header("subject").unwrap_or("");
     let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
     let head = n.text[..n.text.floor_char_boundary(64 * 1024)].to_ascii_lowercase();
-    let in_head = |needles: &[&str]| {
-        needles
-            .iter()
-            .any(|p| head.contains(&p.to_ascii_lowercase()))
-    };
     let failed = n.header("x-failed-recipients").unwrap_or("");
     FORMATS
         .iter()
@@ -102,7 +116,7 @@ pub fn detect(n: &Notice) -> &'static Format {
             f.failed_header_domain
                 .is_some_and(|d| text::contains_ci(failed, d))
         })
-        .or_else(|| FORMATS.iter().find(|f| in_head(f.body)))
+        .or_else(|| body_sign(&head))
         .or_else(|| {
             FORMATS
                 .iter()
