@@ -270,6 +270,7 @@ fn original_to(n: &Notice) -> Option<String> {
 struct Context<'a> {
     format: &'static formats::Format,
     reading: &'a TextReading,
+    delay_notice: bool,
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
@@ -287,6 +288,7 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
     let ctx = Context {
         format,
         reading: &reading,
+        delay_notice: is_delay_text(n),
     };
     let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
     for d in &dsn_recipients {
@@ -413,6 +415,7 @@ fn build_recipient(
         last_attempt_date: dsn.and_then(|d| d.last_attempt_date.clone()),
         will_retry_until: dsn.and_then(|d| d.will_retry_until.clone()),
         format_reason: ctx.format.reason.map(|r| (r, ctx.format.id)),
+        delay_notice: ctx.delay_notice,
     };
     finish_recipient(raw)
 }
@@ -435,6 +438,8 @@ pub struct RawRecipient {
     pub will_retry_until: Option<String>,
     /// The reason the notice's format stands for, if it has one.
     pub format_reason: Option<(Reason, &'static str)>,
+    /// The notice says it is only a warning: delivery is still being tried.
+    pub delay_notice: bool,
 }
 
 /// Derives codes, reason and severity for one recipient.
@@ -455,6 +460,14 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         (None, t) => t,
     };
     let reply_code = own_reply.or(ctx_reply).map(|c| c.value);
+    // A warning-only notice without its own Action field: still being tried, unless a
+    // code says the failure is permanent.
+    let permanent = [&status, &reply_code]
+        .iter()
+        .any(|c| c.as_deref().is_some_and(|c| c.starts_with('5')));
+    let action = raw
+        .action
+        .or((raw.delay_notice && !permanent).then_some(Action::Delayed));
     let remote_mta = raw.remote_mta.or_else(|| remote_host(&everything));
     let remote: Vec<&str> = remote_mta.as_deref().into_iter().collect();
     let facts = Facts {
@@ -462,7 +475,7 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         status: status.as_deref(),
         reply_code: reply_code.as_deref(),
         command: raw.command,
-        action: raw.action,
+        action,
         hosts: &remote,
     };
     // The server's own words first (an SMTP reply, where a format stands for one reason
@@ -495,14 +508,14 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
             own
         }
     };
-    let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), raw.action, reason);
+    let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), action, reason);
     let alternative = classify::alternative(&facts, reason, &decided_by);
     let address = raw.address;
     Recipient {
         original_address: raw
             .original_address
             .filter(|o| !o.eq_ignore_ascii_case(&address)),
-        action: raw.action,
+        action,
         status,
         reply_code,
         reason,
@@ -598,9 +611,15 @@ fn is_delay_text(n: &Notice) -> bool {
     [
         "delay",
         "warning: message",
+        "warning only",
         "still being retried",
+        "will be retried until",
+        "will keep trying",
+        "delivery attempts will continue",
         "verzögert",
         "has not yet been delivered",
+        "noch nicht zugestellt",
+        "wird weiterhin versucht",
     ]
     .iter()
     .any(|w| {

@@ -136,6 +136,7 @@ fn from_pasted_text(s: &str) -> Notice {
     };
     let mut notice = Notice::default();
     take_inline_parts(&mut notice, body);
+    find_inline_original(&mut notice);
     notice
 }
 

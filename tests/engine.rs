@@ -236,3 +236,46 @@ fn german_notices_as_customers_paste_them() {
         assert!(de.specific, "{file}: {}", de.topic);
     }
 }
+
+#[test]
+fn english_notices_as_customers_paste_them() {
+    let cases = [
+        (
+            "outlook-en-unknown.txt",
+            "jane@contoso.example",
+            Reason::UserUnknown,
+            Kind::Bounce,
+        ),
+        (
+            "o365-banned-ip-pasted.txt",
+            "ceo@contoso.example",
+            Reason::BadReputation,
+            Kind::Bounce,
+        ),
+        (
+            "postfix-delay-warning.txt",
+            "someone@slow.example",
+            Reason::NetworkError,
+            Kind::DelayNotice,
+        ),
+        (
+            "yahoo-mailbox-not-found.txt",
+            "tom@yahoo.example",
+            Reason::UserUnknown,
+            Kind::Bounce,
+        ),
+        (
+            "gmail-no-ptr.txt",
+            "x@gmail.com",
+            Reason::RequirePtr,
+            Kind::Bounce,
+        ),
+    ];
+    for (file, address, reason, kind) in cases {
+        let m = &analyze(&fixture(file)).messages[0];
+        assert_eq!(m.kind, kind, "{file}");
+        assert_eq!(m.recipients.len(), 1, "{file}: {:?}", m.recipients);
+        assert_eq!(m.recipients[0].address, address, "{file}");
+        assert_eq!(m.recipients[0].reason, reason, "{file}");
+    }
+}

@@ -246,9 +246,17 @@ fn labelled_failure(line: &str) -> Option<(String, &str)> {
         .eq_ignore_ascii_case(&found.value);
     let words = label.split_whitespace().count();
     let lower = label.to_ascii_lowercase();
-    let sender_label = ["from", "sender", "reply-to", "return-path"]
-        .iter()
-        .any(|s| lower.ends_with(s));
+    let sender_label = lower.split_whitespace().any(|w| {
+        [
+            "from",
+            "sender",
+            "reply-to",
+            "return-path",
+            "absender",
+            "von",
+        ]
+        .contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
+    });
     (only_address
         && (2..=10).contains(&words)
         && !sender_label
