@@ -62,8 +62,7 @@ pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
 
 /// True if a line speaks of a failure (used to keep stray error lines).
 pub fn mentions_failure(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    phrase_rule(&lower).is_some()
+    knowledge::phrase_index().0.any(&line.to_ascii_lowercase())
 }
 
 /// Decides the reason for one recipient.

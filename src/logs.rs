@@ -34,7 +34,8 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
             continue;
         }
         total += 1;
-        if total > 50 && loglike * 2 < total {
+        // Log pastes look like logs from the first lines on.
+        if (total > 50 && loglike * 2 < total) || (total >= 5 && loglike == 0) {
             return None;
         }
         if is_log_line(line) {

@@ -63,6 +63,11 @@ impl Matcher {
         found
     }
 
+    /// True if any phrase occurs in `hay`.
+    pub fn any(&self, hay: &str) -> bool {
+        self.find(hay).is_some()
+    }
+
     /// The earliest occurrence in `hay` of any phrase: (byte position, phrase index).
     pub fn find(&self, hay: &str) -> Option<(usize, usize)> {
         self.candidates(hay)
