@@ -279,3 +279,24 @@ fn english_notices_as_customers_paste_them() {
         assert_eq!(m.recipients[0].reason, reason, "{file}");
     }
 }
+
+#[test]
+fn diagnostics_as_servers_word_them() {
+    let table = String::from_utf8(fixture("diagnostics.tsv")).unwrap();
+    let mut wrong = Vec::new();
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (want, diag) = line.split_once('\t').unwrap();
+        let bounce = format!(
+            "<rcpt@example.org>: host mx.example.org[192.0.2.1] said: {diag} (in reply to RCPT TO command)\n"
+        );
+        let m = &analyze(bounce.as_bytes()).messages[0];
+        let got = m.recipients[0].reason.as_str();
+        if got != want {
+            wrong.push(format!("{want} <- {got}: {diag}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
