@@ -582,12 +582,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     if all(&|r| r.reason == Reason::Delivered) {
         return Kind::DeliveryReport;
     }
-    if all(&|r| {
-        r.action == Some(Action::Delayed)
-            || (r.action.is_none()
-                && r.status.as_deref().is_some_and(|s| s.starts_with('4'))
-                && is_delay_text(n))
-    }) {
+    if all(&|r| r.action == Some(Action::Delayed)) {
         return Kind::DelayNotice;
     }
     let no_evidence = n.dsn.is_empty()
@@ -607,7 +602,8 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 }
 
 fn is_delay_text(n: &Notice) -> bool {
-    let subject = n.header("subject").unwrap_or("");
+    let subject = n.header("subject").unwrap_or("").to_lowercase();
+    let head = n.text[..n.text.floor_char_boundary(4096)].to_lowercase();
     [
         "delay",
         "warning: message",
@@ -622,10 +618,7 @@ fn is_delay_text(n: &Notice) -> bool {
         "wird weiterhin versucht",
     ]
     .iter()
-    .any(|w| {
-        text::contains_ci(subject, w)
-            || text::contains_ci(&n.text[..n.text.floor_char_boundary(4096)], w)
-    })
+    .any(|w| subject.contains(w) || head.contains(w))
 }
 
 /// Points the report's statements at the bytes of the input they came from.

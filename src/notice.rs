@@ -162,13 +162,14 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
 
 /// Where an inline delivery-status block starts in free text.
 fn inline_dsn_start(body: &str) -> Option<usize> {
+    let lower = body.to_ascii_lowercase();
     let at = [
-        "\nFinal-Recipient:",
-        "\nOriginal-Recipient:",
-        "\nReporting-MTA:",
+        "\nfinal-recipient:",
+        "\noriginal-recipient:",
+        "\nreporting-mta:",
     ]
     .iter()
-    .filter_map(|m| text::find_ci(body, m))
+    .filter_map(|m| lower.find(m))
     .min()?;
     Some(at + 1)
 }
