@@ -624,11 +624,17 @@ fn is_delay_text(n: &Notice) -> bool {
 /// Points the report's statements at the bytes of the input they came from.
 fn add_evidence(msg: &mut Message, bytes: &[u8], base: usize) {
     let mut ev = Vec::new();
+    // Valid UTF-8 (the usual case) is searched with the standard library's fast search.
+    let as_text = std::str::from_utf8(bytes).ok();
     let mut mark = |needle: &str, what: EvidenceKind, recipient: Option<usize>| {
         if needle.len() < 3 {
             return;
         }
-        if let Some(p) = find_bytes(bytes, needle.as_bytes()) {
+        let found = match as_text {
+            Some(t) => t.find(needle),
+            None => find_bytes(bytes, needle.as_bytes()),
+        };
+        if let Some(p) = found {
             ev.push(Evidence {
                 start: base + p,
                 end: base + p + needle.len(),

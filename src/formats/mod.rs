@@ -273,95 +273,41 @@ fn has_code(line: &str) -> bool {
 pub fn read(f: &Format, n: &Notice) -> TextReading {
     let region = region(f, &n.text, &n.text.to_ascii_lowercase());
     let sender = n.headers.to.as_deref().map(address_of);
-    let mut out = TextReading::default();
-    let mut current: Option<usize> = None;
-    let mut substantive = false;
+    let mut r = Reader {
+        sender: sender.as_deref(),
+        ..Reader::default()
+    };
     for line in text::lines(region) {
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            if substantive {
-                current = None;
+            if r.substantive {
+                r.current = None;
             }
             continue;
         }
         if trimmed.starts_with("-----") || trimmed.starts_with("=====") {
             // A heading between an address and its explanation keeps them together.
-            current = current.filter(|&i| out.recipients[i].diagnostic.trim().is_empty());
+            r.current = r
+                .current
+                .filter(|&i| r.out.recipients[i].diagnostic.trim().is_empty());
             continue;
         }
-        if out.command.is_none() {
-            out.command = smtp_command(trimmed);
+        if r.out.command.is_none() {
+            r.out.command = smtp_command(trimmed);
         }
-        let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
-        let mentioned = text::find_addresses(trimmed).into_iter().find(|a| {
-            out.recipients
-                .iter()
-                .any(|r| r.address.eq_ignore_ascii_case(&a.value))
-        });
-        if let Some(addr) = lead.clone().or(mentioned.clone()) {
-            let idx = match out
-                .recipients
-                .iter()
-                .position(|r| r.address.eq_ignore_ascii_case(&addr.value))
-            {
-                Some(i) => i,
-                None => {
-                    out.recipients.push(TextRecipient {
-                        address: addr.value.clone(),
-                        diagnostic: String::new(),
-                    });
-                    out.recipients.len() - 1
-                }
-            };
-            current = Some(idx);
-            let rest = if lead.is_some() {
-                trim_after_address(&line.trim_start()[addr.end.min(line.trim_start().len())..])
-            } else {
-                trimmed
-            };
-            substantive = append(&mut out.recipients[idx].diagnostic, rest);
+        if trimmed.contains('@') && r.address_line(line, trimmed) {
             continue;
         }
-        if let Some((addr, label)) = labelled_failure(trimmed)
-            && Some(addr.as_str()) != sender.as_deref()
-        {
-            out.recipients.push(TextRecipient {
-                address: addr,
-                diagnostic: String::new(),
-            });
-            current = Some(out.recipients.len() - 1);
-            substantive = append(&mut out.recipients[current.unwrap_or(0)].diagnostic, label);
-            continue;
-        }
-        // A code line names a new recipient with its address in brackets; a bare address
-        // in the middle of a recipient's error text is a contact, not a recipient.
-        if let Some(addr) = text::find_addresses(trimmed)
-            .into_iter()
-            .find(|a| !text::is_system_address(&a.value))
-            && has_code(trimmed)
-            && Some(addr.value.as_str()) != sender.as_deref()
-            && (current.is_none() || trimmed[..addr.start].ends_with('<'))
-        {
-            out.recipients.push(TextRecipient {
-                address: addr.value,
-                diagnostic: String::new(),
-            });
-            current = Some(out.recipients.len() - 1);
-            substantive = append(
-                &mut out.recipients[current.unwrap_or(0)].diagnostic,
-                trimmed,
-            );
-            continue;
-        }
-        match current {
-            Some(i) => substantive |= append(&mut out.recipients[i].diagnostic, trimmed),
+        match r.current {
+            Some(i) => r.substantive |= append(&mut r.out.recipients[i].diagnostic, trimmed),
             None => {
                 if has_code(trimmed) || crate::classify::mentions_failure(trimmed) {
-                    append(&mut out.general, trimmed);
+                    append(&mut r.out.general, trimmed);
                 }
             }
         }
     }
+    let mut out = r.out;
     if out.recipients.is_empty()
         && let Some(address) = named_in_sentence(region, sender.as_deref())
     {
@@ -377,6 +323,82 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             .retain(|r| !r.address.eq_ignore_ascii_case(&s));
     }
     out
+}
+
+/// The state of reading free text line by line.
+#[derive(Default)]
+struct Reader<'a> {
+    out: TextReading,
+    /// The recipient the following lines explain.
+    current: Option<usize>,
+    /// The current recipient's text so far says more than a label.
+    substantive: bool,
+    /// The original's sender, who is not a failed recipient.
+    sender: Option<&'a str>,
+}
+
+impl Reader<'_> {
+    /// Reads a line that holds an address; returns true if it named or continued a
+    /// recipient.
+    fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
+        let found = text::find_addresses(trimmed);
+        let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
+        let mentioned = found.iter().find(|a| {
+            self.out
+                .recipients
+                .iter()
+                .any(|r| r.address.eq_ignore_ascii_case(&a.value))
+        });
+        if let Some(addr) = lead.as_ref().or(mentioned) {
+            let idx = self.recipient(&addr.value);
+            let rest = if lead.is_some() {
+                trim_after_address(&line.trim_start()[addr.end.min(line.trim_start().len())..])
+            } else {
+                trimmed
+            };
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, rest);
+            return true;
+        }
+        if let Some((addr, label)) = labelled_failure(trimmed)
+            && Some(addr.as_str()) != self.sender
+        {
+            let idx = self.recipient(&addr);
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, label);
+            return true;
+        }
+        // A code line names a new recipient with its address in brackets; a bare address
+        // in the middle of a recipient's error text is a contact, not a recipient.
+        if let Some(addr) = found.iter().find(|a| !text::is_system_address(&a.value))
+            && has_code(trimmed)
+            && Some(addr.value.as_str()) != self.sender
+            && (self.current.is_none() || trimmed[..addr.start].ends_with('<'))
+        {
+            let idx = self.recipient(&addr.value);
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
+            return true;
+        }
+        false
+    }
+
+    /// The index of the recipient with this address, added if new; it becomes current.
+    fn recipient(&mut self, address: &str) -> usize {
+        let recipients = &mut self.out.recipients;
+        let idx = match recipients
+            .iter()
+            .position(|r| r.address.eq_ignore_ascii_case(address))
+        {
+            Some(i) => i,
+            None => {
+                recipients.push(TextRecipient {
+                    address: address.to_string(),
+                    diagnostic: String::new(),
+                });
+                recipients.len() - 1
+            }
+        };
+        self.current = Some(idx);
+        idx
+    }
 }
 
 /// Appends a line to a diagnostic; returns true if the line carries content, not a label.
@@ -407,19 +429,14 @@ fn address_of(s: &str) -> String {
 
 /// The SMTP command a line says the error answered.
 pub fn smtp_command(line: &str) -> Option<&'static str> {
-    let l = line.to_ascii_lowercase();
-    let after = [
+    const AFTER: &[&str] = &[
         "after ",
         "in reply to ",
         "response to ",
         ">>> ",
         "most progress was ",
     ];
-    if !after.iter().any(|a| l.contains(a)) {
-        return None;
-    }
-    let mut best: Option<(usize, &'static str)> = None;
-    for (word, cmd) in [
+    const COMMANDS: &[(&str, &str)] = &[
         ("end of data", "DATA"),
         ("data", "DATA"),
         ("rcpt to", "RCPT"),
@@ -430,16 +447,20 @@ pub fn smtp_command(line: &str) -> Option<&'static str> {
         ("starttls", "STARTTLS"),
         ("initial connection", "CONN"),
         ("connect", "CONN"),
-    ] {
-        for a in after {
-            if let Some(p) = l.find(&format!("{a}{word}"))
-                && best.is_none_or(|(bp, _)| p < bp)
-            {
-                best = Some((p, cmd));
-            }
-        }
-    }
-    best.map(|(_, cmd)| cmd)
+    ];
+    let l = line.to_ascii_lowercase();
+    // The earliest "after <command>" in the line decides.
+    AFTER
+        .iter()
+        .flat_map(|a| l.match_indices(a).map(move |(p, _)| (p, p + a.len())))
+        .filter_map(|(p, rest)| {
+            COMMANDS
+                .iter()
+                .find(|(word, _)| l[rest..].starts_with(word))
+                .map(|&(_, cmd)| (p, cmd))
+        })
+        .min_by_key(|&(p, _)| p)
+        .map(|(_, cmd)| cmd)
 }
 
 #[cfg(test)]
