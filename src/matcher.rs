@@ -1,6 +1,7 @@
 //! Finds which of many lower-case phrases occur in a text, in one pass over the text.
 //! Phrases are indexed by their first two bytes; `*` in a phrase stands for any text in
-//! between; a phrase that starts with a letter or digit must start at a word boundary.
+//! between (up to [`MAX_GAP`] bytes); a phrase that starts with a letter or digit must
+//! start at a word boundary.
 
 /// A compiled set of phrases.
 pub struct Matcher {
@@ -120,9 +121,14 @@ fn bigram(a: u8, b: u8) -> usize {
     (a as usize) << 8 | b as usize
 }
 
+/// How far apart the parts of a gapped phrase may be: one sentence, not the whole text,
+/// which also keeps matching linear in the length of the text.
+const MAX_GAP: usize = 200;
+
 fn rest_follows(hay: &str, mut pos: usize, rest: &[&str]) -> bool {
     for part in rest {
-        match hay.get(pos..).and_then(|h| h.find(part)) {
+        let end = hay.floor_char_boundary(pos + MAX_GAP + part.len());
+        match hay.get(pos..end).and_then(|h| h.find(part)) {
             Some(p) => pos += p + part.len(),
             None => return false,
         }

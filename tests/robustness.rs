@@ -155,3 +155,15 @@ fn many_recipients_are_capped_with_a_warning() {
             .any(|w| matches!(w, Warning::Truncated { limit } if limit == "recipients"))
     );
 }
+
+#[test]
+fn repeated_starts_of_gapped_phrases_stay_linear() {
+    // "mailbox * full" and similar phrases: many starts, no end. Quadratic matching would
+    // take minutes on this; linear matching takes well under a second.
+    let line = "mailbox client host ".repeat(200_000);
+    let input = format!(
+        "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\nThe server said: {line}\n"
+    );
+    let report = analyze(input.as_bytes());
+    assert_eq!(report.messages.len(), 1);
+}
