@@ -142,3 +142,38 @@ async fn hovering_a_recipient_marks_its_evidence() {
     tick().await;
     assert!(host.query_selector("mark.active").unwrap().is_some());
 }
+
+#[wasm_bindgen_test]
+async fn focusing_a_fact_marks_only_its_own_evidence() {
+    let host = mount();
+    paste(&host, MAILBOX_FULL).await;
+    // The facts are one click away: open them as a reader would.
+    let facts = host.query_selector("details.facts").unwrap().unwrap();
+    facts.set_attribute("open", "").unwrap();
+    tick().await;
+    let rows = host.query_selector_all(".facts tr[tabindex]").unwrap();
+    let mut status_row = None;
+    for i in 0..rows.length() {
+        let row: HtmlElement = rows.item(i).unwrap().dyn_into().unwrap();
+        if row.text_content().unwrap_or_default().contains("5.2.2") {
+            status_row = Some(row);
+            break;
+        }
+    }
+    status_row.expect("a status row").focus().unwrap();
+    tick().await;
+    let active = host.query_selector_all("mark.active").unwrap();
+    assert_eq!(active.length(), 1);
+    let mark: Element = active.item(0).unwrap().dyn_into().unwrap();
+    assert!(mark.class_list().contains("status"), "{}", mark.class_name());
+    // The verdict points at the recipient it is about: all of that recipient's marks.
+    let verdict: HtmlElement = host
+        .query_selector(".verdict")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    verdict.focus().unwrap();
+    tick().await;
+    assert!(host.query_selector_all("mark.active").unwrap().length() > 1);
+}

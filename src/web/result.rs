@@ -2,10 +2,10 @@
 //! recipient, a facts table and the original text with the evidence marked.
 
 use super::source::SourceView;
-use super::state::AppState;
+use super::state::{AppState, Focus};
 use crate::explain::{self, Explanation};
 use crate::knowledge::{self, Lang};
-use crate::report::{Kind, Message, Note, Recipient, Warning};
+use crate::report::{EvidenceKind, Kind, Message, Note, Recipient, Warning};
 use leptos::prelude::*;
 
 #[component]
@@ -64,7 +64,7 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
                 Warning::Truncated { limit } => Some(view! { <p class="note">{lang.cut_off(limit)}</p> }),
                 _ => None,
             }).collect_view()}
-            <Verdict index e=e.clone()/>
+            <Verdict index e=e.clone() about=main_recipient_index(&msg)/>
                         <Steps e=e.clone() lang/>
             {e.origin.clone().map(|o| view! {
                 <details class="origin">
@@ -75,18 +75,36 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
                 </details>
             })}
             <Recipients index recipients=msg.recipients.clone() lang/>
-            <Facts msg=msg.clone() e lang/>
+            <Facts index msg=msg.clone() e lang/>
             <SourceView index msg lang/>
         </article>
     }
 }
 
+/// The index of the recipient the headline is about.
+fn main_recipient_index(msg: &Message) -> Option<usize> {
+    let main = explain::main_recipient(msg)?;
+    msg.recipients.iter().position(|r| std::ptr::eq(r, main))
+}
+
 #[component]
-fn Verdict(index: usize, e: Explanation) -> impl IntoView {
+fn Verdict(index: usize, e: Explanation, about: Option<usize>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
+    let point = move || {
+        if let Some(r) = about {
+            state.focus.set(Some((index, Focus::Recipient(r))));
+        }
+    };
     view! {
-        <section class="verdict">
+        <section
+            class="verdict"
+            tabindex="0"
+            on:mouseenter=move |_| point()
+            on:focus=move |_| point()
+            on:mouseleave=move |_| state.focus.set(None)
+            on:blur=move |_| state.focus.set(None)
+        >
             <h2 id=format!("verdict-{index}") class="headline">{e.headline.clone()}</h2>
                         <p>{e.explanation.clone()}</p>
             {e.doubt.clone().map(|d| view! { <p class="doubt">{d}</p> })}
@@ -145,9 +163,9 @@ fn Recipients(index: usize, recipients: Vec<Recipient>, lang: Lang) -> impl Into
                                 <li
                                     class="card"
                                     tabindex="0"
-                                    class:active=move || state.focus.get() == Some((index, ri))
-                                    on:mouseenter=move |_| state.focus.set(Some((index, ri)))
-                                    on:focus=move |_| state.focus.set(Some((index, ri)))
+                                    class:active=move || state.focus.get() == Some((index, Focus::Recipient(ri)))
+                                    on:mouseenter=move |_| state.focus.set(Some((index, Focus::Recipient(ri))))
+                                    on:focus=move |_| state.focus.set(Some((index, Focus::Recipient(ri))))
                                     on:mouseleave=move |_| state.focus.set(None)
                                     on:blur=move |_| state.focus.set(None)
                                 >
@@ -171,47 +189,79 @@ fn Recipients(index: usize, recipients: Vec<Recipient>, lang: Lang) -> impl Into
 }
 
 #[component]
-fn Facts(msg: Message, e: Explanation, lang: Lang) -> impl IntoView {
-    let mut rows: Vec<(&'static str, String)> = vec![("format", msg.format.to_string())];
-    let mut push = |key: &'static str, v: Option<String>| {
+fn Facts(index: usize, msg: Message, e: Explanation, lang: Lang) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let mut rows: Vec<(&'static str, String, Option<Focus>)> =
+        vec![("format", msg.format.to_string(), None)];
+    let mut push = |key: &'static str, v: Option<String>, focus: Option<Focus>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            rows.push((key, v));
+            rows.push((key, v, focus));
         }
     };
-    push("reporting_mta", msg.reporting_mta.clone());
-    push("arrival_date", msg.arrival_date.clone());
-    push("last_attempt", msg.last_attempt_date.clone());
-    for r in &msg.recipients {
-        push("address", Some(r.address.clone()));
-        push("action", r.action.map(|a| format!("{a:?}").to_lowercase()));
+    let fact = |what, recipient| Some(Focus::Fact(what, recipient));
+    push(
+        "reporting_mta",
+        msg.reporting_mta.clone(),
+        fact(EvidenceKind::ReportingMta, None),
+    );
+    push(
+        "arrival_date",
+        msg.arrival_date.clone(),
+        fact(EvidenceKind::ArrivalDate, None),
+    );
+    push(
+        "last_attempt",
+        msg.last_attempt_date.clone(),
+        fact(EvidenceKind::LastAttemptDate, None),
+    );
+    for (i, r) in msg.recipients.iter().enumerate() {
+        let whole = Some(Focus::Recipient(i));
+        push(
+            "address",
+            Some(r.address.clone()),
+            fact(EvidenceKind::Recipient, Some(i)),
+        );
+        push(
+            "action",
+            r.action.map(|a| format!("{a:?}").to_lowercase()),
+            whole,
+        );
         push(
             "status",
             r.status
                 .clone()
                 .map(|s| code_meaning(&s, knowledge::status_info(&s), lang)),
+            fact(EvidenceKind::Status, Some(i)),
         );
         push(
             "reply_code",
             r.reply_code
                 .clone()
                 .map(|c| code_meaning(&c, knowledge::reply_info(&c), lang)),
+            fact(EvidenceKind::Diagnostic, Some(i)),
         );
-        push("reason", Some(r.reason.as_str().to_string()));
+        push("reason", Some(r.reason.as_str().to_string()), whole);
         push(
             "decided_by",
             Some(format!("{}: {}", r.decided_by.source, r.decided_by.matched)),
+            fact(EvidenceKind::Diagnostic, Some(i)),
         );
-        push("remote_mta", r.remote_mta.clone());
+        push(
+            "remote_mta",
+            r.remote_mta.clone(),
+            fact(EvidenceKind::RemoteMta, Some(i)),
+        );
         push(
             "bl_named",
             r.blocklist.as_ref().map(|b| match &b.listed {
                 Some(ip) => format!("{} → {ip}", b.named_as),
                 None => b.named_as.clone(),
             }),
+            fact(EvidenceKind::Diagnostic, Some(i)),
         );
     }
     if let Some(o) = &msg.original {
-        push("subject", o.subject.clone());
+        push("subject", o.subject.clone(), None);
     }
     let open = msg.kind == Kind::NotABounce || !e.specific;
     view! {
@@ -221,7 +271,21 @@ fn Facts(msg: Message, e: Explanation, lang: Lang) -> impl IntoView {
                 <tbody>
                     {rows
                         .into_iter()
-                        .map(|(k, v)| view! { <tr><th scope="row">{lang.ui(k)}</th><td>{v}</td></tr> })
+                        .map(|(k, v, focus)| {
+                            let point = move || state.focus.set(focus.map(|f| (index, f)));
+                            view! {
+                                <tr
+                                    tabindex=focus.map(|_| "0")
+                                    on:mouseenter=move |_| point()
+                                    on:focus=move |_| point()
+                                    on:mouseleave=move |_| state.focus.set(None)
+                                    on:blur=move |_| state.focus.set(None)
+                                >
+                                    <th scope="row">{lang.ui(k)}</th>
+                                    <td>{v}</td>
+                                </tr>
+                            }
+                        })
                         .collect_view()}
                 </tbody>
             </table>

@@ -1,4 +1,5 @@
-//! The notice's own text with the evidence marked. Marks of the focused recipient light up.
+//! The notice's own text with the evidence marked. Marks behind the statement the reader
+//! points at light up.
 
 use super::state::AppState;
 use crate::knowledge::Lang;
@@ -55,7 +56,9 @@ pub fn SourceView(index: usize, msg: Message, lang: Lang) -> impl IntoView {
                             view! {
                                 <mark
                                     class=what
-                                    class:active=move || e.recipient.is_some_and(|r| state.focus.get() == Some((index, r)))
+                                    class:active=move || {
+                                        state.focus.get().is_some_and(|(m, f)| m == index && f.shows(&e))
+                                    }
                                 >
                                     {text}
                                 </mark>

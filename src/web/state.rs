@@ -1,7 +1,7 @@
 //! The page's state: the input bytes, the language, and the report derived from them.
 
 use crate::knowledge::Lang;
-use crate::report::Report;
+use crate::report::{Evidence, EvidenceKind, Report};
 use leptos::prelude::*;
 
 /// Signals shared by the components.
@@ -12,8 +12,8 @@ pub struct AppState {
     pub lang: RwSignal<Lang>,
     /// The engine's reading of `input`, recomputed when it changes.
     pub report: Memo<Report>,
-    /// The recipient whose evidence is highlighted: (message, recipient).
-    pub focus: RwSignal<Option<(usize, usize)>>,
+    /// What the reader points at, whose evidence lights up: (message, what).
+    pub focus: RwSignal<Option<(usize, Focus)>>,
 }
 
 impl AppState {
@@ -25,6 +25,25 @@ impl AppState {
             lang: RwSignal::new(lang),
             report,
             focus: RwSignal::new(None),
+        }
+    }
+}
+
+/// A statement on the page that the reader points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// Everything about one recipient.
+    Recipient(usize),
+    /// One fact: evidence of this kind (about this recipient, if any).
+    Fact(EvidenceKind, Option<usize>),
+}
+
+impl Focus {
+    /// True if this piece of evidence backs the statement.
+    pub fn shows(self, e: &Evidence) -> bool {
+        match self {
+            Focus::Recipient(r) => e.recipient == Some(r),
+            Focus::Fact(what, recipient) => e.what == what && e.recipient == recipient,
         }
     }
 }
