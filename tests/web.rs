@@ -165,7 +165,11 @@ async fn focusing_a_fact_marks_only_its_own_evidence() {
     let active = host.query_selector_all("mark.active").unwrap();
     assert_eq!(active.length(), 1);
     let mark: Element = active.item(0).unwrap().dyn_into().unwrap();
-    assert!(mark.class_list().contains("status"), "{}", mark.class_name());
+    assert!(
+        mark.class_list().contains("status"),
+        "{}",
+        mark.class_name()
+    );
     // The verdict points at the recipient it is about: all of that recipient's marks.
     let verdict: HtmlElement = host
         .query_selector(".verdict")
