@@ -232,7 +232,8 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     if body.trim().is_empty() {
         body = raw_body.to_string();
     }
-    let body = text::strip_qp_debris(&body).into_owned();
+    // A bounce forwarded with `>` quoting reads like the bounce itself.
+    let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
     take_inline_parts(&mut notice, body);
     let raw_body = text::strip_qp_debris(raw_body);
     if notice.dsn.is_empty()

@@ -367,32 +367,33 @@ fn hex(c: &u8) -> Option<u8> {
     }
 }
 
-/// Removes `>` reply quoting when most lines carry it.
+/// Removes `>` reply quoting, one level at a time, while most lines carry it (a
+/// transcript's own `>>> DATA` lines keep their marks).
 pub fn strip_quoting(s: &str) -> Cow<'_, str> {
-    let (mut quoted, mut total) = (0, 0);
-    for l in lines(s).filter(|l| !l.trim().is_empty()) {
-        total += 1;
-        if l.trim_start().starts_with('>') {
-            quoted += 1;
+    let mut text = Cow::Borrowed(s);
+    for _ in 0..8 {
+        let (mut quoted, mut total) = (0, 0);
+        for l in lines(&text).filter(|l| !l.trim().is_empty()) {
+            total += 1;
+            if l.trim_start().starts_with('>') {
+                quoted += 1;
+            }
         }
-    }
-    if total == 0 || quoted * 2 < total {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for l in lines(s) {
-        let mut t = l.trim_start();
-        while let Some(rest) = t.strip_prefix('>') {
-            t = rest.strip_prefix(' ').unwrap_or(rest);
+        if total == 0 || quoted * 2 < total {
+            break;
         }
-        out.push_str(if l.trim_start().starts_with('>') {
-            t
-        } else {
-            l
-        });
-        out.push('\n');
+        let mut out = String::with_capacity(text.len());
+        for l in lines(&text) {
+            let t = l.trim_start();
+            out.push_str(match t.strip_prefix('>') {
+                Some(rest) => rest.strip_prefix(' ').unwrap_or(rest),
+                None => l,
+            });
+            out.push('\n');
+        }
+        text = Cow::Owned(out);
     }
-    Cow::Owned(out)
+    text
 }
 
 /// Turns HTML into plain text: drops tags, scripts and styles, keeps line structure,

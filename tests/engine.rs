@@ -300,3 +300,14 @@ fn diagnostics_as_servers_word_them() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn a_bounce_forwarded_with_quoting_inside_a_mail_is_read() {
+    let mail = b"From: Erika <erika@example.de>\nTo: support@hoster.example\nSubject: Fwd: Undelivered Mail Returned to Sender\nContent-Type: text/plain; charset=utf-8\n\nWas bedeutet das?\n\n> From: MAILER-DAEMON@mail.hoster.example\n> Subject: Undelivered Mail Returned to Sender\n>\n> <kunde@firma.example>: host mx.firma.example[198.51.100.10] said: 552 5.2.2\n>     <kunde@firma.example>: Recipient address rejected: Mailbox full (in reply to\n>     RCPT TO command)\n> \n> >>> RCPT TO:<kunde@firma.example>\n";
+    let m = &analyze(mail).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    let r = &m.recipients[0];
+    assert_eq!(r.address, "kunde@firma.example");
+    assert_eq!(r.reason, Reason::MailboxFull);
+    assert_eq!(r.smtp_command.as_deref(), Some("RCPT"));
+}
