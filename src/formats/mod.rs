@@ -151,16 +151,25 @@ pub struct TextReading {
 
 /// The region of the text that holds the error report. `lower` is `t` in ASCII lower case.
 fn region<'a>(f: &Format, t: &'a str, lower: &str) -> &'a str {
+    // (position, length) of the earliest needle.
     let find = |hay: &str, needles: &[&str]| {
         needles
             .iter()
-            .filter_map(|n| hay.find(&n.to_ascii_lowercase()))
+            .filter_map(|n| hay.find(&n.to_ascii_lowercase()).map(|at| (at, n.len())))
             .min()
     };
-    let start =
-        find(lower, f.start).map_or(0, |at| t[at..].find('\n').map_or(t.len(), |nl| at + nl + 1));
+    // The report starts after the start marker: on the next line, unless the text was
+    // flattened into one line and the report follows on the marker's own line.
+    let start = find(lower, f.start).map_or(0, |(at, len)| {
+        let after = at + len;
+        match t[after..].find('\n') {
+            Some(nl) if !t[after..after + nl].contains('@') => after + nl + 1,
+            _ => after,
+        }
+    });
     let rest = &lower[start..];
     let end = find(rest, f.end)
+        .map(|(at, _)| at)
         .into_iter()
         .chain(notice::original_marker(rest))
         .min()
@@ -343,11 +352,13 @@ impl Reader<'_> {
     fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
         let found = text::find_addresses(trimmed);
         let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
+        // A known recipient named again continues its block, unless a paragraph of
+        // commentary names it after its error was already told.
         let mentioned = found.iter().find(|a| {
-            self.out
-                .recipients
-                .iter()
-                .any(|r| r.address.eq_ignore_ascii_case(&a.value))
+            self.out.recipients.iter().any(|r| {
+                r.address.eq_ignore_ascii_case(&a.value)
+                    && (self.current.is_some() || r.diagnostic.is_empty() || has_code(trimmed))
+            })
         });
         if let Some(addr) = lead.as_ref().or(mentioned) {
             let idx = self.recipient(&addr.value);
