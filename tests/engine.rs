@@ -270,6 +270,30 @@ fn english_notices_as_customers_paste_them() {
             Reason::RequirePtr,
             Kind::Bounce,
         ),
+        (
+            "cpanel-unrouteable.txt",
+            "sales@gone.example",
+            Reason::HostUnknown,
+            Kind::Bounce,
+        ),
+        (
+            "flattened-one-line-paste.txt",
+            "oma.meier@t-online.example",
+            Reason::Blocked,
+            Kind::Bounce,
+        ),
+        (
+            "exchange2010-unknown.txt",
+            "john.doe@partner.example",
+            Reason::UserUnknown,
+            Kind::Bounce,
+        ),
+        (
+            "domino-not-listed.txt",
+            "pat.smith@lotus.example",
+            Reason::UserUnknown,
+            Kind::Bounce,
+        ),
     ];
     for (file, address, reason, kind) in cases {
         let m = &analyze(&fixture(file)).messages[0];
