@@ -522,7 +522,11 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         hard_bounce,
         remote_mta,
         blocklist: crate::dnsbl::detect::find_hit(&everything),
-        diagnostic: Some(text::squash(&diagnostic)).filter(|d| !d.is_empty()),
+        // A receiver's Spamhaus DQS key in a zone name is never shown.
+        diagnostic: Some(crate::dnsbl::detect::mask_dqs_key(&text::squash(
+            &diagnostic,
+        )))
+        .filter(|d| !d.is_empty()),
         smtp_command: raw.command.map(str::to_string),
         last_attempt_date: raw.last_attempt_date,
         will_retry_until: raw.will_retry_until,

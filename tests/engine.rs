@@ -294,6 +294,24 @@ fn english_notices_as_customers_paste_them() {
             Reason::UserUnknown,
             Kind::Bounce,
         ),
+        (
+            "exim-sender-verify.txt",
+            "partner@strict.example",
+            Reason::Rejected,
+            Kind::Bounce,
+        ),
+        (
+            "o365-flattened-html.txt",
+            "tina@school.example",
+            Reason::UserUnknown,
+            Kind::Bounce,
+        ),
+        (
+            "postfix-delay-mailbox-full.txt",
+            "paul@busy.example",
+            Reason::MailboxFull,
+            Kind::DelayNotice,
+        ),
     ];
     for (file, address, reason, kind) in cases {
         let m = &analyze(&fixture(file)).messages[0];
@@ -334,4 +352,24 @@ fn a_bounce_forwarded_with_quoting_inside_a_mail_is_read() {
     assert_eq!(r.address, "kunde@firma.example");
     assert_eq!(r.reason, Reason::MailboxFull);
     assert_eq!(r.smtp_command.as_deref(), Some("RCPT"));
+}
+
+#[test]
+fn a_receivers_dqs_key_is_never_shown() {
+    let report = analyze(&fixture("spamhaus-dqs-key.txt"));
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("aaaabbbbccccddddeeeeffff00"), "{json}");
+    let r = &report.messages[0].recipients[0];
+    assert!(
+        r.diagnostic
+            .as_deref()
+            .unwrap()
+            .contains("<key>.zen.dq.spamhaus.net")
+    );
+    assert_eq!(
+        r.blocklist.as_ref().unwrap().listed.as_deref(),
+        Some("203.0.113.99")
+    );
+    let en = explain(&report.messages[0], Lang::En);
+    assert!(!format!("{en:?}").contains("aaaabbbb"));
 }

@@ -11,6 +11,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const MAILBOX_FULL: &str = include_str!("fixtures/postfix-mailbox-full.eml");
 const USER_UNKNOWN: &str = include_str!("fixtures/exim-user-unknown.eml");
 const PHISHING: &str = include_str!("fixtures/phishing-fake-daemon.eml");
+const DQS_KEY: &str = include_str!("fixtures/spamhaus-dqs-key.txt");
 
 /// Mounts a fresh app in its own container and returns the container.
 fn mount() -> Element {
@@ -180,4 +181,13 @@ async fn focusing_a_fact_marks_only_its_own_evidence() {
     verdict.focus().unwrap();
     tick().await;
     assert!(host.query_selector_all("mark.active").unwrap().length() > 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_receivers_dqs_key_is_masked_on_the_page() {
+    let host = mount();
+    paste(&host, DQS_KEY).await;
+    let results = text_of(&host, ".results");
+    assert!(results.contains("<key>.zen.dq.spamhaus.net"), "{results}");
+    assert!(!results.contains("aaaabbbbccccddddeeeeffff00"));
 }

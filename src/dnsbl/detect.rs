@@ -81,19 +81,31 @@ fn listed_domain(lower: &str, zone: &str) -> Option<String> {
         .then(|| domain.to_string())
 }
 
-/// Masks a Spamhaus DQS key in a zone name (`<key>.zen.dq.spamhaus.net`).
-pub fn mask_dqs_key(zone: &str) -> String {
-    match zone
-        .find(".zen.dq.spamhaus.net")
-        .or_else(|| zone.find(".dbl.dq.spamhaus.net"))
-        .or_else(|| zone.find(".zrd.dq.spamhaus.net"))
-    {
-        Some(p) => {
-            let start = zone[..p].rfind([' ', '(', '[', '<']).map_or(0, |s| s + 1);
-            format!("{}<key>{}", &zone[..start], &zone[p..])
+/// Masks every Spamhaus DQS key in a text: the label before the zone in
+/// `<key>.zen.dq.spamhaus.net` (also `dbl`, `zrd`, `sbl` and the other DQS zones).
+pub fn mask_dqs_key(text: &str) -> String {
+    const SUFFIX: &str = ".dq.spamhaus.net";
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (p, _) in lower.match_indices(SUFFIX) {
+        // Walk back over the zone label, then over the key label before it.
+        let is_label = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        let zone_start = text[..p].rfind(|c| !is_label(c)).map_or(0, |i| i + 1);
+        if zone_start == 0 || !text[..zone_start].ends_with('.') {
+            continue;
         }
-        None => zone.to_string(),
+        let key_end = zone_start - 1;
+        let key_start = text[..key_end].rfind(|c| !is_label(c)).map_or(0, |i| i + 1);
+        if key_start < done || key_start == key_end {
+            continue;
+        }
+        out.push_str(&text[done..key_start]);
+        out.push_str("<key>");
+        done = key_end;
     }
+    out.push_str(&text[done..]);
+    out
 }
 
 /// The IPv4 address a rejection says was listed: `[1.2.3.4]`, `IP=1.2.3.4`, `ip=1.2.3.4`.

@@ -273,6 +273,15 @@ fn labelled_failure(line: &str) -> Option<(String, &str)> {
     .then(|| (found.value, label.trim()))
 }
 
+/// True if only transcript marks and codes stand before a bracketed address, as in
+/// `<<< 550 5.1.1 <a@example.org>... User unknown` (not "550 Verification failed for <a@…>").
+fn only_codes_before(prefix: &str) -> bool {
+    prefix.ends_with('<')
+        && prefix[..prefix.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ' ' | '<' | '>' | '#' | ':'))
+}
+
 /// A line that carries an SMTP error: a reply code or an enhanced status code.
 fn has_code(line: &str) -> bool {
     text::find_status(line).is_some() || text::find_reply_code(line).is_some()
@@ -382,7 +391,7 @@ impl Reader<'_> {
         if let Some(addr) = found.iter().find(|a| !text::is_system_address(&a.value))
             && has_code(trimmed)
             && Some(addr.value.as_str()) != self.sender
-            && (self.current.is_none() || trimmed[..addr.start].ends_with('<'))
+            && (self.current.is_none() || only_codes_before(&trimmed[..addr.start]))
         {
             let idx = self.recipient(&addr.value);
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);

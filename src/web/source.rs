@@ -9,7 +9,8 @@ use leptos::prelude::*;
 /// At most this much of a message is shown (the DOM would choke on more).
 const MAX_SHOWN: usize = 200 * 1024;
 
-/// Splits `bytes[span]` into plain and marked pieces, in order.
+/// Splits `bytes[span]` into plain and marked pieces, in order. A receiver's Spamhaus DQS
+/// key in the text is masked.
 pub fn segments(
     bytes: &[u8],
     span: std::ops::Range<usize>,
@@ -23,18 +24,19 @@ pub fn segments(
             continue;
         }
         if e.start > pos {
-            out.push((crate::text::decode(&bytes[pos..e.start]).into_owned(), None));
+            out.push((shown(&bytes[pos..e.start]), None));
         }
-        out.push((
-            crate::text::decode(&bytes[e.start..e.end]).into_owned(),
-            Some(e.clone()),
-        ));
+        out.push((shown(&bytes[e.start..e.end]), Some(e.clone())));
         pos = e.end;
     }
     if pos < end {
-        out.push((crate::text::decode(&bytes[pos..end]).into_owned(), None));
+        out.push((shown(&bytes[pos..end]), None));
     }
     out
+}
+
+fn shown(bytes: &[u8]) -> String {
+    crate::dnsbl::detect::mask_dqs_key(&crate::text::decode(bytes))
 }
 
 #[component]
