@@ -105,12 +105,19 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
     find_ci(hay, needle).is_some()
 }
 
-fn is_local_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c)
+/// A letter of the Latin alphabets beyond ASCII (ü, é, ł ...), which internationalised
+/// addresses use (RFC 6531). Other scripts are left out: text in them often runs into an
+/// address without a space.
+fn is_latin_letter(c: char) -> bool {
+    ('\u{c0}'..='\u{24f}').contains(&c) && c.is_alphabetic()
 }
 
-fn is_domain_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'.'
+fn is_local_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c) || is_latin_letter(c)
+}
+
+fn is_domain_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '.' || is_latin_letter(c)
 }
 
 /// A mail address found in text, with its byte range.
@@ -129,10 +136,11 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
     while let Some(rel) = s[from..].find('@') {
         let at = from + rel;
         from = at + 1;
-        let mut start = at;
-        while start > 0 && is_local_char(b[start - 1]) {
-            start -= 1;
-        }
+        let mut start = s[..at]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !is_local_char(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         while start < at && b[start] == b'.' {
             start += 1;
         }
@@ -142,9 +150,10 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
                 end += close + 1;
             }
         } else {
-            while end < b.len() && is_domain_char(b[end]) {
-                end += 1;
-            }
+            end = s[end..]
+                .char_indices()
+                .find(|&(_, c)| !is_domain_char(c))
+                .map_or(s.len(), |(i, _)| end + i);
             while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
                 end -= 1;
             }
@@ -152,14 +161,11 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
         let domain = &s[at + 1..end];
         let domain_ok = domain.starts_with('[')
             || (domain.len() >= 2 && domain.contains('.'))
-            || (domain.len() >= 2
-                && domain
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'-'));
+            || (domain.len() >= 2 && domain.chars().all(|c| is_domain_char(c) && c != '.'));
         if start < at && domain_ok {
             let local = &s[start..at];
             out.push(Found {
-                value: format!("{local}@{}", domain.to_ascii_lowercase()),
+                value: format!("{local}@{}", domain.to_lowercase()),
                 start,
                 end,
             });
@@ -478,6 +484,19 @@ pub fn looks_like_html(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn addresses_with_latin_letters_but_not_neighbouring_text() {
+        let found = |s: &str| {
+            super::find_addresses(s)
+                .into_iter()
+                .map(|a| a.value)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("Empfänger: jürgen@müller.de."), ["jürgen@müller.de"]);
+        assert_eq!(found("您好kijitora@example.jp您好"), ["kijitora@example.jp"]);
+        assert_eq!(found("„anna@example.org“"), ["anna@example.org"]);
+    }
+
     #[test]
     fn continuation_codes_are_dropped_after_the_first() {
         assert_eq!(
