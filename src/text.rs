@@ -493,7 +493,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(found("Empfänger: jürgen@müller.de."), ["jürgen@müller.de"]);
-        assert_eq!(found("您好kijitora@example.jp您好"), ["kijitora@example.jp"]);
+        assert_eq!(
+            found("您好kijitora@example.jp您好"),
+            ["kijitora@example.jp"]
+        );
         assert_eq!(found("„anna@example.org“"), ["anna@example.org"]);
     }
 
