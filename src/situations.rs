@@ -114,18 +114,22 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let original = msg.original.as_ref()?;
     let received = original.received.join("\n").to_ascii_lowercase();
     let mut signs = Vec::new();
-    let authenticated = [
-        "authenticated sender",
-        "esmtpsa",
-        "esmtpa",
-        "authenticated bits",
-        "(authenticated",
-        "smtp-auth",
-        "with http",
-    ]
-    .iter()
-    .any(|s| received.contains(s));
-    if authenticated {
+    // The hop where someone logged in to send, if any.
+    let authenticated_hop = original.received.iter().find(|r| {
+        let r = r.to_ascii_lowercase();
+        [
+            "authenticated sender",
+            "esmtpsa",
+            "esmtpa",
+            "authenticated bits",
+            "(authenticated",
+            "smtp-auth",
+            "with http",
+        ]
+        .iter()
+        .any(|s| r.contains(s))
+    });
+    if authenticated_hop.is_some() {
         signs.push("authenticated_submission");
     }
     let domain_of = |s: Option<&String>| {
@@ -134,14 +138,27 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     };
     let notice_to = domain_of(msg.notice.to.as_ref());
     let original_from = domain_of(original.from.as_ref());
+    // The bounce's own servers: a login there means the account itself was used.
+    let provider: Vec<String> = [
+        msg.reporting_mta.clone(),
+        domain_of(msg.notice.from.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(notice_to.clone())
+    .map(|d| base_domain(&d))
+    .collect();
+    let logged_in_at_provider = authenticated_hop
+        .and_then(|hop| receiving_host(hop))
+        .is_some_and(|host| provider.contains(&base_domain(&host)));
     let msgid_domain = original
         .message_id
         .as_deref()
         .and_then(|m| m.rsplit('@').next())
         .map(|d| d.trim_end_matches('>').to_ascii_lowercase());
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
-        && !id.ends_with(from.as_str())
-        && !from.ends_with(id.as_str())
+        && base_domain(id) != base_domain(from)
+        && !(logged_in_at_provider && provider.contains(&base_domain(id)))
     {
         signs.push("message_id_foreign");
     }
@@ -150,13 +167,15 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     {
         signs.push("from_not_yours");
     }
-    let through_own = notice_to.as_deref().is_some_and(|d| received.contains(d));
+    let through_own =
+        notice_to.as_deref().is_some_and(|d| received.contains(d)) || logged_in_at_provider;
     if !received.is_empty() && !through_own {
         signs.push("not_through_your_provider");
     }
     if signs.is_empty() {
         return None;
     }
+    let authenticated = authenticated_hop.is_some();
     let likely = if authenticated && through_own {
         "account_misuse"
     } else if !authenticated
@@ -167,4 +186,28 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         "unclear"
     };
     Some(OriginSigns { likely, signs })
+}
+
+/// The host named after ` by ` in a Received field: the server that took the message.
+fn receiving_host(received: &str) -> Option<String> {
+    let lower = received.to_ascii_lowercase();
+    let at = lower
+        .find(" by ")
+        .map(|p| p + 4)
+        .or_else(|| lower.strip_prefix("by ").map(|_| 3))?;
+    lower[at..]
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .next()
+        .filter(|h| h.contains('.'))
+        .map(str::to_string)
+}
+
+/// The last two labels of a host name (`mout.provider.example` → `provider.example`).
+fn base_domain(host: &str) -> String {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.rsplitn(3, '.').collect();
+    match labels.as_slice() {
+        [tld, second, ..] => format!("{second}.{tld}"),
+        _ => host,
+    }
 }

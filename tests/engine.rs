@@ -373,3 +373,19 @@ fn a_receivers_dqs_key_is_never_shown() {
     let en = explain(&report.messages[0], Lang::En);
     assert!(!format!("{en:?}").contains("aaaabbbb"));
 }
+
+#[test]
+fn a_bounce_for_mail_never_sent_says_which_signs_point_where() {
+    let likely = |file: &str| {
+        let m = &analyze(&fixture(file)).messages[0];
+        let de = explain(m, Lang::De);
+        let origin = de.origin.expect("origin signs");
+        (origin.likely, origin.steps.len())
+    };
+    // Logged in at the user's own provider's server: the account was used.
+    let (hacked, steps) = likely("never-sent-hacked-account.eml");
+    assert_eq!(hacked, "account_misuse");
+    assert!(steps >= 2);
+    // Arrived from a stranger's IP at the recipient's server: the address was forged.
+    assert_eq!(likely("never-sent-backscatter.eml").0, "forged_sender");
+}
