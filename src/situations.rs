@@ -47,6 +47,7 @@ const DYNAMIC_SIGNS: &[&str] = &[
     "please use the smtp server of your isp",
     "use your provider's smtp",
     "dyna.spamrats",
+    " pbl",
 ];
 
 const MX_IP_SIGNS: &[&str] = &[
@@ -83,7 +84,10 @@ pub fn of(msg: &Message) -> Option<Situation> {
                 .is_some_and(|d| signs.iter().any(|s| text::contains_ci(d, s)))
         })
     };
-    if says(MX_IP_SIGNS) {
+    let looks_up_an_ip = failed
+        .iter()
+        .any(|r| r.diagnostic.as_deref().is_some_and(names_an_ip_as_host));
+    if says(MX_IP_SIGNS) || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
     let pbl = failed.iter().any(|r| {
@@ -98,6 +102,21 @@ pub fn of(msg: &Message) -> Option<Situation> {
         r.blocklist.is_some() && matches!(r.reason, Reason::Blocked | Reason::BadReputation)
     });
     listed.then_some(Situation::ServerIpListed)
+}
+
+/// A DNS lookup of a host name that is an IP address ("Name service error for
+/// name=192.0.2.1 type=A"): what a sending server does when an MX record holds an IP.
+fn names_an_ip_as_host(diagnostic: &str) -> bool {
+    let lower = diagnostic.to_ascii_lowercase();
+    lower.match_indices("name=").any(|(p, _)| {
+        let name: String = lower[p + 5..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        name.trim_end_matches('.')
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok()
+    })
 }
 
 /// Signs about where a returned message came from, for "I never sent this".

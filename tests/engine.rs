@@ -389,3 +389,11 @@ fn a_bounce_for_mail_never_sent_says_which_signs_point_where() {
     // Arrived from a stranger's IP at the recipient's server: the address was forged.
     assert_eq!(likely("never-sent-backscatter.eml").0, "forged_sender");
 }
+
+#[test]
+fn common_situations_get_their_own_explanation() {
+    let topic = |file: &str| explain(&analyze(&fixture(file)).messages[0], Lang::De).topic;
+    assert_eq!(topic("mx-holds-ip.txt"), "situation.mx_is_ip");
+    assert_eq!(topic("spamhaus-pbl-word.txt"), "situation.dynamic_ip");
+    assert_eq!(topic("spamhaus-blocked.txt"), "situation.server_ip_listed");
+}
