@@ -60,9 +60,10 @@ pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
     Some((rule.reason, phrase, rule.weak))
 }
 
-/// True if a line speaks of a failure (used to keep stray error lines).
-pub fn mentions_failure(line: &str) -> bool {
-    knowledge::phrase_index().0.any(&line.to_ascii_lowercase())
+/// True if a line (in ASCII lower case) speaks of a failure (used to keep stray error
+/// lines).
+pub fn mentions_failure(lower: &str) -> bool {
+    knowledge::phrase_index().0.any(lower)
 }
 
 /// Decides the reason for one recipient.

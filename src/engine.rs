@@ -396,7 +396,9 @@ fn build_recipient(
     };
     let has_code =
         text::find_status(&diagnostic).is_some() || text::find_reply_code(&diagnostic).is_some();
-    if !has_code && !classify::mentions_failure(&diagnostic) && !context.contains(general.as_str())
+    if !has_code
+        && !classify::mentions_failure(&diagnostic.to_ascii_lowercase())
+        && !context.contains(general.as_str())
     {
         context = format!("{context} {general}");
     }

@@ -149,8 +149,9 @@ pub struct TextReading {
     pub command: Option<&'static str>,
 }
 
-/// The region of the text that holds the error report. `lower` is `t` in ASCII lower case.
-fn region<'a>(f: &Format, t: &'a str, lower: &str) -> &'a str {
+/// The region of the text that holds the error report, and the same region of `lower`
+/// (`t` in ASCII lower case).
+fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     // (position, length) of the earliest needle.
     let find = |hay: &str, needles: &[&str]| {
         needles
@@ -174,7 +175,7 @@ fn region<'a>(f: &Format, t: &'a str, lower: &str) -> &'a str {
         .chain(notice::original_marker(rest))
         .min()
         .unwrap_or(rest.len());
-    &t[start..start + end]
+    (&t[start..start + end], &lower[start..start + end])
 }
 
 /// Labels that may stand before a recipient address at the start of a line.
@@ -289,14 +290,17 @@ fn has_code(line: &str) -> bool {
 
 /// Reads recipients and their diagnostics out of the notice text.
 pub fn read(f: &Format, n: &Notice) -> TextReading {
-    let region = region(f, &n.text, &n.text.to_ascii_lowercase());
+    let lower = n.text.to_ascii_lowercase();
+    let (region, region_lower) = region(f, &n.text, &lower);
     let sender = n.headers.to.as_deref().map(address_of);
     let mut r = Reader {
         sender: sender.as_deref(),
         ..Reader::default()
     };
-    for line in text::lines(region) {
+    // The lower-cased copy has the same byte offsets: lines pair up.
+    for (line, line_lower) in text::lines(region).zip(text::lines(region_lower)) {
         let trimmed = line.trim();
+        let trimmed_lower = line_lower.trim();
         if trimmed.is_empty() {
             if r.substantive {
                 r.current = None;
@@ -311,7 +315,7 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             continue;
         }
         if r.out.command.is_none() {
-            r.out.command = smtp_command(trimmed);
+            r.out.command = command_in_lower(trimmed_lower);
         }
         if trimmed.contains('@') && r.address_line(line, trimmed) {
             continue;
@@ -319,7 +323,7 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
         match r.current {
             Some(i) => r.substantive |= append(&mut r.out.recipients[i].diagnostic, trimmed),
             None => {
-                if has_code(trimmed) || crate::classify::mentions_failure(trimmed) {
+                if has_code(trimmed) || crate::classify::mentions_failure(trimmed_lower) {
                     append(&mut r.out.general, trimmed);
                 }
             }
@@ -449,6 +453,11 @@ fn address_of(s: &str) -> String {
 
 /// The SMTP command a line says the error answered.
 pub fn smtp_command(line: &str) -> Option<&'static str> {
+    command_in_lower(&line.to_ascii_lowercase())
+}
+
+/// [`smtp_command`] for a line already in ASCII lower case.
+fn command_in_lower(l: &str) -> Option<&'static str> {
     const AFTER: &[&str] = &[
         "after ",
         "in reply to ",
@@ -468,7 +477,6 @@ pub fn smtp_command(line: &str) -> Option<&'static str> {
         ("initial connection", "CONN"),
         ("connect", "CONN"),
     ];
-    let l = line.to_ascii_lowercase();
     // The earliest "after <command>" in the line decides.
     AFTER
         .iter()
