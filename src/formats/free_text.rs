@@ -1,0 +1,418 @@
+//! The generic free-text reader: finds recipients, their error text and the SMTP stage
+//! in the region of a notice that a [`Format`] points at.
+
+use super::Format;
+use crate::notice::{self, Notice};
+use crate::text;
+
+/// One recipient as read from free text.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct TextRecipient {
+    pub address: String,
+    /// The lines that speak about this recipient, joined.
+    pub diagnostic: String,
+}
+
+/// What the free text says.
+#[derive(Debug, Default, Clone)]
+pub struct TextReading {
+    pub recipients: Vec<TextRecipient>,
+    /// Lines with codes or failure words that belong to no single recipient.
+    pub general: String,
+    /// The SMTP command the server answered, when the text says.
+    pub command: Option<&'static str>,
+}
+
+/// The region of the text that holds the error report, and the same region of `lower`
+/// (`t` in ASCII lower case).
+fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
+    // (position, length) of the earliest needle.
+    let find = |hay: &str, needles: &[&str]| {
+        needles
+            .iter()
+            .filter_map(|n| hay.find(&n.to_ascii_lowercase()).map(|at| (at, n.len())))
+            .min()
+    };
+    // The report starts after the start marker: on the next line, unless the text was
+    // flattened into one line and the report follows on the marker's own line.
+    let start = find(lower, f.start).map_or(0, |(at, len)| {
+        let after = at + len;
+        match t[after..].find('\n') {
+            Some(nl) if !t[after..after + nl].contains('@') => after + nl + 1,
+            _ => after,
+        }
+    });
+    let rest = &lower[start..];
+    let end = find(rest, f.end)
+        .map(|(at, _)| at)
+        .into_iter()
+        .chain(notice::original_marker(rest))
+        .min()
+        .unwrap_or(rest.len());
+    (&t[start..start + end], &lower[start..start + end])
+}
+
+/// Labels that may stand before a recipient address at the start of a line.
+const RECIPIENT_LABELS: &[&str] = &[
+    "recipient address:",
+    "failed recipient:",
+    "recipient:",
+    "address:",
+    "rcpt to:",
+    "original-recipient:",
+    "final-recipient:",
+    "empfänger:",
+    "empfaenger:",
+    "destinataire:",
+    "to <",
+    "user ",
+];
+
+/// The address a line starts with, if any (after white space, quotes, `<` or a label).
+fn leading_address(line: &str) -> Option<text::Found> {
+    let trimmed = line.trim_start();
+    let mut body = trimmed.trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
+    let lower = body.to_ascii_lowercase();
+    for label in RECIPIENT_LABELS {
+        if lower.starts_with(label) {
+            body = body[label.len()..].trim_start_matches(['<', '"', ' ', '\t', ';']);
+            let low = body.to_ascii_lowercase();
+            if let Some(rest) = low.strip_prefix("rfc822;") {
+                body = &body[body.len() - rest.len()..];
+                body = body.trim_start();
+            }
+            break;
+        }
+    }
+    let first = text::find_addresses(body).into_iter().next()?;
+    let shift = trimmed.len() - body.len();
+    (first.start == 0).then(|| text::Found {
+        start: first.start + shift,
+        end: first.end + shift,
+        ..first
+    })
+}
+
+/// The address a sentence says the message could not reach, as in "Your message wasn't
+/// delivered to a@example.org" or "Ihre Nachricht wurde nicht an a@example.org zugestellt".
+fn named_in_sentence(region: &str, sender: Option<&str>) -> Option<String> {
+    const SAYS_UNDELIVERED: &[&str] = &[
+        "deliver",
+        "zugestellt",
+        "zustellung",
+        "reach",
+        "erreicht",
+        "your message to",
+        "ihre nachricht an",
+    ];
+    text::lines(region)
+        .filter(|l| {
+            let lower = l.to_ascii_lowercase();
+            SAYS_UNDELIVERED.iter().any(|w| lower.contains(w))
+        })
+        .flat_map(text::find_addresses)
+        .map(|a| a.value)
+        .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
+}
+
+/// A line that names a failure and ends with the address it happened to, such as
+/// "User's mailbox is full: <a@example.org>" or "Delivery failed: a@example.org":
+/// (address, the words before it). Header fields and sender labels do not count.
+fn labelled_failure(line: &str) -> Option<(String, &str)> {
+    if line.starts_with(">>>") || line.starts_with("<<<") {
+        return None;
+    }
+    let (label, rest) = line.rsplit_once(':')?;
+    let found = text::find_addresses(rest).into_iter().next()?;
+    let only_address = rest
+        .trim()
+        .trim_matches(['<', '>', '"', '.', ' '])
+        .eq_ignore_ascii_case(&found.value);
+    let words = label.split_whitespace().count();
+    let lower = label.to_ascii_lowercase();
+    let sender_label = lower.split_whitespace().any(|w| {
+        [
+            "from",
+            "sender",
+            "reply-to",
+            "return-path",
+            "absender",
+            "von",
+        ]
+        .contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
+    });
+    (only_address
+        && (2..=10).contains(&words)
+        && !sender_label
+        && !text::is_system_address(&found.value))
+    .then(|| (found.value, label.trim()))
+}
+
+/// True if only transcript marks and codes stand before a bracketed address, as in
+/// `<<< 550 5.1.1 <a@example.org>... User unknown` (not "550 Verification failed for <a@…>").
+fn only_codes_before(prefix: &str) -> bool {
+    prefix.ends_with('<')
+        && prefix[..prefix.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ' ' | '<' | '>' | '#' | ':'))
+}
+
+/// A line that carries an SMTP error: a reply code or an enhanced status code.
+fn has_code(line: &str) -> bool {
+    text::find_status(line).is_some() || text::find_reply_code(line).is_some()
+}
+
+/// Reads recipients and their diagnostics out of the notice text.
+pub fn read(f: &Format, n: &Notice) -> TextReading {
+    let lower = n.text.to_ascii_lowercase();
+    let (region, region_lower) = region(f, &n.text, &lower);
+    let sender = n.headers.to.as_deref().map(address_of);
+    let mut r = Reader {
+        sender: sender.as_deref(),
+        ..Reader::default()
+    };
+    // The lower-cased copy has the same byte offsets: lines pair up.
+    for (line, line_lower) in text::lines(region).zip(text::lines(region_lower)) {
+        let trimmed = line.trim();
+        let trimmed_lower = line_lower.trim();
+        if trimmed.is_empty() {
+            if r.substantive {
+                r.current = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("-----") || trimmed.starts_with("=====") {
+            // A heading between an address and its explanation keeps them together.
+            r.current = r
+                .current
+                .filter(|&i| r.out.recipients[i].diagnostic.trim().is_empty());
+            continue;
+        }
+        if r.out.command.is_none() {
+            r.out.command = command_in_lower(trimmed_lower);
+        }
+        if trimmed.contains('@') && r.address_line(line, trimmed) {
+            continue;
+        }
+        match r.current {
+            Some(i) => r.substantive |= append(&mut r.out.recipients[i].diagnostic, trimmed),
+            None => {
+                if has_code(trimmed) || crate::classify::mentions_failure(trimmed_lower) {
+                    append(&mut r.out.general, trimmed);
+                }
+            }
+        }
+    }
+    let mut out = r.out;
+    if out.recipients.is_empty()
+        && let Some(address) = named_in_sentence(region, sender.as_deref())
+    {
+        out.recipients.push(TextRecipient {
+            address,
+            diagnostic: String::new(),
+        });
+    }
+    if out.recipients.len() > 1
+        && let Some(s) = sender
+    {
+        out.recipients
+            .retain(|r| !r.address.eq_ignore_ascii_case(&s));
+    }
+    out
+}
+
+/// The state of reading free text line by line.
+#[derive(Default)]
+struct Reader<'a> {
+    out: TextReading,
+    /// The recipient the following lines explain.
+    current: Option<usize>,
+    /// The current recipient's text so far says more than a label.
+    substantive: bool,
+    /// The original's sender, who is not a failed recipient.
+    sender: Option<&'a str>,
+}
+
+impl Reader<'_> {
+    /// Reads a line that holds an address; returns true if it named or continued a
+    /// recipient.
+    fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
+        let found = text::find_addresses(trimmed);
+        let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
+        // A known recipient named again continues its block, unless a paragraph of
+        // commentary names it after its error was already told.
+        let mentioned = found.iter().find(|a| {
+            self.out.recipients.iter().any(|r| {
+                r.address.eq_ignore_ascii_case(&a.value)
+                    && (self.current.is_some() || r.diagnostic.is_empty() || has_code(trimmed))
+            })
+        });
+        if let Some(addr) = lead.as_ref().or(mentioned) {
+            let idx = self.recipient(&addr.value);
+            let rest = if lead.is_some() {
+                trim_after_address(&line.trim_start()[addr.end.min(line.trim_start().len())..])
+            } else {
+                trimmed
+            };
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, rest);
+            return true;
+        }
+        if let Some((addr, label)) = labelled_failure(trimmed)
+            && Some(addr.as_str()) != self.sender
+        {
+            let idx = self.recipient(&addr);
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, label);
+            return true;
+        }
+        // A code line names a new recipient with its address in brackets; a bare address
+        // in the middle of a recipient's error text is a contact, not a recipient.
+        if let Some(addr) = found.iter().find(|a| !text::is_system_address(&a.value))
+            && has_code(trimmed)
+            && Some(addr.value.as_str()) != self.sender
+            && (self.current.is_none() || only_codes_before(&trimmed[..addr.start]))
+        {
+            let idx = self.recipient(&addr.value);
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
+            return true;
+        }
+        false
+    }
+
+    /// The index of the recipient with this address, added if new; it becomes current.
+    fn recipient(&mut self, address: &str) -> usize {
+        let recipients = &mut self.out.recipients;
+        let idx = match recipients
+            .iter()
+            .position(|r| r.address.eq_ignore_ascii_case(address))
+        {
+            Some(i) => i,
+            None => {
+                recipients.push(TextRecipient {
+                    address: address.to_string(),
+                    diagnostic: String::new(),
+                });
+                recipients.len() - 1
+            }
+        };
+        self.current = Some(idx);
+        idx
+    }
+}
+
+/// Appends a line to a diagnostic; returns true if the line carries content, not a label.
+fn append(diag: &mut String, line: &str) -> bool {
+    let line = line.trim();
+    if line.is_empty() {
+        return false;
+    }
+    if diag.len() < 4096 {
+        if !diag.is_empty() {
+            diag.push(' ');
+        }
+        diag.push_str(line);
+    }
+    !line.ends_with(':')
+}
+
+fn trim_after_address(rest: &str) -> &str {
+    rest.trim_start_matches(['>', '"', '\'', ')', ':', ' ', '\t', '.', ','])
+}
+
+fn address_of(s: &str) -> String {
+    text::find_addresses(s)
+        .into_iter()
+        .next()
+        .map_or_else(|| s.to_string(), |a| a.value)
+}
+
+/// The SMTP command a line says the error answered.
+pub fn smtp_command(line: &str) -> Option<&'static str> {
+    command_in_lower(&line.to_ascii_lowercase())
+}
+
+/// [`smtp_command`] for a line already in ASCII lower case.
+fn command_in_lower(l: &str) -> Option<&'static str> {
+    const AFTER: &[&str] = &[
+        "after ",
+        "in reply to ",
+        "response to ",
+        ">>> ",
+        "most progress was ",
+    ];
+    const COMMANDS: &[(&str, &str)] = &[
+        ("end of data", "DATA"),
+        ("data", "DATA"),
+        ("rcpt to", "RCPT"),
+        ("rcpt", "RCPT"),
+        ("mail from", "MAIL"),
+        ("ehlo", "EHLO"),
+        ("helo", "HELO"),
+        ("starttls", "STARTTLS"),
+        ("initial connection", "CONN"),
+        ("connect", "CONN"),
+    ];
+    // The earliest "after <command>" in the line decides.
+    AFTER
+        .iter()
+        .flat_map(|a| l.match_indices(a).map(move |(p, _)| (p, p + a.len())))
+        .filter_map(|(p, rest)| {
+            COMMANDS
+                .iter()
+                .find(|(word, _)| l[rest..].starts_with(word))
+                .map(|&(_, cmd)| (p, cmd))
+        })
+        .min_by_key(|&(p, _)| p)
+        .map(|(_, cmd)| cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::GENERIC;
+    use super::*;
+
+    fn notice(text: &str) -> Notice {
+        Notice {
+            text: text.to_string(),
+            ..Notice::default()
+        }
+    }
+
+    #[test]
+    fn reads_an_indented_address_block() {
+        let n = notice(
+            "The following address(es) failed:\n\n  kijitora@example.jp\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:\n    host mx.example.jp [192.0.2.1]: 550 5.1.1 User unknown\n\n------ This is a copy of the message\nTo: other@example.org\n",
+        );
+        let r = read(&GENERIC, &n);
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "kijitora@example.jp");
+        assert!(
+            r.recipients[0]
+                .diagnostic
+                .contains("550 5.1.1 User unknown")
+        );
+        assert_eq!(r.command, Some("RCPT"));
+    }
+
+    #[test]
+    fn reads_a_transcript_line_with_codes() {
+        let n = notice("Transcript:\n<<< 550 5.2.2 <neko@example.org>... Mailbox full\n");
+        let r = read(&GENERIC, &n);
+        assert_eq!(r.recipients[0].address, "neko@example.org");
+        assert!(r.recipients[0].diagnostic.contains("Mailbox full"));
+    }
+
+    #[test]
+    fn a_label_keeps_the_block_open_across_blank_lines() {
+        let n = notice(
+            "was not delivered to:\n\n  kijitora@example.jp\n\nbecause:\n\n  User not listed in Domino Directory\n",
+        );
+        let r = read(&GENERIC, &n);
+        assert!(
+            r.recipients[0]
+                .diagnostic
+                .contains("not listed in Domino Directory"),
+            "{:?}",
+            r
+        );
+    }
+}
