@@ -60,12 +60,17 @@ fn name_index() -> &'static (Matcher, Vec<(usize, bool)>) {
     })
 }
 
+/// The byte offset just after the character that starts at `i`.
+fn after_char(s: &str, i: usize) -> usize {
+    i + s[i..].chars().next().map_or(1, char::len_utf8)
+}
+
 /// The zone as written, with any key in front of it (`<key>.zen.dq.spamhaus.net`).
 fn written_zone(lower: &str, zone: &str) -> String {
     let at = lower.find(zone).unwrap_or(0);
     let start = lower[..at]
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-        .map_or(0, |p| p + 1);
+        .map_or(0, |p| after_char(lower, p));
     lower[start..at + zone.len()].to_string()
 }
 
@@ -91,12 +96,16 @@ pub fn mask_dqs_key(text: &str) -> String {
     for (p, _) in lower.match_indices(SUFFIX) {
         // Walk back over the zone label, then over the key label before it.
         let is_label = |c: char| c.is_ascii_alphanumeric() || c == '-';
-        let zone_start = text[..p].rfind(|c| !is_label(c)).map_or(0, |i| i + 1);
+        let zone_start = text[..p]
+            .rfind(|c| !is_label(c))
+            .map_or(0, |i| after_char(text, i));
         if zone_start == 0 || !text[..zone_start].ends_with('.') {
             continue;
         }
         let key_end = zone_start - 1;
-        let key_start = text[..key_end].rfind(|c| !is_label(c)).map_or(0, |i| i + 1);
+        let key_start = text[..key_end]
+            .rfind(|c| !is_label(c))
+            .map_or(0, |i| after_char(text, i));
         if key_start < done || key_start == key_end {
             continue;
         }
@@ -179,5 +188,15 @@ mod tests {
     #[test]
     fn no_list_no_hit() {
         assert!(find_hit("550 5.1.1 user unknown").is_none());
+    }
+
+    #[test]
+    fn text_before_a_zone_may_end_in_any_character() {
+        let hit = find_hit("blocked using \u{b8}zen.spamhaus.org; see https://www.spamhaus.org");
+        assert!(hit.is_some());
+        assert_eq!(
+            mask_dqs_key("\u{b8}abc.zen.dq.spamhaus.net"),
+            "\u{b8}<key>.zen.dq.spamhaus.net"
+        );
     }
 }
