@@ -1,12 +1,13 @@
-//! Finds which of many lower-case phrases occur in a text, in one pass over the text.
+//! Finds which of many phrases occur in a lower-case text, in one pass over the text.
+//! Phrases are compared in ASCII lower case.
 //! Phrases are indexed by their first two bytes; `*` in a phrase stands for any text in
 //! between (up to [`MAX_GAP`] bytes); a phrase that starts with a letter or digit must
 //! start at a word boundary.
 
 /// A compiled set of phrases.
 pub struct Matcher {
-    /// Each phrase split at `*`, in the order given.
-    phrases: Vec<Vec<&'static str>>,
+    /// Each phrase in ASCII lower case, split at `*`, in the order given.
+    phrases: Vec<Vec<String>>,
     /// Phrase indices grouped by the first two bytes of their first part: the phrases
     /// for prefix `k` are `entries[starts[k]..starts[k + 1]]`.
     starts: Vec<u32>,
@@ -19,7 +20,7 @@ pub struct Matcher {
 
 impl Matcher {
     /// Compiles the phrases; their order is the order of preference.
-    pub fn new(phrases: &[&'static str]) -> Matcher {
+    pub fn new(phrases: &[&str]) -> Matcher {
         let mut m = Matcher {
             phrases: Vec::with_capacity(phrases.len()),
             starts: Vec::new(),
@@ -29,10 +30,11 @@ impl Matcher {
         };
         let mut keyed: Vec<(usize, usize)> = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
-            let parts: Vec<&'static str> = p
+            let parts: Vec<String> = p
                 .split('*')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
+                .map(str::to_ascii_lowercase)
                 .collect();
             match parts.first().map(|f| f.as_bytes()) {
                 Some([a, b, ..]) => {
@@ -125,7 +127,7 @@ fn bigram(a: u8, b: u8) -> usize {
 /// which also keeps matching linear in the length of the text.
 const MAX_GAP: usize = 200;
 
-fn rest_follows(hay: &str, mut pos: usize, rest: &[&str]) -> bool {
+fn rest_follows(hay: &str, mut pos: usize, rest: &[String]) -> bool {
     for part in rest {
         let end = hay.floor_char_boundary(pos + MAX_GAP + part.len());
         match hay.get(pos..end).and_then(|h| h.find(part)) {

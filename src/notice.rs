@@ -411,13 +411,7 @@ const ORIGINAL_MARKERS: &[&str] = &[
 /// in ASCII lower case.
 pub fn original_marker(lower: &str) -> Option<usize> {
     static MARKERS: std::sync::OnceLock<crate::matcher::Matcher> = std::sync::OnceLock::new();
-    let m = MARKERS.get_or_init(|| {
-        let lowered: Vec<&'static str> = ORIGINAL_MARKERS
-            .iter()
-            .map(|m| &*Box::leak(m.to_ascii_lowercase().into_boxed_str()))
-            .collect();
-        crate::matcher::Matcher::new(&lowered)
-    });
+    let m = MARKERS.get_or_init(|| crate::matcher::Matcher::new(ORIGINAL_MARKERS));
     m.find(lower).map(|(pos, _)| pos)
 }
 

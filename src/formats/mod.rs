@@ -97,7 +97,7 @@ fn body_sign(lower: &str) -> Option<&'static &'static Format> {
         let mut owner = Vec::new();
         for (i, f) in FORMATS.iter().enumerate() {
             for sign in f.body {
-                phrases.push(&*Box::leak(sign.to_ascii_lowercase().into_boxed_str()));
+                phrases.push(*sign);
                 owner.push(i);
             }
         }
