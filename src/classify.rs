@@ -41,9 +41,7 @@ pub fn provider_rule(
             })
     };
     rules.iter().enumerate().find_map(|(i, r)| {
-        let is_code =
-            text::find_status(r.pattern).is_some_and(|c| c.value.len() == r.pattern.len());
-        let hit = if is_code {
+        let hit = if r.is_status {
             status == Some(r.pattern)
         } else {
             found.binary_search(&i).is_ok()

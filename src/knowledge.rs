@@ -193,6 +193,8 @@ pub fn reply_info(code: &str) -> Option<CodeInfo> {
 pub struct ProviderRule {
     pub provider: &'static str,
     pub pattern: &'static str,
+    /// The pattern is a bare status code (`5.7.26`), compared with the status itself.
+    pub is_status: bool,
     pub reason: Reason,
     /// Applies without the provider's host being named.
     pub anywhere: bool,
@@ -240,9 +242,11 @@ pub fn providers() -> &'static [Provider] {
                         .unwrap_or_default()
                         .iter()
                         .filter_map(|r| {
+                            let pattern = r.field("match");
                             Some(ProviderRule {
                                 provider: id,
-                                pattern: r.field("match"),
+                                pattern,
+                                is_status: crate::text::is_status_code(pattern),
                                 reason: Reason::from_name(r.field("reason"))?,
                                 anywhere: r.get("anywhere").and_then(Data::bool).unwrap_or(false),
                                 url: Some(r.field("url"))

@@ -63,7 +63,6 @@ pub fn without_continuation_codes(squashed: &str) -> String {
             && b[1..3].iter().all(u8::is_ascii_digit)
             && (b.len() == 3 || b[3] == b'-')
     };
-    let is_status = |w: &str| find_status(w).is_some_and(|c| c.value.len() == w.len());
     let words: Vec<&str> = squashed.split(' ').collect();
     let Some(first) = words.iter().position(|w| is_reply(w)) else {
         return squashed.to_string();
@@ -75,7 +74,7 @@ pub fn without_continuation_codes(squashed: &str) -> String {
         let w = words[i];
         if i > first && w.starts_with(code) && is_reply(w) {
             let bare = w.len() == 3 || w.len() == 4;
-            if bare && words.get(i + 1).is_some_and(|n| is_status(n)) {
+            if bare && words.get(i + 1).is_some_and(|n| is_status_code(n)) {
                 i += 1;
             }
         } else {
@@ -190,6 +189,11 @@ pub fn is_system_address(addr: &str) -> bool {
 pub struct Code {
     pub value: String,
     pub start: usize,
+}
+
+/// True if `s` is exactly one enhanced status code and nothing else.
+pub fn is_status_code(s: &str) -> bool {
+    find_status(s).is_some_and(|c| c.value.len() == s.len())
 }
 
 /// The first enhanced status code (`5.1.1`, `4.7.0`, `5.7.606`) in `s`, skipping
