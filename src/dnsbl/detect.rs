@@ -1,6 +1,6 @@
 //! Finds the DNS blacklist a rejection names, and what it listed (IP or domain).
 
-use super::registry::{List, lists};
+use super::registry::lists;
 use crate::matcher::Matcher;
 use crate::report::BlocklistHit;
 use std::sync::OnceLock;
@@ -9,27 +9,25 @@ use std::sync::OnceLock;
 pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
     let lower = diagnostic.to_ascii_lowercase();
     let (matcher, owners) = name_index();
-    let found = matcher.matches(&lower);
+    let found: Vec<(usize, Option<&str>)> = matcher
+        .matches(&lower)
+        .into_iter()
+        .map(|i| owners[i])
+        .collect();
     let all = lists();
     // Zones are preferred over names; both in registry order.
     let zone_hit = found
         .iter()
-        .map(|&i| owners[i])
-        .filter(|(_, is_zone)| *is_zone)
-        .map(|(l, _)| l)
+        .filter(|(_, name)| name.is_none())
+        .map(|&(l, _)| l)
         .min()
         .map(|l| &all[l]);
-    let entry: &List =
-        zone_hit.or_else(|| found.iter().map(|&i| owners[i].0).min().map(|l| &all[l]))?;
-    let named_as = match zone_hit {
-        Some(l) => written_zone(&lower, l.zone),
-        None => entry
-            .names
-            .iter()
-            .find(|n| lower.contains(*n))
-            .copied()
-            .unwrap_or(entry.zone)
-            .to_string(),
+    let (entry, named_as) = match zone_hit {
+        Some(l) => (l, written_zone(&lower, l.zone)),
+        None => {
+            let &(l, name) = found.iter().min_by_key(|(l, _)| *l)?;
+            (&all[l], name.unwrap_or(all[l].zone).to_string())
+        }
     };
     let listed = match entry.kind {
         super::registry::ListKind::Ip => listed_ip(diagnostic),
@@ -42,18 +40,19 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
     })
 }
 
-/// Every zone and name of the registry, compiled: (list index, is a zone) per phrase.
-fn name_index() -> &'static (Matcher, Vec<(usize, bool)>) {
-    static CACHE: OnceLock<(Matcher, Vec<(usize, bool)>)> = OnceLock::new();
+/// Every zone and name of the registry, compiled: per phrase, its list's index and, for
+/// a name, the name (`None` for the list's zone).
+fn name_index() -> &'static (Matcher, Vec<(usize, Option<&'static str>)>) {
+    static CACHE: OnceLock<(Matcher, Vec<(usize, Option<&'static str>)>)> = OnceLock::new();
     CACHE.get_or_init(|| {
         let mut phrases = Vec::new();
         let mut owners = Vec::new();
         for (i, l) in lists().iter().enumerate() {
             phrases.push(l.zone);
-            owners.push((i, true));
+            owners.push((i, None));
             for n in &l.names {
                 phrases.push(*n);
-                owners.push((i, false));
+                owners.push((i, Some(*n)));
             }
         }
         (Matcher::new(&phrases), owners)
