@@ -42,8 +42,10 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
 
 /// Every zone and name of the registry, compiled: per phrase, its list's index and, for
 /// a name, the name (`None` for the list's zone).
-fn name_index() -> &'static (Matcher, Vec<(usize, Option<&'static str>)>) {
-    static CACHE: OnceLock<(Matcher, Vec<(usize, Option<&'static str>)>)> = OnceLock::new();
+type NameIndex = (Matcher, Vec<(usize, Option<&'static str>)>);
+
+fn name_index() -> &'static NameIndex {
+    static CACHE: OnceLock<NameIndex> = OnceLock::new();
     CACHE.get_or_init(|| {
         let mut phrases = Vec::new();
         let mut owners = Vec::new();
