@@ -274,8 +274,9 @@ struct Context<'a> {
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
-    let format = formats::detect(n);
-    let reading = formats::read(format, n);
+    let lower = n.text.to_ascii_lowercase();
+    let format = formats::detect(n, &lower);
+    let reading = formats::read(format, n, &lower);
     msg.format = if !n.dsn.is_empty() && format.id == "generic" {
         "rfc3464"
     } else {

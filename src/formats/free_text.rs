@@ -95,7 +95,7 @@ fn leading_address(line: &str) -> Option<text::Found> {
 
 /// The address a sentence says the message could not reach, as in "Your message wasn't
 /// delivered to a@example.org" or "Ihre Nachricht wurde nicht an a@example.org zugestellt".
-fn named_in_sentence(region: &str, sender: Option<&str>) -> Option<String> {
+fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> Option<String> {
     const SAYS_UNDELIVERED: &[&str] = &[
         "deliver",
         "zugestellt",
@@ -106,11 +106,9 @@ fn named_in_sentence(region: &str, sender: Option<&str>) -> Option<String> {
         "ihre nachricht an",
     ];
     text::lines(region)
-        .filter(|l| {
-            let lower = l.to_ascii_lowercase();
-            SAYS_UNDELIVERED.iter().any(|w| lower.contains(w))
-        })
-        .flat_map(text::find_addresses)
+        .zip(text::lines(region_lower))
+        .filter(|(_, lower)| SAYS_UNDELIVERED.iter().any(|w| lower.contains(w)))
+        .flat_map(|(line, _)| text::find_addresses(line))
         .map(|a| a.value)
         .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
 }
@@ -162,10 +160,10 @@ fn has_code(line: &str) -> bool {
     text::find_status(line).is_some() || text::find_reply_code(line).is_some()
 }
 
-/// Reads recipients and their diagnostics out of the notice text.
-pub fn read(f: &Format, n: &Notice) -> TextReading {
-    let lower = n.text.to_ascii_lowercase();
-    let (region, region_lower) = region(f, &n.text, &lower);
+/// Reads recipients and their diagnostics out of the notice text; `lower` is that text
+/// in ASCII lower case.
+pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
+    let (region, region_lower) = region(f, &n.text, lower);
     let sender = n.headers.to.as_deref().map(address_of);
     let mut r = Reader {
         sender: sender.as_deref(),
@@ -205,7 +203,7 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
     }
     let mut out = r.out;
     if out.recipients.is_empty()
-        && let Some(address) = named_in_sentence(region, sender.as_deref())
+        && let Some(address) = named_in_sentence(region, region_lower, sender.as_deref())
     {
         out.recipients.push(TextRecipient {
             address,
@@ -238,13 +236,14 @@ impl Reader<'_> {
     /// recipient.
     fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
         let found = text::find_addresses(trimmed);
+        let coded = has_code(trimmed);
         let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
         // A known recipient named again continues its block, unless a paragraph of
         // commentary names it after its error was already told.
         let mentioned = found.iter().find(|a| {
             self.out.recipients.iter().any(|r| {
                 r.address.eq_ignore_ascii_case(&a.value)
-                    && (self.current.is_some() || r.diagnostic.is_empty() || has_code(trimmed))
+                    && (self.current.is_some() || r.diagnostic.is_empty() || coded)
             })
         });
         if let Some(addr) = lead.as_ref().or(mentioned) {
@@ -267,7 +266,7 @@ impl Reader<'_> {
         // A code line names a new recipient with its address in brackets; a bare address
         // in the middle of a recipient's error text is a contact, not a recipient.
         if let Some(addr) = found.iter().find(|a| !text::is_system_address(&a.value))
-            && has_code(trimmed)
+            && coded
             && Some(addr.value.as_str()) != self.sender
             && (self.current.is_none() || only_codes_before(&trimmed[..addr.start]))
         {
@@ -382,7 +381,7 @@ mod tests {
         let n = notice(
             "The following address(es) failed:\n\n  kijitora@example.jp\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:\n    host mx.example.jp [192.0.2.1]: 550 5.1.1 User unknown\n\n------ This is a copy of the message\nTo: other@example.org\n",
         );
-        let r = read(&GENERIC, &n);
+        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
         assert_eq!(r.recipients.len(), 1);
         assert_eq!(r.recipients[0].address, "kijitora@example.jp");
         assert!(
@@ -396,7 +395,7 @@ mod tests {
     #[test]
     fn reads_a_transcript_line_with_codes() {
         let n = notice("Transcript:\n<<< 550 5.2.2 <neko@example.org>... Mailbox full\n");
-        let r = read(&GENERIC, &n);
+        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
         assert_eq!(r.recipients[0].address, "neko@example.org");
         assert!(r.recipients[0].diagnostic.contains("Mailbox full"));
     }
@@ -406,7 +405,7 @@ mod tests {
         let n = notice(
             "was not delivered to:\n\n  kijitora@example.jp\n\nbecause:\n\n  User not listed in Domino Directory\n",
         );
-        let r = read(&GENERIC, &n);
+        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
         assert!(
             r.recipients[0]
                 .diagnostic

@@ -108,11 +108,12 @@ fn body_sign(lower: &str) -> Option<&'static &'static Format> {
 }
 
 /// Picks the format of a notice: a body sign wins, then headers, then From and Subject.
-pub fn detect(n: &Notice) -> &'static Format {
+/// `lower` is the notice's text in ASCII lower case.
+pub fn detect(n: &Notice, lower: &str) -> &'static Format {
     let from = n.header("from").unwrap_or("");
     let subject = n.header("subject").unwrap_or("");
     let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
-    let head = n.text[..n.text.floor_char_boundary(64 * 1024)].to_ascii_lowercase();
+    let head = &lower[..lower.floor_char_boundary(64 * 1024)];
     let failed = n.header("x-failed-recipients").unwrap_or("");
     FORMATS
         .iter()
@@ -120,7 +121,7 @@ pub fn detect(n: &Notice) -> &'static Format {
             f.failed_header_domain
                 .is_some_and(|d| text::contains_ci(failed, d))
         })
-        .or_else(|| body_sign(&head))
+        .or_else(|| body_sign(head))
         .or_else(|| {
             FORMATS
                 .iter()
