@@ -22,7 +22,6 @@ pub fn read(text: &str) -> Option<SesReading> {
         Some(inner) => parse_object(inner)?,
         None => json,
     };
-    let str_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     match json.get("notificationType")?.as_str()? {
         "Bounce" => {
             let bounce = json.get("bounce")?;
@@ -38,11 +37,7 @@ pub fn read(text: &str) -> Option<SesReading> {
                     ..DsnRecipient::default()
                 })
                 .collect();
-            Some(SesReading::Status(DsnMessage {
-                reporting_mta: str_of(bounce, "reportingMTA"),
-                recipients,
-                ..DsnMessage::default()
-            }))
+            Some(status_report(bounce, recipients))
         }
         "Delivery" => {
             let delivery = json.get("delivery")?;
@@ -59,11 +54,7 @@ pub fn read(text: &str) -> Option<SesReading> {
                     ..DsnRecipient::default()
                 })
                 .collect();
-            Some(SesReading::Status(DsnMessage {
-                reporting_mta: str_of(delivery, "reportingMTA"),
-                recipients,
-                ..DsnMessage::default()
-            }))
+            Some(status_report(delivery, recipients))
         }
         "Complaint" => {
             let complaint = json.get("complaint")?;
@@ -78,6 +69,20 @@ pub fn read(text: &str) -> Option<SesReading> {
         }
         _ => None,
     }
+}
+
+/// A string field of a JSON object.
+fn str_of(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// Delivery-status fields for the recipients of a bounce or delivery object.
+fn status_report(part: &Value, recipients: Vec<DsnRecipient>) -> SesReading {
+    SesReading::Status(DsnMessage {
+        reporting_mta: str_of(part, "reportingMTA"),
+        recipients,
+        ..DsnMessage::default()
+    })
 }
 
 /// The JSON object from the first `{` to the last `}`, also when a mail client folded

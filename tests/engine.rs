@@ -1,7 +1,7 @@
 //! Engine tests on bounces written for this project, modelled on real formats.
 
 use bounce_explainer::explain::explain;
-use bounce_explainer::report::{Action, Kind, Note, Reason, Warning};
+use bounce_explainer::report::{Action, Kind, Message, Note, Reason, Warning};
 use bounce_explainer::{Lang, analyze};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -227,14 +227,20 @@ fn german_notices_as_customers_paste_them() {
         ),
     ];
     for (file, address, reason) in cases {
-        let m = &analyze(&fixture(file)).messages[0];
-        assert_eq!(m.kind, Kind::Bounce, "{file}");
-        assert_eq!(m.recipients.len(), 1, "{file}: {:?}", m.recipients);
-        assert_eq!(m.recipients[0].address, address, "{file}");
-        assert_eq!(m.recipients[0].reason, reason, "{file}");
-        let de = explain(m, Lang::De);
+        let m = read_one_recipient(file, Kind::Bounce, address, reason);
+        let de = explain(&m, Lang::De);
         assert!(de.specific, "{file}: {}", de.topic);
     }
+}
+
+/// Reads a fixture that holds one message with one recipient and checks what was read.
+fn read_one_recipient(file: &str, kind: Kind, address: &str, reason: Reason) -> Message {
+    let m = analyze(&fixture(file)).messages.remove(0);
+    assert_eq!(m.kind, kind, "{file}");
+    assert_eq!(m.recipients.len(), 1, "{file}: {:?}", m.recipients);
+    assert_eq!(m.recipients[0].address, address, "{file}");
+    assert_eq!(m.recipients[0].reason, reason, "{file}");
+    m
 }
 
 #[test]
@@ -314,11 +320,7 @@ fn english_notices_as_customers_paste_them() {
         ),
     ];
     for (file, address, reason, kind) in cases {
-        let m = &analyze(&fixture(file)).messages[0];
-        assert_eq!(m.kind, kind, "{file}");
-        assert_eq!(m.recipients.len(), 1, "{file}: {:?}", m.recipients);
-        assert_eq!(m.recipients[0].address, address, "{file}");
-        assert_eq!(m.recipients[0].reason, reason, "{file}");
+        read_one_recipient(file, kind, address, reason);
     }
 }
 
