@@ -235,12 +235,13 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     // A bounce forwarded with `>` quoting reads like the bounce itself.
     let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
     take_inline_parts(&mut notice, body);
-    let raw_body = text::strip_qp_debris(raw_body);
-    if notice.dsn.is_empty()
-        && let Some(start) = inline_dsn_start(&raw_body)
-        && let Some(dsn) = dsn::parse(&raw_body[start..])
-    {
-        notice.dsn.push(dsn);
+    if notice.dsn.is_empty() {
+        let raw_body = text::strip_qp_debris(raw_body);
+        if let Some(start) = inline_dsn_start(&raw_body)
+            && let Some(dsn) = dsn::parse(&raw_body[start..])
+        {
+            notice.dsn.push(dsn);
+        }
     }
     if notice.original.is_none() {
         find_inline_original(&mut notice);
