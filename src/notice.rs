@@ -6,7 +6,8 @@ use crate::dsn::{self, DsnMessage};
 use crate::report::HeaderSummary;
 use crate::ses_notification::SesReading;
 use crate::text;
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use std::sync::LazyLock;
 
 /// Nested messages deeper than this are not opened.
 pub const MAX_DEPTH: usize = 8;
@@ -48,12 +49,26 @@ impl Notice {
     }
 }
 
+/// The one parser for every message. It parses only the headers the readers use and
+/// keeps all others raw, so that a long Received chain is never tokenised.
+pub fn parser() -> &'static MessageParser {
+    static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .header_text(HeaderName::Subject)
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::To)
+            .header_id(HeaderName::MessageId)
+    });
+    &PARSER
+}
+
 /// Reads one message.
 pub fn read(bytes: &[u8]) -> Notice {
     let decoded = text::decode(bytes);
     let has_headers = starts_with_headers(&decoded);
     let parsed = has_headers
-        .then(|| MessageParser::default().parse(bytes))
+        .then(|| parser().parse(bytes))
         .flatten();
     let mut notice = match parsed {
         Some(msg) => from_mime(&msg, &decoded),
@@ -373,7 +388,7 @@ fn set_original_from_headers(notice: &mut Notice, headers: &str) {
         return;
     }
     let block = format!("{}\n\n", headers.trim_start());
-    if let Some(m) = MessageParser::default().parse_headers(block.as_bytes()) {
+    if let Some(m) = parser().parse_headers(block.as_bytes()) {
         notice.original = Some(summary(&m));
         notice.original_headers = raw_header_block(block.as_bytes());
     }
