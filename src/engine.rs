@@ -54,11 +54,11 @@ pub fn analyze(input: &[u8]) -> Report {
 /// NUL bytes or many control characters near the start: not text.
 fn looks_binary(b: &[u8]) -> bool {
     let head = &b[..b.len().min(8192)];
-    let nul = head.iter().filter(|&&c| c == 0).count();
-    let ctrl = head
-        .iter()
-        .filter(|&&c| c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
-        .count();
+    let (mut nul, mut ctrl) = (0usize, 0usize);
+    for &c in head {
+        nul += usize::from(c == 0);
+        ctrl += usize::from(c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b));
+    }
     nul > 0 && nul * 100 > head.len() || ctrl * 10 > head.len()
 }
 
@@ -84,7 +84,7 @@ fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
     }
     let mut starts = vec![0];
     let mut i = 0;
-    while let Some(p) = find_bytes(&b[i..], b"\nFrom ") {
+    while let Some(p) = memchr::memmem::find(&b[i..], b"\nFrom ") {
         let at = i + p + 1;
         let blank_before = at >= 2
             && (b[at - 2] == b'\n' || (at >= 3 && b[at - 2] == b'\r' && b[at - 3] == b'\n'));
@@ -98,22 +98,6 @@ fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
         .enumerate()
         .map(|(k, &s)| s..starts.get(k + 1).copied().unwrap_or(b.len()))
         .collect()
-}
-
-/// Position of `needle` in `hay`.
-pub fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        let p = hay[i..=hay.len() - needle.len()]
-            .iter()
-            .position(|&c| c == first)?;
-        if &hay[i + p..i + p + needle.len()] == needle {
-            return Some(i + p);
-        }
-        i += p + 1;
-    }
-    None
 }
 
 /// Reads one message of the input.
@@ -631,17 +615,11 @@ fn is_delay_text(n: &Notice) -> bool {
 /// Points the report's statements at the bytes of the input they came from.
 fn add_evidence(msg: &mut Message, bytes: &[u8], base: usize) {
     let mut ev = Vec::new();
-    // Valid UTF-8 (the usual case) is searched with the standard library's fast search.
-    let as_text = std::str::from_utf8(bytes).ok();
     let mut mark = |needle: &str, what: EvidenceKind, recipient: Option<usize>| {
         if needle.len() < 3 {
             return;
         }
-        let found = match as_text {
-            Some(t) => t.find(needle),
-            None => find_bytes(bytes, needle.as_bytes()),
-        };
-        if let Some(p) = found {
+        if let Some(p) = memchr::memmem::find(bytes, needle.as_bytes()) {
             ev.push(Evidence {
                 start: base + p,
                 end: base + p + needle.len(),

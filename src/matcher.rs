@@ -77,17 +77,23 @@ impl Matcher {
             .find_map(|i| self.starting_at(hay, i).next().map(|idx| (i, idx)))
     }
 
-    /// The positions where some phrase may start: a cheap filter on two-byte prefixes.
+    /// The positions where some phrase may start: not inside a word (a phrase that
+    /// starts with a letter or digit starts at a word boundary), and, as a cheap filter,
+    /// with a two-byte prefix that starts some phrase.
     fn candidates<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = usize> + 'a {
         let b = hay.as_bytes();
         let every = !self.short.is_empty();
-        (0..b.len()).filter(move |&i| every || (i + 1 < b.len() && self.has_bigram(b[i], b[i + 1])))
+        (0..b.len()).filter(move |&i| {
+            let inside_word =
+                i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric();
+            !inside_word && (every || (i + 1 < b.len() && self.has_bigram(b[i], b[i + 1])))
+        })
     }
 
-    /// The phrases that start at byte `i` of `hay` and whose gapped parts follow.
+    /// The phrases that start at byte `i` of `hay` (a candidate position) and whose
+    /// gapped parts follow.
     fn starting_at<'a>(&'a self, hay: &'a str, i: usize) -> impl Iterator<Item = usize> + 'a {
         let b = hay.as_bytes();
-        let at_word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
         let by_prefix: &[usize] = match b.get(i..i + 2) {
             Some(&[x, y]) if self.has_bigram(x, y) => {
                 let k = bigram(x, y);
@@ -102,9 +108,7 @@ impl Matcher {
             .filter(move |&idx| {
                 let parts = &self.phrases[idx];
                 let first = parts[0].as_bytes();
-                (at_word_start || !first[0].is_ascii_alphanumeric())
-                    && b[i..].starts_with(first)
-                    && rest_follows(hay, i + first.len(), &parts[1..])
+                b[i..].starts_with(first) && rest_follows(hay, i + first.len(), &parts[1..])
             })
     }
 

@@ -67,9 +67,7 @@ pub fn parser() -> &'static MessageParser {
 pub fn read(bytes: &[u8]) -> Notice {
     let decoded = text::decode(bytes);
     let has_headers = starts_with_headers(&decoded);
-    let parsed = has_headers
-        .then(|| parser().parse(bytes))
-        .flatten();
+    let parsed = has_headers.then(|| parser().parse(bytes)).flatten();
     let mut notice = match parsed {
         Some(msg) => from_mime(&msg, &decoded),
         None => from_pasted_text(&decoded),

@@ -22,15 +22,15 @@ fn looks_mostly_utf8(bytes: &[u8]) -> bool {
 
 /// Replaces lone CRs (old Mac line endings) by LF. Keeps every byte offset.
 pub fn normalize_cr(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-    if !(0..bytes.len()).any(lone_cr) {
+    let mut lone_crs = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .peekable();
+    if lone_crs.peek().is_none() {
         return Cow::Borrowed(bytes);
     }
     let mut out = bytes.to_vec();
-    for (i, b) in out.iter_mut().enumerate() {
-        if *b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
-            *b = b'\n';
-        }
+    for i in lone_crs {
+        out[i] = b'\n';
     }
     Cow::Owned(out)
 }

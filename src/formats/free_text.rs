@@ -2,8 +2,10 @@
 //! in the region of a notice that a [`Format`] points at.
 
 use super::Format;
+use crate::matcher::Matcher;
 use crate::notice::{self, Notice};
 use crate::text;
+use std::sync::LazyLock;
 
 /// One recipient as read from free text.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -329,7 +331,8 @@ pub fn smtp_command(line: &str) -> Option<&'static str> {
     command_in_lower(&line.to_ascii_lowercase())
 }
 
-/// [`smtp_command`] for a line already in ASCII lower case.
+/// [`smtp_command`] for a line already in ASCII lower case: the earliest "after
+/// <command>" in the line decides.
 fn command_in_lower(l: &str) -> Option<&'static str> {
     const AFTER: &[&str] = &[
         "after ",
@@ -350,18 +353,20 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
         ("initial connection", "CONN"),
         ("connect", "CONN"),
     ];
-    // The earliest "after <command>" in the line decides.
-    AFTER
-        .iter()
-        .flat_map(|a| l.match_indices(a).map(move |(p, _)| (p, p + a.len())))
-        .filter_map(|(p, rest)| {
-            COMMANDS
-                .iter()
-                .find(|(word, _)| l[rest..].starts_with(word))
-                .map(|&(_, cmd)| (p, cmd))
-        })
-        .min_by_key(|&(p, _)| p)
-        .map(|(_, cmd)| cmd)
+    static AFTER_COMMAND: LazyLock<(Matcher, Vec<&'static str>)> = LazyLock::new(|| {
+        let (phrases, commands): (Vec<String>, Vec<&str>) = AFTER
+            .iter()
+            .flat_map(|a| {
+                COMMANDS
+                    .iter()
+                    .map(move |(w, cmd)| (format!("{a}{w}"), *cmd))
+            })
+            .unzip();
+        let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
+        (Matcher::new(&phrases), commands)
+    });
+    let (matcher, commands) = &*AFTER_COMMAND;
+    matcher.find(l).map(|(_, i)| commands[i])
 }
 
 #[cfg(test)]
