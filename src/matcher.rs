@@ -4,14 +4,22 @@
 //! between (up to [`MAX_GAP`] bytes); a phrase that starts with a letter or digit must
 //! start at a word boundary.
 
+/// One phrase in the prefix index, with up to its first eight bytes as a number, so that
+/// most candidates are ruled out by one comparison.
+struct Entry {
+    head: u64,
+    mask: u64,
+    phrase: usize,
+}
+
 /// A compiled set of phrases.
 pub struct Matcher {
     /// Each phrase in ASCII lower case, split at `*`, in the order given.
     phrases: Vec<Vec<String>>,
-    /// Phrase indices grouped by the first two bytes of their first part: the phrases
-    /// for prefix `k` are `entries[starts[k]..starts[k + 1]]`.
+    /// Phrases grouped by the first two bytes of their first part: the phrases for
+    /// prefix `k` are `entries[starts[k]..starts[k + 1]]`.
     starts: Vec<u32>,
-    entries: Vec<usize>,
+    entries: Vec<Entry>,
     /// Phrases whose first part is a single byte (rare), checked at every position.
     short: Vec<usize>,
     /// One bit per two-byte prefix that starts some phrase: most positions stop here.
@@ -48,7 +56,18 @@ impl Matcher {
             m.phrases.push(parts);
         }
         keyed.sort_unstable();
-        m.entries = keyed.iter().map(|&(_, i)| i).collect();
+        m.entries = keyed
+            .iter()
+            .map(|&(_, i)| {
+                let first = m.phrases[i][0].as_bytes();
+                let n = first.len().min(8);
+                Entry {
+                    head: word_at(first, 0),
+                    mask: if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 },
+                    phrase: i,
+                }
+            })
+            .collect();
         m.starts = (0..=1 << 16)
             .map(|k| keyed.partition_point(|&(key, _)| key < k) as u32)
             .collect();
@@ -94,17 +113,19 @@ impl Matcher {
     /// gapped parts follow.
     fn starting_at<'a>(&'a self, hay: &'a str, i: usize) -> impl Iterator<Item = usize> + 'a {
         let b = hay.as_bytes();
-        let by_prefix: &[usize] = match b.get(i..i + 2) {
+        let by_prefix: &[Entry] = match b.get(i..i + 2) {
             Some(&[x, y]) if self.has_bigram(x, y) => {
                 let k = bigram(x, y);
                 &self.entries[self.starts[k] as usize..self.starts[k + 1] as usize]
             }
             _ => &[],
         };
+        let here = word_at(b, i);
         by_prefix
             .iter()
-            .chain(&self.short)
-            .copied()
+            .filter(move |e| here & e.mask == e.head)
+            .map(|e| e.phrase)
+            .chain(self.short.iter().copied())
             .filter(move |&idx| {
                 let parts = &self.phrases[idx];
                 let first = parts[0].as_bytes();
@@ -121,6 +142,15 @@ impl Matcher {
     pub fn first(&self, hay: &str) -> Option<usize> {
         self.matches(hay).into_iter().next()
     }
+}
+
+/// The eight bytes of `b` from `i` as a little-endian number, zero past the end.
+fn word_at(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    let tail = &b[i.min(b.len())..];
+    let n = tail.len().min(8);
+    w[..n].copy_from_slice(&tail[..n]);
+    u64::from_le_bytes(w)
 }
 
 fn bigram(a: u8, b: u8) -> usize {

@@ -42,6 +42,10 @@ pub fn lines(s: &str) -> impl Iterator<Item = &str> {
 
 /// Collapses runs of white space into single spaces and trims the ends.
 pub fn squash(s: &str) -> String {
+    let t = s.trim_ascii();
+    if is_squashed_ascii(t.as_bytes()) {
+        return t.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -50,6 +54,20 @@ pub fn squash(s: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// ASCII text with no white space but single spaces between words: nothing to squash.
+fn is_squashed_ascii(b: &[u8]) -> bool {
+    let mut after_space = true;
+    for &c in b {
+        match c {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            c if c >= 0x80 || c.is_ascii_whitespace() || c == 0x0b => return false,
+            _ => after_space = false,
+        }
+    }
+    !after_space || b.is_empty()
 }
 
 /// Drops the reply code (and status) that servers repeat at the start of every continued

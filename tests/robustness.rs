@@ -97,6 +97,13 @@ proptest! {
         );
         assert_sane(input.as_bytes());
     }
+
+    /// The fast path of `squash` agrees with splitting at every kind of white space.
+    #[test]
+    fn squash_collapses_all_white_space(s in "[ a-z\t\n\r\u{0b}\u{0c}\u{a0}\u{2028}é]{0,40}") {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        prop_assert_eq!(bounce_explainer::text::squash(&s), words.join(" "));
+    }
 }
 
 #[test]
