@@ -175,16 +175,18 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
 
 /// Where an inline delivery-status block starts in free text.
 fn inline_dsn_start(body: &str) -> Option<usize> {
-    const FIELDS: &[&[u8]] = &[b"final-recipient:", b"original-recipient:", b"reporting-mta:"];
+    const FIELDS: &[&[u8]] = &[
+        b"final-recipient:",
+        b"original-recipient:",
+        b"reporting-mta:",
+    ];
     let b = body.as_bytes();
-    memchr::memchr_iter(b'\n', b)
-        .map(|nl| nl + 1)
-        .find(|&at| {
-            FIELDS.iter().any(|f| {
-                b.get(at..at + f.len())
-                    .is_some_and(|l| l.eq_ignore_ascii_case(f))
-            })
+    memchr::memchr_iter(b'\n', b).map(|nl| nl + 1).find(|&at| {
+        FIELDS.iter().any(|f| {
+            b.get(at..at + f.len())
+                .is_some_and(|l| l.eq_ignore_ascii_case(f))
         })
+    })
 }
 
 fn summary(msg: &Message<'_>) -> HeaderSummary {

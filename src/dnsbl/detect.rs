@@ -187,6 +187,14 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_sender_domain_points_at_the_domain_list() {
+        let hit = find_hit("550-5.1.0 MXIN506 MailFrom domain is listed in Spamhaus.").unwrap();
+        assert_eq!(hit.list, Some("spamhaus_dbl"));
+        let ip = find_hit("550 5.7.1 Client host [192.0.2.4] blocked using Spamhaus.").unwrap();
+        assert_eq!(ip.list, Some("spamhaus_zen"));
+    }
+
+    #[test]
     fn no_list_no_hit() {
         assert!(find_hit("550 5.1.1 user unknown").is_none());
     }
