@@ -395,7 +395,9 @@ fn build_recipient(
             .and_then(|d| d.action.as_deref())
             .and_then(Action::parse),
         status: dsn.and_then(|d| d.status.clone()),
-        command: formats::smtp_command(&all).or(ctx.reading.command),
+        command: formats::smtp_command(&all)
+            .or(text_part.and_then(|t| t.command))
+            .or(ctx.reading.command),
         diagnostic,
         context,
         remote_mta: dsn.and_then(|d| d.remote_mta.clone()),

@@ -337,7 +337,8 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             let after_label = before.ends_with(':')
                 || before.to_ascii_lowercase().ends_with("said")
                 || before.ends_with(';')
-                || before.ends_with('>');
+                || before.ends_with('>')
+                || before.ends_with("<<<");
             if valid_second && find_status(rest).is_some_and(|st| st.start == 0) {
                 return Some(code);
             }

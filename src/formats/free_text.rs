@@ -13,6 +13,9 @@ pub struct TextRecipient {
     pub address: String,
     /// The lines that speak about this recipient, joined.
     pub diagnostic: String,
+    /// The last SMTP command the text named before this recipient, as a transcript
+    /// names it (`>>> RCPT To:<a@example.org>`).
+    pub command: Option<&'static str>,
 }
 
 /// What the free text says.
@@ -188,8 +191,9 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
                 .filter(|&i| r.out.recipients[i].diagnostic.trim().is_empty());
             continue;
         }
-        if r.out.command.is_none() {
-            r.out.command = command_in_lower(trimmed_lower);
+        if let Some(command) = command_in_lower(trimmed_lower) {
+            r.out.command.get_or_insert(command);
+            r.last_command = Some(command);
         }
         if trimmed.contains('@') && r.address_line(line, trimmed) {
             continue;
@@ -209,7 +213,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     {
         out.recipients.push(TextRecipient {
             address,
-            diagnostic: String::new(),
+            ..TextRecipient::default()
         });
     }
     if out.recipients.len() > 1
@@ -231,6 +235,8 @@ struct Reader<'a> {
     substantive: bool,
     /// The original's sender, who is not a failed recipient.
     sender: Option<&'a str>,
+    /// The last SMTP command named so far.
+    last_command: Option<&'static str>,
 }
 
 impl Reader<'_> {
@@ -291,6 +297,7 @@ impl Reader<'_> {
                 recipients.push(TextRecipient {
                     address: address.to_string(),
                     diagnostic: String::new(),
+                    command: self.last_command,
                 });
                 recipients.len() - 1
             }
@@ -395,6 +402,17 @@ mod tests {
                 .contains("550 5.1.1 User unknown")
         );
         assert_eq!(r.command, Some("RCPT"));
+    }
+
+    #[test]
+    fn each_recipient_keeps_the_command_its_transcript_named() {
+        let n = notice(
+            "While talking to mx.example.org:\n>>> MAIL From:<me@example.net>\n<<< 501 no access\n554 <a@example.org>... Remote protocol error\nWhile talking to mx.example.edu:\n>>> RCPT To:<b@example.edu>\n<<< 550 <b@example.edu>... User unknown\n",
+        );
+        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let commands: Vec<_> = r.recipients.iter().map(|t| t.command).collect();
+        assert_eq!(commands, [Some("MAIL"), Some("RCPT")], "{r:?}");
+        assert_eq!(r.command, Some("MAIL"));
     }
 
     #[test]
