@@ -50,10 +50,12 @@ impl Notice {
 }
 
 /// The one parser for every message. It parses only the headers the readers use and
-/// keeps all others raw, so that a long Received chain is never tokenised.
+/// skips all others (their raw text stays readable), so that a long Received chain is
+/// never tokenised.
 pub fn parser() -> &'static MessageParser {
     static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
         MessageParser::new()
+            .default_header_ignore()
             .with_mime_headers()
             .header_text(HeaderName::Subject)
             .header_address(HeaderName::From)
