@@ -595,8 +595,8 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 }
 
 fn is_delay_text(n: &Notice) -> bool {
-    let subject = n.header("subject").unwrap_or("").to_lowercase();
-    let head = n.text[..n.text.floor_char_boundary(4096)].to_lowercase();
+    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    let head = n.text[..n.text.floor_char_boundary(4096)].to_ascii_lowercase();
     [
         "delay",
         "warning: message",

@@ -76,7 +76,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push("no_delivery_status".to_string());
     }
     // Only the notice's own words count, not a returned original (which may be spam).
-    let lower = n.text.to_lowercase();
+    let lower = n.text.to_ascii_lowercase();
     let own = &lower[..crate::notice::original_marker(&lower).unwrap_or(lower.len())];
     let mut strong = 0;
     if let Some(lure) = LURES.iter().find(|l| own.contains(*l)) {

@@ -354,15 +354,21 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
 /// Removes quoted-printable leftovers from pasted text: soft line breaks (`=` at a line
 /// end) and `=XX` escapes of common characters.
 pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
-    let soft = s.contains("=\n") || s.contains("=\r\n");
-    let escaped = ["=20", "=3D", "=09", "=0A", "=C3", "=E2"]
-        .iter()
-        .any(|e| s.contains(e));
+    const ESCAPES: &[&[u8]] = &[b"20", b"3D", b"09", b"0A", b"C3", b"E2"];
+    let b = s.as_bytes();
+    let (mut soft, mut escaped) = (false, false);
+    for i in memchr::memchr_iter(b'=', b) {
+        let next = &b[i + 1..];
+        soft |= next.starts_with(b"\n") || next.starts_with(b"\r\n");
+        escaped |= ESCAPES.iter().any(|e| next.starts_with(e));
+        if soft && escaped {
+            break;
+        }
+    }
     if !soft && !escaped {
         return Cow::Borrowed(s);
     }
     let mut bytes = Vec::with_capacity(s.len());
-    let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'=' {
