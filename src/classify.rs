@@ -126,9 +126,11 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
         );
     }
     // "Delivery time expired" outranks general words and codes of the last attempt, but
-    // not a cause the server named.
+    // not a cause the server named, and not in a notice that says it is still trying
+    // (Exchange warns with 4.4.7 while it retries).
     if let Some(status) = f.status
         && status.get(1..) == Some(".4.7")
+        && f.action != Some(Action::Delayed)
     {
         return status_says(Reason::Expired, status);
     }
@@ -225,6 +227,16 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
         }
         Reason::NetworkError if f.action == Some(Action::Delayed) && decision.source != "text" => {
             Reason::Expired
+        }
+        // A notice that is still retrying has not expired: a failing connection is a
+        // network error.
+        Reason::Expired
+            if f.action == Some(Action::Delayed)
+                && ["connect", "timed out", "timeout", "socket"]
+                    .iter()
+                    .any(|w| text::contains_ci(f.diagnostic, w)) =>
+        {
+            Reason::NetworkError
         }
         Reason::HostUnknown if temporary => Reason::NetworkError,
         Reason::NetworkError

@@ -129,6 +129,16 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
     }
     if let Some(signs) = phishing::signs(&notice, &msg) {
         msg.warnings.push(Warning::Phishing { signs });
+        // Without a report, and without server codes or a named recipient, the
+        // "failure" it describes is the lure.
+        let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
+        let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
+        let nobody = all(&|r| r.address.is_empty());
+        if (no_codes || nobody) && notice.dsn.is_empty() {
+            msg.kind = Kind::NotABounce;
+            msg.format = "none";
+            msg.recipients.clear();
+        }
     }
     add_evidence(&mut msg, bytes, span.start);
     msg
@@ -589,6 +599,18 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
             || text::contains_ci(f, "mail delivery")
     });
     if no_evidence && !from_system && !n.is_dsn_report {
+        return Kind::NotABounce;
+    }
+    // A person's reply that only talks about a failure ("my old address no longer
+    // exists") names no failed recipient and carries no report.
+    let personal_reply = n.header("in-reply-to").is_some()
+        && !from_system
+        && !n.header("from").is_some_and(text::is_system_address);
+    if personal_reply
+        && n.dsn.is_empty()
+        && !n.is_dsn_report
+        && msg.recipients.iter().all(|r| r.address.is_empty())
+    {
         return Kind::NotABounce;
     }
     Kind::Bounce

@@ -22,7 +22,7 @@ pub struct Explanation {
     pub topic: String,
     /// False when only a generic text fits.
     pub specific: bool,
-    /// "The server tried for 2 days", when the dates say so.
+    /// "Delivery attempts over 2 days", when the dates say so.
     pub timeline: Option<String>,
     /// What the provider's own documentation says about its code, when one decided.
     pub provider: Option<ProviderNote>,

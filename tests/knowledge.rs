@@ -14,6 +14,7 @@ const KINDS: &[Kind] = &[
 ];
 const SITUATIONS: &[&str] = &["phishing", "dynamic_ip", "server_ip_listed", "mx_is_ip"];
 const WHO: &[&str] = &[
+    "reader",
     "sender",
     "sender_provider",
     "recipient",

@@ -133,10 +133,14 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
             let cand = diagnostic[i..end].trim_end_matches('.');
             if cand.parse::<std::net::Ipv4Addr>().is_ok() && !cand.starts_with("127.") {
                 let before = diagnostic[..i].to_ascii_lowercase();
-                // `host.name[ip]` is the remote server; `[ip]` after a space or `ip=` is the listed one.
-                let server = before.ends_with('[')
-                    && before.len() >= 2
-                    && before.as_bytes()[before.len() - 2].is_ascii_alphanumeric();
+                // `host.name[ip]` or Exim's `host host.name [ip]` is the remote server;
+                // `[ip]` after a plain word or `ip=` is the listed one.
+                let server = before
+                    .strip_suffix('[')
+                    .and_then(|b| b.trim_end().rsplit(char::is_whitespace).next())
+                    .is_some_and(|name| {
+                        name.contains('.') && name.bytes().any(|c| c.is_ascii_alphabetic())
+                    });
                 let listed_marker = ["[", "ip=", "ip ", "address ", "from "]
                     .iter()
                     .any(|m| before.ends_with(m));
@@ -192,6 +196,14 @@ mod tests {
         assert_eq!(hit.list, Some("spamhaus_dbl"));
         let ip = find_hit("550 5.7.1 Client host [192.0.2.4] blocked using Spamhaus.").unwrap();
         assert_eq!(ip.list, Some("spamhaus_zen"));
+    }
+
+    #[test]
+    fn the_remote_server_is_not_the_listed_ip() {
+        let exim = "host mx.example.org [198.51.100.9]: 554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org";
+        assert_eq!(listed_ip(exim).as_deref(), Some("192.0.2.7"));
+        let postfix = "host mx.example.org[198.51.100.9] said: 554 5.7.1 Client host [192.0.2.7] blocked using zen.spamhaus.org";
+        assert_eq!(listed_ip(postfix).as_deref(), Some("192.0.2.7"));
     }
 
     #[test]

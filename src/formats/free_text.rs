@@ -350,6 +350,7 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
     ];
     const COMMANDS: &[(&str, &str)] = &[
         ("end of data", "DATA"),
+        ("pipelined end of data", "DATA"),
         ("data", "DATA"),
         ("rcpt to", "RCPT"),
         ("rcpt", "RCPT"),
