@@ -133,7 +133,14 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
         // "failure" it describes is the lure.
         let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
         let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
-        let nobody = all(&|r| r.address.is_empty());
+        let reader = notice.headers.to.as_deref().map(text::find_addresses);
+        let is_reader = |a: &str| {
+            reader
+                .iter()
+                .flatten()
+                .any(|f| f.value.eq_ignore_ascii_case(a))
+        };
+        let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
         if (no_codes || nobody) && notice.dsn.is_empty() {
             msg.kind = Kind::NotABounce;
             msg.format = "none";

@@ -158,6 +158,13 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
             .rev()
             .find(|&(_, c)| !is_local_char(c))
             .map_or(0, |(i, c)| i + c.len_utf8());
+        // An address inside a link (`…/login.php?email=a@example.org`) starts after
+        // the link's last separator.
+        if let Some(p) = s[start..at].rfind(['/', '?']) {
+            start += s[start + p..at]
+                .rfind(['/', '?', '=', '&'])
+                .map_or(0, |q| p + q + 1);
+        }
         while start < at && b[start] == b'.' {
             start += 1;
         }
@@ -547,6 +554,21 @@ mod tests {
         let found = find_addresses("<kijitora@Example.JP>: user unknown; cc to neko@example.org.");
         let values: Vec<_> = found.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(values, ["kijitora@example.jp", "neko@example.org"]);
+    }
+
+    #[test]
+    fn an_address_in_a_link_is_the_query_value_and_srs_addresses_stay_whole() {
+        let found = find_addresses(
+            "https://x.example/login.php?email=alice@example.com and SRS0=ab=cd=example.org=bob@fwd.example",
+        );
+        let values: Vec<_> = found.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "alice@example.com",
+                "SRS0=ab=cd=example.org=bob@fwd.example"
+            ]
+        );
     }
 
     #[test]

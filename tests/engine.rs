@@ -399,3 +399,31 @@ fn common_situations_get_their_own_explanation() {
     assert_eq!(topic("spamhaus-pbl-word.txt"), "situation.dynamic_ip");
     assert_eq!(topic("spamhaus-blocked.txt"), "situation.server_ip_listed");
 }
+
+#[test]
+fn a_persons_reply_that_mentions_a_failure_is_not_a_bounce() {
+    let mail = "From: Sabine <sabine@example.de>\nTo: Thomas <info@example.com>\nSubject: Re: Angebot\nIn-Reply-To: <a1@example.com>\n\nHallo,\nmeine alte Adresse gibt es nicht mehr (550 user unknown), bitte nur noch diese nutzen.\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(m.recipients.is_empty());
+}
+
+#[test]
+fn a_phishing_notice_with_made_up_codes_is_not_a_bounce() {
+    let mail = "From: Mailer-Daemon <mailer-daemon@mail-notice.example>\nTo: alice@example.com\nSubject: Delivery failure: 3 pending messages\n\nYour mailbox is full (552 5.2.2). 3 pending messages could not be delivered.\nRelease pending messages here: https://mailbox-verify.example/owa/login.php?email=alice@example.com\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
+
+#[test]
+fn a_delay_that_keeps_failing_to_connect_is_a_network_error() {
+    let mail = "From: MAILER-DAEMON@mail.example.com\nSubject: Delayed Mail (still being retried)\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nTHIS IS A WARNING ONLY.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.example.com\n\nFinal-Recipient: rfc822; nina@slow.example\nAction: delayed\nStatus: 4.4.7\nDiagnostic-Code: smtp; 400 4.4.7 Message delayed; Connection dropped due to SocketError\nWill-Retry-Until: Mon, 2 Dec 2024 09:14:25 +0100\n--b--\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].reason, Reason::NetworkError);
+}
