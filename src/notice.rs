@@ -20,7 +20,7 @@ pub struct Notice {
     /// True when the input started with a real header block.
     pub has_headers: bool,
     pub headers: HeaderSummary,
-    /// Raw values of headers the readers look at, lower-case names.
+    /// Raw values of the headers in [`READ_HEADERS`], lower-case names.
     pub raw_headers: Vec<(String, String)>,
     /// Human-readable text of the notice (plain parts, flattened HTML).
     pub text: String,
@@ -39,9 +39,30 @@ pub struct Notice {
     pub truncated: Option<&'static str>,
 }
 
+/// The notice headers the readers look at (lower case); only these are kept.
+pub const READ_HEADERS: &[&str] = &[
+    "from",
+    "subject",
+    "in-reply-to",
+    "auto-submitted",
+    "precedence",
+    "x-autoreply",
+    "x-autorespond",
+    "x-apple-unsubscribe",
+    "x-failed-recipients",
+    "x-failed-recipients-google",
+    "x-gm-message-state",
+    "x-ms-embedded-report",
+    "x-ms-exchange-message-is-ndr",
+    "x-mimeole",
+    "x-amz-sns-message-id",
+    "x-ses-outgoing",
+];
+
 impl Notice {
-    /// The first raw value of header `name` (lower case).
+    /// The first raw value of header `name`, one of [`READ_HEADERS`].
     pub fn header(&self, name: &str) -> Option<&str> {
+        debug_assert!(READ_HEADERS.contains(&name), "{name} is not kept");
         self.raw_headers
             .iter()
             .find(|(n, _)| n == name)
@@ -223,6 +244,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         raw_headers: msg
             .headers_raw()
             .take(200)
+            .filter(|(n, _)| READ_HEADERS.iter().any(|h| n.eq_ignore_ascii_case(h)))
             .map(|(n, v)| (n.to_ascii_lowercase(), text::squash(v)))
             .collect(),
         ..Notice::default()

@@ -135,3 +135,17 @@ pub fn detect(n: &Notice, lower: &str) -> &'static Format {
         .copied()
         .unwrap_or(&GENERIC)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_headers_formats_look_at_are_kept() {
+        for f in FORMATS {
+            for h in f.headers {
+                assert!(crate::notice::READ_HEADERS.contains(h), "{h}");
+            }
+        }
+    }
+}
