@@ -398,8 +398,11 @@ fn build_recipient(
     };
     let has_code =
         text::find_status(&diagnostic).is_some() || text::find_reply_code(&diagnostic).is_some();
+    // Lines with codes or failure words outside every recipient's block belong to the
+    // recipient when it is the only one, or when its own words name no failure.
+    let only_one = ctx.reading.recipients.len() <= 1;
     if !has_code
-        && !classify::mentions_failure(&diagnostic.to_ascii_lowercase())
+        && (only_one || !classify::mentions_failure(&diagnostic.to_ascii_lowercase()))
         && !context.contains(general.as_str())
     {
         context = format!("{context} {general}");

@@ -427,3 +427,13 @@ fn a_delay_that_keeps_failing_to_connect_is_a_network_error() {
     assert_eq!(m.kind, Kind::DelayNotice);
     assert_eq!(m.recipients[0].reason, Reason::NetworkError);
 }
+
+#[test]
+fn the_codes_below_a_single_recipients_explanation_are_its_own() {
+    let mail = "From: Mail Delivery System <MAILER-DAEMON@web.de>\nSubject: Unzustellbare Nachricht\n\nIhre Nachricht an folgenden Empfänger konnte nicht zugestellt werden:\n\n    petra@example.de\n\nGrund: Postfach voll\n\nTechnische Details:\n    Antwort: 552 5.2.2 Mailbox full\n";
+    let r = &analyze(mail.as_bytes()).messages[0].recipients[0];
+    assert_eq!(r.address, "petra@example.de");
+    assert_eq!(r.reason, Reason::MailboxFull);
+    assert_eq!(r.status.as_deref(), Some("5.2.2"));
+    assert_eq!(r.reply_code.as_deref(), Some("552"));
+}

@@ -178,6 +178,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     for (line, line_lower) in text::lines(region).zip(text::lines(region_lower)) {
         let trimmed = line.trim();
         let trimmed_lower = line_lower.trim();
+        let continues_general = std::mem::take(&mut r.general_open);
         if trimmed.is_empty() {
             if r.substantive {
                 r.current = None;
@@ -201,8 +202,12 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         match r.current {
             Some(i) => r.substantive |= append(&mut r.out.recipients[i].diagnostic, trimmed),
             None => {
-                if has_code(trimmed) || crate::classify::mentions_failure(trimmed_lower) {
+                if continues_general
+                    || has_code(trimmed)
+                    || crate::classify::mentions_failure(trimmed_lower)
+                {
                     append(&mut r.out.general, trimmed);
+                    r.general_open = !trimmed.ends_with(['.', ':', '!', '?', ';', ')', ']']);
                 }
             }
         }
@@ -237,6 +242,8 @@ struct Reader<'a> {
     sender: Option<&'a str>,
     /// The last SMTP command named so far.
     last_command: Option<&'static str>,
+    /// The last line went to the general text and its sentence goes on.
+    general_open: bool,
 }
 
 impl Reader<'_> {
@@ -414,6 +421,18 @@ mod tests {
         let commands: Vec<_> = r.recipients.iter().map(|t| t.command).collect();
         assert_eq!(commands, [Some("MAIL"), Some("RCPT")], "{r:?}");
         assert_eq!(r.command, Some("MAIL"));
+    }
+
+    #[test]
+    fn a_wrapped_error_sentence_is_kept_whole() {
+        let n = notice(
+            "Letzter Fehler:\n mx.example.org: Connection timed out (Verbindung zum\n Empfänger-Server nicht möglich)\nMit freundlichen Grüßen\n",
+        );
+        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        assert_eq!(
+            r.general,
+            "mx.example.org: Connection timed out (Verbindung zum Empfänger-Server nicht möglich)"
+        );
     }
 
     #[test]
