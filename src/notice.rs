@@ -321,7 +321,14 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             PartType::Text(t) if ctype == "text" && subtype == "rfc822-headers" => {
                 set_original_from_headers(notice, t);
             }
-            PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => push_text(body, t),
+            // A plain part may be an HTML notice pasted as source.
+            PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
+                if starts_as_html(t) {
+                    push_text(body, &text::flatten_html(t))
+                } else {
+                    push_text(body, t)
+                }
+            }
             PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
                 push_text(body, &text::flatten_html(h))
             }
@@ -368,6 +375,23 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             _ => {}
         }
     }
+}
+
+/// Text that opens with an HTML document's first tag.
+fn starts_as_html(t: &str) -> bool {
+    let head = t.trim_start();
+    let head = head[..head.floor_char_boundary(16)].to_ascii_lowercase();
+    [
+        "<html",
+        "<!doctype",
+        "<head",
+        "<body",
+        "<div",
+        "<table",
+        "<meta",
+    ]
+    .iter()
+    .any(|tag| head.starts_with(tag))
 }
 
 fn looks_like_bounce(msg: &Message<'_>) -> bool {

@@ -437,3 +437,12 @@ fn the_codes_below_a_single_recipients_explanation_are_its_own() {
     assert_eq!(r.status.as_deref(), Some("5.2.2"));
     assert_eq!(r.reply_code.as_deref(), Some("552"));
 }
+
+#[test]
+fn an_html_notice_pasted_as_source_into_a_plain_mail_is_read_as_text() {
+    let mail = "From: Ralf <ralf@example.de>\nSubject: Fehler\nContent-Type: text/plain; charset=utf-8\n\n<html><body><p>Ihre Nachricht an <a href=\"mailto:kunde@example.org\">kunde@example.org</a> konnte nicht übermittelt werden.</p><p>kunde@example.org<br>Remoteserver hat '550 5.7.1 Service unavailable; Client host [192.0.2.14] blocked using b.barracudacentral.org' zurückgegeben</p></body></html>\n";
+    let r = &analyze(mail.as_bytes()).messages[0].recipients[0];
+    assert_eq!(r.address, "kunde@example.org");
+    assert_eq!(r.reason, Reason::Blocked);
+    assert!(!r.diagnostic.as_deref().unwrap_or("").contains('<'));
+}
