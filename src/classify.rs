@@ -53,7 +53,7 @@ pub fn provider_rule(
 /// The phrase rule that decides, if any: `(reason, phrase, weak)`.
 pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
     let (matcher, flat) = knowledge::phrase_index();
-    let (rule, phrase) = flat[matcher.first(lower)?];
+    let (rule, phrase) = flat[matcher.first(&text::mask_names(lower))?];
     let rule = &knowledge::phrase_rules()[rule];
     Some((rule.reason, phrase, rule.weak))
 }

@@ -294,10 +294,16 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
     };
     let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
     for d in &dsn_recipients {
+        // A local Final-Recipient (`LOCAL;<nils>`) names less than the original address.
+        let has_domain = |a: &&String| a.contains('@');
         let address = d
             .final_recipient
-            .clone()
-            .or_else(|| d.original_recipient.clone())
+            .as_ref()
+            .filter(has_domain)
+            .or(d.original_recipient.as_ref().filter(has_domain))
+            .or(d.final_recipient.as_ref())
+            .or(d.original_recipient.as_ref())
+            .cloned()
             .unwrap_or_default();
         let address = text::find_addresses(&address)
             .into_iter()

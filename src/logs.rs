@@ -48,8 +48,24 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
             parsed.push(LogLine { span, ..l });
         }
     }
-    if parsed.is_empty() || loglike * 10 < total * 7 {
+    if loglike * 10 < total * 7 {
         return None;
+    }
+    if parsed.is_empty() {
+        // Rejections in a form not read here go to the free-text reader; lines without
+        // any (logins, connections) tell of no message.
+        let rejects = s.lines().any(|l| {
+            text::contains_ci(l, "reject")
+                || text::find_codes(l)
+                    .0
+                    .is_some_and(|c| !c.value.starts_with('2'))
+        });
+        if rejects {
+            return None;
+        }
+        let mut m = empty_message("mail-log", 0..input.len());
+        m.kind = Kind::NotABounce;
+        return Some(vec![m]);
     }
     let mut messages: Vec<Message> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
@@ -175,9 +191,10 @@ fn postfix(line: &str) -> Option<LogLine> {
     if !line.contains("postfix") {
         return None;
     }
-    let status = field(line, "status")?;
+    // `status=` is the last field; its server reply in brackets may hold commas.
+    let status = line[line.find(" status=")? + 8..].trim();
     let address = angle_address(field(line, "to")?)?;
-    let word = status.split_whitespace().next().unwrap_or("");
+    let word = status.split([' ', ',', '(']).next().unwrap_or("");
     let action = match word {
         "sent" => Action::Delivered,
         "deferred" => Action::Delayed,
@@ -185,11 +202,12 @@ fn postfix(line: &str) -> Option<LogLine> {
         _ => return None,
     };
     let diagnostic = status
-        .get(word.len()..)
-        .unwrap_or("")
+        .find('(')
+        .map_or("", |p| {
+            let inner = &status[p + 1..];
+            inner.strip_suffix(')').unwrap_or(inner)
+        })
         .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
         .to_string();
     Some(LogLine {
         format: "postfix-log",
@@ -295,6 +313,26 @@ mod tests {
     }
 
     #[test]
+    fn a_postfix_reply_with_commas_is_kept_whole() {
+        let log = b"Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.org>, relay=none, delay=432000, dsn=4.4.1, status=expired, returned to sender (connect to mx.example.org[192.0.2.1]:25: Connection timed out)\nJan  1 10:00:01 mx postfix/smtp[124]: 5BC23D4E: to=<tora@example.net>, relay=mx.example.net[192.0.2.2]:25, dsn=5.2.2, status=bounced (host mx.example.net[192.0.2.2] said: 550 Sorry, mailbox tora is over quota (in reply to RCPT TO command))\n";
+        let messages = read(log).unwrap();
+        let expired = &messages[0].recipients[0];
+        assert_eq!(expired.reason, Reason::Expired);
+        assert_eq!(
+            expired.diagnostic.as_deref(),
+            Some("connect to mx.example.org[192.0.2.1]:25: Connection timed out")
+        );
+        let full = &messages[1].recipients[0];
+        assert_eq!(full.reason, Reason::MailboxFull);
+        assert!(
+            full.diagnostic
+                .as_deref()
+                .unwrap()
+                .ends_with("(in reply to RCPT TO command)")
+        );
+    }
+
+    #[test]
     fn sendmail_sent_is_a_delivery() {
         let log = b"Jan  1 10:00:00 host sendmail[999]: x01AB: to=<a@example.org>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.org. [192.0.2.2], dsn=2.0.0, stat=Sent (ok 1234)\n";
         let msgs = read(log).unwrap();
@@ -309,6 +347,15 @@ mod tests {
         assert_eq!(msgs.len(), 1);
         assert_eq!(msgs[0].recipients.len(), 2);
         assert_eq!(msgs[0].recipients[0].reason, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn log_lines_without_a_delivery_are_no_bounce() {
+        let log = b"Jan  1 10:00:00 mx postfix/smtpd[99]: warning: unknown[192.0.2.66]: SASL LOGIN authentication failed: authentication failure\nJan  1 10:00:01 mx postfix/smtpd[99]: disconnect from unknown[192.0.2.66] ehlo=1 auth=0/1 quit=1 commands=2/3\n";
+        let messages = read(log).unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].kind, Kind::NotABounce);
+        assert!(messages[0].recipients.is_empty());
     }
 
     #[test]

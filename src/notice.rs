@@ -223,7 +223,7 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             })
     };
     HeaderSummary {
-        subject: msg.subject().map(str::to_string),
+        subject: latin1_if_broken(msg, HeaderName::Subject, msg.subject()),
         from: addr(msg.from()),
         to: addr(msg.to()),
         date: msg.header_raw("Date").map(text::squash),
@@ -234,6 +234,21 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .map(|(_, v)| text::squash(v))
             .take(30)
             .collect(),
+    }
+}
+
+/// A header value that was raw 8-bit text, not UTF-8 (Latin-1 in a German or French
+/// subject, say), read again from its bytes instead of with replacement characters.
+fn latin1_if_broken(msg: &Message<'_>, name: HeaderName, parsed: Option<&str>) -> Option<String> {
+    match parsed {
+        Some(v) if v.contains('\u{fffd}') => {
+            let h = msg.headers().iter().find(|h| h.name == name)?;
+            let raw = msg
+                .raw_message()
+                .get(h.offset_start as usize..h.offset_end as usize)?;
+            Some(text::squash(&text::decode(raw)))
+        }
+        other => other.map(str::to_string),
     }
 }
 

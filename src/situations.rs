@@ -17,6 +17,8 @@ pub enum Situation {
     ServerIpListed,
     /// The recipient domain's MX record holds an IP address instead of a host name.
     MxIsIp,
+    /// Greylisting: a first attempt turned away on purpose; the server retries.
+    Greylisting,
 }
 
 impl Situation {
@@ -26,6 +28,7 @@ impl Situation {
             Situation::DynamicIp => "dynamic_ip",
             Situation::ServerIpListed => "server_ip_listed",
             Situation::MxIsIp => "mx_is_ip",
+            Situation::Greylisting => "greylisting",
         }
     }
 }
@@ -49,6 +52,8 @@ const DYNAMIC_SIGNS: &[&str] = &[
     "dyna.spamrats",
     " pbl",
 ];
+
+const GREYLIST_SIGNS: &[&str] = &["greylist", "graylist", "grey-list", "gray-list"];
 
 const MX_IP_SIGNS: &[&str] = &[
     "malformed or unexpected name server reply",
@@ -87,6 +92,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     let looks_up_an_ip = failed
         .iter()
         .any(|r| r.diagnostic.as_deref().is_some_and(names_an_ip_as_host));
+    if says(GREYLIST_SIGNS) {
+        return Some(Situation::Greylisting);
+    }
     if says(MX_IP_SIGNS) || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }

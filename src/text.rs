@@ -199,6 +199,43 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
     out
 }
 
+/// `lower` with mail addresses and remote host names (`host mx.example.org[…]`) blanked
+/// out, so that words inside them ("spam" in `mx.spamfilter.example`) are not taken for
+/// the server's words.
+pub fn mask_names(lower: &str) -> Cow<'_, str> {
+    let mut spans: Vec<(usize, usize)> = find_addresses(lower)
+        .iter()
+        .map(|f| (f.start, f.end))
+        .collect();
+    let mut from = 0;
+    while let Some(p) = lower[from..].find("host ") {
+        let start = from + p + 5;
+        let len = lower[start..]
+            .find(|c: char| c.is_whitespace() || c == '[')
+            .unwrap_or(lower.len() - start);
+        let after = lower[start + len..].trim_start_matches(' ');
+        if lower[start..start + len].contains('.') && after.starts_with('[') {
+            spans.push((start, start + len));
+        }
+        from = start;
+    }
+    if spans.is_empty() {
+        return Cow::Borrowed(lower);
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(lower.len());
+    let mut at = 0;
+    for (start, end) in spans {
+        if start >= at {
+            out.push_str(&lower[at..start]);
+            out.push('x');
+            at = end;
+        }
+    }
+    out.push_str(&lower[at..]);
+    Cow::Owned(out)
+}
+
 /// True for addresses of mail systems rather than people.
 pub fn is_system_address(addr: &str) -> bool {
     let local = addr.split('@').next().unwrap_or("").to_ascii_lowercase();
@@ -270,6 +307,8 @@ fn digits(b: &[u8], from: usize, max: usize) -> (usize, usize) {
 /// line where there is one (`550 5.1.1`, `550-'5.7.1`), else each on its own.
 pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
     let b = s.as_bytes();
+    // A transcript's positive replies ("250 2.1.0 Ok") count only when no failure does.
+    let mut success = None;
     for i in 0..b.len().saturating_sub(3) {
         if !(matches!(b[i], b'2' | b'4' | b'5')
             && b[i + 1].is_ascii_digit()
@@ -298,16 +337,17 @@ pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
                 value: st.value,
                 start: i + 3 + gap,
             };
-            return (
-                Some(Code {
-                    value: s[i..i + 3].to_string(),
-                    start: i,
-                }),
-                Some(status),
-            );
+            let reply = Code {
+                value: s[i..i + 3].to_string(),
+                start: i,
+            };
+            if b[i] != b'2' {
+                return (Some(reply), Some(status));
+            }
+            success.get_or_insert((Some(reply), Some(status)));
         }
     }
-    (find_reply_code(s), find_status(s))
+    success.unwrap_or_else(|| (find_reply_code(s), find_status(s)))
 }
 
 /// The SMTP reply code of a diagnostic: a three-digit code 2xx/4xx/5xx standing where
@@ -568,6 +608,20 @@ mod tests {
                 "alice@example.com",
                 "SRS0=ab=cd=example.org=bob@fwd.example"
             ]
+        );
+    }
+
+    #[test]
+    fn names_are_masked_but_the_words_stay() {
+        assert_eq!(
+            mask_names(
+                "host mx1.spamfilter.example[192.0.2.9] said: 550 5.1.1 <spammer@bad.example>: unknown"
+            ),
+            "host x[192.0.2.9] said: 550 5.1.1 <x>: unknown"
+        );
+        assert_eq!(
+            mask_names("blocked using zen.spamhaus.org"),
+            "blocked using zen.spamhaus.org"
         );
     }
 

@@ -396,6 +396,7 @@ fn a_bounce_for_mail_never_sent_says_which_signs_point_where() {
 fn common_situations_get_their_own_explanation() {
     let topic = |file: &str| explain(&analyze(&fixture(file)).messages[0], Lang::De).topic;
     assert_eq!(topic("mx-holds-ip.txt"), "situation.mx_is_ip");
+    assert_eq!(topic("greylisted-delay.txt"), "situation.greylisting");
     assert_eq!(topic("spamhaus-pbl-word.txt"), "situation.dynamic_ip");
     assert_eq!(topic("spamhaus-blocked.txt"), "situation.server_ip_listed");
 }
@@ -445,4 +446,23 @@ fn an_html_notice_pasted_as_source_into_a_plain_mail_is_read_as_text() {
     assert_eq!(r.address, "kunde@example.org");
     assert_eq!(r.reason, Reason::Blocked);
     assert!(!r.diagnostic.as_deref().unwrap_or("").contains('<'));
+}
+
+#[test]
+fn greylisting_is_a_temporary_limit_not_a_policy_or_an_unknown_user() {
+    let m = &analyze(&fixture("greylisted-delay.txt")).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    let r = &m.recipients[0];
+    assert_eq!(r.reason, Reason::RateLimited);
+    assert_eq!(r.alternative, None);
+}
+
+#[test]
+fn a_raw_latin1_subject_is_read_as_latin1() {
+    let mail = b"From: MAILER-DAEMON@example.br\nSubject: Mensagem n\xe3o entregue\nContent-Type: text/plain; charset=ISO-8859-1\n\n<ana@example.br>: 552 5.2.2 Caixa postal cheia\n";
+    let m = &analyze(mail).messages[0];
+    assert_eq!(
+        m.notice.subject.as_deref(),
+        Some("Mensagem n\u{e3}o entregue")
+    );
 }

@@ -12,7 +12,13 @@ const KINDS: &[Kind] = &[
     Kind::ComplaintReport,
     Kind::NotABounce,
 ];
-const SITUATIONS: &[&str] = &["phishing", "dynamic_ip", "server_ip_listed", "mx_is_ip"];
+const SITUATIONS: &[&str] = &[
+    "phishing",
+    "dynamic_ip",
+    "server_ip_listed",
+    "mx_is_ip",
+    "greylisting",
+];
 const WHO: &[&str] = &[
     "reader",
     "sender",

@@ -69,6 +69,13 @@ const RECIPIENT_LABELS: &[&str] = &[
     "empfänger:",
     "empfaenger:",
     "destinataire:",
+    "destinatario:",
+    "destinatário:",
+    "ontvanger:",
+    "odbiorca:",
+    "adresat:",
+    "mottagare:",
+    "modtager:",
     "to <",
     "user ",
 ];
@@ -109,6 +116,23 @@ fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> 
         "erreicht",
         "your message to",
         "ihre nachricht an",
+        // French, Spanish, Portuguese, Italian, Dutch, Polish, Swedish, Danish.
+        "remis",
+        "livré",
+        "entregado",
+        "entregue",
+        "recapitato",
+        "consegnato",
+        "bezorgd",
+        "afgeleverd",
+        "dostarcz",
+        "levereras",
+        "leveret",
+        "votre message à",
+        "mensaje a",
+        "mensagem para",
+        "messaggio a",
+        "uw bericht aan",
     ];
     text::lines(region)
         .zip(text::lines(region_lower))
@@ -368,6 +392,8 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
         ("initial connection", "CONN"),
         ("connect", "CONN"),
     ];
+    // Sayings that name the stage without an "after".
+    const STAGES: &[(&str, &str)] = &[("refused to talk to me", "CONN")];
     static AFTER_COMMAND: LazyLock<(Matcher, Vec<&'static str>)> = LazyLock::new(|| {
         let (phrases, commands): (Vec<String>, Vec<&str>) = AFTER
             .iter()
@@ -376,6 +402,7 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
                     .iter()
                     .map(move |(w, cmd)| (format!("{a}{w}"), *cmd))
             })
+            .chain(STAGES.iter().map(|(w, cmd)| (w.to_string(), *cmd)))
             .unzip();
         let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
         (Matcher::new(&phrases), commands)
