@@ -12,6 +12,8 @@ struct LogLine {
     format: &'static str,
     queue_id: String,
     address: String,
+    /// The address before aliasing or forwarding (Postfix `orig_to=`).
+    original_address: Option<String>,
     action: Action,
     status: Option<String>,
     diagnostic: String,
@@ -83,6 +85,7 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         let (start, end) = (line.span.start, line.span.end);
         let raw = RawRecipient {
             address: line.address,
+            original_address: line.original_address,
             action: Some(line.action),
             status: line.status,
             command: formats::smtp_command(&line.diagnostic),
@@ -213,6 +216,7 @@ fn postfix(line: &str) -> Option<LogLine> {
         format: "postfix-log",
         queue_id: syslog_queue_id(line),
         address,
+        original_address: field(line, "orig_to").and_then(angle_address),
         action,
         status: field(line, "dsn").map(str::to_string),
         diagnostic,
@@ -239,6 +243,7 @@ fn sendmail(line: &str) -> Option<LogLine> {
     };
     Some(LogLine {
         format: "sendmail-log",
+        original_address: None,
         queue_id: syslog_queue_id(line),
         address,
         action,
@@ -276,7 +281,15 @@ fn exim(line: &str) -> Option<LogLine> {
         .to_string();
     let rest = &line[at + marker.len()..];
     let address = angle_address(rest.split_whitespace().next()?)?;
-    let diagnostic = rest.split_once(": ").map_or("", |(_, d)| d).to_string();
+    // A delivery quotes the server's confirmation as `C="250 OK ..."`.
+    let confirmation = rest
+        .split_once(" C=\"")
+        .map(|(_, c)| c.split('"').next().unwrap_or(c));
+    let diagnostic = match action {
+        Action::Delivered => confirmation.unwrap_or(""),
+        _ => rest.split_once(": ").map_or("", |(_, d)| d),
+    }
+    .to_string();
     let relay = rest.find(" H=").map(|p| {
         rest[p + 3..]
             .split_whitespace()
@@ -286,6 +299,7 @@ fn exim(line: &str) -> Option<LogLine> {
     });
     Some(LogLine {
         format: "exim-log",
+        original_address: None,
         queue_id,
         address,
         action,
@@ -342,11 +356,21 @@ mod tests {
 
     #[test]
     fn exim_lines_are_grouped_by_message_id() {
-        let log = b"2024-03-01 12:00:00 1rXyZa-000abc-1F ** bad@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]: SMTP error from remote mail server after RCPT TO:<bad@example.org>: 550 5.1.1 No such user\n2024-03-01 12:00:00 1rXyZa-000abc-1F => good@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]\n";
+        let log = b"2024-03-01 12:00:00 1rXyZa-000abc-1F ** bad@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]: SMTP error from remote mail server after RCPT TO:<bad@example.org>: 550 5.1.1 No such user\n2024-03-01 12:00:00 1rXyZa-000abc-1F => good@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3] C=\"250 2.0.0 OK id=42\"\n";
         let msgs = read(log).unwrap();
         assert_eq!(msgs.len(), 1);
         assert_eq!(msgs[0].recipients.len(), 2);
         assert_eq!(msgs[0].recipients[0].reason, Reason::UserUnknown);
+        let delivered = &msgs[0].recipients[1];
+        assert_eq!(delivered.reason, Reason::Delivered);
+        assert_eq!(delivered.diagnostic.as_deref(), Some("250 2.0.0 OK id=42"));
+    }
+
+    #[test]
+    fn postfix_keeps_the_address_before_forwarding() {
+        let log = b"Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.net>, orig_to=<info@example.org>, relay=mx.example.net[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
+        let r = &read(log).unwrap()[0].recipients[0];
+        assert_eq!(r.original_address.as_deref(), Some("info@example.org"));
     }
 
     #[test]
