@@ -85,7 +85,7 @@ pub fn classify(f: &Facts<'_>) -> (Reason, Decision) {
     } else {
         reason
     };
-    let reason = refused_at_greeting(reason, f);
+    let reason = refused_before_recipient(reason, f);
     (adjust_for_outcome(reason, f, &decision), decision)
 }
 
@@ -250,8 +250,9 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
 }
 
 /// A refusal without a named cause before the sender even said who it is: the
-/// receiving server does not want connections from this server.
-fn refused_at_greeting(reason: Reason, f: &Facts<'_>) -> Reason {
+/// receiving server does not want connections from this server. Without a cause in answer
+/// to MAIL FROM: the sender was refused.
+fn refused_before_recipient(reason: Reason, f: &Facts<'_>) -> Reason {
     let greeting = matches!(f.command, Some("CONN" | "HELO" | "EHLO"));
     let unnamed = matches!(
         reason,
@@ -263,6 +264,9 @@ fn refused_at_greeting(reason: Reason, f: &Facts<'_>) -> Reason {
         .is_some_and(|c| c.starts_with('5'));
     if greeting && unnamed && failed {
         Reason::Blocked
+    } else if f.command == Some("MAIL") && matches!(reason, Reason::OnHold | Reason::Undefined) {
+        // Refused in answer to MAIL FROM, with no cause named: the sender was refused.
+        Reason::Rejected
     } else {
         reason
     }

@@ -19,6 +19,11 @@ pub enum Situation {
     MxIsIp,
     /// Greylisting: a first attempt turned away on purpose; the server retries.
     Greylisting,
+    /// The receiver's own blacklist lookup failed (Spamhaus refusing its public
+    /// resolver): no real listing.
+    ReceiverListError,
+    /// A domain (the sender's, or one linked in the message) is on a domain blacklist.
+    DomainListed,
 }
 
 impl Situation {
@@ -29,6 +34,8 @@ impl Situation {
             Situation::ServerIpListed => "server_ip_listed",
             Situation::MxIsIp => "mx_is_ip",
             Situation::Greylisting => "greylisting",
+            Situation::ReceiverListError => "receiver_list_error",
+            Situation::DomainListed => "domain_listed",
         }
     }
 }
@@ -54,6 +61,15 @@ const DYNAMIC_SIGNS: &[&str] = &[
 ];
 
 const GREYLIST_SIGNS: &[&str] = &["greylist", "graylist", "grey-list", "gray-list"];
+
+/// Answers a blacklist gives a receiver that queries it wrongly (Spamhaus refuses public
+/// resolvers with 127.255.255.x and an "open resolver" text).
+const LIST_ERROR_SIGNS: &[&str] = &[
+    "open resolver",
+    "returnc/",
+    "127.255.255.",
+    "excessive number of queries",
+];
 
 const MX_IP_SIGNS: &[&str] = &[
     "malformed or unexpected name server reply",
@@ -95,6 +111,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if says(GREYLIST_SIGNS) {
         return Some(Situation::Greylisting);
     }
+    if says(LIST_ERROR_SIGNS) {
+        return Some(Situation::ReceiverListError);
+    }
     if says(MX_IP_SIGNS) || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
@@ -105,6 +124,16 @@ pub fn of(msg: &Message) -> Option<Situation> {
     });
     if pbl || says(DYNAMIC_SIGNS) {
         return Some(Situation::DynamicIp);
+    }
+    let domain_list = failed.iter().any(|r| {
+        r.blocklist
+            .as_ref()
+            .and_then(|b| b.list)
+            .and_then(crate::dnsbl::registry::by_id)
+            .is_some_and(|l| l.kind == crate::dnsbl::registry::ListKind::Domain)
+    });
+    if domain_list {
+        return Some(Situation::DomainListed);
     }
     let listed = failed.iter().any(|r| {
         r.blocklist.is_some() && matches!(r.reason, Reason::Blocked | Reason::BadReputation)

@@ -199,14 +199,27 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
     out
 }
 
-/// `lower` with mail addresses and remote host names (`host mx.example.org[…]`) blanked
-/// out, so that words inside them ("spam" in `mx.spamfilter.example`) are not taken for
-/// the server's words.
+/// `lower` with mail addresses, remote host names (`host mx.example.org[…]`) and the
+/// command a reporting server names ("in reply to MAIL FROM command") blanked out, so
+/// that words inside them ("spam" in `mx.spamfilter.example`) are not taken for the
+/// server's words.
 pub fn mask_names(lower: &str) -> Cow<'_, str> {
     let mut spans: Vec<(usize, usize)> = find_addresses(lower)
         .iter()
         .map(|f| (f.start, f.end))
         .collect();
+    for wrapper in [
+        "in reply to mail from",
+        "after mail from",
+        "after pipelined mail from",
+    ] {
+        let command = wrapper.len() - "mail from".len();
+        spans.extend(
+            lower
+                .match_indices(wrapper)
+                .map(|(p, _)| (p + command, p + wrapper.len())),
+        );
+    }
     let mut from = 0;
     while let Some(p) = lower[from..].find("host ") {
         let start = from + p + 5;
@@ -622,6 +635,10 @@ mod tests {
         assert_eq!(
             mask_names("blocked using zen.spamhaus.org"),
             "blocked using zen.spamhaus.org"
+        );
+        assert_eq!(
+            mask_names("550 access denied (in reply to mail from command)"),
+            "550 access denied (in reply to x command)"
         );
     }
 

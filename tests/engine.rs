@@ -466,3 +466,31 @@ fn a_raw_latin1_subject_is_read_as_latin1() {
         Some("Mensagem n\u{e3}o entregue")
     );
 }
+
+#[test]
+fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation() {
+    let topic = |diag: &str| {
+        let bounce = format!(
+            "<rcpt@example.org>: host mx.example.org[192.0.2.1] said: {diag} (in reply to RCPT TO command)\n"
+        );
+        explain(&analyze(bounce.as_bytes()).messages[0], Lang::En).topic
+    };
+    assert_eq!(
+        topic(
+            "554 5.7.1 Service unavailable; Client host [203.0.113.45] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/172.70.0.1/"
+        ),
+        "situation.receiver_list_error"
+    );
+    assert_eq!(
+        topic(
+            "554 5.7.1 Service unavailable; Sender address [info@spammy.example] blocked using dbl.spamhaus.org"
+        ),
+        "situation.domain_listed"
+    );
+    assert_eq!(
+        topic(
+            "554 5.7.1 Service unavailable; Client host [203.0.113.45] blocked using zen.spamhaus.org"
+        ),
+        "situation.server_ip_listed"
+    );
+}

@@ -18,6 +18,8 @@ const SITUATIONS: &[&str] = &[
     "server_ip_listed",
     "mx_is_ip",
     "greylisting",
+    "receiver_list_error",
+    "domain_listed",
 ];
 const WHO: &[&str] = &[
     "reader",
