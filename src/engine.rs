@@ -129,8 +129,8 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
     }
     if let Some(signs) = phishing::signs(&notice, &msg) {
         msg.warnings.push(Warning::Phishing { signs });
-        // Without a report, and without server codes or a named recipient, the
-        // "failure" it describes is the lure.
+        // Without a real report, and without server codes or a recipient other than
+        // the reader, the "failure" it describes is the lure.
         let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
         let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
         let reader = notice.headers.to.as_deref().map(text::find_addresses);
@@ -141,7 +141,7 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
                 .any(|f| f.value.eq_ignore_ascii_case(a))
         };
         let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
-        if (no_codes || nobody) && notice.dsn.is_empty() {
+        if (no_codes || nobody) && !notice.is_dsn_report {
             msg.kind = Kind::NotABounce;
             msg.format = "none";
             msg.recipients.clear();

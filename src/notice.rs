@@ -35,6 +35,8 @@ pub struct Notice {
     pub is_dsn_report: bool,
     /// Names of attachments that are neither reports nor returned messages.
     pub attachments: Vec<String>,
+    /// The links of the notice's HTML, with the text each shows.
+    pub links: Vec<text::Link>,
     /// A limit cut something off.
     pub truncated: Option<&'static str>,
 }
@@ -60,6 +62,14 @@ pub const READ_HEADERS: &[&str] = &[
 ];
 
 impl Notice {
+    /// The text of an HTML part; its links are kept.
+    fn flatten(&mut self, html: &str) -> String {
+        if self.links.len() < 100 {
+            self.links.extend(text::html_links(html));
+        }
+        text::flatten_html(html)
+    }
+
     /// The first raw value of header `name`, one of [`READ_HEADERS`].
     pub fn header(&self, name: &str) -> Option<&str> {
         debug_assert!(READ_HEADERS.contains(&name), "{name} is not kept");
@@ -165,12 +175,12 @@ pub fn starts_with_headers(s: &str) -> bool {
 fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::strip_qp_debris(&cleaned);
+    let mut notice = Notice::default();
     let body = if text::looks_like_html(&cleaned) {
-        text::flatten_html(&cleaned)
+        notice.flatten(&cleaned)
     } else {
         cleaned.into_owned()
     };
-    let mut notice = Notice::default();
     take_inline_parts(&mut notice, body);
     find_inline_original(&mut notice);
     notice
@@ -339,13 +349,13 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             // A plain part may be an HTML notice pasted as source.
             PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
                 if starts_as_html(t) {
-                    push_text(body, &text::flatten_html(t))
+                    push_text(body, &notice.flatten(t))
                 } else {
                     push_text(body, t)
                 }
             }
             PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
-                push_text(body, &text::flatten_html(h))
+                push_text(body, &notice.flatten(h))
             }
             PartType::Binary(b) | PartType::InlineBinary(b) => {
                 let name = format!("{ctype}/{subtype}");

@@ -29,6 +29,20 @@ const LURES: &[&str] = &[
     "klicken sie hier",
     "nachrichten freigeben",
     "konto wird",
+    // Real notices are about mail you sent; lures are about mail held for you.
+    "incoming messages",
+    "messages on hold",
+    "held in quarantine",
+    "will be deleted",
+    "sign in within",
+    "expand your storage",
+    "upgrade your storage",
+    "open the attached",
+    "eingehende nachrichten",
+    "melden sie sich unter",
+    "speicher jetzt",
+    "speicher erweitern",
+    "öffnen sie den anhang",
 ];
 
 /// The attachment endings a real notice never needs the reader to open.
@@ -61,8 +75,9 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .iter()
         .any(|w| text::contains_ci(s, w))
     });
-    // A real delivery-status part is what phishing notices lack.
-    if !claims_notice || !n.dsn.is_empty() {
+    // A real delivery report (multipart/report) is what phishing notices lack; a
+    // report-like block of text inside an ordinary mail is no such structure.
+    if !claims_notice || n.is_dsn_report {
         return None;
     }
     let mut signs = Vec::new();
@@ -83,10 +98,23 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
-    if let Some(link) = own.split_whitespace().find(|w| is_login_link(w)) {
+    let hrefs = n.links.iter().map(|l| l.href.as_str());
+    if let Some(link) = own
+        .split_whitespace()
+        .chain(hrefs)
+        .find(|w| is_login_link(&w.to_ascii_lowercase()))
+    {
         signs.push(format!(
             "login_link:{}",
             link.trim_matches(['<', '>', '"', '(', ')'])
+        ));
+        strong += 1;
+    }
+    if let Some(link) = n.links.iter().find(|l| shows_another_site(l)) {
+        signs.push(format!(
+            "deceptive_link:{} → {}",
+            link.text.trim(),
+            link.href
         ));
         strong += 1;
     }
@@ -101,15 +129,51 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     (strong >= 1 && signs.len() >= 2).then_some(signs)
 }
 
-/// A link whose address points at a log-in or account page.
+/// A link (lower case) whose address points at a log-in, account or release page.
 fn is_login_link(word: &str) -> bool {
     let url = word.trim_start_matches(['<', '"', '(']);
     (url.starts_with("http://") || url.starts_with("https://"))
         && [
-            "login", "log-in", "signin", "sign-in", "verify", "password", "webmail", "wp-",
+            "login",
+            "log-in",
+            "signin",
+            "sign-in",
+            "verify",
+            "password",
+            "webmail",
+            "wp-",
+            "release",
+            "unlock",
+            "quarantine",
+            "/owa/",
         ]
         .iter()
         .any(|w| url.contains(w))
+}
+
+/// A link whose shown text is a web address on another site than the one it opens.
+fn shows_another_site(link: &crate::text::Link) -> bool {
+    let shown = link.text.trim().to_ascii_lowercase();
+    let looks_like_address = shown.starts_with("http") || shown.starts_with("www.");
+    match (host(&shown), host(&link.href.to_ascii_lowercase())) {
+        (Some(shown), Some(target)) if looks_like_address => {
+            target != shown && !target.ends_with(&format!(".{shown}"))
+        }
+        _ => false,
+    }
+}
+
+/// The host of a web address (lower case), without `www.`.
+fn host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let host = rest
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .trim_start_matches("www.");
+    (host.contains('.') && !host.contains(' ')).then(|| host.to_string())
 }
 
 /// A sign in words for the reader: the sign's sentence, then what was found.

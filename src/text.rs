@@ -491,6 +491,46 @@ pub fn strip_quoting(s: &str) -> Cow<'_, str> {
     text
 }
 
+/// A link of an HTML text: where it points and the text it shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// The links (`<a href="…">text</a>`) of an HTML text, at most 100.
+pub fn html_links(html: &str) -> Vec<Link> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while out.len() < 100 {
+        let Some(p) = lower[from..].find("<a ") else {
+            break;
+        };
+        let start = from + p;
+        let Some(close) = lower[start..].find('>') else {
+            break;
+        };
+        let text_start = start + close + 1;
+        let text_end = lower[text_start..]
+            .find("</a")
+            .map_or(html.len(), |e| text_start + e);
+        if let Some(h) = lower[start..text_start].find("href=") {
+            let value = &html[start + h + 5..text_start - 1];
+            let href = match value.chars().next() {
+                Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+                _ => value.split([' ', '>']).next().unwrap_or(""),
+            };
+            out.push(Link {
+                href: href.trim().to_string(),
+                text: squash(&flatten_html(&html[text_start..text_end])),
+            });
+        }
+        from = text_end;
+    }
+    out
+}
+
 /// Turns HTML into plain text: drops tags, scripts and styles, keeps line structure,
 /// decodes the common entities. Never interprets anything.
 pub fn flatten_html(s: &str) -> String {
@@ -640,6 +680,17 @@ mod tests {
             mask_names("550 access denied (in reply to mail from command)"),
             "550 access denied (in reply to x command)"
         );
+    }
+
+    #[test]
+    fn html_links_give_target_and_shown_text() {
+        let links = html_links(
+            "<p>Go <A class=x HREF=\"https://evil.example/login\">https://mail.example.org</a> or <a href='mailto:a@b.example'>mail</a>",
+        );
+        assert_eq!(links.len(), 2);
+        assert_eq!(links[0].href, "https://evil.example/login");
+        assert_eq!(links[0].text, "https://mail.example.org");
+        assert_eq!(links[1].href, "mailto:a@b.example");
     }
 
     #[test]

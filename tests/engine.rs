@@ -494,3 +494,23 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
         "situation.server_ip_listed"
     );
 }
+
+#[test]
+fn phishing_links_hidden_in_html_and_report_like_text_are_found() {
+    let html = "From: \"Telekom Mail Zustellung\" <info@notice.example.click>\nTo: w@example.de\nSubject: Unzustellbar: Ihre Nachricht konnte nicht zugestellt werden\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>Ihre Nachricht an 3 Empfänger konnte nicht zugestellt werden.</p><p>Bitte melden Sie sich unter <a href=\"https://t-online-de.login.example.click/?mail=w@example.de\">https://email.t-online.de</a> an.</p></body></html>\n";
+    let m = &analyze(html.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    let signs = m
+        .warnings
+        .iter()
+        .find_map(|w| match w {
+            Warning::Phishing { signs } => Some(signs.clone()),
+            _ => None,
+        })
+        .expect("a phishing warning");
+    assert!(signs.iter().any(|s| s.starts_with("deceptive_link:")), "{signs:?}");
+    let report_like = "From: \"MAILER-DAEMON@mout.example.net\" <postmaster@notify.example.xyz>\nTo: buero@example.de\nSubject: Delivery Status Notification (Delay)\nContent-Type: text/plain\n\nYour incoming messages have been delayed.\n\nFinal-Recipient: rfc822; buero@example.de\nAction: delayed\nStatus: 4.2.2\nDiagnostic-Code: smtp; 452 4.2.2 Mailbox quota exceeded\n\nTo release the held messages, sign in within 24 hours:\nhttps://mout-example.example.xyz/release?u=buero@example.de\n";
+    let m = &analyze(report_like.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(m.warnings.iter().any(|w| matches!(w, Warning::Phishing { .. })));
+}
