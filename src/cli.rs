@@ -3,7 +3,7 @@
 
 use crate::dnsbl::check::{self, Listing, Resolver, State};
 use crate::explain::{self, Explanation};
-use crate::knowledge::Lang;
+use crate::knowledge::{Data, Lang};
 use crate::report::{Message, Note, Report, Warning};
 use serde::Serialize;
 use std::io::{Read, Write};
@@ -312,6 +312,17 @@ fn write_text(
         writeln!(out, "{}:", lang.ui("steps"))?;
         for s in &e.steps {
             writeln!(out, "  - {s}")?;
+        }
+        if let Some(o) = &e.origin {
+            let title = lang.texts().path("origin.title").and_then(Data::str);
+            writeln!(out, "{}", title.unwrap_or_default())?;
+            writeln!(out, "  {}", o.verdict)?;
+            for s in &o.signs {
+                writeln!(out, "  * {s}")?;
+            }
+            for s in &o.steps {
+                writeln!(out, "  - {s}")?;
+            }
         }
         for rcpt in &r.msg.recipients {
             let codes = [rcpt.reply_code.as_deref(), rcpt.status.as_deref()]

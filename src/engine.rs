@@ -619,7 +619,13 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     // A person's reply that only talks about a failure ("my old address no longer
     // exists") names no failed recipient and carries no report.
-    let personal_reply = n.header("in-reply-to").is_some()
+    let reply_subject = n.header("subject").is_some_and(|s| {
+        let s = s.trim_start().to_ascii_lowercase();
+        ["re:", "aw:", "antw:", "sv:", "r:"]
+            .iter()
+            .any(|p| s.starts_with(p))
+    });
+    let personal_reply = (n.header("in-reply-to").is_some() || reply_subject)
         && !from_system
         && !n.header("from").is_some_and(text::is_system_address);
     if personal_reply

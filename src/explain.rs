@@ -133,10 +133,10 @@ fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
     let o = crate::situations::origin_signs(msg)?;
     let t = lang.texts();
     let text = |path: String| t.path(&path).and_then(Data::str).unwrap_or("").to_string();
-    let steps_key = if o.likely == "account_misuse" {
-        "origin.steps_account_misuse"
-    } else {
-        "origin.steps_forged"
+    let steps_key = match o.likely {
+        "account_misuse" => "origin.steps_account_misuse",
+        "forged_sender" => "origin.steps_forged",
+        _ => "origin.steps_unclear",
     };
     Some(Origin {
         likely: o.likely,

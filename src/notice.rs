@@ -508,11 +508,16 @@ fn find_inline_original(notice: &mut Notice) {
     let Some(at) = original_marker(&notice.text.to_ascii_lowercase()) else {
         return;
     };
-    let rest = &notice.text[at..];
-    let rest = rest
-        .split_once('\n')
-        .map_or("", |(_, r)| r)
-        .trim_start_matches(['\n', '\r', ' ']);
+    let mut rest = notice.text[at..].split_once('\n').map_or("", |(_, r)| r);
+    // Notes between the marker and the headers ("------ The body of the message is
+    // 5000 characters long; only the first 1000 are included here.") are skipped.
+    loop {
+        rest = rest.trim_start_matches(['\n', '\r', ' ']);
+        match rest.strip_prefix("------") {
+            Some(note) => rest = note.split_once('\n').map_or("", |(_, r)| r),
+            None => break,
+        }
+    }
     if starts_with_headers(rest) {
         let headers = rest.to_string();
         set_original_from_headers(notice, &headers);

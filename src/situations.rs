@@ -24,6 +24,9 @@ pub enum Situation {
     ReceiverListError,
     /// A domain (the sender's, or one linked in the message) is on a domain blacklist.
     DomainListed,
+    /// The sender's own mailbox was barred from sending after it sent spam: usually a
+    /// stolen password.
+    AccountBlocked,
 }
 
 impl Situation {
@@ -36,6 +39,7 @@ impl Situation {
             Situation::Greylisting => "greylisting",
             Situation::ReceiverListError => "receiver_list_error",
             Situation::DomainListed => "domain_listed",
+            Situation::AccountBlocked => "account_blocked",
         }
     }
 }
@@ -61,6 +65,15 @@ const DYNAMIC_SIGNS: &[&str] = &[
 ];
 
 const GREYLIST_SIGNS: &[&str] = &["greylist", "graylist", "grey-list", "gray-list"];
+
+/// What providers say when they bar a mailbox from sending after it sent spam.
+const ACCOUNT_BLOCKED_SIGNS: &[&str] = &[
+    "bad outbound sender",
+    "blocked for sending spam",
+    "account has been blocked for sending",
+    "sending has been disabled for this account",
+    "outbound spam",
+];
 
 /// Answers a blacklist gives a receiver that queries it wrongly (Spamhaus refuses public
 /// resolvers with 127.255.255.x and an "open resolver" text).
@@ -108,6 +121,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     let looks_up_an_ip = failed
         .iter()
         .any(|r| r.diagnostic.as_deref().is_some_and(names_an_ip_as_host));
+    if says(ACCOUNT_BLOCKED_SIGNS) {
+        return Some(Situation::AccountBlocked);
+    }
     if says(GREYLIST_SIGNS) {
         return Some(Situation::Greylisting);
     }
@@ -168,7 +184,6 @@ pub struct OriginSigns {
 /// What the returned original's headers say about who sent it.
 pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let original = msg.original.as_ref()?;
-    let received = original.received.join("\n").to_ascii_lowercase();
     let mut signs = Vec::new();
     // The hop where someone logged in to send, if any.
     let authenticated_hop = original.received.iter().find(|r| {
@@ -181,6 +196,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             "(authenticated",
             "smtp-auth",
             "with http",
+            "(via http)",
+            "with mapi",
         ]
         .iter()
         .any(|s| r.contains(s))
@@ -206,14 +223,18 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     .collect();
     let logged_in_at_provider = authenticated_hop
         .and_then(|hop| receiving_host(hop))
-        .is_some_and(|host| provider.contains(&base_domain(&host)));
+        .is_some_and(|host| provider.contains(&base_domain(&host)) || is_mail_provider(&host));
     let msgid_domain = original
         .message_id
         .as_deref()
         .and_then(|m| m.rsplit('@').next())
         .map(|d| d.trim_end_matches('>').to_ascii_lowercase());
+    // Big providers write their own host names into message IDs (Exchange Online's
+    // `*.prod.outlook.com`); so do webmail front ends, whose host names may have no dot.
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
+        && (id.contains('.') || authenticated_hop.is_none())
         && base_domain(id) != base_domain(from)
+        && !is_mail_provider(id)
         && !(logged_in_at_provider && provider.contains(&base_domain(id)))
     {
         signs.push("message_id_foreign");
@@ -223,16 +244,34 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     {
         signs.push("from_not_yours");
     }
-    let through_own =
-        notice_to.as_deref().is_some_and(|d| received.contains(d)) || logged_in_at_provider;
-    if !received.is_empty() && !through_own {
+    // Passed through the user's own domain's servers: a receiving (`by`) host, not a
+    // name the sending machine claimed for itself.
+    let received_by_own = notice_to.as_deref().is_some_and(|d| {
+        original
+            .received
+            .iter()
+            .filter_map(|r| receiving_host(r))
+            .any(|h| base_domain(&h) == base_domain(d))
+    });
+    let through_own = received_by_own || logged_in_at_provider;
+    let barred = msg.recipients.iter().any(|r| {
+        r.diagnostic.as_deref().is_some_and(|d| {
+            ACCOUNT_BLOCKED_SIGNS
+                .iter()
+                .any(|s| text::contains_ci(d, s))
+        })
+    });
+    if barred {
+        signs.push("account_blocked");
+    }
+    if !original.received.is_empty() && !through_own {
         signs.push("not_through_your_provider");
     }
     if signs.is_empty() {
         return None;
     }
     let authenticated = authenticated_hop.is_some();
-    let likely = if authenticated && through_own {
+    let likely = if (authenticated && through_own) || barred {
         "account_misuse"
     } else if !authenticated
         && (signs.contains(&"not_through_your_provider") || signs.contains(&"message_id_foreign"))
@@ -256,6 +295,15 @@ fn receiving_host(received: &str) -> Option<String> {
         .next()
         .filter(|h| h.contains('.'))
         .map(str::to_string)
+}
+
+/// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
+fn is_mail_provider(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    crate::knowledge::providers()
+        .iter()
+        .flat_map(|p| &p.hosts)
+        .any(|h| host.contains(h))
 }
 
 /// The last two labels of a host name (`mout.provider.example` → `provider.example`).

@@ -508,9 +508,40 @@ fn phishing_links_hidden_in_html_and_report_like_text_are_found() {
             _ => None,
         })
         .expect("a phishing warning");
-    assert!(signs.iter().any(|s| s.starts_with("deceptive_link:")), "{signs:?}");
+    assert!(
+        signs.iter().any(|s| s.starts_with("deceptive_link:")),
+        "{signs:?}"
+    );
     let report_like = "From: \"MAILER-DAEMON@mout.example.net\" <postmaster@notify.example.xyz>\nTo: buero@example.de\nSubject: Delivery Status Notification (Delay)\nContent-Type: text/plain\n\nYour incoming messages have been delayed.\n\nFinal-Recipient: rfc822; buero@example.de\nAction: delayed\nStatus: 4.2.2\nDiagnostic-Code: smtp; 452 4.2.2 Mailbox quota exceeded\n\nTo release the held messages, sign in within 24 hours:\nhttps://mout-example.example.xyz/release?u=buero@example.de\n";
     let m = &analyze(report_like.as_bytes()).messages[0];
     assert_eq!(m.kind, Kind::NotABounce);
-    assert!(m.warnings.iter().any(|w| matches!(w, Warning::Phishing { .. })));
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
+
+/// A bounce from `mx.recipient.example` returning `original` (its header lines).
+fn bounce_returning(original: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@mx.recipient.example\nTo: info@kunde.example\nSubject: Undelivered Mail Returned to Sender\n\n<x@recipient.example>: host mx.recipient.example[192.0.2.9] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\n--- Below this line is a copy of the message.\n\n{original}\nSpam text\n"
+    )
+}
+
+#[test]
+fn the_origin_signs_read_logins_at_big_providers_and_ignore_names_a_sender_claims() {
+    let likely = |original: &str| {
+        let m = &analyze(bounce_returning(original).as_bytes()).messages[0];
+        explain(m, Lang::En).origin.map(|o| o.likely)
+    };
+    // Handed in with a login at the customer's provider, not at the customer's domain.
+    let hacked = "Received: from [198.51.100.7] by mout.kundenserver.de (mreue107 [212.227.15.183]) with ESMTPSA (Nemesis) id 1Mx; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <abc@kunde.example>\nSubject: Offer\n";
+    assert_eq!(likely(hacked), Some("account_misuse"));
+    // A bot names the customer's domain in its greeting; the only real hop is the recipient's.
+    let forged = "Received: from kunde.example (unknown [177.54.149.22]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Tue, 14 Jan 2025 03:12:44 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <000d01db$4a1f2e30@ecvfnqmzp>\nSubject: Cheap pills\n";
+    assert_eq!(likely(forged), Some("forged_sender"));
+    // Sent from Outlook through Microsoft 365: its message IDs name Microsoft's hosts.
+    let m365 = "Received: from AM0PR07MB5555.eurprd07.prod.outlook.com by AM0PR07MB5555.eurprd07.prod.outlook.com with mapi id 15.20.8534.040; Mon, 24 Mar 2025 09:40:58 +0000\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <AM0PR07MB5555F1@AM0PR07MB5555.eurprd07.prod.outlook.com>\nSubject: Offer\n";
+    assert_eq!(likely(m365), Some("account_misuse"));
 }

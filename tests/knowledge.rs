@@ -20,6 +20,7 @@ const SITUATIONS: &[&str] = &[
     "greylisting",
     "receiver_list_error",
     "domain_listed",
+    "account_blocked",
 ];
 const WHO: &[&str] = &[
     "reader",
