@@ -627,7 +627,10 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     });
     let personal_reply = (n.header("in-reply-to").is_some() || reply_subject)
         && !from_system
-        && !n.header("from").is_some_and(text::is_system_address);
+        && !n
+            .header("from")
+            .and_then(|f| text::find_addresses(f).into_iter().next())
+            .is_some_and(|a| text::is_system_address(&a.value));
     if personal_reply
         && n.dsn.is_empty()
         && !n.is_dsn_report

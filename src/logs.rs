@@ -57,10 +57,11 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         // Rejections in a form not read here go to the free-text reader; lines without
         // any (logins, connections) tell of no message.
         let rejects = s.lines().any(|l| {
+            let l = &l[..l.floor_char_boundary(4096)];
+            let (reply, status) = text::find_codes(l);
             text::contains_ci(l, "reject")
-                || text::find_codes(l)
-                    .0
-                    .is_some_and(|c| !c.value.starts_with('2'))
+                || reply.is_some_and(|c| !c.value.starts_with('2'))
+                || status.is_some_and(|c| !c.value.starts_with('2'))
         });
         if rejects {
             return None;
@@ -380,6 +381,12 @@ mod tests {
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].kind, Kind::NotABounce);
         assert!(messages[0].recipients.is_empty());
+    }
+
+    #[test]
+    fn a_log_failure_in_a_form_not_read_here_goes_to_the_text_reader() {
+        let log = b"Jan  1 10:00:00 mx qmail: 1712.1 delivery 1: failure: Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/\n";
+        assert!(read(log).is_none());
     }
 
     #[test]

@@ -62,10 +62,11 @@ pub const READ_HEADERS: &[&str] = &[
 ];
 
 impl Notice {
-    /// The text of an HTML part; its links are kept.
+    /// The text of an HTML part; its links before any returned original are kept.
     fn flatten(&mut self, html: &str) -> String {
         if self.links.len() < 100 {
-            self.links.extend(text::html_links(html));
+            let own = original_marker(&html.to_ascii_lowercase()).unwrap_or(html.len());
+            self.links.extend(text::html_links(&html[..own]));
         }
         text::flatten_html(html)
     }
@@ -256,6 +257,9 @@ fn latin1_if_broken(msg: &Message<'_>, name: HeaderName, parsed: Option<&str>) -
             let raw = msg
                 .raw_message()
                 .get(h.offset_start as usize..h.offset_end as usize)?;
+            if std::str::from_utf8(raw).is_ok() {
+                return Some(v.to_string());
+            }
             Some(text::squash(&text::decode(raw)))
         }
         other => other.map(str::to_string),

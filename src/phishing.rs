@@ -42,6 +42,8 @@ const LURES: &[&str] = &[
     "melden sie sich unter",
     "speicher jetzt",
     "speicher erweitern",
+    // The text is lower-cased in ASCII only: a capital umlaut stays.
+    "Öffnen sie den anhang",
     "öffnen sie den anhang",
 ];
 
@@ -98,11 +100,12 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
-    let hrefs = n.links.iter().map(|l| l.href.as_str());
+    let hrefs = n.links.iter().map(|l| l.href.to_ascii_lowercase());
     if let Some(link) = own
         .split_whitespace()
+        .map(str::to_string)
         .chain(hrefs)
-        .find(|w| is_login_link(&w.to_ascii_lowercase()))
+        .find(|w| is_login_link(w))
     {
         signs.push(format!(
             "login_link:{}",

@@ -72,7 +72,6 @@ const ACCOUNT_BLOCKED_SIGNS: &[&str] = &[
     "blocked for sending spam",
     "account has been blocked for sending",
     "sending has been disabled for this account",
-    "outbound spam",
 ];
 
 /// Answers a blacklist gives a receiver that queries it wrongly (Spamhaus refuses public
@@ -124,7 +123,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if says(ACCOUNT_BLOCKED_SIGNS) {
         return Some(Situation::AccountBlocked);
     }
-    if says(GREYLIST_SIGNS) {
+    if says(GREYLIST_SIGNS) && msg.kind == Kind::DelayNotice {
         return Some(Situation::Greylisting);
     }
     if says(LIST_ERROR_SIGNS) {
@@ -246,12 +245,20 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     }
     // Passed through the user's own domain's servers: a receiving (`by`) host, not a
     // name the sending machine claimed for itself.
-    let received_by_own = notice_to.as_deref().is_some_and(|d| {
+    // A notice from the user's own domain (their own Exchange, say) passed through
+    // the user's internal servers.
+    // A pasted notice has no To: the returned message's sender is the reader.
+    let user_domain = notice_to.clone().or_else(|| original_from.clone());
+    let own_notice = match (&user_domain, domain_of(msg.notice.from.as_ref())) {
+        (Some(to), Some(from)) => same_name(to, &from),
+        _ => false,
+    };
+    let received_by_own = user_domain.as_deref().is_some_and(|d| {
         original
             .received
             .iter()
             .filter_map(|r| receiving_host(r))
-            .any(|h| base_domain(&h) == base_domain(d))
+            .any(|h| is_own_host(&h, d, own_notice))
     });
     let through_own = received_by_own || logged_in_at_provider;
     let barred = msg.recipients.iter().any(|r| {
@@ -264,7 +271,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if barred {
         signs.push("account_blocked");
     }
-    if !original.received.is_empty() && !through_own {
+    // A login at a server we cannot place may well be the user's own provider.
+    if !original.received.is_empty() && !through_own && authenticated_hop.is_none() {
         signs.push("not_through_your_provider");
     }
     if signs.is_empty() {
@@ -295,6 +303,35 @@ fn receiving_host(received: &str) -> Option<String> {
         .next()
         .filter(|h| h.contains('.'))
         .map(str::to_string)
+}
+
+/// A receiving host of the user's own mail system, the user's domain being `domain`: a
+/// host of that domain (also under another ending, `exch01.firma.local` for `firma.de`),
+/// an internal host when the notice came from the user's own domain, or a host of the
+/// same known provider (`*.google.com` for Gmail).
+fn is_own_host(host: &str, domain: &str, own_notice: bool) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let internal = !host.contains('.')
+        || [".local", ".lan", ".internal", ".intranet", ".corp"]
+            .iter()
+            .any(|e| host.ends_with(e));
+    (internal && own_notice) || same_name(&host, domain) || same_provider(&host, domain)
+}
+
+/// Two host names under the same domain name, whatever the ending
+/// (`exch01.firma.local` and `firma.de`).
+fn same_name(a: &str, b: &str) -> bool {
+    let name = |d: &str| base_domain(d).split('.').next().unwrap_or("").to_string();
+    let (a, b) = (name(a), name(b));
+    a.len() > 3 && a == b
+}
+
+/// Both names belong to the same mail provider of the knowledge base.
+fn same_provider(a: &str, b: &str) -> bool {
+    let b = b.to_ascii_lowercase();
+    crate::knowledge::providers()
+        .iter()
+        .any(|p| p.hosts.iter().any(|h| a.contains(h)) && p.hosts.iter().any(|h| b.contains(h)))
 }
 
 /// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).

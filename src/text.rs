@@ -170,7 +170,9 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
         }
         let mut end = at + 1;
         if b.get(end) == Some(&b'[') {
-            if let Some(close) = s[end..].find(']') {
+            // An address literal (`a@[192.0.2.1]`) is short.
+            let window = &s[end..s.floor_char_boundary((end + 64).min(s.len()))];
+            if let Some(close) = window.find(']') {
                 end += close + 1;
             }
         } else {
@@ -343,7 +345,7 @@ pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
         if gap == 0 || gap > 3 || !rest.starts_with([' ', '-', ':', '\t']) {
             continue;
         }
-        if let Some(st) = find_status(&rest[gap..]).filter(|st| st.start == 0)
+        if let Some(st) = status_at_start(&rest[gap..])
             && st.value.as_bytes()[0] == b[i]
         {
             let status = Code {
@@ -360,7 +362,39 @@ pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
             success.get_or_insert((Some(reply), Some(status)));
         }
     }
-    success.unwrap_or_else(|| (find_reply_code(s), find_status(s)))
+    match success {
+        // "250 2.1.0 Ok" and later a bare "550 User unknown": the failure counts.
+        Some(pair) => failure_reply(s).map_or(pair, |f| {
+            let status = find_status(&s[f.start..]).map(|st| Code {
+                start: st.start + f.start,
+                ..st
+            });
+            (Some(f), status)
+        }),
+        None => (find_reply_code(s), find_status(s)),
+    }
+}
+
+/// The first 4xx or 5xx reply code of a text, looking past a few positive replies.
+fn failure_reply(s: &str) -> Option<Code> {
+    let mut from = 0;
+    for _ in 0..16 {
+        let code = find_reply_code(&s[from..])?;
+        if !code.value.starts_with('2') {
+            return Some(Code {
+                start: code.start + from,
+                ..code
+            });
+        }
+        from += code.start + 3;
+    }
+    None
+}
+
+/// An enhanced status code at the very start of `s`. Looks at a few bytes only, so that
+/// callers scanning a long text stay linear.
+fn status_at_start(s: &str) -> Option<Code> {
+    find_status(&s[..s.floor_char_boundary(16)]).filter(|st| st.start == 0)
 }
 
 /// The SMTP reply code of a diagnostic: a three-digit code 2xx/4xx/5xx standing where
@@ -394,12 +428,14 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             let valid_second = matches!(b[i + 1], b'0'..=b'5');
             let before = s[..i].trim_end_matches([' ', '\t', '(', '"', '\'']);
             let at_line_start = before.is_empty() || before.ends_with('\n');
+            let said = before.len() >= 4
+                && before.as_bytes()[before.len() - 4..].eq_ignore_ascii_case(b"said");
             let after_label = before.ends_with(':')
-                || before.to_ascii_lowercase().ends_with("said")
+                || said
                 || before.ends_with(';')
                 || before.ends_with('>')
                 || before.ends_with("<<<");
-            if valid_second && find_status(rest).is_some_and(|st| st.start == 0) {
+            if valid_second && status_at_start(rest).is_some() {
                 return Some(code);
             }
             if valid_second && (at_line_start || after_label) && fallback.is_none() {
@@ -691,6 +727,18 @@ mod tests {
         assert_eq!(links[0].href, "https://evil.example/login");
         assert_eq!(links[0].text, "https://mail.example.org");
         assert_eq!(links[1].href, "mailto:a@b.example");
+    }
+
+    #[test]
+    fn a_transcripts_failure_outranks_its_positive_replies() {
+        let (reply, _) =
+            find_codes("<<< 250 2.1.0 Ok\n>>> RCPT To:<b@example.org>\n<<< 550 User unknown");
+        assert_eq!(reply.unwrap().value, "550");
+        let (reply, status) = find_codes("<<< 250 2.1.0 Ok\n<<< 550 5.1.1 User unknown");
+        assert_eq!(
+            (reply.unwrap().value, status.unwrap().value),
+            ("550".into(), "5.1.1".into())
+        );
     }
 
     #[test]

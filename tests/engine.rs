@@ -545,3 +545,12 @@ fn the_origin_signs_read_logins_at_big_providers_and_ignore_names_a_sender_claim
     let m365 = "Received: from AM0PR07MB5555.eurprd07.prod.outlook.com by AM0PR07MB5555.eurprd07.prod.outlook.com with mapi id 15.20.8534.040; Mon, 24 Mar 2025 09:40:58 +0000\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <AM0PR07MB5555F1@AM0PR07MB5555.eurprd07.prod.outlook.com>\nSubject: Offer\n";
     assert_eq!(likely(m365), Some("account_misuse"));
 }
+
+#[test]
+fn an_ndr_from_the_users_own_exchange_does_not_claim_a_forged_sender() {
+    let paste = "Ihre Nachricht hat folgende Empfänger nicht erreicht:\n\nkunde@partner.example\n\nDiagnoseinformationen für Administratoren:\n\nGenerierender Server: EXCH01.firma-lang.local\n\nkunde@partner.example\nRemote Server returned '554 5.7.1 Service unavailable; Client host [192.0.2.17] blocked using zen.spamhaus.org'\n\nUrsprüngliche Nachrichtenheader:\n\nReceived: from EXCH01.firma-lang.local (192.168.10.5) by EXCH01.firma-lang.local (192.168.10.5) with Microsoft SMTP Server id 15.1.2507.35; Tue, 5 Mar 2024 10:12:03 +0100\nFrom: Klaus Lang <k.lang@firma-lang.de>\nTo: <kunde@partner.example>\nSubject: Bestellung\nMessage-ID: <8a1f3c2d@firma-lang.de>\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::Blocked);
+    let origin = explain(m, Lang::De).origin.map(|o| o.likely);
+    assert_ne!(origin, Some("forged_sender"));
+}

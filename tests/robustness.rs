@@ -174,3 +174,23 @@ fn repeated_starts_of_gapped_phrases_stay_linear() {
     let report = analyze(input.as_bytes());
     assert_eq!(report.messages.len(), 1);
 }
+
+#[test]
+fn long_lines_of_codes_addresses_and_names_stay_linear() {
+    // Each takes well under a second; a quadratic scan would take minutes.
+    let codes = format!(
+        "Jan  1 00:00:00 mx postfix/smtpd[1]: {}\n",
+        "x 550 y ".repeat(500_000)
+    );
+    analyze(codes.as_bytes());
+    let literals = format!(
+        "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\n<a@example.org>: 550 {}\n",
+        "@[".repeat(200_000)
+    );
+    analyze(literals.as_bytes());
+    let hosts = format!(
+        "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 {}\n",
+        "host ".repeat(200_000)
+    );
+    analyze(hosts.as_bytes());
+}

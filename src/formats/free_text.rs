@@ -202,7 +202,10 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     for (line, line_lower) in text::lines(region).zip(text::lines(region_lower)) {
         let trimmed = line.trim();
         let trimmed_lower = line_lower.trim();
-        let continues_general = std::mem::take(&mut r.general_open);
+        // A wrapped sentence goes on indented, or with a small letter or a digit.
+        let continues_general = std::mem::take(&mut r.general_open)
+            && line
+                .starts_with(|c: char| c.is_whitespace() || c.is_lowercase() || c.is_ascii_digit());
         if trimmed.is_empty() {
             if r.substantive {
                 r.current = None;
