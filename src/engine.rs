@@ -314,11 +314,18 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         } else {
             None
         };
+        // A field cut by re-wrapping (`…@example.d` / `e`) yields to the text's whole copy.
+        let lower = address.to_ascii_lowercase();
+        let whole = reading.recipients.iter().find(|t| {
+            t.address.len() > address.len() && t.address.to_ascii_lowercase().starts_with(&lower)
+        });
         let t = reading
             .recipients
             .iter()
             .find(|t| t.address.eq_ignore_ascii_case(&address))
+            .or(whole)
             .or(single);
+        let address = whole.map_or(address, |w| w.address.clone());
         msg.recipients
             .push(build_recipient(&address, Some(d), t, &ctx));
     }

@@ -165,7 +165,8 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
                 .rfind(['/', '?', '=', '&'])
                 .map_or(0, |q| p + q + 1);
         }
-        while start < at && b[start] == b'.' {
+        // A quote or dot before the address belongs to the text around it.
+        while start < at && matches!(b[start], b'.' | b'\'') {
             start += 1;
         }
         let mut end = at + 1;

@@ -225,6 +225,12 @@ fn german_notices_as_customers_paste_them() {
             "info@partner.example",
             Reason::NoRelaying,
         ),
+        // Outlook's own error line names the sender's account first.
+        (
+            "outlook-send-error-de.txt",
+            "kunde@partner.example",
+            Reason::NoRelaying,
+        ),
     ];
     for (file, address, reason) in cases {
         let m = read_one_recipient(file, Kind::Bounce, address, reason);
@@ -553,4 +559,14 @@ fn an_ndr_from_the_users_own_exchange_does_not_claim_a_forged_sender() {
     assert_eq!(m.recipients[0].reason, Reason::Blocked);
     let origin = explain(m, Lang::De).origin.map(|o| o.likely);
     assert_ne!(origin, Some("forged_sender"));
+}
+
+#[test]
+fn a_recipient_field_cut_by_rewrapping_takes_the_whole_address_from_the_text() {
+    read_one_recipient(
+        "rewrapped-final-recipient.txt",
+        Kind::Bounce,
+        "anna.schmidt@kanzlei-schmidt-und-partner.example",
+        Reason::UserUnknown,
+    );
 }

@@ -307,7 +307,15 @@ impl Reader<'_> {
         }
         // A code line names a new recipient with its address in brackets; a bare address
         // in the middle of a recipient's error text is a contact, not a recipient.
-        if let Some(addr) = found.iter().find(|a| !text::is_system_address(&a.value))
+        // An address in brackets (`554 5.7.1 <a@example.org>: …`) is the one the reply
+        // is about; another address on the line may be the sender's.
+        let bracketed = |a: &&text::Found| trimmed[..a.start].ends_with('<');
+        let named = found
+            .iter()
+            .filter(|a| !text::is_system_address(&a.value))
+            .find(bracketed)
+            .or_else(|| found.iter().find(|a| !text::is_system_address(&a.value)));
+        if let Some(addr) = named
             && coded
             && Some(addr.value.as_str()) != self.sender
             && (self.current.is_none() || only_codes_before(&trimmed[..addr.start]))
