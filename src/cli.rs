@@ -300,6 +300,9 @@ fn write_text(
             writeln!(out, "-- {} {}", lang.ui("message_n"), r.message)?;
         }
         writeln!(out, "{}", e.headline)?;
+        for o in &e.others {
+            writeln!(out, "{o}")?;
+        }
         for w in &r.msg.warnings {
             if let Warning::Truncated { limit } = w {
                 writeln!(out, "{}", lang.cut_off(limit))?;

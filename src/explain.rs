@@ -30,6 +30,8 @@ pub struct Explanation {
     pub doubt: Option<String>,
     /// For "I never sent this": what the returned message's headers suggest.
     pub origin: Option<Origin>,
+    /// Other recipients of the notice that failed for another reason, one line each.
+    pub others: Vec<String>,
 }
 
 /// The signs about who really sent the returned message, in words.
@@ -102,8 +104,33 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
         provider: provider_note(msg, lang),
         doubt: doubt(msg, lang),
         origin: origin(msg, lang),
+        others: others(msg, lang),
         topic,
     }
+}
+
+/// "For b@example.org: The recipient's mailbox is full." for each recipient whose reason
+/// differs from the main one (at most five).
+fn others(msg: &Message, lang: Lang) -> Vec<String> {
+    let Some(main) = main_recipient(msg) else {
+        return Vec::new();
+    };
+    msg.recipients
+        .iter()
+        .filter(|r| r.reason != main.reason && r.reason != Reason::Delivered)
+        .take(5)
+        .filter_map(|r| {
+            let headline = lang
+                .texts()
+                .path(&format!("reason.{}.headline", r.reason.as_str()))
+                .and_then(Data::str)?;
+            Some(
+                lang.ui("other_recipient")
+                    .replace("{address}", &r.address)
+                    .replace("{headline}", headline),
+            )
+        })
+        .collect()
 }
 
 fn provider_note(msg: &Message, lang: Lang) -> Option<ProviderNote> {

@@ -570,3 +570,17 @@ fn a_recipient_field_cut_by_rewrapping_takes_the_whole_address_from_the_text() {
         Reason::UserUnknown,
     );
 }
+
+#[test]
+fn recipients_that_failed_for_another_reason_are_named_in_the_explanation() {
+    let notice = "From: MAILER-DAEMON@mail.example.net\nSubject: Undelivered Mail Returned to Sender\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\n<b@example.org>: host mx.example.org[192.0.2.1] said: 552 5.2.2 Mailbox full (in reply to RCPT TO command)\n";
+    let m = &analyze(notice.as_bytes()).messages[0];
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "reason.userunknown");
+    assert_eq!(e.others.len(), 1);
+    assert!(
+        e.others[0].starts_with("For b@example.org: "),
+        "{:?}",
+        e.others
+    );
+}

@@ -106,6 +106,7 @@ fn Verdict(index: usize, e: Explanation, about: Option<usize>) -> impl IntoView 
             on:blur=move |_| state.focus.set(None)
         >
             <h2 id=format!("verdict-{index}") class="headline">{e.headline.clone()}</h2>
+            {e.others.iter().map(|o| view! { <p class="other-recipient">{o.clone()}</p> }).collect_view()}
                         <p>{e.explanation.clone()}</p>
             {e.doubt.clone().map(|d| view! { <p class="doubt">{d}</p> })}
                         {e.timeline.clone().map(|t| view! { <p class="timeline">{t}</p> })}
