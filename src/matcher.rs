@@ -102,10 +102,22 @@ impl Matcher {
     fn candidates<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = usize> + 'a {
         let b = hay.as_bytes();
         let every = !self.short.is_empty();
-        (0..b.len()).filter(move |&i| {
-            let inside_word =
-                i > 0 && b[i].is_ascii_alphanumeric() && b[i - 1].is_ascii_alphanumeric();
-            !inside_word && (every || (i + 1 < b.len() && self.has_bigram(b[i], b[i + 1])))
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            while i < b.len() {
+                let at = i;
+                i += 1;
+                if WORD[b[at] as usize] {
+                    // Only a word's first byte can start a phrase.
+                    while i < b.len() && WORD[b[i] as usize] {
+                        i += 1;
+                    }
+                }
+                if every || (at + 1 < b.len() && self.has_bigram(b[at], b[at + 1])) {
+                    return Some(at);
+                }
+            }
+            None
         })
     }
 
@@ -143,6 +155,17 @@ impl Matcher {
         self.matches(hay).into_iter().next()
     }
 }
+
+/// ASCII letters and digits: the bytes words are made of.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
 
 /// The eight bytes of `b` from `i` as a little-endian number, zero past the end.
 fn word_at(b: &[u8], i: usize) -> u64 {
