@@ -628,9 +628,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     // exists") names no failed recipient and carries no report.
     let reply_subject = n.header("subject").is_some_and(|s| {
         let s = s.trim_start().to_ascii_lowercase();
-        ["re:", "aw:", "antw:", "sv:", "r:"]
-            .iter()
-            .any(|p| s.starts_with(p))
+        crate::knowledge::signs("kind.reply_prefixes").any(|p| s.starts_with(p))
     });
     let personal_reply = (n.header("in-reply-to").is_some() || reply_subject)
         && !from_system

@@ -72,6 +72,13 @@ impl Data {
 
 include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
+/// A word list of `signs.toml` by path (`situation.greylisting`).
+pub fn signs(path: &str) -> impl Iterator<Item = &'static str> + Clone {
+    let list = SIGNS.path(path).map(Data::list);
+    debug_assert!(list.is_some(), "signs.toml has no {path}");
+    list.unwrap_or_default().iter().filter_map(Data::str)
+}
+
 /// A reason rule: phrases that decide one reason.
 pub struct PhraseRule {
     pub reason: Reason,

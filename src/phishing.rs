@@ -1,82 +1,19 @@
 //! Signs that a "delivery notice" is phishing dressed as a Mailer-Daemon message: no
 //! delivery-status structure, links to log-in pages, attachments to open, urgent words.
 
-use crate::knowledge::{Data, Lang};
+use crate::knowledge::{Data, Lang, signs as signs_of};
 use crate::notice::Notice;
 use crate::report::Message;
 use crate::text;
 
-/// Words that ask the reader to log in or act, typical of fake notices.
-const LURES: &[&str] = &[
-    "verify your account",
-    "confirm your account",
-    "log in to",
-    "login to",
-    "sign in to",
-    "click here",
-    "release your messages",
-    "release pending",
-    "pending messages",
-    "retrieve your messages",
-    "recover your messages",
-    "mailbox will be",
-    "account will be",
-    "update your password",
-    "validate your",
-    "re-login",
-    "bestätigen sie ihr konto",
-    "melden sie sich an",
-    "klicken sie hier",
-    "nachrichten freigeben",
-    "konto wird",
-    // Real notices are about mail you sent; lures are about mail held for you.
-    "incoming messages",
-    "messages on hold",
-    "held in quarantine",
-    "will be deleted",
-    "sign in within",
-    "expand your storage",
-    "upgrade your storage",
-    "open the attached",
-    "eingehende nachrichten",
-    "melden sie sich unter",
-    "speicher jetzt",
-    "speicher erweitern",
-    // The text is lower-cased in ASCII only: a capital umlaut stays.
-    "Öffnen sie den anhang",
-    "öffnen sie den anhang",
-];
-
-/// The attachment endings a real notice never needs the reader to open.
-const RISKY_ATTACHMENTS: &[&str] = &[
-    ".html", ".htm", ".shtml", ".zip", ".exe", ".js", ".iso", ".img", ".svg", ".scr", ".vbs",
-    ".rar",
-];
-
 /// The phishing signs of a message that claims to be a delivery notice, if there are
 /// at least two of them.
 pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
-    let claims_notice = n.header("from").is_some_and(|f| {
-        [
-            "mailer-daemon",
-            "postmaster",
-            "mail delivery",
-            "maildelivery",
-            "mail-daemon",
-        ]
-        .iter()
-        .any(|w| text::contains_ci(f, w))
-    }) || n.header("subject").is_some_and(|s| {
-        [
-            "undeliver",
-            "delivery fail",
-            "returned mail",
-            "unzustellbar",
-            "delivery status",
-        ]
-        .iter()
-        .any(|w| text::contains_ci(s, w))
-    });
+    let names = |value: Option<&str>, words: &str| {
+        value.is_some_and(|v| signs_of(words).any(|w| text::contains_ci(v, w)))
+    };
+    let claims_notice = names(n.header("from"), "phishing.claims_from")
+        || names(n.header("subject"), "phishing.claims_subject");
     // A real delivery report (multipart/report) is what phishing notices lack; a
     // report-like block of text inside an ordinary mail is no such structure.
     if !claims_notice || n.is_dsn_report {
@@ -96,7 +33,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let lower = n.text.to_ascii_lowercase();
     let own = &lower[..crate::notice::original_marker(&lower).unwrap_or(lower.len())];
     let mut strong = 0;
-    if let Some(lure) = LURES.iter().find(|l| own.contains(*l)) {
+    if let Some(lure) = signs_of("phishing.lures").find(|l| own.contains(l)) {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
@@ -122,9 +59,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         strong += 1;
     }
     if let Some(a) = n.attachments.iter().find(|a| {
-        RISKY_ATTACHMENTS
-            .iter()
-            .any(|e| a.to_ascii_lowercase().ends_with(e))
+        signs_of("phishing.risky_attachments").any(|e| a.to_ascii_lowercase().ends_with(e))
     }) {
         signs.push(format!("attachment:{a}"));
         strong += 1;
@@ -136,22 +71,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
 fn is_login_link(word: &str) -> bool {
     let url = word.trim_start_matches(['<', '"', '(']);
     (url.starts_with("http://") || url.starts_with("https://"))
-        && [
-            "login",
-            "log-in",
-            "signin",
-            "sign-in",
-            "verify",
-            "password",
-            "webmail",
-            "wp-",
-            "release",
-            "unlock",
-            "quarantine",
-            "/owa/",
-        ]
-        .iter()
-        .any(|w| url.contains(w))
+        && signs_of("phishing.login_link").any(|w| url.contains(w))
 }
 
 /// A link whose shown text is a web address on another site than the one it opens.

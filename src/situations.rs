@@ -44,55 +44,6 @@ impl Situation {
     }
 }
 
-const DYNAMIC_SIGNS: &[&str] = &[
-    "pbl.spamhaus",
-    "spamhaus pbl",
-    "/pbl/",
-    "dynamic ip",
-    "dynamic address",
-    "dynamic-ip",
-    "dial-up",
-    "dialup",
-    "residential",
-    "(dial)",
-    "not authorized to send email directly",
-    "use the smtp relay",
-    "end-user",
-    "please use the smtp server of your isp",
-    "use your provider's smtp",
-    "dyna.spamrats",
-    " pbl",
-];
-
-const GREYLIST_SIGNS: &[&str] = &["greylist", "graylist", "grey-list", "gray-list"];
-
-/// What providers say when they bar a mailbox from sending after it sent spam.
-const ACCOUNT_BLOCKED_SIGNS: &[&str] = &[
-    "bad outbound sender",
-    "blocked for sending spam",
-    "account has been blocked for sending",
-    "sending has been disabled for this account",
-];
-
-/// Answers a blacklist gives a receiver that queries it wrongly (Spamhaus refuses public
-/// resolvers with 127.255.255.x and an "open resolver" text).
-const LIST_ERROR_SIGNS: &[&str] = &[
-    "open resolver",
-    "returnc/",
-    "127.255.255.",
-    "excessive number of queries",
-];
-
-const MX_IP_SIGNS: &[&str] = &[
-    "malformed or unexpected name server reply",
-    "mx record points to an ip",
-    "numeric mx",
-    "mx points to ip",
-    "ip address instead of a host name",
-    "all relevant mx records point to non-existent hosts",
-    "mx is an ip",
-];
-
 /// The situation of a message, if one applies.
 pub fn of(msg: &Message) -> Option<Situation> {
     if msg
@@ -110,26 +61,20 @@ pub fn of(msg: &Message) -> Option<Situation> {
         .iter()
         .filter(|r| r.reason != Reason::Delivered)
         .collect();
-    let says = |signs: &[&str]| {
-        failed.iter().any(|r| {
-            r.diagnostic
-                .as_deref()
-                .is_some_and(|d| signs.iter().any(|s| text::contains_ci(d, s)))
-        })
-    };
+    let says = |signs: &str| failed.iter().any(|r| diagnostic_says(r, signs));
     let looks_up_an_ip = failed
         .iter()
         .any(|r| r.diagnostic.as_deref().is_some_and(names_an_ip_as_host));
-    if says(ACCOUNT_BLOCKED_SIGNS) {
+    if says("situation.account_blocked") {
         return Some(Situation::AccountBlocked);
     }
-    if says(GREYLIST_SIGNS) && msg.kind == Kind::DelayNotice {
+    if says("situation.greylisting") && msg.kind == Kind::DelayNotice {
         return Some(Situation::Greylisting);
     }
-    if says(LIST_ERROR_SIGNS) {
+    if says("situation.receiver_list_error") {
         return Some(Situation::ReceiverListError);
     }
-    if says(MX_IP_SIGNS) || looks_up_an_ip {
+    if says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
     let pbl = failed.iter().any(|r| {
@@ -137,7 +82,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
             .as_ref()
             .is_some_and(|b| b.list == Some("spamhaus_pbl"))
     });
-    if pbl || says(DYNAMIC_SIGNS) {
+    if pbl || says("situation.dynamic_ip") {
         return Some(Situation::DynamicIp);
     }
     let domain_list = failed.iter().any(|r| {
@@ -154,6 +99,13 @@ pub fn of(msg: &Message) -> Option<Situation> {
         r.blocklist.is_some() && matches!(r.reason, Reason::Blocked | Reason::BadReputation)
     });
     listed.then_some(Situation::ServerIpListed)
+}
+
+/// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
+fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
+    r.diagnostic
+        .as_deref()
+        .is_some_and(|d| crate::knowledge::signs(signs).any(|s| text::contains_ci(d, s)))
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for
@@ -261,13 +213,10 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .any(|h| is_own_host(&h, d, own_notice))
     });
     let through_own = received_by_own || logged_in_at_provider;
-    let barred = msg.recipients.iter().any(|r| {
-        r.diagnostic.as_deref().is_some_and(|d| {
-            ACCOUNT_BLOCKED_SIGNS
-                .iter()
-                .any(|s| text::contains_ci(d, s))
-        })
-    });
+    let barred = msg
+        .recipients
+        .iter()
+        .any(|r| diagnostic_says(r, "situation.account_blocked"));
     if barred {
         signs.push("account_blocked");
     }

@@ -57,35 +57,12 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     (&t[start..start + end], &lower[start..start + end])
 }
 
-/// Labels that may stand before a recipient address at the start of a line.
-const RECIPIENT_LABELS: &[&str] = &[
-    "recipient address:",
-    "failed recipient:",
-    "recipient:",
-    "address:",
-    "rcpt to:",
-    "original-recipient:",
-    "final-recipient:",
-    "empfänger:",
-    "empfaenger:",
-    "destinataire:",
-    "destinatario:",
-    "destinatário:",
-    "ontvanger:",
-    "odbiorca:",
-    "adresat:",
-    "mottagare:",
-    "modtager:",
-    "to <",
-    "user ",
-];
-
 /// The address a line starts with, if any (after white space, quotes, `<` or a label).
 fn leading_address(line: &str) -> Option<text::Found> {
     let trimmed = line.trim_start();
     let mut body = trimmed.trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
     let lower = body.to_ascii_lowercase();
-    for label in RECIPIENT_LABELS {
+    for label in crate::knowledge::signs("free_text.recipient_labels") {
         if lower.starts_with(label) {
             body = body[label.len()..].trim_start_matches(['<', '"', ' ', '\t', ';']);
             let low = body.to_ascii_lowercase();
@@ -108,35 +85,11 @@ fn leading_address(line: &str) -> Option<text::Found> {
 /// The address a sentence says the message could not reach, as in "Your message wasn't
 /// delivered to a@example.org" or "Ihre Nachricht wurde nicht an a@example.org zugestellt".
 fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> Option<String> {
-    const SAYS_UNDELIVERED: &[&str] = &[
-        "deliver",
-        "zugestellt",
-        "zustellung",
-        "reach",
-        "erreicht",
-        "your message to",
-        "ihre nachricht an",
-        // French, Spanish, Portuguese, Italian, Dutch, Polish, Swedish, Danish.
-        "remis",
-        "livré",
-        "entregado",
-        "entregue",
-        "recapitato",
-        "consegnato",
-        "bezorgd",
-        "afgeleverd",
-        "dostarcz",
-        "levereras",
-        "leveret",
-        "votre message à",
-        "mensaje a",
-        "mensagem para",
-        "messaggio a",
-        "uw bericht aan",
-    ];
     text::lines(region)
         .zip(text::lines(region_lower))
-        .filter(|(_, lower)| SAYS_UNDELIVERED.iter().any(|w| lower.contains(w)))
+        .filter(|(_, lower)| {
+            crate::knowledge::signs("free_text.says_undelivered").any(|w| lower.contains(w))
+        })
         .flat_map(|(line, _)| text::find_addresses(line))
         .map(|a| a.value)
         .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
