@@ -129,19 +129,7 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
     }
     if let Some(signs) = phishing::signs(&notice, &msg) {
         msg.warnings.push(Warning::Phishing { signs });
-        // Without a real report, and without server codes or a recipient other than
-        // the reader, the "failure" it describes is the lure.
-        let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
-        let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
-        let reader = notice.headers.to.as_deref().map(text::find_addresses);
-        let is_reader = |a: &str| {
-            reader
-                .iter()
-                .flatten()
-                .any(|f| f.value.eq_ignore_ascii_case(a))
-        };
-        let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
-        if (no_codes || nobody) && !notice.is_dsn_report {
+        if phishing::only_the_lure(&notice, &msg) {
             msg.kind = Kind::NotABounce;
             msg.format = "none";
             msg.recipients.clear();

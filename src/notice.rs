@@ -352,7 +352,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             }
             // A plain part may be an HTML notice pasted as source.
             PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
-                if starts_as_html(t) {
+                if text::opens_as_html(t) {
                     push_text(body, &notice.flatten(t))
                 } else {
                     push_text(body, t)
@@ -404,23 +404,6 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             _ => {}
         }
     }
-}
-
-/// Text that opens with an HTML document's first tag.
-fn starts_as_html(t: &str) -> bool {
-    let head = t.trim_start();
-    let head = head[..head.floor_char_boundary(16)].to_ascii_lowercase();
-    [
-        "<html",
-        "<!doctype",
-        "<head",
-        "<body",
-        "<div",
-        "<table",
-        "<meta",
-    ]
-    .iter()
-    .any(|tag| head.starts_with(tag))
 }
 
 fn looks_like_bounce(msg: &Message<'_>) -> bool {

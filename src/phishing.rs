@@ -67,6 +67,22 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     (strong >= 1 && signs.len() >= 2).then_some(signs)
 }
 
+/// For a message with phishing signs: true when the failure it describes is only the
+/// lure, with no real report, and no server codes or no recipient other than the reader.
+pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
+    let all = |f: &dyn Fn(&crate::report::Recipient) -> bool| msg.recipients.iter().all(f);
+    let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
+    let reader = n.headers.to.as_deref().map(text::find_addresses);
+    let is_reader = |a: &str| {
+        reader
+            .iter()
+            .flatten()
+            .any(|f| f.value.eq_ignore_ascii_case(a))
+    };
+    let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
+    (no_codes || nobody) && !n.is_dsn_report
+}
+
 /// A link (lower case) whose address points at a log-in, account or release page.
 fn is_login_link(word: &str) -> bool {
     let url = word.trim_start_matches(['<', '"', '(']);

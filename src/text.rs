@@ -630,6 +630,23 @@ pub fn flatten_html(s: &str) -> String {
     out
 }
 
+/// Text that opens with an HTML document's first tag.
+pub fn opens_as_html(t: &str) -> bool {
+    let head = t.trim_start();
+    let head = head[..head.floor_char_boundary(16)].to_ascii_lowercase();
+    [
+        "<html",
+        "<!doctype",
+        "<head",
+        "<body",
+        "<div",
+        "<table",
+        "<meta",
+    ]
+    .iter()
+    .any(|tag| head.starts_with(tag))
+}
+
 /// True if the text looks like HTML markup rather than plain text.
 pub fn looks_like_html(s: &str) -> bool {
     let head = &s[..s.floor_char_boundary(4096)];
