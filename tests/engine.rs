@@ -186,13 +186,7 @@ fn real_notices_without_a_report_part_are_not_phishing() {
     for input in [own_server.as_slice(), group.as_slice()] {
         let m = &analyze(input).messages[0];
         assert_eq!(m.kind, Kind::Bounce);
-        assert!(
-            !m.warnings
-                .iter()
-                .any(|w| matches!(w, Warning::Phishing { .. })),
-            "{:?}",
-            m.warnings
-        );
+        assert!(!warns_of_phishing(m), "{:?}", m.warnings);
     }
 }
 
@@ -420,11 +414,7 @@ fn a_phishing_notice_with_made_up_codes_is_not_a_bounce() {
     let mail = "From: Mailer-Daemon <mailer-daemon@mail-notice.example>\nTo: alice@example.com\nSubject: Delivery failure: 3 pending messages\n\nYour mailbox is full (552 5.2.2). 3 pending messages could not be delivered.\nRelease pending messages here: https://mailbox-verify.example/owa/login.php?email=alice@example.com\n";
     let m = &analyze(mail.as_bytes()).messages[0];
     assert_eq!(m.kind, Kind::NotABounce);
-    assert!(
-        m.warnings
-            .iter()
-            .any(|w| matches!(w, Warning::Phishing { .. }))
-    );
+    assert!(warns_of_phishing(m));
 }
 
 #[test]
@@ -521,11 +511,7 @@ fn phishing_links_hidden_in_html_and_report_like_text_are_found() {
     let report_like = "From: \"MAILER-DAEMON@mout.example.net\" <postmaster@notify.example.xyz>\nTo: buero@example.de\nSubject: Delivery Status Notification (Delay)\nContent-Type: text/plain\n\nYour incoming messages have been delayed.\n\nFinal-Recipient: rfc822; buero@example.de\nAction: delayed\nStatus: 4.2.2\nDiagnostic-Code: smtp; 452 4.2.2 Mailbox quota exceeded\n\nTo release the held messages, sign in within 24 hours:\nhttps://mout-example.example.xyz/release?u=buero@example.de\n";
     let m = &analyze(report_like.as_bytes()).messages[0];
     assert_eq!(m.kind, Kind::NotABounce);
-    assert!(
-        m.warnings
-            .iter()
-            .any(|w| matches!(w, Warning::Phishing { .. }))
-    );
+    assert!(warns_of_phishing(m));
 }
 
 /// A bounce from `mx.recipient.example` returning `original` (its header lines).
@@ -583,4 +569,10 @@ fn recipients_that_failed_for_another_reason_are_named_in_the_explanation() {
         "{:?}",
         e.others
     );
+}
+
+fn warns_of_phishing(m: &Message) -> bool {
+    m.warnings
+        .iter()
+        .any(|w| matches!(w, Warning::Phishing { .. }))
 }
