@@ -27,6 +27,9 @@ pub enum Situation {
     /// The sender's own mailbox was barred from sending after it sent spam: usually a
     /// stolen password.
     AccountBlocked,
+    /// The recipient's own mail server refuses to relay mail for its own domain: the
+    /// recipient's mail settings are wrong, not the sender's login.
+    RecipientRefusesRelay,
 }
 
 impl Situation {
@@ -40,6 +43,7 @@ impl Situation {
             Situation::ReceiverListError => "receiver_list_error",
             Situation::DomainListed => "domain_listed",
             Situation::AccountBlocked => "account_blocked",
+            Situation::RecipientRefusesRelay => "recipient_refuses_relay",
         }
     }
 }
@@ -76,6 +80,16 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
+    }
+    let own_server_refuses = failed.iter().any(|r| {
+        let domain = r.address.rsplit('@').next().unwrap_or("");
+        r.reason == Reason::NoRelaying
+            && r.remote_mta
+                .as_deref()
+                .is_some_and(|host| same_name(host, domain))
+    });
+    if own_server_refuses {
+        return Some(Situation::RecipientRefusesRelay);
     }
     let pbl = failed.iter().any(|r| {
         r.blocklist

@@ -489,6 +489,11 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
         ),
         "situation.server_ip_listed"
     );
+    // The recipient's own MX (`mx.example.org` for `rcpt@example.org`) refuses to relay.
+    assert_eq!(
+        topic("554 5.7.1 <rcpt@example.org>: Relay access denied"),
+        "situation.recipient_refuses_relay"
+    );
 }
 
 #[test]

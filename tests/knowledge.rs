@@ -21,6 +21,7 @@ const SITUATIONS: &[&str] = &[
     "receiver_list_error",
     "domain_listed",
     "account_blocked",
+    "recipient_refuses_relay",
 ];
 const WHO: &[&str] = &[
     "reader",
