@@ -30,7 +30,7 @@ pub struct Explanation {
     pub doubt: Option<String>,
     /// For "I never sent this": what the returned message's headers suggest.
     pub origin: Option<Origin>,
-    /// Other recipients of the notice that failed for another reason, one line each.
+    /// A delay's cause, and other recipients that failed for another reason, a line each.
     pub others: Vec<String>,
 }
 
@@ -109,27 +109,43 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
     }
 }
 
-/// "For b@example.org: The recipient's mailbox is full." for each recipient whose reason
-/// differs from the main one (at most five).
+/// The cause of a delay ("Cause: The recipient's mailbox is full."), then "For
+/// b@example.org: …" for each recipient whose reason differs from the main one (at most
+/// five).
 fn others(msg: &Message, lang: Lang) -> Vec<String> {
     let Some(main) = main_recipient(msg) else {
         return Vec::new();
     };
-    msg.recipients
-        .iter()
-        .filter(|r| r.reason != main.reason && r.reason != Reason::Delivered)
-        .take(5)
-        .filter_map(|r| {
-            let headline = lang
-                .texts()
-                .path(&format!("reason.{}.headline", r.reason.as_str()))
-                .and_then(Data::str)?;
-            Some(
-                lang.ui("other_recipient")
-                    .replace("{address}", &r.address)
-                    .replace("{headline}", headline),
-            )
-        })
+    let headline = |reason: Reason| {
+        lang.texts()
+            .path(&format!("reason.{}.headline", reason.as_str()))
+            .and_then(Data::str)
+    };
+    // A delay notice's headline says only "still trying": the cause comes first.
+    let cause = (msg.kind == Kind::DelayNotice
+        && crate::situations::of(msg).is_none()
+        && !matches!(
+            main.reason,
+            Reason::Expired | Reason::OnHold | Reason::Undefined
+        ))
+    .then(|| headline(main.reason))
+    .flatten()
+    .map(|h| lang.ui("delay_cause").replace("{headline}", h));
+    cause
+        .into_iter()
+        .chain(
+            msg.recipients
+                .iter()
+                .filter(|r| r.reason != main.reason && r.reason != Reason::Delivered)
+                .take(5)
+                .filter_map(|r| {
+                    Some(
+                        lang.ui("other_recipient")
+                            .replace("{address}", &r.address)
+                            .replace("{headline}", headline(r.reason)?),
+                    )
+                }),
+        )
         .collect()
 }
 
@@ -154,7 +170,9 @@ fn doubt(msg: &Message, lang: Lang) -> Option<String> {
 }
 
 fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
-    if msg.kind != Kind::Bounce {
+    // A mailbox barred for sending spam is explained as such already.
+    let barred = crate::situations::of(msg) == Some(crate::situations::Situation::AccountBlocked);
+    if msg.kind != Kind::Bounce || barred {
         return None;
     }
     let o = crate::situations::origin_signs(msg)?;

@@ -27,8 +27,8 @@ pub enum Situation {
     /// The sender's own mailbox was barred from sending after it sent spam: usually a
     /// stolen password.
     AccountBlocked,
-    /// The recipient's own mail server refuses to relay mail for its own domain: the
-    /// recipient's mail settings are wrong, not the sender's login.
+    /// The server the message was delivered to refuses to relay it: the recipient's
+    /// domain points to a server that does not handle its mail, not the sender's login.
     RecipientRefusesRelay,
 }
 
@@ -81,13 +81,11 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
-    let own_server_refuses = failed.iter().any(|r| {
-        let domain = r.address.rsplit('@').next().unwrap_or("");
-        r.reason == Reason::NoRelaying
-            && r.remote_mta
-                .as_deref()
-                .is_some_and(|host| same_name(host, domain))
-    });
+    // A remote server (the one the sending server delivered to) refused to relay: the
+    // sending side had already accepted the message, so no login was missing there.
+    let own_server_refuses = failed
+        .iter()
+        .any(|r| r.reason == Reason::NoRelaying && r.remote_mta.is_some());
     if own_server_refuses {
         return Some(Situation::RecipientRefusesRelay);
     }
