@@ -260,6 +260,8 @@ struct Context<'a> {
     format: &'static formats::Format,
     reading: &'a TextReading,
     delay_notice: bool,
+    /// The notice names more than one recipient: its shared text belongs to none of them.
+    several: bool,
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
@@ -272,15 +274,16 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         format.id
     };
     if let Some(d) = n.dsn.first() {
-        msg.reporting_mta = d.reporting_mta.clone();
+        msg.reporting_mta = d.reporting_mta.as_deref().and_then(text::host_name);
         msg.arrival_date = d.arrival_date.clone();
     }
+    let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
     let ctx = Context {
         format,
         reading: &reading,
         delay_notice: is_delay_text(n),
+        several: dsn_recipients.len().max(reading.recipients.len()) > 1,
     };
-    let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
     for d in &dsn_recipients {
         // A local Final-Recipient (`LOCAL;<nils>`) names less than the original address.
         let has_domain = |a: &&String| a.contains('@');
@@ -296,8 +299,8 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         let address = text::find_addresses(&address)
             .into_iter()
             .next()
-            .map_or(address, |a| a.value);
-        let single = if reading.recipients.len() == 1 {
+            .map_or_else(|| text::squash(&address), |a| a.value);
+        let single = if reading.recipients.len() == 1 && dsn_recipients.len() == 1 {
             reading.recipients.first()
         } else {
             None
@@ -386,25 +389,35 @@ fn build_recipient(
     let dsn_diag = dsn
         .and_then(|d| d.diagnostic.clone())
         .filter(|d| !d.trim().is_empty());
+    // A recipient the report says was delivered, relayed or expanded takes nothing from
+    // the notice's text, which is about the ones that failed.
+    let settled = dsn
+        .and_then(|d| d.action.as_deref())
+        .and_then(Action::parse)
+        .is_some_and(|a| matches!(a, Action::Delivered | Action::Relayed | Action::Expanded));
+    let text_part = text_part.filter(|_| !settled);
     let text_diag = text_part
         .map(|t| t.diagnostic.clone())
         .filter(|d| !d.trim().is_empty());
-    let general = &ctx.reading.general;
+    let general = if settled {
+        ""
+    } else {
+        ctx.reading.general.as_str()
+    };
     // The words shown are the server's own: the Diagnostic-Code, else the text block.
     let (diagnostic, mut context) = match (dsn_diag, text_diag) {
         (Some(d), Some(t)) => (d, t),
         (Some(d), None) => (d, String::new()),
         (None, Some(t)) => (t, String::new()),
-        (None, None) => (general.clone(), String::new()),
+        (None, None) => (general.to_string(), String::new()),
     };
     let has_code =
         text::find_status(&diagnostic).is_some() || text::find_reply_code(&diagnostic).is_some();
     // Lines with codes or failure words outside every recipient's block belong to the
     // recipient when it is the only one, or when its own words name no failure.
-    let only_one = ctx.reading.recipients.len() <= 1;
     if !has_code
-        && (only_one || !classify::mentions_failure(&diagnostic.to_ascii_lowercase()))
-        && !context.contains(general.as_str())
+        && (!ctx.several || !classify::mentions_failure(&diagnostic.to_ascii_lowercase()))
+        && !context.contains(general)
     {
         context = format!("{context} {general}");
     }
@@ -418,7 +431,7 @@ fn build_recipient(
         status: dsn.and_then(|d| d.status.clone()),
         command: formats::smtp_command(&all)
             .or(text_part.and_then(|t| t.command))
-            .or(ctx.reading.command),
+            .or(ctx.reading.command.filter(|_| !settled)),
         diagnostic,
         context,
         remote_mta: dsn.and_then(|d| d.remote_mta.clone()),
@@ -478,7 +491,11 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
     let action = raw
         .action
         .or((raw.delay_notice && !permanent).then_some(Action::Delayed));
-    let remote_mta = raw.remote_mta.or_else(|| remote_host(&everything));
+    let remote_mta = raw
+        .remote_mta
+        .as_deref()
+        .and_then(text::host_name)
+        .or_else(|| remote_host(&everything));
     let remote: Vec<&str> = remote_mta.as_deref().into_iter().collect();
     let facts = Facts {
         diagnostic: &diagnostic,

@@ -227,9 +227,9 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
     let addr = |a: Option<&mail_parser::Address<'_>>| {
         a.and_then(|a| a.first())
             .map(|a| match (a.name(), a.address()) {
-                (Some(n), Some(ad)) => format!("{n} <{ad}>"),
-                (None, Some(ad)) => ad.to_string(),
-                (Some(n), None) => n.to_string(),
+                (Some(n), Some(ad)) => text::squash(&format!("{n} <{ad}>")),
+                (None, Some(ad)) => text::squash(ad),
+                (Some(n), None) => text::squash(n),
                 (None, None) => String::new(),
             })
     };
@@ -238,7 +238,7 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
         from: addr(msg.from()),
         to: addr(msg.to()),
         date: msg.header_raw("Date").map(text::squash),
-        message_id: msg.message_id().map(str::to_string),
+        message_id: msg.message_id().map(text::squash),
         received: msg
             .headers_raw()
             .filter(|(n, _)| n.eq_ignore_ascii_case("received"))
@@ -258,11 +258,11 @@ fn latin1_if_broken(msg: &Message<'_>, name: HeaderName, parsed: Option<&str>) -
                 .raw_message()
                 .get(h.offset_start as usize..h.offset_end as usize)?;
             if std::str::from_utf8(raw).is_ok() {
-                return Some(v.to_string());
+                return Some(text::squash(v));
             }
             Some(text::squash(&text::decode(raw)))
         }
-        other => other.map(str::to_string),
+        other => other.map(text::squash),
     }
 }
 

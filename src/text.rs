@@ -35,12 +35,25 @@ pub fn normalize_cr(bytes: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// The host name of a report field such as Remote-MTA (`dns; mx.example.org`): the part
+/// after the type, cut at the first character a host name cannot have.
+pub fn host_name(field: &str) -> Option<String> {
+    let value = field.rsplit(';').next().unwrap_or(field).trim();
+    let end = value
+        .find(|c: char| {
+            !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'))
+        })
+        .unwrap_or(value.len());
+    (end > 0).then(|| value[..end].to_string())
+}
+
 /// Lines without their line endings.
 pub fn lines(s: &str) -> impl Iterator<Item = &str> {
     s.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
-/// Collapses runs of white space into single spaces and trims the ends.
+/// Collapses runs of white space into single spaces, trims the ends and drops control
+/// characters (a terminal escape or NUL in a server's reply is never shown).
 pub fn squash(s: &str) -> String {
     let t = s.trim_ascii();
     if is_squashed_ascii(t.as_bytes()) {
@@ -48,22 +61,26 @@ pub fn squash(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
-        if !out.is_empty() {
+        let start = out.len();
+        if start > 0 {
             out.push(' ');
         }
-        out.push_str(word);
+        out.extend(word.chars().filter(|c| !c.is_control()));
+        if out.len() == start + usize::from(start > 0) {
+            out.truncate(start);
+        }
     }
     out
 }
 
-/// ASCII text with no white space but single spaces between words: nothing to squash.
+/// Printable ASCII with single spaces between words: nothing to squash.
 fn is_squashed_ascii(b: &[u8]) -> bool {
     let mut after_space = true;
     for &c in b {
         match c {
             b' ' if after_space => return false,
             b' ' => after_space = true,
-            c if c >= 0x80 || c.is_ascii_whitespace() || c == 0x0b => return false,
+            c if c >= 0x7f || c < 0x20 => return false,
             _ => after_space = false,
         }
     }
@@ -757,6 +774,32 @@ mod tests {
             (reply.unwrap().value, status.unwrap().value),
             ("550".into(), "5.1.1".into())
         );
+    }
+
+    #[test]
+    fn squash_drops_control_characters() {
+        assert_eq!(
+            squash("550 \u{1b}[2Jgone\u{0} \u{1b} user"),
+            "550 [2Jgone user"
+        );
+    }
+
+    /// A remote host name as a report gives it (`dns; mx.example.org`), nothing else.
+    #[test]
+    fn host_names_are_cut_to_host_name_characters() {
+        assert_eq!(
+            host_name("dns; mx.example.org").as_deref(),
+            Some("mx.example.org")
+        );
+        assert_eq!(
+            host_name("mx.recv.example<img src=x>").as_deref(),
+            Some("mx.recv.example")
+        );
+        assert_eq!(
+            host_name("dsn; [192.0.2.1]").as_deref(),
+            Some("[192.0.2.1]")
+        );
+        assert_eq!(host_name(";<script>"), None);
     }
 
     #[test]

@@ -194,3 +194,17 @@ fn long_lines_of_codes_addresses_and_names_stay_linear() {
     );
     analyze(hosts.as_bytes());
 }
+
+#[test]
+fn control_characters_of_a_reply_never_reach_the_reader() {
+    let input = b"From: MAILER-DAEMON@example.org\nSubject: Undelivered \x1b[31mMail\nTo: me@example.net\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 \x1b]8;;http://evil.example\x07click\x1b[2J user\x00 unknown\n";
+    let report = analyze(input);
+    let m = &report.messages[0];
+    let shown = [
+        m.recipients[0].diagnostic.clone().unwrap_or_default(),
+        m.notice.subject.clone().unwrap_or_default(),
+    ];
+    for s in shown {
+        assert!(!s.chars().any(char::is_control), "{s:?}");
+    }
+}
