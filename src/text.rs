@@ -80,7 +80,7 @@ fn is_squashed_ascii(b: &[u8]) -> bool {
         match c {
             b' ' if after_space => return false,
             b' ' => after_space = true,
-            c if c >= 0x7f || c < 0x20 => return false,
+            c if !(0x20..0x7f).contains(&c) => return false,
             _ => after_space = false,
         }
     }
