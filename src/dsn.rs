@@ -72,7 +72,34 @@ pub fn untyped(value: &str) -> String {
         Some((kind, rest)) if !kind.contains(' ') && !kind.contains('@') && kind.len() < 20 => rest,
         _ => value,
     };
-    v.trim().trim_matches(['<', '>', '"']).trim().to_string()
+    unescape_utf8_address(v.trim().trim_matches(['<', '>', '"']).trim())
+}
+
+/// Decodes the `\x{HHHH}` escapes of RFC 6533 `utf-8` address types
+/// (`j\x{00F6}rg@example.org` → `jörg@example.org`).
+fn unescape_utf8_address(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find("\\x{") {
+        out.push_str(&rest[..p]);
+        let after = &rest[p + 3..];
+        let decoded = after.split_once('}').and_then(|(hex, tail)| {
+            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
+            Some((c, tail))
+        });
+        match decoded {
+            Some((c, tail)) => {
+                out.push(c);
+                rest = tail;
+            }
+            None => {
+                out.push_str("\\x{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Parses a delivery-status body. Returns `None` when it holds no recipient fields.
@@ -124,8 +151,9 @@ pub fn parse(body: &str) -> Option<DsnMessage> {
     (!msg.recipients.is_empty()).then_some(msg)
 }
 
-/// `smtp; 550 5.1.1 ...` gives `550 5.1.1 ...`. Keeps the text when there is no type.
-fn untyped_diagnostic(value: &str) -> String {
+/// `smtp; 550 5.1.1 ...` gives `550 5.1.1 ...`, squashed. Keeps the text when there is
+/// no type.
+pub fn untyped_diagnostic(value: &str) -> String {
     match value.split_once(';') {
         Some((kind, rest)) if kind.trim().len() < 16 && !kind.trim().contains(' ') => {
             text::squash(rest)
@@ -137,6 +165,18 @@ fn untyped_diagnostic(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_address_escapes_are_decoded() {
+        assert_eq!(
+            untyped("utf-8; j\\x{00F6}rg@m\\x{00FC}ller.example"),
+            "jörg@müller.example"
+        );
+        assert_eq!(
+            untyped("utf-8; a\\x{zz}b@example.org"),
+            "a\\x{zz}b@example.org"
+        );
+    }
 
     #[test]
     fn reads_two_recipients_and_message_fields() {

@@ -212,7 +212,25 @@ pub fn topic_of(msg: &Message) -> String {
             None => "kind.bounce".to_string(),
         },
         Kind::DelayNotice => "kind.delay_notice".to_string(),
+        Kind::ComplaintReport => feedback_topic(msg)
+            .unwrap_or("kind.complaint_report")
+            .to_string(),
         other => format!("kind.{}", other.as_str()),
+    }
+}
+
+/// The entry for a complaint report whose Feedback-Type is not a plain spam complaint.
+fn feedback_topic(msg: &Message) -> Option<&'static str> {
+    let diagnostic = main_recipient(msg)?
+        .diagnostic
+        .as_deref()?
+        .to_ascii_lowercase();
+    let kind = diagnostic.strip_prefix("feedback-type:")?.trim();
+    match kind {
+        "not-spam" => Some("feedback.not_spam"),
+        "opt-out" | "unsubscribe" => Some("feedback.opt_out"),
+        "fraud" | "virus" => Some("feedback.fraud"),
+        _ => None,
     }
 }
 

@@ -33,7 +33,8 @@ pub fn read(text: &str) -> Option<SesReading> {
                     final_recipient: str_of(r, "emailAddress"),
                     action: str_of(r, "action").or_else(|| Some("failed".into())),
                     status: str_of(r, "status"),
-                    diagnostic: str_of(r, "diagnosticCode"),
+                    diagnostic: str_of(r, "diagnosticCode")
+                        .map(|d| crate::dsn::untyped_diagnostic(&d)),
                     ..DsnRecipient::default()
                 })
                 .collect();

@@ -597,3 +597,13 @@ fn a_delay_notice_names_its_cause_and_a_barred_mailbox_gets_no_second_verdict() 
     assert_eq!(e.topic, "situation.account_blocked");
     assert!(e.origin.is_none());
 }
+
+#[test]
+fn a_not_spam_feedback_report_is_good_news_not_a_complaint() {
+    let arf = "From: feedback@provider.example\nTo: abuse@example.com\nSubject: FW: Offer\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=b\n\n--b\nContent-Type: text/plain\n\nThis is a feedback report.\n--b\nContent-Type: message/feedback-report\n\nFeedback-Type: not-spam\nUser-Agent: Provider/1.0\nVersion: 1\nOriginal-Rcpt-To: user@provider.example\n--b--\n";
+    let m = &analyze(arf.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::ComplaintReport);
+    let e = explain(m, Lang::De);
+    assert_eq!(e.topic, "feedback.not_spam");
+    assert_eq!(e.who, "nobody");
+}
