@@ -155,21 +155,10 @@ fn special_kind(n: &Notice) -> Option<Kind> {
         || n.header("x-autorespond").is_some()
         || n.header("precedence")
             .is_some_and(|v| v.eq_ignore_ascii_case("auto_reply"));
-    let vacation_subject = [
-        "out of office",
-        "out of the office",
-        "automatic reply",
-        "auto:",
-        "autoreply",
-        "auto-reply",
-        "abwesenheit",
-        "abwesend",
-        "automatische antwort",
-        "vacation",
-        "away from",
-    ]
-    .iter()
-    .any(|s| subject.contains(s));
+    if forwarded_auto_reply(n).is_some() {
+        return Some(Kind::AutoReply);
+    }
+    let vacation_subject = is_vacation_subject(&subject);
     let from_system = n.header("from").is_some_and(text::is_system_address)
         || n.header("from").is_some_and(|f| {
             text::contains_ci(f, "mailer-daemon") || text::contains_ci(f, "postmaster")
@@ -207,6 +196,35 @@ fn complainants(n: &Notice) -> Vec<String> {
         .collect()
 }
 
+/// A subject (lower case) of an out-of-office or other automatic reply.
+fn is_vacation_subject(subject: &str) -> bool {
+    crate::knowledge::signs("kind.vacation_subjects").any(|s| subject.contains(s))
+}
+
+/// A pasted forward of an automatic reply ("Betreff: Automatische Antwort: …") with no
+/// server codes: the address that replied, or "" when the forward does not name it.
+fn forwarded_auto_reply(n: &Notice) -> Option<String> {
+    if n.has_headers || text::find_codes(&n.text).0.is_some() {
+        return None;
+    }
+    fn labelled<'a>(line: &'a str, signs: &str) -> Option<&'a str> {
+        crate::knowledge::signs(signs).find_map(|l| line.strip_prefix(l).map(str::trim))
+    }
+    let mut replier = None;
+    for line in text::lines(&n.text) {
+        let lower = line.trim().to_ascii_lowercase();
+        if let Some(from) = labelled(&lower, "kind.forward_from") {
+            replier = text::find_addresses(from)
+                .into_iter()
+                .next()
+                .map(|a| a.value);
+        } else if labelled(&lower, "kind.forward_subject").is_some_and(is_vacation_subject) {
+            return Some(replier.unwrap_or_default());
+        }
+    }
+    None
+}
+
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     let (reason, format) = match kind {
@@ -223,6 +241,7 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
             .as_deref()
             .and_then(|f| text::find_addresses(f).into_iter().next())
             .map(|a| a.value)
+            .or_else(|| forwarded_auto_reply(n).filter(|a| !a.is_empty()))
             .into_iter()
             .collect(),
     };

@@ -607,3 +607,13 @@ fn a_not_spam_feedback_report_is_good_news_not_a_complaint() {
     assert_eq!(e.topic, "feedback.not_spam");
     assert_eq!(e.who, "nobody");
 }
+
+#[test]
+fn a_forwarded_out_of_office_reply_is_an_auto_reply_from_the_one_who_replied() {
+    read_one_recipient(
+        "forwarded-auto-reply-de.txt",
+        Kind::AutoReply,
+        "praxis@muster.example",
+        Reason::Vacation,
+    );
+}
