@@ -37,7 +37,7 @@ pub struct Explanation {
 /// The signs about who really sent the returned message, in words.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Origin {
-    /// `account_misuse`, `forged_sender` or `unclear`.
+    /// `account_misuse`, `script_misuse`, `forged_sender` or `unclear`.
     pub likely: &'static str,
     pub verdict: String,
     pub signs: Vec<String>,
@@ -181,6 +181,7 @@ fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
     let steps_key = match o.likely {
         "account_misuse" => "origin.steps_account_misuse",
         "forged_sender" => "origin.steps_forged",
+        "script_misuse" => "origin.steps_script",
         _ => "origin.steps_unclear",
     };
     Some(Origin {

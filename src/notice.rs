@@ -245,6 +245,10 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .map(|(_, v)| text::squash(v))
             .take(30)
             .collect(),
+        script: ["X-PHP-Originating-Script", "X-PHP-Script"]
+            .into_iter()
+            .find_map(|h| msg.header_raw(h))
+            .map(text::squash),
     }
 }
 

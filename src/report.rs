@@ -76,6 +76,10 @@ pub struct HeaderSummary {
     /// `Received:` headers, newest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub received: Vec<String>,
+    /// The web script that handed the message in, when PHP names it
+    /// (`X-PHP-Originating-Script`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
 }
 
 /// The outcome for one recipient.

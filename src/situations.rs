@@ -138,7 +138,7 @@ fn names_an_ip_as_host(diagnostic: &str) -> bool {
 /// Signs about where a returned message came from, for "I never sent this".
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OriginSigns {
-    /// `account_misuse`, `forged_sender` or `unclear`.
+    /// `account_misuse`, `script_misuse`, `forged_sender` or `unclear`.
     pub likely: &'static str,
     /// Stable sign codes, e.g. `authenticated_submission`.
     pub signs: Vec<&'static str>,
@@ -167,6 +167,20 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     });
     if authenticated_hop.is_some() {
         signs.push("authenticated_submission");
+    }
+    // Handed in on the server itself: by a web script (PHP names it), or by a local
+    // program (the oldest hop comes from a user ID or from localhost).
+    let first_hop = original
+        .received
+        .last()
+        .map(|r| r.to_ascii_lowercase())
+        .unwrap_or_default();
+    let local = crate::knowledge::signs("origin.local_submission").any(|w| first_hop.contains(w));
+    let script = original.script.is_some();
+    if script {
+        signs.push("script_submission");
+    } else if local {
+        signs.push("local_submission");
     }
     let domain_of = |s: Option<&String>| {
         s.and_then(|v| text::find_addresses(v).into_iter().next())
@@ -224,7 +238,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .filter_map(|r| receiving_host(r))
             .any(|h| is_own_host(&h, d, own_notice))
     });
-    let through_own = received_by_own || logged_in_at_provider;
+    let through_own = received_by_own || logged_in_at_provider || script || local;
     let barred = msg
         .recipients
         .iter()
@@ -242,6 +256,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let authenticated = authenticated_hop.is_some();
     let likely = if (authenticated && through_own) || barred {
         "account_misuse"
+    } else if script || local {
+        "script_misuse"
     } else if !authenticated
         && (signs.contains(&"not_through_your_provider") || signs.contains(&"message_id_foreign"))
     {

@@ -232,6 +232,7 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
         "in reply to mail from",
         "after mail from",
         "after pipelined mail from",
+        "for mail from",
     ] {
         let command = wrapper.len() - "mail from".len();
         spans.extend(

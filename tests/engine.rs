@@ -541,6 +541,12 @@ fn the_origin_signs_read_logins_at_big_providers_and_ignore_names_a_sender_claim
     // Sent from Outlook through Microsoft 365: its message IDs name Microsoft's hosts.
     let m365 = "Received: from AM0PR07MB5555.eurprd07.prod.outlook.com by AM0PR07MB5555.eurprd07.prod.outlook.com with mapi id 15.20.8534.040; Mon, 24 Mar 2025 09:40:58 +0000\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <AM0PR07MB5555F1@AM0PR07MB5555.eurprd07.prod.outlook.com>\nSubject: Offer\n";
     assert_eq!(likely(m365), Some("account_misuse"));
+    // A contact form on the customer's web space handed it in.
+    let script = "Received: from localhost (localhost [127.0.0.1]) by web12.hoster.example (Postfix) with ESMTP id 4Y; Mon, 3 Mar 2025 10:00:00 +0100\nX-PHP-Originating-Script: 1003:kontakt.php\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <abc@web12.hoster.example>\nSubject: Paket\n";
+    assert_eq!(likely(script), Some("script_misuse"));
+    // A bot that only calls itself "localhost" is not a local program.
+    let claimed = "Received: from localhost (unknown [186.121.203.7]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Mon, 17 Feb 2025 02:55:41 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <1@bot>\nSubject: Pills\n";
+    assert_eq!(likely(claimed), Some("forged_sender"));
 }
 
 #[test]
