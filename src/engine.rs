@@ -556,9 +556,11 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
     };
     // A final notice that says the server stopped retrying ("giving up after 2 days")
     // after connections kept failing: the message expired.
-    let gave_up = action != Some(Action::Delayed)
-        && crate::knowledge::signs("outcome.gave_up").any(|w| text::contains_ci(&everything, w));
-    let reason = if reason == Reason::NetworkError && gave_up {
+    let gave_up = || {
+        action != Some(Action::Delayed)
+            && crate::knowledge::signs("outcome.gave_up").any(|w| text::contains_ci(&everything, w))
+    };
+    let reason = if reason == Reason::NetworkError && gave_up() {
         Reason::Expired
     } else {
         reason
