@@ -264,7 +264,11 @@ fn refused_before_recipient(reason: Reason, f: &Facts<'_>) -> Reason {
         .is_some_and(|c| c.starts_with('5'));
     if greeting && unnamed && failed {
         Reason::Blocked
-    } else if f.command == Some("MAIL") && matches!(reason, Reason::OnHold | Reason::Undefined) {
+    } else if f.command == Some("MAIL")
+        && matches!(reason, Reason::OnHold | Reason::Undefined)
+        && failed
+        && f.action != Some(Action::Delayed)
+    {
         // Refused in answer to MAIL FROM, with no cause named: the sender was refused.
         Reason::Rejected
     } else {

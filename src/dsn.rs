@@ -83,9 +83,13 @@ fn unescape_utf8_address(s: &str) -> String {
     while let Some(p) = rest.find("\\x{") {
         out.push_str(&rest[..p]);
         let after = &rest[p + 3..];
-        let decoded = after.split_once('}').and_then(|(hex, tail)| {
-            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
-            Some((c, tail))
+        // A code point has at most six hex digits.
+        let window = &after[..after.floor_char_boundary(8)];
+        let decoded = window.find('}').and_then(|close| {
+            let c = u32::from_str_radix(&after[..close], 16)
+                .ok()
+                .and_then(char::from_u32)?;
+            Some((c, &after[close + 1..]))
         });
         match decoded {
             Some((c, tail)) => {
@@ -124,7 +128,7 @@ pub fn parse(body: &str) -> Option<DsnMessage> {
         if starts_new {
             msg.recipients.push(std::mem::take(&mut cur));
         }
-        let v = Some(value.clone());
+        let v = Some(text::squash(&value));
         match name.as_str() {
             "reporting-mta" => msg.reporting_mta = Some(untyped(&value)),
             "arrival-date" => msg.arrival_date = v,

@@ -250,7 +250,7 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     }
     let diagnostic = text::lines(feedback)
         .find(|l| text::contains_ci(l, "feedback-type:"))
-        .map(|l| l.trim().to_string());
+        .map(text::squash);
     for address in addresses.into_iter().take(MAX_RECIPIENTS) {
         msg.recipients.push(Recipient {
             address,
@@ -296,7 +296,12 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         msg.reporting_mta = d.reporting_mta.as_deref().and_then(text::host_name);
         msg.arrival_date = d.arrival_date.clone();
     }
-    let dsn_recipients: Vec<&DsnRecipient> = n.dsn.iter().flat_map(|d| &d.recipients).collect();
+    let dsn_recipients: Vec<&DsnRecipient> = n
+        .dsn
+        .iter()
+        .flat_map(|d| &d.recipients)
+        .take(MAX_RECIPIENTS + 1)
+        .collect();
     let ctx = Context {
         format,
         reading: &reading,
@@ -326,15 +331,16 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         };
         // A field cut by re-wrapping (`…@example.d` / `e`) yields to the text's whole copy.
         let lower = address.to_ascii_lowercase();
-        let whole = reading.recipients.iter().find(|t| {
-            t.address.len() > address.len() && t.address.to_ascii_lowercase().starts_with(&lower)
-        });
-        let t = reading
+        let exact = reading
             .recipients
             .iter()
-            .find(|t| t.address.eq_ignore_ascii_case(&address))
-            .or(whole)
-            .or(single);
+            .find(|t| t.address.eq_ignore_ascii_case(&address));
+        let whole = reading.recipients.iter().find(|t| {
+            address.contains('@')
+                && t.address.len() > address.len()
+                && t.address.to_ascii_lowercase().starts_with(&lower)
+        });
+        let t = exact.or(whole).or(single);
         let address = whole.map_or(address, |w| w.address.clone());
         msg.recipients
             .push(build_recipient(&address, Some(d), t, &ctx));

@@ -66,7 +66,9 @@ impl Notice {
     fn flatten(&mut self, html: &str) -> String {
         if self.links.len() < 100 {
             let own = original_marker(&html.to_ascii_lowercase()).unwrap_or(html.len());
-            self.links.extend(text::html_links(&html[..own]));
+            let room = 100 - self.links.len();
+            self.links
+                .extend(text::html_links(&html[..own]).into_iter().take(room));
         }
         text::flatten_html(html)
     }

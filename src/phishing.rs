@@ -21,7 +21,6 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     }
     let mut signs = Vec::new();
     if n.dsn.is_empty()
-        && !n.is_dsn_report
         && msg
             .recipients
             .iter()
@@ -40,21 +39,20 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let hrefs = n.links.iter().map(|l| l.href.to_ascii_lowercase());
     if let Some(link) = own
         .split_whitespace()
+        .filter(|w| is_login_link(w))
         .map(str::to_string)
-        .chain(hrefs)
-        .find(|w| is_login_link(w))
+        .chain(hrefs.filter(|h| is_login_link(h)))
+        .next()
     {
-        signs.push(format!(
-            "login_link:{}",
-            link.trim_matches(['<', '>', '"', '(', ')'])
-        ));
+        let link = link.trim_matches(['<', '>', '"', '(', ')']);
+        signs.push(format!("login_link:{}", shown(link)));
         strong += 1;
     }
     if let Some(link) = n.links.iter().find(|l| shows_another_site(l)) {
         signs.push(format!(
             "deceptive_link:{} → {}",
-            link.text.trim(),
-            link.href
+            shown(&link.text),
+            shown(&link.href)
         ));
         strong += 1;
     }
@@ -90,15 +88,31 @@ fn is_login_link(word: &str) -> bool {
         && signs_of("phishing.login_link").any(|w| url.contains(w))
 }
 
+/// A web address as the reader sees it in a sign: squashed and at most 120 characters.
+fn shown(url: &str) -> String {
+    let url = text::squash(url);
+    match url.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &url[..cut]),
+        None => url,
+    }
+}
+
 /// A link whose shown text is a web address on another site than the one it opens.
 fn shows_another_site(link: &crate::text::Link) -> bool {
     let shown = link.text.trim().to_ascii_lowercase();
     let looks_like_address = shown.starts_with("http") || shown.starts_with("www.");
     match (host(&shown), host(&link.href.to_ascii_lowercase())) {
-        (Some(shown), Some(target)) if looks_like_address => {
-            target != shown && !target.ends_with(&format!(".{shown}"))
-        }
+        (Some(shown), Some(target)) if looks_like_address => site(&shown) != site(&target),
         _ => false,
+    }
+}
+
+/// The last two labels of a host name (`kundencenter.telekom.de` → `telekom.de`).
+fn site(host: &str) -> &str {
+    let mut dots = host.rmatch_indices('.');
+    match (dots.next(), dots.next()) {
+        (Some(_), Some((second, _))) => &host[second + 1..],
+        _ => host,
     }
 }
 
@@ -127,5 +141,27 @@ pub fn describe(sign: &str, lang: Lang) -> String {
         sentence.to_string()
     } else {
         format!("{sentence} {found}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Link;
+
+    #[test]
+    fn a_link_to_another_part_of_the_same_site_is_not_deceptive() {
+        let link = |text: &str, href: &str| Link {
+            text: text.into(),
+            href: href.into(),
+        };
+        assert!(!shows_another_site(&link(
+            "https://kundencenter.telekom.de",
+            "https://www.telekom.de/hilfe"
+        )));
+        assert!(shows_another_site(&link(
+            "https://email.t-online.de",
+            "https://t-online-de.login.example.click/"
+        )));
     }
 }

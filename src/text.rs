@@ -52,8 +52,9 @@ pub fn lines(s: &str) -> impl Iterator<Item = &str> {
     s.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
-/// Collapses runs of white space into single spaces, trims the ends and drops control
-/// characters (a terminal escape or NUL in a server's reply is never shown).
+/// Collapses runs of white space into single spaces, trims the ends and drops control and
+/// text-reordering characters (a terminal escape, NUL or U+202E in a server's reply is
+/// never shown).
 pub fn squash(s: &str) -> String {
     let t = s.trim_ascii();
     if is_squashed_ascii(t.as_bytes()) {
@@ -65,12 +66,19 @@ pub fn squash(s: &str) -> String {
         if start > 0 {
             out.push(' ');
         }
-        out.extend(word.chars().filter(|c| !c.is_control()));
+        out.extend(word.chars().filter(|&c| !is_hidden(c)));
         if out.len() == start + usize::from(start > 0) {
             out.truncate(start);
         }
     }
     out
+}
+
+/// A control character, or an invisible one that reorders text (U+202E and the other
+/// bidirectional marks): never shown to the reader.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Printable ASCII with single spaces between words: nothing to squash.
@@ -394,18 +402,18 @@ pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
     }
 }
 
-/// The first 4xx or 5xx reply code of a text, looking past a few positive replies.
+/// The first 4xx or 5xx reply code of a text, read line by line (a transcript has one
+/// reply a line).
 fn failure_reply(s: &str) -> Option<Code> {
-    let mut from = 0;
-    for _ in 0..16 {
-        let code = find_reply_code(&s[from..])?;
-        if !code.value.starts_with('2') {
+    let mut offset = 0;
+    for line in s.split_inclusive('\n') {
+        if let Some(code) = find_reply_code(line).filter(|c| !c.value.starts_with('2')) {
             return Some(Code {
-                start: code.start + from,
+                start: code.start + offset,
                 ..code
             });
         }
-        from += code.start + 3;
+        offset += line.len();
     }
     None
 }
@@ -767,8 +775,9 @@ mod tests {
 
     #[test]
     fn a_transcripts_failure_outranks_its_positive_replies() {
-        let (reply, _) =
-            find_codes("<<< 250 2.1.0 Ok\n>>> RCPT To:<b@example.org>\n<<< 550 User unknown");
+        let (reply, _) = find_codes(
+            "<<< 250 2.1.0 Ok\n>>> RCPT To:<b@example.org>\n<<< 550 User unknown\n<<< 221 2.0.0 Bye",
+        );
         assert_eq!(reply.unwrap().value, "550");
         let (reply, status) = find_codes("<<< 250 2.1.0 Ok\n<<< 550 5.1.1 User unknown");
         assert_eq!(

@@ -623,3 +623,10 @@ fn a_forwarded_out_of_office_reply_is_an_auto_reply_from_the_one_who_replied() {
         Reason::Vacation,
     );
 }
+
+#[test]
+fn a_delayed_refusal_at_mail_from_is_not_a_refused_sender() {
+    let mail = "From: MAILER-DAEMON@mail.example.net\nSubject: Delayed Mail (still being retried)\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nTHIS IS A WARNING ONLY.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.example.net\n\nFinal-Recipient: rfc822; a@example.org\nAction: delayed\nStatus: 4.0.0\nDiagnostic-Code: smtp; 450 4.0.0 Requested mail action not taken (in reply to MAIL FROM command)\n--b--\n";
+    let r = &analyze(mail.as_bytes()).messages[0].recipients[0];
+    assert_ne!(r.reason, Reason::Rejected);
+}
