@@ -232,8 +232,7 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
         // network error.
         Reason::Expired
             if f.action == Some(Action::Delayed)
-                && ["connect", "timed out", "timeout", "socket"]
-                    .iter()
+                && knowledge::signs("outcome.connection_failing")
                     .any(|w| text::contains_ci(f.diagnostic, w)) =>
         {
             Reason::NetworkError

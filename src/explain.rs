@@ -4,6 +4,7 @@
 
 use crate::knowledge::{Data, Lang};
 use crate::report::{Kind, Message, Reason, Recipient};
+use crate::situations::Situation;
 use serde::Serialize;
 
 /// The explanation of one message.
@@ -67,7 +68,8 @@ pub fn main_recipient(msg: &Message) -> Option<&Recipient> {
 
 /// Explains one message.
 pub fn explain(msg: &Message, lang: Lang) -> Explanation {
-    let topic = topic_of(msg);
+    let situation = crate::situations::of(msg);
+    let topic = topic_of(msg, situation);
     let entry = lang.texts().path(&topic).unwrap_or_else(|| {
         lang.texts()
             .path("reason.undefined")
@@ -103,8 +105,8 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
         timeline: timeline(msg, lang),
         provider: provider_note(msg, lang),
         doubt: doubt(msg, lang),
-        origin: origin(msg, lang),
-        others: others(msg, lang),
+        origin: origin(msg, situation, lang),
+        others: others(msg, situation, lang),
         topic,
     }
 }
@@ -112,7 +114,7 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
 /// The cause of a delay ("Cause: The recipient's mailbox is full."), then "For
 /// b@example.org: …" for each recipient whose reason differs from the main one (at most
 /// five).
-fn others(msg: &Message, lang: Lang) -> Vec<String> {
+fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String> {
     let Some(main) = main_recipient(msg) else {
         return Vec::new();
     };
@@ -123,7 +125,7 @@ fn others(msg: &Message, lang: Lang) -> Vec<String> {
     };
     // A delay notice's headline says only "still trying": the cause comes first.
     let cause = (msg.kind == Kind::DelayNotice
-        && crate::situations::of(msg).is_none()
+        && situation.is_none()
         && !matches!(
             main.reason,
             Reason::Expired | Reason::OnHold | Reason::Undefined
@@ -169,10 +171,9 @@ fn doubt(msg: &Message, lang: Lang) -> Option<String> {
     Some(lang.ui("doubt").replace("{alternative}", headline))
 }
 
-fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
+fn origin(msg: &Message, situation: Option<Situation>, lang: Lang) -> Option<Origin> {
     // A mailbox barred for sending spam is explained as such already.
-    let barred = crate::situations::of(msg) == Some(crate::situations::Situation::AccountBlocked);
-    if msg.kind != Kind::Bounce || barred {
+    if msg.kind != Kind::Bounce || situation == Some(Situation::AccountBlocked) {
         return None;
     }
     let o = crate::situations::origin_signs(msg)?;
@@ -202,9 +203,9 @@ fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
     })
 }
 
-/// The knowledge-base entry that explains the message best: a known situation first.
-pub fn topic_of(msg: &Message) -> String {
-    if let Some(s) = crate::situations::of(msg) {
+/// The knowledge-base entry that explains the message best: its situation first.
+fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
+    if let Some(s) = situation {
         return format!("situation.{}", s.key());
     }
     match msg.kind {

@@ -65,8 +65,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     (strong >= 1 && signs.len() >= 2).then_some(signs)
 }
 
-/// For a message with phishing signs: true when the failure it describes is only the
-/// lure, with no real report, and no server codes or no recipient other than the reader.
+/// For a message with phishing signs (so without a real report): true when the failure
+/// it describes is only the lure, with no server codes or no recipient but the reader.
 pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     let all = |f: &dyn Fn(&crate::report::Recipient) -> bool| msg.recipients.iter().all(f);
     let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
@@ -78,7 +78,7 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
             .any(|f| f.value.eq_ignore_ascii_case(a))
     };
     let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
-    (no_codes || nobody) && !n.is_dsn_report
+    no_codes || nobody
 }
 
 /// A link (lower case) whose address points at a log-in, account or release page.
@@ -102,17 +102,10 @@ fn shows_another_site(link: &crate::text::Link) -> bool {
     let shown = link.text.trim().to_ascii_lowercase();
     let looks_like_address = shown.starts_with("http") || shown.starts_with("www.");
     match (host(&shown), host(&link.href.to_ascii_lowercase())) {
-        (Some(shown), Some(target)) if looks_like_address => site(&shown) != site(&target),
+        (Some(shown), Some(target)) if looks_like_address => {
+            text::base_domain(&shown) != text::base_domain(&target)
+        }
         _ => false,
-    }
-}
-
-/// The last two labels of a host name (`kundencenter.telekom.de` → `telekom.de`).
-fn site(host: &str) -> &str {
-    let mut dots = host.rmatch_indices('.');
-    match (dots.next(), dots.next()) {
-        (Some(_), Some((second, _))) => &host[second + 1..],
-        _ => host,
     }
 }
 

@@ -196,11 +196,13 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     .into_iter()
     .flatten()
     .chain(notice_to.clone())
-    .map(|d| base_domain(&d))
+    .map(|d| text::base_domain(&d))
     .collect();
     let logged_in_at_provider = authenticated_hop
         .and_then(|hop| receiving_host(hop))
-        .is_some_and(|host| provider.contains(&base_domain(&host)) || is_mail_provider(&host));
+        .is_some_and(|host| {
+            provider.contains(&text::base_domain(&host)) || is_mail_provider(&host)
+        });
     let msgid_domain = original
         .message_id
         .as_deref()
@@ -210,9 +212,9 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // `*.prod.outlook.com`); so do webmail front ends, whose host names may have no dot.
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
         && (id.contains('.') || authenticated_hop.is_none())
-        && base_domain(id) != base_domain(from)
+        && text::base_domain(id) != text::base_domain(from)
         && !is_mail_provider(id)
-        && !(logged_in_at_provider && provider.contains(&base_domain(id)))
+        && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
     {
         signs.push("message_id_foreign");
     }
@@ -221,16 +223,16 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     {
         signs.push("from_not_yours");
     }
-    // Passed through the user's own domain's servers: a receiving (`by`) host, not a
-    // name the sending machine claimed for itself.
-    // A notice from the user's own domain (their own Exchange, say) passed through
-    // the user's internal servers.
-    // A pasted notice has no To: the returned message's sender is the reader.
+    // The reader's domain; a pasted notice has no To, so the returned sender's.
     let user_domain = notice_to.clone().or_else(|| original_from.clone());
+    // A notice from that domain (the user's own Exchange, say) passed through the user's
+    // internal servers.
     let own_notice = match (&user_domain, domain_of(msg.notice.from.as_ref())) {
         (Some(to), Some(from)) => same_name(to, &from),
         _ => false,
     };
+    // Passed through the user's own servers: a receiving (`by`) host, not a name the
+    // sending machine claimed for itself.
     let received_by_own = user_domain.as_deref().is_some_and(|d| {
         original
             .received
@@ -298,7 +300,13 @@ fn is_own_host(host: &str, domain: &str, own_notice: bool) -> bool {
 /// Two host names under the same domain name, whatever the ending
 /// (`exch01.firma.local` and `firma.de`).
 fn same_name(a: &str, b: &str) -> bool {
-    let name = |d: &str| base_domain(d).split('.').next().unwrap_or("").to_string();
+    let name = |d: &str| {
+        text::base_domain(d)
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
     let (a, b) = (name(a), name(b));
     a.len() > 3 && a == b
 }
@@ -318,14 +326,4 @@ fn is_mail_provider(host: &str) -> bool {
         .iter()
         .flat_map(|p| &p.hosts)
         .any(|h| host.contains(h))
-}
-
-/// The last two labels of a host name (`mout.provider.example` → `provider.example`).
-fn base_domain(host: &str) -> String {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = host.rsplitn(3, '.').collect();
-    match labels.as_slice() {
-        [tld, second, ..] => format!("{second}.{tld}"),
-        _ => host,
-    }
 }

@@ -278,6 +278,17 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The last two labels of a host name, in lower case (`mout.provider.example` →
+/// `provider.example`).
+pub fn base_domain(host: &str) -> String {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.rsplitn(3, '.').collect();
+    match labels.as_slice() {
+        [tld, second, ..] => format!("{second}.{tld}"),
+        _ => host,
+    }
+}
+
 /// True for addresses of mail systems rather than people.
 pub fn is_system_address(addr: &str) -> bool {
     let local = addr.split('@').next().unwrap_or("").to_ascii_lowercase();
