@@ -403,10 +403,14 @@ pub fn find_codes(s: &str) -> (Option<Code>, Option<Code>) {
     match success {
         // "250 2.1.0 Ok" and later a bare "550 User unknown": the failure counts.
         Some(pair) => failure_reply(s).map_or(pair, |f| {
-            let status = find_status(&s[f.start..]).map(|st| Code {
-                start: st.start + f.start,
-                ..st
-            });
+            // Its status stands on the same line and in the same class, if anywhere.
+            let line = s[f.start..].split('\n').next().unwrap_or("");
+            let status = find_status(line)
+                .filter(|st| st.value.as_bytes()[0] == f.value.as_bytes()[0])
+                .map(|st| Code {
+                    start: st.start + f.start,
+                    ..st
+                });
             (Some(f), status)
         }),
         None => (find_reply_code(s), find_status(s)),
@@ -790,6 +794,8 @@ mod tests {
             "<<< 250 2.1.0 Ok\n>>> RCPT To:<b@example.org>\n<<< 550 User unknown\n<<< 221 2.0.0 Bye",
         );
         assert_eq!(reply.unwrap().value, "550");
+        let (_, status) = find_codes("<<< 250 2.1.0 Ok\n<<< 550 User unknown\n<<< 221 2.0.0 Bye");
+        assert!(status.is_none(), "{status:?}");
         let (reply, status) = find_codes("<<< 250 2.1.0 Ok\n<<< 550 5.1.1 User unknown");
         assert_eq!(
             (reply.unwrap().value, status.unwrap().value),
