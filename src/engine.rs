@@ -54,11 +54,13 @@ pub fn analyze(input: &[u8]) -> Report {
 /// NUL bytes or many control characters near the start: not text.
 fn looks_binary(b: &[u8]) -> bool {
     let head = &b[..b.len().min(8192)];
-    let (mut nul, mut ctrl) = (0usize, 0usize);
-    for &c in head {
-        nul += usize::from(c == 0);
-        ctrl += usize::from(c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b));
-    }
+    let nul = memchr::memchr_iter(0, head).count();
+    // Bytes below 0x20 other than the text controls \t \n \f \r and ESC.
+    const TEXT_CONTROLS: u32 = 1 << 9 | 1 << 10 | 1 << 12 | 1 << 13 | 1 << 27;
+    let ctrl: usize = head
+        .iter()
+        .map(|&c| usize::from(c < 0x20 && TEXT_CONTROLS >> (c & 31) & 1 == 0))
+        .sum();
     nul > 0 && nul * 100 > head.len() || ctrl * 10 > head.len()
 }
 
@@ -284,9 +286,8 @@ struct Context<'a> {
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
-    let lower = n.text.to_ascii_lowercase();
-    let format = formats::detect(n, &lower);
-    let reading = formats::read(format, n, &lower);
+    let format = formats::detect(n, &n.lower);
+    let reading = formats::read(format, n, &n.lower);
     msg.format = if !n.dsn.is_empty() && format.id == "generic" {
         "rfc3464"
     } else {

@@ -24,6 +24,8 @@ pub struct Notice {
     pub raw_headers: Vec<(String, String)>,
     /// Human-readable text of the notice (plain parts, flattened HTML).
     pub text: String,
+    /// `text` in ASCII lower case, for the phrase readers.
+    pub lower: String,
     pub dsn: Vec<DsnMessage>,
     /// Body of a `message/feedback-report` part (ARF).
     pub feedback: Option<String>,
@@ -206,6 +208,7 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
     {
         notice.dsn.push(dsn);
     }
+    notice.lower = body.to_ascii_lowercase();
     notice.text = body;
 }
 
@@ -298,11 +301,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     let mut body = String::new();
     walk(msg, &mut notice, &mut body, 0);
     // Broken MIME (a missing boundary, say) can hide the parts: fall back to the raw body.
-    let raw_body = [raw.find("\n\n"), raw.find("\n\r\n")]
-        .into_iter()
-        .flatten()
-        .min()
-        .map_or("", |p| &raw[p..]);
+    let raw_body = body_start(raw).map_or("", |p| &raw[p..]);
     if body.trim().is_empty() {
         body = raw_body.to_string();
     }
@@ -321,6 +320,16 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         find_inline_original(&mut notice);
     }
     notice
+}
+
+/// Where the first empty line ends the header block (the offset of its newline).
+fn body_start(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    memchr::memchr_iter(b'\n', b).find(|&nl| match b.get(nl + 1) {
+        Some(b'\n') => true,
+        Some(b'\r') => b.get(nl + 2) == Some(&b'\n'),
+        _ => false,
+    })
 }
 
 fn content_type_of(part: &mail_parser::MessagePart<'_>) -> (String, String) {
@@ -498,7 +507,7 @@ pub fn original_marker(lower: &str) -> Option<usize> {
 }
 
 fn find_inline_original(notice: &mut Notice) {
-    let Some(at) = original_marker(&notice.text.to_ascii_lowercase()) else {
+    let Some(at) = original_marker(&notice.lower) else {
         return;
     };
     let mut rest = notice.text[at..].split_once('\n').map_or("", |(_, r)| r);

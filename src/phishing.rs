@@ -29,8 +29,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push("no_delivery_status".to_string());
     }
     // Only the notice's own words count, not a returned original (which may be spam).
-    let lower = n.text.to_ascii_lowercase();
-    let own = &lower[..crate::notice::original_marker(&lower).unwrap_or(lower.len())];
+    let lower = &n.lower;
+    let own = &lower[..crate::notice::original_marker(lower).unwrap_or(lower.len())];
     let mut strong = 0;
     if let Some(lure) = signs_of("phishing.lures").find(|l| own.contains(l)) {
         signs.push(format!("lure:{lure}"));
