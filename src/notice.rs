@@ -358,8 +358,20 @@ fn nesting(msg: &Message<'_>, depth: usize) -> usize {
         .unwrap_or(depth)
 }
 
+/// The length of the plain text that `msg` offers as its text body.
+fn plain_body_len(msg: &Message<'_>) -> usize {
+    msg.text_body
+        .iter()
+        .filter_map(|&i| match &msg.parts.get(i as usize)?.body {
+            PartType::Text(t) => Some(t.trim().len()),
+            _ => None,
+        })
+        .sum()
+}
+
 fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize) {
-    for part in &msg.parts {
+    let plain_len = plain_body_len(msg);
+    for (id, part) in msg.parts.iter().enumerate() {
         let (ctype, subtype) = content_type_of(part);
         match &part.body {
             PartType::Text(t) if ctype == "text" && subtype == "rfc822-headers" => {
@@ -374,7 +386,13 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 }
             }
             PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
-                push_text(body, &notice.flatten(h))
+                let text = notice.flatten(h);
+                // The HTML alternative of a plain part says the same again; it counts
+                // only when the plain part is a stub ("view this mail in HTML").
+                let alternative = !msg.text_body.contains(&(id as u32));
+                if !alternative || plain_len * 2 < text.trim().len() {
+                    push_text(body, &text)
+                }
             }
             PartType::Binary(b) | PartType::InlineBinary(b) => {
                 let name = format!("{ctype}/{subtype}");

@@ -472,7 +472,9 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             let at_line_start = before.is_empty() || before.ends_with('\n');
             let said = before.len() >= 4
                 && before.as_bytes()[before.len() - 4..].eq_ignore_ascii_case(b"said");
-            let after_label = before.ends_with(':')
+            // A success code after a label is a number in a list of details
+            // ("Size (in bytes): 222"), not a reply.
+            let after_label = before.ends_with(':') && b[i] != b'2'
                 || said
                 || before.ends_with(';')
                 || before.ends_with('>')

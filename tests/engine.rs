@@ -630,3 +630,32 @@ fn a_delayed_refusal_at_mail_from_is_not_a_refused_sender() {
     let r = &analyze(mail.as_bytes()).messages[0].recipients[0];
     assert_ne!(r.reason, Reason::Rejected);
 }
+
+#[test]
+fn message_details_below_the_recipient_are_not_its_error() {
+    let text = "Error: Invalid user address\n\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test\n  MAIL FROM: anna@example.org\n  RCPT TO: bernd@example.net\n  From: anna@example.org\n  Size (in bytes): 222\n  Number of lines: 2\n";
+    let report = analyze(text.as_bytes());
+    let r = &report.messages[0].recipients[0];
+    assert_eq!(r.address, "bernd@example.net");
+    assert_eq!(r.reply_code.as_deref(), Some("550"));
+    assert_eq!(r.reason, Reason::UserUnknown);
+    let diagnostic = r.diagnostic.as_deref().unwrap_or("");
+    assert!(
+        diagnostic.starts_with("550 - Requested action"),
+        "{diagnostic}"
+    );
+}
+
+#[test]
+fn an_html_alternative_does_not_repeat_the_plain_text() {
+    let mail = "From: Mail Delivery Subsystem <mailer-daemon@example.net>\nTo: anna@example.org\nSubject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nYour message to bernd@example.net could not be delivered: mailbox full.\n--b\nContent-Type: text/html\n\n<p>Your message to bernd@example.net could not be delivered: mailbox full.</p>\n--b--\n";
+    let report = analyze(mail.as_bytes());
+    let r = &report.messages[0].recipients[0];
+    assert_eq!(r.reason, Reason::MailboxFull);
+    let diagnostic = r.diagnostic.as_deref().unwrap_or("");
+    assert_eq!(
+        diagnostic.matches("mailbox full").count(),
+        1,
+        "{diagnostic}"
+    );
+}

@@ -137,6 +137,11 @@ fn only_codes_before(prefix: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ' ' | '<' | '>' | '#' | ':'))
 }
 
+/// A line that describes the returned message (its subject, size or sender), not an error.
+fn is_message_detail(lower: &str) -> bool {
+    crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
+}
+
 /// A line that carries an SMTP error: a reply code or an enhanced status code.
 fn has_code(line: &str) -> bool {
     text::find_status(line).is_some() || text::find_reply_code(line).is_some()
@@ -180,6 +185,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             continue;
         }
         match r.current {
+            Some(_) if is_message_detail(trimmed_lower) => {}
             Some(i) => r.substantive |= append(&mut r.out.recipients[i].diagnostic, trimmed),
             None => {
                 if continues_general
