@@ -39,7 +39,10 @@ pub fn analyze(input: &[u8]) -> Report {
         report.messages = messages;
         return report;
     }
-    let spans = split_mbox(&input);
+    let spans: Vec<Range<usize>> = split_mbox(&input)
+        .into_iter()
+        .flat_map(|span| split_paste(&input, span))
+        .collect();
     if spans.len() > MAX_MESSAGES {
         report.notes.push(Note::TooManyMessages);
     }
@@ -99,6 +102,18 @@ fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
         .iter()
         .enumerate()
         .map(|(k, &s)| s..starts.get(k + 1).copied().unwrap_or(b.len()))
+        .collect()
+}
+
+/// A paste (text without a header block) may hold several notices one after another.
+fn split_paste(input: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
+    let bytes = &input[span.clone()];
+    if notice::starts_with_headers(&text::decode(bytes)) {
+        return vec![span];
+    }
+    crate::pastes::split(bytes)
+        .into_iter()
+        .map(|r| span.start + r.start..span.start + r.end)
         .collect()
 }
 

@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod logs;
 pub mod matcher;
 pub mod notice;
+pub mod pastes;
 pub mod phishing;
 pub mod report;
 pub mod ses_notification;
