@@ -78,8 +78,8 @@ pub fn classify(f: &Facts<'_>) -> (Reason, Decision) {
             },
         );
     }
-    let lower = text::without_continuation_codes(&text::squash(&f.diagnostic.to_lowercase()));
-    let (reason, decision) = decide(f, &lower);
+    let squashed = text::squash(&f.diagnostic.to_lowercase());
+    let (reason, decision) = decide_remote_first(f, &squashed);
     let reason = if decision.source == "text" {
         adjust_for_stage(reason, f)
     } else {
@@ -87,6 +87,26 @@ pub fn classify(f: &Facts<'_>) -> (Reason, Decision) {
     };
     let reason = refused_before_recipient(reason, f);
     (adjust_for_outcome(reason, f, &decision), decision)
+}
+
+/// Exchange wraps a remote server's reply in its own words ("Remote server returned
+/// message detected as spam -> 550 5.7.30 … DKIM …"): the remote server's words after the
+/// arrow, with their own status code, decide before the wrapper's.
+/// `squashed` is the diagnostic in lower case with white space squashed.
+fn decide_remote_first(f: &Facts<'_>, squashed: &str) -> (Reason, Decision) {
+    if let Some(at) = squashed.rfind(" -> ") {
+        let remote = &squashed[at + 4..];
+        let status = text::find_status(remote);
+        let inner = Facts {
+            status: status.as_ref().map(|c| c.value.as_str()).or(f.status),
+            ..*f
+        };
+        let decided = decide(&inner, &text::without_continuation_codes(remote));
+        if decided.1.source != "none" {
+            return decided;
+        }
+    }
+    decide(f, &text::without_continuation_codes(squashed))
 }
 
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {

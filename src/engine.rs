@@ -445,15 +445,18 @@ fn build_recipient(
     } else {
         ctx.reading.general.as_str()
     };
-    // The words shown are the server's own: the Diagnostic-Code, else the text block.
+    let coded = |s: &str| text::find_status(s).is_some() || text::find_reply_code(s).is_some();
+    // The words shown are the server's own: the Diagnostic-Code, else the text block, or
+    // the coded lines beside it when the block is only the notice's own help text
+    // ("Your message couldn't be delivered." above "Remote Server returned '550 …'").
     let (diagnostic, mut context) = match (dsn_diag, text_diag) {
         (Some(d), Some(t)) => (d, t),
         (Some(d), None) => (d, String::new()),
+        (None, Some(t)) if !ctx.several && !coded(&t) && coded(general) => (general.to_string(), t),
         (None, Some(t)) => (t, String::new()),
         (None, None) => (general.to_string(), String::new()),
     };
-    let has_code =
-        text::find_status(&diagnostic).is_some() || text::find_reply_code(&diagnostic).is_some();
+    let has_code = coded(&diagnostic);
     // Lines with codes or failure words outside every recipient's block belong to the
     // recipient when it is the only one, or when its own words name no failure.
     if !has_code
@@ -705,22 +708,8 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 
 fn is_delay_text(n: &Notice) -> bool {
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
-    let head = n.text[..n.text.floor_char_boundary(4096)].to_ascii_lowercase();
-    [
-        "delay",
-        "warning: message",
-        "warning only",
-        "still being retried",
-        "will be retried until",
-        "will keep trying",
-        "delivery attempts will continue",
-        "verzögert",
-        "has not yet been delivered",
-        "noch nicht zugestellt",
-        "wird weiterhin versucht",
-    ]
-    .iter()
-    .any(|w| subject.contains(w) || head.contains(w))
+    let head = &n.lower[..n.lower.floor_char_boundary(4096)];
+    crate::knowledge::signs("kind.delay_words").any(|w| subject.contains(w) || head.contains(w))
 }
 
 /// Points the report's statements at the bytes of the input they came from.

@@ -123,16 +123,21 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
             .path(&format!("reason.{}.headline", reason.as_str()))
             .and_then(Data::str)
     };
-    // A delay notice's headline says only "still trying": the cause comes first.
-    let cause = (msg.kind == Kind::DelayNotice
-        && situation.is_none()
-        && !matches!(
-            main.reason,
-            Reason::Expired | Reason::OnHold | Reason::Undefined
-        ))
-    .then(|| headline(main.reason))
-    .flatten()
-    .map(|h| lang.ui("delay_cause").replace("{headline}", h));
+    // A delay notice's headline says only "still trying": the cause comes first. A
+    // cause that waiting does not cure is the headline itself, and the line says so.
+    let delay = msg.kind == Kind::DelayNotice && situation.is_none();
+    let cause = if delay && delay_persists(main.reason) {
+        Some(lang.ui("delay_persists").to_string())
+    } else {
+        (delay
+            && !matches!(
+                main.reason,
+                Reason::Expired | Reason::OnHold | Reason::Undefined
+            ))
+        .then(|| headline(main.reason))
+        .flatten()
+        .map(|h| lang.ui("delay_cause").replace("{headline}", h))
+    };
     cause
         .into_iter()
         .chain(
@@ -213,12 +218,21 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
             Some(r) => format!("reason.{}", r.reason.as_str()),
             None => "kind.bounce".to_string(),
         },
-        Kind::DelayNotice => "kind.delay_notice".to_string(),
+        Kind::DelayNotice => match main_recipient(msg) {
+            Some(r) if delay_persists(r.reason) => format!("reason.{}", r.reason.as_str()),
+            _ => "kind.delay_notice".to_string(),
+        },
         Kind::ComplaintReport => feedback_topic(msg)
             .unwrap_or("kind.complaint_report")
             .to_string(),
         other => format!("kind.{}", other.as_str()),
     }
+}
+
+/// A delay whose cause does not go away by waiting (a missing PTR, a failed SPF check):
+/// the message will fail in the end unless someone acts.
+fn delay_persists(reason: Reason) -> bool {
+    crate::knowledge::signs("kind.delay_persisting_reasons").any(|r| r == reason.as_str())
 }
 
 /// The entry for a complaint report whose Feedback-Type is not a plain spam complaint.

@@ -79,6 +79,18 @@ pub fn signs(path: &str) -> impl Iterator<Item = &'static str> + Clone {
     list.unwrap_or_default().iter().filter_map(Data::str)
 }
 
+/// The word lists of a `signs.toml` table by key (`paste.openers`), in file order.
+pub fn sign_groups(path: &str) -> Vec<(&'static str, Vec<&'static str>)> {
+    let table = SIGNS.path(path);
+    debug_assert!(table.is_some(), "signs.toml has no {path}");
+    table.map_or_else(Vec::new, |t| {
+        t.keys()
+            .into_iter()
+            .filter_map(|k| Some((k, t.get(k)?.strs())))
+            .collect()
+    })
+}
+
 /// A reason rule: phrases that decide one reason.
 pub struct PhraseRule {
     pub reason: Reason,

@@ -2,7 +2,7 @@
 //! one span per notice. Only text without a header block is split: a whole message is
 //! one notice.
 
-use crate::knowledge::signs;
+use crate::knowledge::{self, signs};
 use std::ops::Range;
 
 /// Notices shorter than this are not split off (a repeated line is no new notice).
@@ -13,10 +13,10 @@ const MAX_FORWARD_LINES: usize = 12;
 /// The spans of the notices in `b`, a paste; a single notice gives one span.
 pub fn split(b: &[u8]) -> Vec<Range<usize>> {
     let lower = b.to_ascii_lowercase();
-    let mut starts: Vec<usize> = repeated_openers(&lower)
-        .into_iter()
+    let openers = openers(&lower);
+    let mut starts: Vec<usize> = new_notice_openers(&openers)
         .chain(forwarded_notice_headers(&lower))
-        .map(|at| start_of_forward_block(&lower, at))
+        .map(|at| start_of_forward_block(&lower, line_start(&lower, at)))
         .collect();
     starts.sort_unstable();
     starts.dedup();
@@ -35,16 +35,48 @@ pub fn split(b: &[u8]) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Line starts of every opener that already occurred earlier in the text.
-fn repeated_openers(lower: &[u8]) -> Vec<usize> {
-    signs("paste.notice_openers")
-        .flat_map(|o| {
-            memchr::memmem::find_iter(lower, o.as_bytes())
-                .skip(1)
-                .map(|at| line_start(lower, at))
-                .collect::<Vec<_>>()
+/// An opening line found in the text.
+#[derive(Clone, Copy, PartialEq)]
+struct Opener {
+    at: usize,
+    /// The software that writes it.
+    family: usize,
+    phrase: &'static str,
+}
+
+/// Every opening line in the text, in text order.
+fn openers(lower: &[u8]) -> Vec<Opener> {
+    let mut found: Vec<Opener> = knowledge::sign_groups("paste.openers")
+        .into_iter()
+        .enumerate()
+        .flat_map(|(family, (_, phrases))| {
+            phrases.into_iter().flat_map(move |phrase| {
+                memchr::memmem::find_iter(lower, phrase.as_bytes()).map(move |at| Opener {
+                    at,
+                    family,
+                    phrase,
+                })
+            })
         })
-        .collect()
+        .collect();
+    found.sort_unstable_by_key(|o| o.at);
+    found
+}
+
+/// Positions of the openers that begin a new notice: a line that comes again (software
+/// writes it once per notice), or a line of other software after a notice.
+fn new_notice_openers(openers: &[Opener]) -> impl Iterator<Item = usize> + '_ {
+    let mut current: Vec<Opener> = Vec::new();
+    openers.iter().filter_map(move |&o| {
+        let new = current
+            .iter()
+            .any(|c| c.phrase == o.phrase || c.family != o.family);
+        if new {
+            current.clear();
+        }
+        current.push(o);
+        new.then_some(o.at)
+    })
 }
 
 /// Line starts of "From: Mail Delivery System <…>" lines after the first line.
@@ -93,7 +125,7 @@ fn start_of_forward_block(lower: &[u8], mut at: usize) -> usize {
 
 /// Text that reads as a delivery notice: an opener, or a reply or status code.
 fn is_notice(lower: &[u8]) -> bool {
-    signs("paste.notice_openers").any(|o| memchr::memmem::find(lower, o.as_bytes()).is_some())
+    !openers(lower).is_empty()
         || crate::text::find_codes(&String::from_utf8_lossy(lower))
             .0
             .is_some()
@@ -126,6 +158,17 @@ mod tests {
         assert_eq!(spans.len(), 2);
         assert!(paste[spans[1].clone()].starts_with("This is the mail system"));
         assert!(paste[spans[0].clone()].starts_with("Hallo"));
+    }
+
+    #[test]
+    fn a_notice_of_other_software_after_one_is_a_second_notice() {
+        let exchange = "Delivery has failed to these recipients or groups:\n\nanna@example.org\nThe email address you entered couldn't be found.\n\nDiagnostic information for administrators:\n\nRemote Server returned '550 5.1.1 User unknown'\n";
+        let paste = format!("{exchange}\nand the second one:\n\n{POSTFIX}");
+        let spans = split(paste.as_bytes());
+        assert_eq!(spans.len(), 2);
+        assert!(paste[spans[1].clone()].starts_with("This is the mail system"));
+        // Its two openers are one notice.
+        assert_eq!(split(exchange.as_bytes()).len(), 1);
     }
 
     #[test]

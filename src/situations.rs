@@ -30,6 +30,9 @@ pub enum Situation {
     /// The server the message was delivered to refuses to relay it: the recipient's
     /// domain points to a server that does not handle its mail, not the sender's login.
     RecipientRefusesRelay,
+    /// The sender's own organisation blocks the message, such as automatic forwarding to
+    /// outside addresses: only its own administrator can change that.
+    OwnOrganisationBlocks,
 }
 
 impl Situation {
@@ -44,6 +47,7 @@ impl Situation {
             Situation::DomainListed => "domain_listed",
             Situation::AccountBlocked => "account_blocked",
             Situation::RecipientRefusesRelay => "recipient_refuses_relay",
+            Situation::OwnOrganisationBlocks => "own_organisation_blocks",
         }
     }
 }
@@ -71,6 +75,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
         .any(|r| r.diagnostic.as_deref().is_some_and(names_an_ip_as_host));
     if says("situation.account_blocked") {
         return Some(Situation::AccountBlocked);
+    }
+    if says("situation.own_organisation_blocks") {
+        return Some(Situation::OwnOrganisationBlocks);
     }
     if says("situation.greylisting") && msg.kind == Kind::DelayNotice {
         return Some(Situation::Greylisting);

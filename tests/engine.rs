@@ -659,3 +659,35 @@ fn an_html_alternative_does_not_repeat_the_plain_text() {
         "{diagnostic}"
     );
 }
+
+#[test]
+fn a_delay_whose_cause_does_not_pass_names_who_must_act() {
+    let text = "This is the mail system at host mail.example.org.\n\n####################################################################\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n####################################################################\n\nYour message could not be delivered for more than 4 hour(s).\nIt will be retried until it is 5 day(s) old.\n\n<anna@gmail.com>: host gmail-smtp-in.l.google.com[2a00:1450::1b] said:\n    421-4.7.23 The sending IP does not have a PTR record. This email has been\n    temporarily rate limited. https://support.google.com/mail/answer/81126 (in\n    reply to end of DATA command)\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].reason, Reason::RequirePtr);
+    let e = explain(m, Lang::En);
+    assert_ne!(e.who, "nobody");
+    assert!(
+        e.others.iter().any(|l| l.contains("keep failing")),
+        "{:?}",
+        e.others
+    );
+}
+
+#[test]
+fn gmail_saying_it_will_retry_is_a_delay() {
+    let text = "Nachricht nicht zugestellt\n\nEs gab ein vorübergehendes Problem bei der Zustellung Ihrer Nachricht an praxis@example.de. Gmail versucht es weitere 44 Stunden lang. Sie werden benachrichtigt, falls die Zustellung dauerhaft fehlschlägt.\n\nDie Antwort des Remoteservers lautete:\nThe recipient server did not accept our requests to connect. [mail.example.de 192.0.2.57: timed out]\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].address, "praxis@example.de");
+}
+
+#[test]
+fn blocked_external_forwarding_is_the_own_organisations_setting() {
+    let text = "Delivery has failed to these recipients or groups:\n\nbernd@example.net\nYour message couldn't be delivered.\n\nDiagnostic information for administrators:\n\nRemote Server returned '550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)'\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    let e = explain(m, Lang::De);
+    assert_eq!(e.topic, "situation.own_organisation_blocks");
+    assert_eq!(e.who, "sender_provider");
+}

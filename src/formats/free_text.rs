@@ -336,7 +336,8 @@ fn address_of(s: &str) -> String {
 
 /// The SMTP command a line says the error answered.
 pub fn smtp_command(line: &str) -> Option<&'static str> {
-    command_in_lower(&line.to_ascii_lowercase())
+    // Postfix folds "(in reply to MAIL FROM command)" at any space.
+    command_in_lower(&text::squash(&line.to_ascii_lowercase()))
 }
 
 /// [`smtp_command`] for a line already in ASCII lower case: the earliest "after
@@ -352,6 +353,8 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
     const COMMANDS: &[(&str, &str)] = &[
         ("end of data", "DATA"),
         ("pipelined end of data", "DATA"),
+        ("pipelined mail from", "MAIL"),
+        ("pipelined rcpt to", "RCPT"),
         ("data", "DATA"),
         ("rcpt to", "RCPT"),
         ("rcpt", "RCPT"),
