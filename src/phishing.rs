@@ -12,14 +12,21 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let names = |value: Option<&str>, words: &str| {
         value.is_some_and(|v| signs_of(words).any(|w| text::contains_ci(v, w)))
     };
-    let claims_notice = names(n.header("from"), "phishing.claims_from")
-        || names(n.header("subject"), "phishing.claims_subject");
+    // The decoded headers: an encoded subject ("=?UTF-8?Q?Quarant=C3=A4ne?=") counts too.
+    let claims_notice = names(n.headers.from.as_deref(), "phishing.claims_from")
+        || names(n.headers.subject.as_deref(), "phishing.claims_subject");
     // A real delivery report (multipart/report) is what phishing notices lack; a
-    // report-like block of text inside an ordinary mail is no such structure.
-    if !claims_notice || n.is_dsn_report {
+    // report-like block of text inside an ordinary mail is no such structure. A report
+    // whose only failed address is the reader's own is a copied structure: real notices
+    // go to the sender of the failed message, about someone else.
+    let about_reader = about_the_reader(n, msg);
+    if !claims_notice || n.is_dsn_report && !about_reader {
         return None;
     }
     let mut signs = Vec::new();
+    if about_reader {
+        signs.push("own_address".to_string());
+    }
     if n.dsn.is_empty()
         && msg
             .recipients
@@ -36,16 +43,22 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
-    let hrefs = n.links.iter().map(|l| l.href.to_ascii_lowercase());
-    if let Some(link) = own
+    let links: Vec<String> = own
         .split_whitespace()
-        .filter(|w| is_login_link(w))
-        .map(str::to_string)
-        .chain(hrefs.filter(|h| is_login_link(h)))
-        .next()
-    {
-        let link = link.trim_matches(['<', '>', '"', '(', ')']);
+        .map(|w| w.trim_matches(['<', '>', '"', '(', ')']).to_string())
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
+        .filter(|l| !on_trusted_site(l))
+        .collect();
+    if let Some(link) = links.iter().find(|l| is_login_link(l)) {
         signs.push(format!("login_link:{}", shown(link)));
+        strong += 1;
+    }
+    if let Some(link) = links
+        .iter()
+        .find(|l| signs_of("phishing.shorteners").any(|s| l.contains(s)))
+    {
+        signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
     if let Some(link) = n.links.iter().find(|l| shows_another_site(l)) {
@@ -62,7 +75,14 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("attachment:{a}"));
         strong += 1;
     }
-    (strong >= 1 && signs.len() >= 2).then_some(signs)
+    // About the reader's own address, only a link or a file to open counts as strong.
+    let links_or_files = strong - usize::from(signs.iter().any(|s| s.starts_with("lure:")));
+    let enough = if about_reader {
+        links_or_files >= 1
+    } else {
+        strong >= 1
+    };
+    (enough && signs.len() >= 2).then_some(signs)
 }
 
 /// For a message with phishing signs (so without a real report): true when the failure
@@ -81,11 +101,34 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     no_codes || nobody
 }
 
+/// True when the only failed recipients are the reader's own address.
+fn about_the_reader(n: &Notice, msg: &Message) -> bool {
+    let Some(reader) = n
+        .headers
+        .to
+        .as_deref()
+        .and_then(|t| text::find_addresses(t).pop())
+    else {
+        return false;
+    };
+    !msg.recipients.is_empty()
+        && msg
+            .recipients
+            .iter()
+            .all(|r| r.address.eq_ignore_ascii_case(&reader.value))
+}
+
 /// A link (lower case) whose address points at a log-in, account or release page.
-fn is_login_link(word: &str) -> bool {
-    let url = word.trim_start_matches(['<', '"', '(']);
-    (url.starts_with("http://") || url.starts_with("https://"))
-        && signs_of("phishing.login_link").any(|w| url.contains(w))
+fn is_login_link(url: &str) -> bool {
+    signs_of("phishing.login_link").any(|w| url.contains(w))
+}
+
+/// A link (lower case) to a big mail provider's own site that leads nowhere else.
+fn on_trusted_site(url: &str) -> bool {
+    host(url).is_some_and(|h| {
+        let base = text::base_domain(&h);
+        signs_of("phishing.trusted_sites").any(|t| base == t)
+    }) && !signs_of("phishing.redirects").any(|r| url.contains(r))
 }
 
 /// A web address as the reader sees it in a sign: squashed and at most 120 characters.

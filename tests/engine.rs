@@ -691,3 +691,30 @@ fn blocked_external_forwarding_is_the_own_organisations_setting() {
     assert_eq!(e.topic, "situation.own_organisation_blocks");
     assert_eq!(e.who, "sender_provider");
 }
+
+fn has_phishing_warning(mail: &str) -> bool {
+    analyze(mail.as_bytes()).messages[0]
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::Phishing { .. }))
+}
+
+#[test]
+fn phishing_behind_codes_encoded_subjects_and_copied_reports_is_found() {
+    // A code line does not hide a lure with a shortened link.
+    assert!(has_phishing_warning(
+        "From: Mail Delivery System <admin@quota.example>\nTo: h@example.de\nSubject: Warning: mailbox quota exceeded\n\nDelivery to the following recipient failed permanently:\n  h@example.de\n  Technical details: 552 Mailbox quota exceeded\nSign in with your email password to increase your quota: https://bit.ly/3xQuota\n"
+    ));
+    // An encoded German quarantine subject claims a notice.
+    assert!(has_phishing_warning(
+        "From: IT-Service <noreply@gate.example>\nTo: s@example.de\nSubject: =?UTF-8?Q?E-Mail-Quarant=C3=A4ne=3A_5_Nachrichten?=\nContent-Type: text/html; charset=utf-8\n\n<p>Bitte melden Sie sich an, um die Nachrichten freizugeben.</p><a href=\"https://gate.example/webmail/login.php\">Freigeben</a>\n"
+    ));
+    // A copied delivery report about the reader's own address, with a log-in link.
+    assert!(has_phishing_warning(
+        "From: Mail Delivery System <mailer-daemon@storage.example>\nTo: order@shop.example\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nYour mailbox order@shop.example is full. Sign in and upgrade your storage:\nhttps://storage.example/upgrade/login?user=order\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.shop.example\n\nFinal-Recipient: rfc822; order@shop.example\nAction: failed\nStatus: 5.2.2\n--b--\n"
+    ));
+    // Microsoft's own quarantine notice links only to Microsoft.
+    assert!(!has_phishing_warning(
+        "From: Microsoft 365 <quarantine@messaging.microsoft.com>\nTo: it@example.de\nSubject: You have messages in quarantine\nContent-Type: text/html\n\n<p>Messages will be deleted after 30 days.</p><a href=\"https://security.microsoft.com/quarantine?id=1\">Review messages</a>\n"
+    ));
+}
