@@ -178,7 +178,9 @@ fn doubt(msg: &Message, lang: Lang) -> Option<String> {
 
 fn origin(msg: &Message, situation: Option<Situation>, lang: Lang) -> Option<Origin> {
     // A mailbox barred for sending spam is explained as such already.
-    if msg.kind != Kind::Bounce || situation == Some(Situation::AccountBlocked) {
+    if !matches!(msg.kind, Kind::Bounce | Kind::DelayNotice)
+        || situation == Some(Situation::AccountBlocked)
+    {
         return None;
     }
     let o = crate::situations::origin_signs(msg)?;

@@ -254,7 +254,25 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .into_iter()
             .find_map(|h| msg.header_raw(h))
             .map(text::squash),
+        auth_results: raw_values(msg, "authentication-results")
+            .map(text::squash)
+            .collect(),
+        dkim_domains: raw_values(msg, "dkim-signature")
+            .filter_map(|v| {
+                v.split(';')
+                    .find_map(|tag| tag.trim().strip_prefix("d="))
+                    .map(|d| d.trim().to_ascii_lowercase())
+            })
+            .collect(),
     }
+}
+
+/// The raw values of the first few headers named `name` (lower case).
+fn raw_values<'a>(msg: &'a Message<'_>, name: &'a str) -> impl Iterator<Item = &'a str> {
+    msg.headers_raw()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+        .take(5)
 }
 
 /// A header value that was raw 8-bit text, not UTF-8 (Latin-1 in a German or French

@@ -158,36 +158,11 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // The hop where someone logged in to send, if any.
     let authenticated_hop = original.received.iter().find(|r| {
         let r = r.to_ascii_lowercase();
-        [
-            "authenticated sender",
-            "esmtpsa",
-            "esmtpa",
-            "authenticated bits",
-            "(authenticated",
-            "smtp-auth",
-            "with http",
-            "(via http)",
-            "with mapi",
-        ]
-        .iter()
-        .any(|s| r.contains(s))
+        crate::knowledge::signs("origin.authenticated").any(|s| r.contains(s))
     });
-    if authenticated_hop.is_some() {
+    let authenticated = authenticated_hop.is_some();
+    if authenticated {
         signs.push("authenticated_submission");
-    }
-    // Handed in on the server itself: by a web script (PHP names it), or by a local
-    // program (the oldest hop comes from a user ID or from localhost).
-    let first_hop = original
-        .received
-        .last()
-        .map(|r| r.to_ascii_lowercase())
-        .unwrap_or_default();
-    let local = crate::knowledge::signs("origin.local_submission").any(|w| first_hop.contains(w));
-    let script = original.script.is_some();
-    if script {
-        signs.push("script_submission");
-    } else if local {
-        signs.push("local_submission");
     }
     let domain_of = |s: Option<&String>| {
         s.and_then(|v| text::find_addresses(v).into_iter().next())
@@ -195,6 +170,54 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     };
     let notice_to = domain_of(msg.notice.to.as_ref());
     let original_from = domain_of(original.from.as_ref());
+    // The reader's domain; a pasted notice has no To, so the returned sender's.
+    let user_domain = notice_to.clone().or_else(|| original_from.clone());
+    // A notice from that domain (the user's own Exchange, say) passed through the user's
+    // internal servers.
+    let own_notice = match (&user_domain, domain_of(msg.notice.from.as_ref())) {
+        (Some(to), Some(from)) => same_name(to, &from),
+        _ => false,
+    };
+    let own_host = |h: &str| {
+        user_domain
+            .as_deref()
+            .is_some_and(|d| is_own_host(h, d, own_notice))
+    };
+    // Handed in on the server itself: by a web script (PHP names it), or by a local
+    // program (the oldest hop comes from a user ID, or from the loopback address of one
+    // of the user's own servers; a webmail login on that address is a login).
+    let first_hop = original
+        .received
+        .last()
+        .map(|r| r.to_ascii_lowercase())
+        .unwrap_or_default();
+    let says = |path: &str| crate::knowledge::signs(path).any(|w| first_hop.contains(w));
+    let local = says("origin.local_program")
+        || says("origin.loopback")
+            && !authenticated
+            && receiving_host(&first_hop).is_some_and(|h| own_host(&h));
+    let script = original.script.is_some();
+    if script {
+        signs.push("script_submission");
+    } else if local {
+        signs.push("local_submission");
+    }
+    // What the receivers' SPF, DKIM and DMARC checks said about the user's domain.
+    let checks = user_domain
+        .as_deref()
+        .map(|d| auth_checks(&original.auth_results, d))
+        .unwrap_or_default();
+    if checks.passed {
+        signs.push("checks_passed");
+    } else if checks.failed {
+        signs.push("checks_failed");
+    }
+    let signed_by_user = user_domain.as_deref().is_some_and(|d| {
+        original
+            .dkim_domains
+            .iter()
+            .any(|k| text::base_domain(k) == text::base_domain(d))
+    });
     // The bounce's own servers: a login there means the account itself was used.
     let provider: Vec<String> = [
         msg.reporting_mta.clone(),
@@ -215,12 +238,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .as_deref()
         .and_then(|m| m.rsplit('@').next())
         .map(|d| d.trim_end_matches('>').to_ascii_lowercase());
-    // Big providers write their own host names into message IDs (Exchange Online's
-    // `*.prod.outlook.com`); so do webmail front ends, whose host names may have no dot.
+    // Big providers and sending services write their own host names into message IDs
+    // (Exchange Online's `*.prod.outlook.com`, Amazon SES); so do webmail front ends,
+    // whose host names may have no dot.
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
-        && (id.contains('.') || authenticated_hop.is_none())
+        && (id.contains('.') || !authenticated)
         && text::base_domain(id) != text::base_domain(from)
         && !is_mail_provider(id)
+        && !crate::knowledge::signs("origin.sending_services").any(|s| id.ends_with(s))
         && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
     {
         signs.push("message_id_foreign");
@@ -230,24 +255,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     {
         signs.push("from_not_yours");
     }
-    // The reader's domain; a pasted notice has no To, so the returned sender's.
-    let user_domain = notice_to.clone().or_else(|| original_from.clone());
-    // A notice from that domain (the user's own Exchange, say) passed through the user's
-    // internal servers.
-    let own_notice = match (&user_domain, domain_of(msg.notice.from.as_ref())) {
-        (Some(to), Some(from)) => same_name(to, &from),
-        _ => false,
-    };
     // Passed through the user's own servers: a receiving (`by`) host, not a name the
     // sending machine claimed for itself.
-    let received_by_own = user_domain.as_deref().is_some_and(|d| {
-        original
-            .received
-            .iter()
-            .filter_map(|r| receiving_host(r))
-            .any(|h| is_own_host(&h, d, own_notice))
-    });
-    let through_own = received_by_own || logged_in_at_provider || script || local;
+    let received_by_own = original
+        .received
+        .iter()
+        .filter_map(|r| receiving_host(r))
+        .any(|h| own_host(&h));
+    let through_own = received_by_own || logged_in_at_provider || script || local || checks.passed;
     let barred = msg
         .recipients
         .iter()
@@ -255,15 +270,25 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if barred {
         signs.push("account_blocked");
     }
-    // A login at a server we cannot place may well be the user's own provider.
-    if !original.received.is_empty() && !through_own && authenticated_hop.is_none() {
+    // A login at a server we cannot place may well be the user's own provider; a chain
+    // of loopback hops only (a filter's internal step) says nothing about the sender.
+    let outside_hop = original.received.iter().any(|r| {
+        let r = r.to_ascii_lowercase();
+        !crate::knowledge::signs("origin.loopback").any(|w| r.contains(w))
+    });
+    if outside_hop && !through_own && !authenticated {
         signs.push("not_through_your_provider");
     }
     if signs.is_empty() {
         return None;
     }
-    let authenticated = authenticated_hop.is_some();
-    let likely = if (authenticated && through_own) || barred {
+    // Received lines below the receiver's own can be written by anyone; the receiver's
+    // verdict that the user's domain did not send the message outweighs them.
+    let likely = if barred {
+        "account_misuse"
+    } else if checks.failed && !checks.passed {
+        "forged_sender"
+    } else if authenticated && (through_own || signed_by_user) || checks.passed {
         "account_misuse"
     } else if script || local {
         "script_misuse"
@@ -275,6 +300,48 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         "unclear"
     };
     Some(OriginSigns { likely, signs })
+}
+
+/// What receivers' `Authentication-Results` say about mail from `domain`.
+#[derive(Debug, Default, Clone, Copy)]
+struct AuthChecks {
+    /// DMARC passed, or SPF or DKIM passed for the domain itself.
+    passed: bool,
+    /// DMARC or SPF failed for the domain.
+    failed: bool,
+}
+
+fn auth_checks(results: &[String], domain: &str) -> AuthChecks {
+    let domain = text::base_domain(domain);
+    let mut checks = AuthChecks::default();
+    for r in results {
+        let lower = r.to_ascii_lowercase();
+        // Each verdict is followed by the domain it was about (`header.from=`,
+        // `smtp.mailfrom=`, `header.d=`).
+        for part in lower.split(';') {
+            let part = part.trim();
+            let about_user = part
+                .split_whitespace()
+                .filter_map(|w| w.split_once('=').map(|(_, v)| v))
+                .any(|v| {
+                    let v = v.trim_matches(['(', ')', '"', '<', '>']);
+                    let host = v.rsplit('@').next().unwrap_or(v);
+                    text::base_domain(host) == domain
+                });
+            if !about_user {
+                continue;
+            }
+            let verdict =
+                |check: &str, result: &str| part.starts_with(&format!("{check}={result}"));
+            if verdict("dmarc", "pass") || verdict("dkim", "pass") || verdict("spf", "pass") {
+                checks.passed = true;
+            }
+            if verdict("dmarc", "fail") || verdict("spf", "fail") || verdict("spf", "softfail") {
+                checks.failed = true;
+            }
+        }
+    }
+    checks
 }
 
 /// The host named after ` by ` in a Received field: the server that took the message.

@@ -718,3 +718,34 @@ fn phishing_behind_codes_encoded_subjects_and_copied_reports_is_found() {
         "From: Microsoft 365 <quarantine@messaging.microsoft.com>\nTo: it@example.de\nSubject: You have messages in quarantine\nContent-Type: text/html\n\n<p>Messages will be deleted after 30 days.</p><a href=\"https://security.microsoft.com/quarantine?id=1\">Review messages</a>\n"
     ));
 }
+
+/// A Postfix bounce to anna@example.org that returns the given original headers.
+fn report_returning(original_headers: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@mail.example.org (Mail Delivery System)\nTo: anna@example.org\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nThis is the mail system at host mail.example.org.\n\n<x@empfaenger.example>: host mx.empfaenger.example said: 550 5.1.1 User unknown\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.example.org\n\nFinal-Recipient: rfc822; x@empfaenger.example\nAction: failed\nStatus: 5.1.1\n--b\nContent-Type: text/rfc822-headers\n\n{original_headers}From: anna@example.org\nTo: x@empfaenger.example\nSubject: Invoice\nMessage-ID: <1@example.org>\n--b--\n"
+    )
+}
+
+fn likely_origin(mail: &str) -> Option<&'static str> {
+    let m = &analyze(mail.as_bytes()).messages[0];
+    bounce_explainer::situations::origin_signs(m).map(|o| o.likely)
+}
+
+#[test]
+fn receivers_checks_outweigh_received_lines_anyone_can_write() {
+    // SPF and DMARC failed for the user's domain: a login line below is made up.
+    let forged = report_returning(
+        "Authentication-Results: mx.empfaenger.example; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org\nReceived: from [203.0.113.73] by mx.empfaenger.example with ESMTP; Mon, 1 Jan 2024 10:00:00 +0000\nReceived: from pc by mail.gmx.net with ESMTPSA; Mon, 1 Jan 2024 09:59:00 +0000\n",
+    );
+    assert_eq!(likely_origin(&forged), Some("forged_sender"));
+    // DMARC passed for the user's domain: it left through the user's own provider.
+    let own = report_returning(
+        "Authentication-Results: mx.empfaenger.example; dkim=pass header.d=example.org; dmarc=pass header.from=example.org\nReceived: from mout.provider.example [192.0.2.9] by mx.empfaenger.example with ESMTPS; Mon, 1 Jan 2024 10:00:00 +0000\n",
+    );
+    assert_eq!(likely_origin(&own), Some("account_misuse"));
+    // The receiver's own loopback step is no program on the user's server.
+    let filter_step = report_returning(
+        "Received: from localhost (localhost [127.0.0.1]) by smtp.empfaenger.example (Postfix) with ESMTP; Mon, 1 Jan 2024 10:00:00 +0000\n",
+    );
+    assert_ne!(likely_origin(&filter_step), Some("script_misuse"));
+}
