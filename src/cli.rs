@@ -316,6 +316,12 @@ fn write_text(
         for s in &e.steps {
             writeln!(out, "  - {s}")?;
         }
+        if let Some(p) = &e.provider {
+            match p.url {
+                "" => writeln!(out, "{}: {}", p.provider, p.text)?,
+                url => writeln!(out, "{}: {} ({url})", p.provider, p.text)?,
+            }
+        }
         if let Some(o) = &e.origin {
             let title = lang.texts().path("origin.title").and_then(Data::str);
             writeln!(out, "{}", title.unwrap_or_default())?;

@@ -170,3 +170,11 @@ fn json_is_one_array() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["kind"], "not_a_bounce");
 }
+
+#[test]
+fn the_text_output_carries_the_providers_own_explanation() {
+    let bounce = b"<anna@gmail.com>: host gmail-smtp-in.l.google.com[192.0.2.27] said:\n    550-5.7.26 This mail has been blocked because the sender is unauthenticated.\n    550 5.7.26 https://support.google.com/mail/answer/81126 (in reply to end of DATA command)\n";
+    let out = cli(&["--lang", "en", "-"], Some(bounce));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Gmail / Google Workspace: "), "{text}");
+}
