@@ -48,16 +48,22 @@ fn fields(body: &str) -> Vec<Option<(String, String)>> {
             }
             continue;
         }
+        let is_name =
+            |n: &str| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
         match line.split_once(':') {
-            Some((name, value)) if !name.is_empty() && !name.contains(' ') => {
+            Some((name, value)) if is_name(name) => {
                 out.push(Some((name.to_ascii_lowercase(), value.trim().to_string())));
             }
             _ => {
-                // A line that is no field: treat it as a continuation of a diagnostic.
+                // A line that is no field continues a diagnostic, or a value that a
+                // re-wrapping mail program cut off ("Final-Recipient: rfc822;" and the
+                // address on the next line).
                 if let Some(Some((name, value))) = out.last_mut()
-                    && name == "diagnostic-code"
+                    && (name == "diagnostic-code" || value.is_empty() || value.ends_with(';'))
                 {
-                    value.push(' ');
+                    if !value.is_empty() && !value.ends_with(';') {
+                        value.push(' ');
+                    }
                     value.push_str(line.trim());
                 }
             }
@@ -179,6 +185,18 @@ mod tests {
         assert_eq!(
             untyped("utf-8; a\\x{zz}b@example.org"),
             "a\\x{zz}b@example.org"
+        );
+    }
+
+    #[test]
+    fn values_cut_by_rewrapping_are_joined() {
+        let body = "Final-Recipient: rfc822;\nlena@example.org\nOriginal-Recipient:\nrfc822;lena@example.org\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2\n<lena@example.org>: Quota exceeded\n";
+        let r = &parse(body).unwrap().recipients[0];
+        assert_eq!(r.final_recipient.as_deref(), Some("lena@example.org"));
+        assert_eq!(r.original_recipient.as_deref(), Some("lena@example.org"));
+        assert_eq!(
+            r.diagnostic.as_deref(),
+            Some("552 5.2.2 <lena@example.org>: Quota exceeded")
         );
     }
 

@@ -361,7 +361,21 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         msg.recipients
             .push(build_recipient(&address, Some(d), t, &ctx));
     }
-    if dsn_recipients.is_empty() {
+    let receipt = if dsn_recipients.is_empty() {
+        crate::receipts::delivered_to(n)
+    } else {
+        Vec::new()
+    };
+    for address in &receipt {
+        let delivered = DsnRecipient {
+            final_recipient: Some(address.clone()),
+            action: Some("delivered".into()),
+            ..DsnRecipient::default()
+        };
+        msg.recipients
+            .push(build_recipient(address, Some(&delivered), None, &ctx));
+    }
+    if dsn_recipients.is_empty() && receipt.is_empty() {
         for t in &reading.recipients {
             msg.recipients
                 .push(build_recipient(&t.address, None, Some(t), &ctx));

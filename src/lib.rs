@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod notice;
 pub mod pastes;
 pub mod phishing;
+pub mod receipts;
 pub mod report;
 pub mod ses_notification;
 pub mod situations;

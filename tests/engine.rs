@@ -749,3 +749,23 @@ fn receivers_checks_outweigh_received_lines_anyone_can_write() {
     );
     assert_ne!(likely_origin(&filter_step), Some("script_misuse"));
 }
+
+#[test]
+fn a_pasted_exchange_receipt_says_delivered() {
+    let paste = "Zugestellt: Vertrag 2024\n\nMicrosoft Outlook\nAn: kasse@verein.example\n\nIhre Nachricht wurde an die folgenden Empfänger übermittelt:\n\nk.schmitt@gemeinde.example (k.schmitt@gemeinde.example)\n\nBetreff: Vertrag 2024\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DeliveryReport);
+    assert_eq!(m.recipients.len(), 1);
+    assert_eq!(m.recipients[0].address, "k.schmitt@gemeinde.example");
+}
+
+#[test]
+fn outlook_and_iphone_send_errors_name_the_refused_recipient() {
+    let outlook = "Fehler (0x800CCC79) beim Ausführen der Aufgabe \"anna@example.org - Senden\": \"Mindestens ein Empfänger wurde vom Server abgelehnt. Die abgelehnte E-Mail-Adresse war \"bernd@example.net\". Betreff \"Test\", Konto: \"anna@example.org\", Server: \"smtp.example.org\", Protokoll: SMTP, Serverantwort: \"550 Requested action not taken: relaying not permitted\", Port: 25, Serverfehler: 550\"\n";
+    let r = &analyze(outlook.as_bytes()).messages[0].recipients[0];
+    assert_eq!(r.address, "bernd@example.net");
+    assert_eq!(r.reason, Reason::NoRelaying);
+    let iphone = "E-Mail kann nicht gesendet werden.\nDer Empfänger „bernd@example.net“ wurde vom Server zurückgewiesen, da der Server kein Relaying erlaubt.\n";
+    let r = &analyze(iphone.as_bytes()).messages[0].recipients[0];
+    assert_eq!(r.address, "bernd@example.net");
+}

@@ -128,6 +128,17 @@ fn labelled_failure(line: &str) -> Option<(String, &str)> {
     .then(|| (found.value, label.trim()))
 }
 
+/// The address that follows words naming the refused recipient in a line.
+fn named_after_phrase(line: &str) -> Option<String> {
+    let lower = line.to_ascii_lowercase();
+    let at = crate::knowledge::signs("free_text.recipient_phrases")
+        .find_map(|p| lower.find(p).map(|i| i + p.len()))?;
+    text::find_addresses(&line[at..])
+        .into_iter()
+        .next()
+        .map(|a| a.value)
+}
+
 /// True if only transcript marks and codes stand before a bracketed address, as in
 /// `<<< 550 5.1.1 <a@example.org>... User unknown` (not "550 Verification failed for <a@…>").
 fn only_codes_before(prefix: &str) -> bool {
@@ -255,6 +266,11 @@ impl Reader<'_> {
                 trimmed
             };
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, rest);
+            return true;
+        }
+        if let Some(addr) = named_after_phrase(trimmed) {
+            let idx = self.recipient(&addr);
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
             return true;
         }
         if let Some((addr, label)) = labelled_failure(trimmed)
