@@ -240,7 +240,7 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
     let timed_out = decision.source == "text"
         && (decision.matched.contains("timed out") || decision.matched.contains("timeout"));
     match reason {
-        Reason::HostUnknown | Reason::SystemError | Reason::Undefined | Reason::OnHold
+        Reason::HostUnknown | Reason::Undefined | Reason::OnHold
             if f.action == Some(Action::Delayed) =>
         {
             Reason::Expired

@@ -769,3 +769,11 @@ fn outlook_and_iphone_send_errors_name_the_refused_recipient() {
     let r = &analyze(iphone.as_bytes()).messages[0].recipients[0];
     assert_eq!(r.address, "bernd@example.net");
 }
+
+#[test]
+fn a_delay_for_a_temporary_system_failure_has_not_expired() {
+    let text = "This message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on mail.example.org.\n\nThe address to which the message has not yet been delivered is:\n\n  anna@example.net\n    host mx.example.net [192.0.2.77]\n    Delay reason: SMTP error from remote mail server after RCPT TO:<anna@example.net>:\n    451 4.3.0 Temporary system failure. Please try again later.\n\nNo action is required on your part. Delivery attempts will continue for\nsome time.\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].reason, Reason::SystemError);
+}
