@@ -108,7 +108,8 @@ fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
 /// A paste (text without a header block) may hold several notices one after another.
 fn split_paste(input: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
     let bytes = &input[span.clone()];
-    if notice::starts_with_headers(&text::decode(bytes)) {
+    // The header check reads the first lines only.
+    if notice::starts_with_headers(&text::decode(&bytes[..bytes.len().min(16 * 1024)])) {
         return vec![span];
     }
     crate::pastes::split(bytes)

@@ -2,9 +2,11 @@
 //! delivery-status structure, links to log-in pages, attachments to open, urgent words.
 
 use crate::knowledge::{Data, Lang, signs as signs_of};
+use crate::matcher::Matcher;
 use crate::notice::Notice;
 use crate::report::Message;
 use crate::text;
+use std::sync::OnceLock;
 
 /// The phishing signs of a message that claims to be a delivery notice, if there are
 /// at least two of them.
@@ -39,7 +41,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let lower = &n.lower;
     let own = &lower[..crate::notice::original_marker(lower).unwrap_or(lower.len())];
     let mut strong = 0;
-    if let Some(lure) = signs_of("phishing.lures").find(|l| own.contains(l)) {
+    if let Some(lure) = lure_in(own) {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
@@ -99,6 +101,16 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     };
     let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
     no_codes || nobody
+}
+
+/// The first lure (lower case) in `own`, found in one pass.
+fn lure_in(own: &str) -> Option<&'static str> {
+    static LURES: OnceLock<(Matcher, Vec<&'static str>)> = OnceLock::new();
+    let (matcher, lures) = LURES.get_or_init(|| {
+        let lures: Vec<&'static str> = signs_of("phishing.lures").collect();
+        (Matcher::new(&lures), lures)
+    });
+    matcher.find(own).map(|(_, i)| lures[i])
 }
 
 /// True when the only failed recipients are the reader's own address.
