@@ -95,7 +95,9 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
             .and_then(Data::str)
             .unwrap_or(who)
             .to_string(),
-        retry: entry.get("retry").and_then(Data::bool).unwrap_or(false),
+        // A delay notice explained by its cause is still being retried.
+        retry: msg.kind == Kind::DelayNotice
+            || entry.get("retry").and_then(Data::bool).unwrap_or(false),
         steps: list("steps"),
         admin_steps: list("admin_steps"),
         specific: !matches!(

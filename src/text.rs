@@ -602,7 +602,8 @@ pub fn html_links(html: &str) -> Vec<Link> {
                 _ => value.split([' ', '>']).next().unwrap_or(""),
             };
             out.push(Link {
-                href: href.trim().to_string(),
+                // `&amp;` in an attribute is a plain `&` in the address it opens.
+                href: href.trim().replace("&amp;", "&"),
                 text: squash(&flatten_html(&html[text_start..text_end])),
             });
         }
