@@ -668,8 +668,11 @@ fn a_delay_whose_cause_does_not_pass_names_who_must_act() {
     assert_eq!(m.recipients[0].reason, Reason::RequirePtr);
     let e = explain(m, Lang::En);
     assert_ne!(e.who, "nobody");
+    assert!(e.retry);
     assert!(
-        e.others.iter().any(|l| l.contains("keep failing")),
+        e.others
+            .iter()
+            .any(|l| l.contains("until the cause is fixed")),
         "{:?}",
         e.others
     );
@@ -689,7 +692,7 @@ fn blocked_external_forwarding_is_the_own_organisations_setting() {
     let m = &analyze(text.as_bytes()).messages[0];
     let e = explain(m, Lang::De);
     assert_eq!(e.topic, "situation.own_organisation_blocks");
-    assert_eq!(e.who, "sender_provider");
+    assert_eq!(e.who, "sender");
 }
 
 fn has_phishing_warning(mail: &str) -> bool {
