@@ -102,7 +102,9 @@ fn decide_remote_first(f: &Facts<'_>, squashed: &str) -> (Reason, Decision) {
             ..*f
         };
         let decided = decide(&inner, &text::without_continuation_codes(remote));
-        if decided.1.source != "none" {
+        // Only the remote server's words or a provider's code outrank the wrapper's
+        // words; a bare status code does not.
+        if matches!(decided.1.source, "text" | "provider") {
             return decided;
         }
     }

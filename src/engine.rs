@@ -109,7 +109,7 @@ fn split_mbox(b: &[u8]) -> Vec<Range<usize>> {
 fn split_paste(input: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
     let bytes = &input[span.clone()];
     // The header check reads the first lines only.
-    if notice::starts_with_headers(&text::decode(&bytes[..bytes.len().min(16 * 1024)])) {
+    if notice::has_transport_headers(&text::decode(&bytes[..bytes.len().min(16 * 1024)])) {
         return vec![span];
     }
     crate::pastes::split(bytes)

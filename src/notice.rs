@@ -177,6 +177,31 @@ pub fn starts_with_headers(s: &str) -> bool {
     known > 0
 }
 
+/// A header block that a mail server wrote (`Received:`, `Message-ID:`, MIME fields), not
+/// the "From: / Sent: / To: / Subject:" lines a mail program puts above a forwarded
+/// message.
+pub fn has_transport_headers(s: &str) -> bool {
+    const TRANSPORT: &[&str] = &[
+        "received:",
+        "return-path:",
+        "message-id:",
+        "mime-version:",
+        "content-type:",
+        "delivered-to:",
+        "x-failed-recipients:",
+        "dkim-signature:",
+        "authentication-results:",
+    ];
+    starts_with_headers(s)
+        && text::lines(s.trim_start_matches(['\n', '\r']))
+            .take(200)
+            .take_while(|l| !l.is_empty())
+            .any(|l| {
+                let l = l.get(..l.len().min(24)).unwrap_or(l).to_ascii_lowercase();
+                TRANSPORT.iter().any(|t| l.starts_with(t))
+            })
+}
+
 fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::strip_qp_debris(&cleaned);
@@ -254,25 +279,11 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .into_iter()
             .find_map(|h| msg.header_raw(h))
             .map(text::squash),
-        auth_results: raw_values(msg, "authentication-results")
-            .map(text::squash)
-            .collect(),
-        dkim_domains: raw_values(msg, "dkim-signature")
-            .filter_map(|v| {
-                v.split(';')
-                    .find_map(|tag| tag.trim().strip_prefix("d="))
-                    .map(|d| d.trim().to_ascii_lowercase())
-            })
-            .collect(),
+        auth_results: msg
+            .headers_raw()
+            .find(|(n, _)| n.eq_ignore_ascii_case("authentication-results"))
+            .map(|(_, v)| text::squash(v)),
     }
-}
-
-/// The raw values of the first few headers named `name` (lower case).
-fn raw_values<'a>(msg: &'a Message<'_>, name: &'a str) -> impl Iterator<Item = &'a str> {
-    msg.headers_raw()
-        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-        .take(5)
 }
 
 /// A header value that was raw 8-bit text, not UTF-8 (Latin-1 in a German or French

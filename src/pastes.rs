@@ -1,6 +1,6 @@
 //! Splits pasted text that holds several delivery notices, one after the other, into
-//! one span per notice. Only text without a header block is split: a whole message is
-//! one notice.
+//! one span per notice. The caller decides which text is a paste: a whole message with
+//! its own header block is one notice.
 
 use crate::knowledge::{self, signs};
 use std::ops::Range;
@@ -9,30 +9,81 @@ use std::ops::Range;
 const MIN_NOTICE: usize = 120;
 /// Forward header lines above a notice that still belong to it.
 const MAX_FORWARD_LINES: usize = 12;
+/// Opening lines and forwarded notice headers looked at, at most.
+const MAX_MARKS: usize = 1000;
 
 /// The spans of the notices in `b`, a paste; a single notice gives one span.
 pub fn split(b: &[u8]) -> Vec<Range<usize>> {
     let lower = b.to_ascii_lowercase();
+    let lines = Lines::new(&lower);
     let openers = openers(&lower);
-    let mut starts: Vec<usize> = new_notice_openers(&openers)
-        .chain(forwarded_notice_headers(&lower))
-        .map(|at| start_of_forward_block(&lower, line_start(&lower, at)))
+    let senders = forwarded_notice_headers(&lower, &lines);
+    let mut starts: Vec<usize> = new_notice_openers(&lower, &openers)
+        .into_iter()
+        .map(|at| lines.start_of(at))
+        .map(|at| start_of_forward_block(&lower, &lines, at, false))
+        .chain(
+            senders
+                .iter()
+                .map(|&at| start_of_forward_block(&lower, &lines, at, true)),
+        )
         .collect();
     starts.sort_unstable();
     starts.dedup();
-    // A start counts only when the text before it reads as a notice of its own, not as
-    // the customer's words above the first notice.
+    // A start counts only when the text before it is a notice of its own: it has an
+    // opening line, or a notice's "From:" line and an error code. The customer's words
+    // above the first notice, or a forward's header lines alone, are none.
+    let opener_at: Vec<usize> = openers.iter().map(|o| o.at).collect();
+    let any_in = |marks: &[usize], from: usize, to: usize| {
+        marks.partition_point(|&m| m < from) < marks.partition_point(|&m| m < to)
+    };
     let mut cuts = vec![0];
+    // Whether the current piece has shown a code, read up to `scanned` (each byte once).
+    let (mut coded, mut scanned) = (false, 0);
     for at in starts {
         let prev = *cuts.last().unwrap_or(&0);
-        if at >= prev + MIN_NOTICE && b.len() >= at + MIN_NOTICE && is_notice(&lower[prev..at]) {
+        if at < prev + MIN_NOTICE || b.len() < at + MIN_NOTICE {
+            continue;
+        }
+        let notice = any_in(&opener_at, prev, at)
+            || any_in(&senders, prev, at) && {
+                coded |= has_code(&lower[scanned.max(prev)..at]);
+                scanned = at;
+                coded
+            };
+        if notice {
             cuts.push(at);
+            coded = false;
         }
     }
     cuts.iter()
         .enumerate()
         .map(|(k, &s)| s..cuts.get(k + 1).copied().unwrap_or(b.len()))
         .collect()
+}
+
+/// The line starts of a text, for finding the line of a position without rescanning.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(b: &[u8]) -> Lines {
+        Lines(
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', b).map(|nl| nl + 1))
+                .collect(),
+        )
+    }
+
+    /// The start of the line that holds byte `at`.
+    fn start_of(&self, at: usize) -> usize {
+        self.0[self.0.partition_point(|&s| s <= at).saturating_sub(1)]
+    }
+
+    /// The start of the line before the one starting at `at`, if any.
+    fn before(&self, at: usize) -> Option<usize> {
+        let i = self.0.partition_point(|&s| s < at);
+        i.checked_sub(1).map(|k| self.0[k])
+    }
 }
 
 /// An opening line found in the text.
@@ -44,100 +95,117 @@ struct Opener {
     phrase: &'static str,
 }
 
-/// Every opening line in the text, in text order.
+/// Opening lines in the text, in text order (at most [`MAX_MARKS`]).
 fn openers(lower: &[u8]) -> Vec<Opener> {
     let mut found: Vec<Opener> = knowledge::sign_groups("paste.openers")
         .into_iter()
         .enumerate()
         .flat_map(|(family, (_, phrases))| {
             phrases.into_iter().flat_map(move |phrase| {
-                memchr::memmem::find_iter(lower, phrase.as_bytes()).map(move |at| Opener {
-                    at,
-                    family,
-                    phrase,
-                })
+                memchr::memmem::find_iter(lower, phrase.as_bytes())
+                    .take(MAX_MARKS)
+                    .map(move |at| Opener {
+                        at,
+                        family,
+                        phrase,
+                    })
             })
         })
         .collect();
     found.sort_unstable_by_key(|o| o.at);
+    found.truncate(MAX_MARKS);
     found
 }
 
 /// Positions of the openers that begin a new notice: a line that comes again (software
-/// writes it once per notice), or a line of other software after a notice.
-fn new_notice_openers(openers: &[Opener]) -> impl Iterator<Item = usize> + '_ {
+/// writes it once per notice), or a line of other software after a notice that already
+/// reported an error code.
+fn new_notice_openers(lower: &[u8], openers: &[Opener]) -> Vec<usize> {
     let mut current: Vec<Opener> = Vec::new();
-    openers.iter().filter_map(move |&o| {
-        let new = current
-            .iter()
-            .any(|c| c.phrase == o.phrase || c.family != o.family);
-        if new {
+    // Whether the current notice has shown a code, read up to `scanned` (each byte once).
+    let (mut coded, mut scanned) = (false, 0);
+    let mut starts = Vec::new();
+    for &o in openers {
+        if let Some(first) = current.first() {
+            let from = scanned.max(first.at);
+            coded |= from < o.at && has_code(&lower[from..o.at]);
+            scanned = scanned.max(o.at);
+        }
+        let again = current.iter().any(|c| c.phrase == o.phrase);
+        let other = coded && current.iter().any(|c| c.family != o.family);
+        if again || other {
             current.clear();
+            coded = false;
+            starts.push(o.at);
         }
         current.push(o);
-        new.then_some(o.at)
-    })
-}
-
-/// Line starts of "From: Mail Delivery System <…>" lines after the first line.
-fn forwarded_notice_headers(lower: &[u8]) -> Vec<usize> {
-    let mut found = Vec::new();
-    for nl in memchr::memchr_iter(b'\n', lower) {
-        let line = line_at(lower, nl + 1).trim_ascii_start();
-        let from = [b"from:".as_slice(), b"von:", b"de :"]
-            .iter()
-            .any(|l| line.starts_with(l));
-        if from
-            && signs("paste.notice_senders")
-                .any(|s| memchr::memmem::find(line, s.as_bytes()).is_some())
-        {
-            found.push(nl + 1);
-        }
     }
-    found
+    starts
 }
 
-/// Moves a notice's start up over the forward header lines, separators and blank lines
-/// a mail program wrote above it.
-fn start_of_forward_block(lower: &[u8], mut at: usize) -> usize {
+fn has_code(lower: &[u8]) -> bool {
+    crate::text::find_codes(&String::from_utf8_lossy(lower))
+        .0
+        .is_some()
+}
+
+/// Line starts of "From: Mail Delivery System <…>" lines after the first line (at most
+/// [`MAX_MARKS`]).
+fn forwarded_notice_headers(lower: &[u8], lines: &Lines) -> Vec<usize> {
+    lines
+        .0
+        .iter()
+        .skip(1)
+        .filter(|&&at| {
+            let end = memchr::memchr(b'\n', &lower[at..]).map_or(lower.len(), |p| at + p);
+            let line = lower[at..end].trim_ascii_start();
+            signs("kind.forward_from").any(|l| line.starts_with(l.as_bytes()))
+                && signs("paste.notice_senders")
+                    .any(|s| memchr::memmem::find(line, s.as_bytes()).is_some())
+        })
+        .copied()
+        .take(MAX_MARKS)
+        .collect()
+}
+
+/// Moves a notice's start (a line start) up over the forward block a mail program wrote
+/// above it: up to a separator line ("-------- Forwarded Message --------") over blank
+/// lines and header labels, or, when `labels_are_ours` (the start is a forwarded "From:"
+/// line), over the labels right above it ("Subject:", "Date:").
+fn start_of_forward_block(lower: &[u8], lines: &Lines, at: usize, labels_are_ours: bool) -> usize {
+    let line_of = |s: usize| {
+        let end = memchr::memchr(b'\n', &lower[s..]).map_or(lower.len(), |p| s + p);
+        lower[s..end].trim_ascii()
+    };
+    let is_separator = |l: &[u8]| l.starts_with(b"---") || l.starts_with(b"___");
+    let is_label = |l: &[u8]| {
+        l.starts_with(b">") || signs("paste.forward_labels").any(|f| l.starts_with(f.as_bytes()))
+    };
+    let mut start = at;
+    let mut cur = at;
     for _ in 0..MAX_FORWARD_LINES {
-        if at == 0 {
+        let Some(prev) = lines.before(cur) else {
+            break;
+        };
+        let line = line_of(prev);
+        if is_separator(line) {
+            start = prev;
             break;
         }
-        let prev = line_start(lower, at - 1);
-        let line = lower[prev..at].trim_ascii();
-        let forward = line.is_empty()
-            || line.starts_with(b"---")
-            || line.starts_with(b"___")
-            || line.starts_with(b">")
-            || signs("paste.forward_labels").any(|l| line.starts_with(l.as_bytes()));
-        if !forward {
+        // A forward block's labels stand together; a blank line above them ends it.
+        if line.is_empty() && labels_are_ours || !(line.is_empty() || is_label(line)) {
             break;
         }
-        at = prev;
+        cur = prev;
+        if labels_are_ours {
+            start = prev;
+        }
     }
     // Blank lines above the block stay with the notice before.
-    while lower.get(at).is_some_and(|&c| c == b'\n' || c == b'\r') {
-        at += 1;
+    while lower.get(start).is_some_and(|&c| c == b'\n' || c == b'\r') {
+        start += 1;
     }
-    at
-}
-
-/// Text that reads as a delivery notice: an opener, or a reply or status code.
-fn is_notice(lower: &[u8]) -> bool {
-    !openers(lower).is_empty()
-        || crate::text::find_codes(&String::from_utf8_lossy(lower))
-            .0
-            .is_some()
-}
-
-fn line_start(b: &[u8], at: usize) -> usize {
-    memchr::memrchr(b'\n', &b[..at]).map_or(0, |p| p + 1)
-}
-
-fn line_at(b: &[u8], at: usize) -> &[u8] {
-    let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
-    &b[at..end]
+    start
 }
 
 #[cfg(test)]

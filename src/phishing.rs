@@ -56,10 +56,9 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("login_link:{}", shown(link)));
         strong += 1;
     }
-    if let Some(link) = links
-        .iter()
-        .find(|l| signs_of("phishing.shorteners").any(|s| l.contains(s)))
-    {
+    if let Some(link) = links.iter().find(|l| {
+        host(l).is_some_and(|h| signs_of("phishing.shorteners").any(|s| h == s))
+    }) {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
@@ -77,10 +76,11 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("attachment:{a}"));
         strong += 1;
     }
-    // About the reader's own address, only a link or a file to open counts as strong.
-    let links_or_files = strong - usize::from(signs.iter().any(|s| s.starts_with("lure:")));
+    // About the reader's own address, the words must urge and a link or a file must
+    // wait for the reader.
+    let lured = signs.iter().any(|s| s.starts_with("lure:"));
     let enough = if about_reader {
-        links_or_files >= 1
+        lured && strong >= 2
     } else {
         strong >= 1
     };
@@ -113,7 +113,8 @@ fn lure_in(own: &str) -> Option<&'static str> {
     matcher.find(own).map(|(_, i)| lures[i])
 }
 
-/// True when the only failed recipients are the reader's own address.
+/// True when the only failed recipients are the reader's own address, for a message the
+/// reader did not send to themselves.
 fn about_the_reader(n: &Notice, msg: &Message) -> bool {
     let Some(reader) = n
         .headers
@@ -123,7 +124,13 @@ fn about_the_reader(n: &Notice, msg: &Message) -> bool {
     else {
         return false;
     };
-    !msg.recipients.is_empty()
+    let sent_to_self = n
+        .original
+        .as_ref()
+        .and_then(|o| o.from.as_deref())
+        .is_some_and(|f| text::contains_ci(f, &reader.value));
+    !sent_to_self
+        && !msg.recipients.is_empty()
         && msg
             .recipients
             .iter()
@@ -135,12 +142,14 @@ fn is_login_link(url: &str) -> bool {
     signs_of("phishing.login_link").any(|w| url.contains(w))
 }
 
-/// A link (lower case) to a big mail provider's own site that leads nowhere else.
+/// A link (lower case) to a big mail provider's own site that leads nowhere else: not a
+/// redirect, and not a page anyone can make there (Google Sites, Microsoft Forms).
 fn on_trusted_site(url: &str) -> bool {
     host(url).is_some_and(|h| {
         let base = text::base_domain(&h);
         signs_of("phishing.trusted_sites").any(|t| base == t)
     }) && !signs_of("phishing.redirects").any(|r| url.contains(r))
+        && !signs_of("phishing.user_pages").any(|p| url.contains(p))
 }
 
 /// A web address as the reader sees it in a sign: squashed and at most 120 characters.

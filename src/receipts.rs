@@ -25,10 +25,15 @@ pub fn delivered_to(n: &Notice) -> Vec<String> {
         return Vec::new();
     }
     let mut found = Vec::new();
-    for line in text::lines(&n.text[at..]).skip(1).take(MAX_LINES) {
+    // The rest of the sentence's own line, then the lines below it.
+    for line in text::lines(&n.text[at..]).take(MAX_LINES) {
         let lower = line.trim().to_ascii_lowercase();
         if signs("kind.forward_subject").any(|l| lower.starts_with(l)) {
             break;
+        }
+        // "From:" or "To:" lines name the sender and the reader.
+        if signs("paste.forward_labels").any(|l| lower.starts_with(l)) {
+            continue;
         }
         for a in text::find_addresses(line) {
             if !found.contains(&a.value) {

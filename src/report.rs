@@ -80,12 +80,10 @@ pub struct HeaderSummary {
     /// (`X-PHP-Originating-Script`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `Authentication-Results:` headers (SPF, DKIM, DMARC verdicts of receivers).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub auth_results: Vec<String>,
-    /// The domains (`d=`) of its `DKIM-Signature:` headers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub dkim_domains: Vec<String>,
+    /// The topmost `Authentication-Results:` header: the SPF, DKIM and DMARC verdict of
+    /// the last receiver (lower ones may be written by anyone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_results: Option<String>,
 }
 
 /// The outcome for one recipient.

@@ -203,21 +203,15 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         signs.push("local_submission");
     }
     // What the receivers' SPF, DKIM and DMARC checks said about the user's domain.
-    let checks = user_domain
-        .as_deref()
-        .map(|d| auth_checks(&original.auth_results, d))
-        .unwrap_or_default();
+    let checks = match (&user_domain, &original.auth_results) {
+        (Some(d), Some(results)) => auth_checks(results, d),
+        _ => AuthChecks::default(),
+    };
     if checks.passed {
         signs.push("checks_passed");
     } else if checks.failed {
         signs.push("checks_failed");
     }
-    let signed_by_user = user_domain.as_deref().is_some_and(|d| {
-        original
-            .dkim_domains
-            .iter()
-            .any(|k| text::base_domain(k) == text::base_domain(d))
-    });
     // The bounce's own servers: a login there means the account itself was used.
     let provider: Vec<String> = [
         msg.reporting_mta.clone(),
@@ -288,7 +282,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         "account_misuse"
     } else if checks.failed && !checks.passed {
         "forged_sender"
-    } else if authenticated && (through_own || signed_by_user) || checks.passed {
+    } else if authenticated && through_own || checks.passed {
         "account_misuse"
     } else if script || local {
         "script_misuse"
@@ -302,7 +296,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     Some(OriginSigns { likely, signs })
 }
 
-/// What receivers' `Authentication-Results` say about mail from `domain`.
+/// What the last receiver's `Authentication-Results` say about mail from `domain`.
 #[derive(Debug, Default, Clone, Copy)]
 struct AuthChecks {
     /// DMARC passed, or SPF or DKIM passed for the domain itself.
@@ -311,34 +305,30 @@ struct AuthChecks {
     failed: bool,
 }
 
-fn auth_checks(results: &[String], domain: &str) -> AuthChecks {
+fn auth_checks(results: &str, domain: &str) -> AuthChecks {
     let domain = text::base_domain(domain);
     let mut checks = AuthChecks::default();
-    for r in results {
-        let lower = r.to_ascii_lowercase();
-        // Each verdict is followed by the domain it was about (`header.from=`,
-        // `smtp.mailfrom=`, `header.d=`).
-        for part in lower.split(';') {
-            let part = part.trim();
-            let about_user = part
-                .split_whitespace()
-                .filter_map(|w| w.split_once('=').map(|(_, v)| v))
-                .any(|v| {
-                    let v = v.trim_matches(['(', ')', '"', '<', '>']);
-                    let host = v.rsplit('@').next().unwrap_or(v);
-                    text::base_domain(host) == domain
-                });
-            if !about_user {
-                continue;
-            }
-            let verdict =
-                |check: &str, result: &str| part.starts_with(&format!("{check}={result}"));
-            if verdict("dmarc", "pass") || verdict("dkim", "pass") || verdict("spf", "pass") {
-                checks.passed = true;
-            }
-            if verdict("dmarc", "fail") || verdict("spf", "fail") || verdict("spf", "softfail") {
-                checks.failed = true;
-            }
+    // Each verdict is followed by the domain it was about (`header.from=`,
+    // `smtp.mailfrom=`, `header.d=`).
+    for part in results.to_ascii_lowercase().split(';') {
+        let part = part.trim();
+        let about_user = part
+            .split_whitespace()
+            .filter_map(|w| w.split_once('=').map(|(_, v)| v))
+            .any(|v| {
+                let v = v.trim_matches(['(', ')', '"', '<', '>']);
+                let host = v.rsplit('@').next().unwrap_or(v);
+                text::base_domain(host) == domain
+            });
+        if !about_user {
+            continue;
+        }
+        let verdict = |check: &str, result: &str| part.starts_with(&format!("{check}={result}"));
+        if verdict("dmarc", "pass") || verdict("dkim", "pass") || verdict("spf", "pass") {
+            checks.passed = true;
+        }
+        if verdict("dmarc", "fail") || verdict("spf", "fail") || verdict("spf", "softfail") {
+            checks.failed = true;
         }
     }
     checks

@@ -470,8 +470,9 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             let valid_second = matches!(b[i + 1], b'0'..=b'5');
             let before = s[..i].trim_end_matches([' ', '\t', '(', '"', '\'']);
             let at_line_start = before.is_empty() || before.ends_with('\n');
-            let said = before.len() >= 4
-                && before.as_bytes()[before.len() - 4..].eq_ignore_ascii_case(b"said");
+            let named = before.trim_end_matches(':');
+            let said = named.len() >= 4
+                && named.as_bytes()[named.len() - 4..].eq_ignore_ascii_case(b"said");
             // A success code after a label is a number in a list of details
             // ("Size (in bytes): 222"), not a reply.
             let after_label = before.ends_with(':') && b[i] != b'2'
