@@ -104,11 +104,7 @@ fn openers(lower: &[u8]) -> Vec<Opener> {
             phrases.into_iter().flat_map(move |phrase| {
                 memchr::memmem::find_iter(lower, phrase.as_bytes())
                     .take(MAX_MARKS)
-                    .map(move |at| Opener {
-                        at,
-                        family,
-                        phrase,
-                    })
+                    .map(move |at| Opener { at, family, phrase })
             })
         })
         .collect();

@@ -56,9 +56,10 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("login_link:{}", shown(link)));
         strong += 1;
     }
-    if let Some(link) = links.iter().find(|l| {
-        host(l).is_some_and(|h| signs_of("phishing.shorteners").any(|s| h == s))
-    }) {
+    if let Some(link) = links
+        .iter()
+        .find(|l| host(l).is_some_and(|h| signs_of("phishing.shorteners").any(|s| h == s)))
+    {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }

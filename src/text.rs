@@ -495,13 +495,11 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
 /// Removes quoted-printable leftovers from pasted text: soft line breaks (`=` at a line
 /// end) and `=XX` escapes of common characters.
 pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
-    const ESCAPES: &[&[u8]] = &[b"20", b"3D", b"09", b"0A", b"C3", b"E2"];
     let b = s.as_bytes();
     let (mut soft, mut escaped) = (false, false);
     for i in memchr::memchr_iter(b'=', b) {
-        let next = &b[i + 1..];
-        soft |= next.starts_with(b"\n") || next.starts_with(b"\r\n");
-        escaped |= ESCAPES.iter().any(|e| next.starts_with(e));
+        soft |= line_ends_at(b, i + 1);
+        escaped |= qp_escape_len(b, i).is_some();
         if soft && escaped {
             break;
         }
@@ -521,11 +519,13 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
                 i += 3;
                 continue;
             }
-            if escaped
-                && let (Some(h), Some(l)) = (b.get(i + 1).and_then(hex), b.get(i + 2).and_then(hex))
-            {
-                bytes.push(h << 4 | l);
-                i += 3;
+            if let Some(len) = qp_escape_len(b, i) {
+                let mut k = i;
+                while k < i + len {
+                    bytes.push(hex(&b[k + 1]).unwrap_or(0) << 4 | hex(&b[k + 2]).unwrap_or(0));
+                    k += 3;
+                }
+                i += len;
                 continue;
             }
         }
@@ -533,6 +533,43 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
         i += 1;
     }
     Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// True if a line ends at byte `i`.
+fn line_ends_at(b: &[u8], i: usize) -> bool {
+    matches!(b.get(i..i + 1), Some(b"\n")) || matches!(b.get(i..i + 2), Some(b"\r\n"))
+}
+
+/// The length of a quoted-printable escape at `i` that is surely one, not text that
+/// happens to look like it (`ip=203.0.113.5`, `SIZE=2048`): `=3D`, a space or tab
+/// escaped at a line end (`=20`, `=09`), or a UTF-8 sequence (`=C3=A4`).
+fn qp_escape_len(b: &[u8], i: usize) -> Option<usize> {
+    let byte = |k: usize| {
+        (b.get(k) == Some(&b'=')).then_some(())?;
+        Some(hex(b.get(k + 1)?)? << 4 | hex(b.get(k + 2)?)?)
+    };
+    let first = byte(i)?;
+    match first {
+        b'=' => Some(3),
+        b' ' | b'\t'
+            if b.len() == i + 3 || line_ends_at(b, i + 3) || b.get(i + 3) == Some(&b'=') =>
+        {
+            Some(3)
+        }
+        0xC2..=0xF4 => {
+            let extra = if first >= 0xF0 {
+                3
+            } else if first >= 0xE0 {
+                2
+            } else {
+                1
+            };
+            (1..=extra)
+                .all(|n| byte(i + 3 * n).is_some_and(|c| (0x80..0xC0).contains(&c)))
+                .then_some(3 * (extra + 1))
+        }
+        _ => None,
+    }
 }
 
 fn hex(c: &u8) -> Option<u8> {
@@ -878,8 +915,13 @@ mod tests {
     #[test]
     fn quoted_printable_debris_is_removed() {
         assert_eq!(
-            strip_qp_debris("mail=\nbox full=20now a=3Db"),
-            "mailbox full now a=b"
+            strip_qp_debris("mail=\nbox full=20=\nnow a=3Db Gr=C3=BC=C3=9Fe"),
+            "mailbox full now a=b Grüße"
+        );
+        // Text that only looks like an escape stays.
+        assert_eq!(
+            strip_qp_debris("rejected=\n ip=203.0.113.5 SIZE=2048 answer=7720"),
+            "rejected ip=203.0.113.5 SIZE=2048 answer=7720"
         );
     }
 
