@@ -144,12 +144,10 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
                 let listed_marker = ["[", "ip=", "ip ", "address ", "from "]
                     .iter()
                     .any(|m| before.ends_with(m));
-                let score = match (server, listed_marker) {
-                    (true, _) => 2,
-                    (false, true) => 0,
-                    (false, false) => 1,
-                };
-                candidates.push((score, cand.to_string()));
+                // The remote server's own address is never the listed one.
+                if !server {
+                    candidates.push((u8::from(!listed_marker), cand.to_string()));
+                }
             }
             i = end;
         } else {
@@ -169,6 +167,13 @@ mod tests {
         let hit = find_hit("554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.7").unwrap();
         assert_eq!(hit.list, Some("spamhaus_zen"));
         assert_eq!(hit.listed.as_deref(), Some("192.0.2.7"));
+    }
+
+    #[test]
+    fn the_remote_servers_own_address_is_not_the_listed_one() {
+        let hit = find_hit("host mx.example.net[198.51.100.60] said: 550 5.7.1 Rejected - listed in bl.spamcop.net").unwrap();
+        assert_eq!(hit.list, Some("spamcop"));
+        assert_eq!(hit.listed, None);
     }
 
     #[test]
