@@ -696,7 +696,10 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
             || text::contains_ci(f, "postmaster")
             || text::contains_ci(f, "mail delivery")
     });
-    if no_evidence && !from_system && !n.is_dsn_report {
+    // The words of a known mail server's notice ("This message was created
+    // automatically by mail delivery software") make a bounce even without a code.
+    let known_format = !matches!(msg.format, "generic" | "rfc3464");
+    if no_evidence && !from_system && !n.is_dsn_report && !known_format {
         return Kind::NotABounce;
     }
     // A person's reply that only talks about a failure ("my old address no longer
