@@ -128,6 +128,16 @@ fn labelled_failure(line: &str) -> Option<(String, &str)> {
     .then(|| (found.value, label.trim()))
 }
 
+/// True if the text before an address labels it as a message ID.
+fn names_a_message(before: &str) -> bool {
+    let label = before
+        .trim_end_matches(['<', ' ', '\t'])
+        .to_ascii_lowercase();
+    ["message-id:", "in-reply-to:", "references:"]
+        .iter()
+        .any(|l| label.ends_with(l))
+}
+
 /// The address that follows words naming the refused recipient in a line.
 fn named_after_phrase(line: &str) -> Option<String> {
     let lower = line.to_ascii_lowercase();
@@ -247,7 +257,12 @@ impl Reader<'_> {
     /// Reads a line that holds an address; returns true if it named or continued a
     /// recipient.
     fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
-        let found = text::find_addresses(trimmed);
+        let mut found = text::find_addresses(trimmed);
+        // A message ID (`Message-ID: <a1b2@host.example>`) looks like an address.
+        found.retain(|a| !names_a_message(&trimmed[..a.start]));
+        if found.is_empty() {
+            return false;
+        }
         let coded = has_code(trimmed);
         let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
         // A known recipient named again continues its block, unless a paragraph of
