@@ -235,9 +235,16 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // Big providers and sending services write their own host names into message IDs
     // (Exchange Online's `*.prod.outlook.com`, Amazon SES); so do webmail front ends,
     // whose host names may have no dot.
+    // The user's own servers name themselves in IDs too: the server that wrote the
+    // notice, or an internal one (`EXCH01.firma.local`) when the notice came from the
+    // user's own domain.
+    let reporting = msg.reporting_mta.as_deref().map(text::base_domain);
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
         && (id.contains('.') || !authenticated)
         && text::base_domain(id) != text::base_domain(from)
+        && !same_name(id, from)
+        && reporting.as_deref() != Some(text::base_domain(id).as_str())
+        && !(is_internal(id) && own_notice)
         && !is_mail_provider(id)
         && !crate::knowledge::signs("origin.sending_services").any(|s| id.ends_with(s))
         && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
@@ -251,11 +258,29 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     }
     // Passed through the user's own servers: a receiving (`by`) host, not a name the
     // sending machine claimed for itself.
+    // The newest hop's receiver also checked the sending host's name (`from helo
+    // (name [ip])`); older hops may be made up.
     let received_by_own = original
         .received
         .iter()
         .filter_map(|r| receiving_host(r))
+        .chain(original.received.first().and_then(|r| verified_sender(r)))
         .any(|h| own_host(&h));
+    // The server that wrote the notice took the message and was passing it on to the
+    // recipient's server: it may well be the user's own outgoing server.
+    let relayed_on = reporting.as_deref().is_some_and(|rep| {
+        let took_it = original
+            .received
+            .iter()
+            .filter_map(|r| receiving_host(r))
+            .any(|h| text::base_domain(&h) == rep);
+        let passed_on = msg.recipients.iter().any(|r| {
+            r.remote_mta
+                .as_deref()
+                .is_some_and(|m| text::base_domain(m) != rep)
+        });
+        took_it && passed_on
+    });
     let through_own = received_by_own || logged_in_at_provider || script || local || checks.passed;
     let barred = msg
         .recipients
@@ -270,7 +295,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         let r = r.to_ascii_lowercase();
         !crate::knowledge::signs("origin.loopback").any(|w| r.contains(w))
     });
-    if outside_hop && !through_own && !authenticated {
+    if outside_hop && !through_own && !authenticated && !relayed_on {
         signs.push("not_through_your_provider");
     }
     if signs.is_empty() {
@@ -354,11 +379,26 @@ fn receiving_host(received: &str) -> Option<String> {
 /// same known provider (`*.google.com` for Gmail).
 fn is_own_host(host: &str, domain: &str, own_notice: bool) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let internal = !host.contains('.')
+    (is_internal(&host) && own_notice) || same_name(&host, domain) || same_provider(&host, domain)
+}
+
+/// A host name of an internal network (no dot, or `.local`, `.lan` …).
+fn is_internal(host: &str) -> bool {
+    !host.contains('.')
         || [".local", ".lan", ".internal", ".intranet", ".corp"]
             .iter()
-            .any(|e| host.ends_with(e));
-    (internal && own_notice) || same_name(&host, domain) || same_provider(&host, domain)
+            .any(|e| host.ends_with(e))
+}
+
+/// The sending host's name as the receiver looked it up, in a Received field of the form
+/// `from helo (name [192.0.2.1]) by …` (not "unknown").
+fn verified_sender(received: &str) -> Option<String> {
+    let lower = received.to_ascii_lowercase();
+    let rest = lower.strip_prefix("from ")?;
+    let open = rest.find('(')?;
+    let inner = &rest[open + 1..rest[open..].find(')')? + open];
+    let (name, ip) = inner.split_once(' ')?;
+    (ip.starts_with('[') && name.contains('.') && name != "unknown").then(|| name.to_string())
 }
 
 /// Two host names under the same domain name, whatever the ending

@@ -780,3 +780,16 @@ fn a_delay_for_a_temporary_system_failure_has_not_expired() {
     assert_eq!(m.kind, Kind::DelayNotice);
     assert_eq!(m.recipients[0].reason, Reason::SystemError);
 }
+
+#[test]
+fn a_sending_host_the_receiver_looked_up_in_the_users_domain_is_the_users_own() {
+    let likely = |original: &str| {
+        let m = &analyze(bounce_returning(original).as_bytes()).messages[0];
+        explain(m, Lang::En).origin.map(|o| o.likely)
+    };
+    let own = "Received: from mail.kunde.example (mail.kunde.example [198.51.100.160]) by mx.recipient.example (Postfix) with ESMTPS id 4Z; Sat, 10 May 2025 09:00:01 +0200\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <eb-05@kunde.example>\nSubject: Protokoll\n";
+    assert_ne!(likely(own), Some("forged_sender"));
+    // The name a sender only claims for itself (HELO) proves nothing.
+    let claimed = "Received: from mail.kunde.example (unknown [177.54.149.22]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Tue, 14 Jan 2025 03:12:44 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <000d01db$4a1f2e30@ecvfnqmzp>\nSubject: Cheap pills\n";
+    assert_eq!(likely(claimed), Some("forged_sender"));
+}
