@@ -72,7 +72,7 @@ impl Data {
 
 include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
-/// A word list of `signs.toml` by path (`situation.greylisting`).
+/// A word list of `signs.toml` by path (`situation.mx_is_ip`).
 pub fn signs(path: &str) -> impl Iterator<Item = &'static str> + Clone {
     let list = SIGNS.path(path).map(Data::list);
     debug_assert!(list.is_some(), "signs.toml has no {path}");
@@ -97,6 +97,8 @@ pub struct PhraseRule {
     pub phrases: Vec<&'static str>,
     /// Generic words: a status code that implies a reason outranks them.
     pub weak: bool,
+    /// The situation these words also stand for (`greylisting`), if any.
+    pub situation: Option<&'static str>,
 }
 
 /// The phrase rules of `reasons.toml`, in priority order.
@@ -113,10 +115,19 @@ pub fn phrase_rules() -> &'static [PhraseRule] {
                     reason: Reason::from_name(r.field("reason"))?,
                     phrases: r.get("phrases")?.strs(),
                     weak: r.get("weak").and_then(Data::bool).unwrap_or(false),
+                    situation: r.get("situation").and_then(Data::str),
                 })
             })
             .collect()
     })
+}
+
+/// The phrases of the reason rules that stand for a situation (`greylisting`).
+pub fn situation_phrases(situation: &str) -> impl Iterator<Item = &'static str> + '_ {
+    phrase_rules()
+        .iter()
+        .filter(move |r| r.situation == Some(situation))
+        .flat_map(|r| r.phrases.iter().copied())
 }
 
 /// All phrases of the phrase rules, compiled, with the rule each belongs to.

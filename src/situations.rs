@@ -79,7 +79,12 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if says("situation.own_organisation_blocks") {
         return Some(Situation::OwnOrganisationBlocks);
     }
-    if says("situation.greylisting") && msg.kind == Kind::DelayNotice {
+    let greylisted = failed.iter().any(|r| {
+        r.diagnostic.as_deref().is_some_and(|d| {
+            crate::knowledge::situation_phrases("greylisting").any(|w| text::contains_ci(d, w))
+        })
+    });
+    if greylisted && msg.kind == Kind::DelayNotice {
         return Some(Situation::Greylisting);
     }
     if says("situation.receiver_list_error") {
