@@ -18,6 +18,8 @@ pub struct Facts<'a> {
     pub action: Option<Action>,
     /// The remote server that wrote the diagnostic, when known.
     pub hosts: &'a [&'a str],
+    /// The rest of the notice's words about this recipient (its outcome: "giving up").
+    pub context: &'a str,
 }
 
 /// The provider rule that decides, if any. A provider's codes count where that provider
@@ -260,14 +262,23 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
             Reason::NetworkError
         }
         Reason::HostUnknown if temporary => Reason::NetworkError,
+        // A final notice that failed to connect, then timed out or stopped retrying
+        // ("giving up after 2 days"): the message expired.
         Reason::NetworkError
-            if (timed_out || f.status.is_some_and(|s| s.ends_with(".4.7")))
+            if (timed_out
+                || f.status.is_some_and(|s| s.ends_with(".4.7"))
+                || gave_up(f.diagnostic)
+                || gave_up(f.context))
                 && f.action != Some(Action::Delayed) =>
         {
             Reason::Expired
         }
         _ => reason,
     }
+}
+
+fn gave_up(text: &str) -> bool {
+    knowledge::signs("outcome.gave_up").any(|w| text::contains_ci(text, w))
 }
 
 /// A refusal without a named cause before the sender even said who it is: the

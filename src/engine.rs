@@ -563,6 +563,7 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         command: raw.command,
         action,
         hosts: &remote,
+        context: &raw.context,
     };
     // The server's own words first (an SMTP reply, where a format stands for one reason
     // such as a group's rejection notice), then that format's reason, then the rest of
@@ -593,17 +594,6 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         } else {
             own
         }
-    };
-    // A final notice that says the server stopped retrying ("giving up after 2 days")
-    // after connections kept failing: the message expired.
-    let gave_up = || {
-        action != Some(Action::Delayed)
-            && crate::knowledge::signs("outcome.gave_up").any(|w| text::contains_ci(&everything, w))
-    };
-    let reason = if reason == Reason::NetworkError && gave_up() {
-        Reason::Expired
-    } else {
-        reason
     };
     let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), action, reason);
     let alternative = classify::alternative(&facts, reason, &decided_by);
