@@ -37,9 +37,7 @@ pub fn provider_rule(
             .iter()
             .find(|p| p.id == id)
             .is_some_and(|p| {
-                p.hosts
-                    .iter()
-                    .any(|h| hosts.iter().any(|x| text::contains_ci(x, h)) || lower.contains(h))
+                p.named_in(lower) || hosts.iter().any(|x| p.named_in(&x.to_ascii_lowercase()))
             })
     };
     rules.iter().enumerate().find_map(|(i, r)| {

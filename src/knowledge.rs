@@ -245,6 +245,14 @@ pub struct Provider {
     pub rules: Vec<ProviderRule>,
 }
 
+impl Provider {
+    /// True if `text` (lower case: a host name, or a diagnostic) names one of the
+    /// provider's hosts.
+    pub fn named_in(&self, text: &str) -> bool {
+        self.hosts.iter().any(|h| text.contains(h))
+    }
+}
+
 /// The provider and rule a decision names (`gmail: 5.7.26`).
 pub fn provider_rule_named(matched: &str) -> Option<(&'static Provider, &'static ProviderRule)> {
     let (id, pattern) = matched.split_once(": ")?;

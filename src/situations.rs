@@ -425,7 +425,7 @@ fn same_provider(a: &str, b: &str) -> bool {
     let b = b.to_ascii_lowercase();
     crate::knowledge::providers()
         .iter()
-        .any(|p| p.hosts.iter().any(|h| a.contains(h)) && p.hosts.iter().any(|h| b.contains(h)))
+        .any(|p| p.named_in(a) && p.named_in(&b))
 }
 
 /// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
@@ -433,6 +433,5 @@ fn is_mail_provider(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     crate::knowledge::providers()
         .iter()
-        .flat_map(|p| &p.hosts)
-        .any(|h| host.contains(h))
+        .any(|p| p.named_in(&host))
 }
