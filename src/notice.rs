@@ -206,14 +206,76 @@ fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::strip_qp_debris(&cleaned);
     let mut notice = Notice::default();
-    let body = if text::looks_like_html(&cleaned) {
+    let mut body = if text::looks_like_html(&cleaned) {
         notice.flatten(&cleaned)
     } else {
         cleaned.into_owned()
     };
+    // A notice forwarded below the customer's own words: its header lines are the
+    // notice's headers, and its text starts below them.
+    if let Some((labels, start)) = forwarded_notice(&body) {
+        for (name, value) in &labels {
+            let field = match name.as_str() {
+                "from" => &mut notice.headers.from,
+                "subject" => &mut notice.headers.subject,
+                "to" => &mut notice.headers.to,
+                _ => &mut notice.headers.date,
+            };
+            field.get_or_insert_with(|| value.clone());
+        }
+        notice.raw_headers = labels;
+        body.drain(..start);
+    }
     take_inline_parts(&mut notice, body);
     find_inline_original(&mut notice);
     notice
+}
+
+/// A delivery notice forwarded inside a paste: a separator line ("-----Original
+/// Message-----", "Begin forwarded message:"), then header labels whose "From:" names a
+/// notice's sender. Returns the labels as (`from` | `subject` | `to` | `date`, value) and
+/// where the notice's text starts.
+fn forwarded_notice(body: &str) -> Option<(Vec<(String, String)>, usize)> {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for line in body.split_inclusive('\n').take(2000) {
+        lines.push((at, line));
+        at += line.len();
+    }
+    let labelled = |line: &str, path: &str| {
+        let lower = line.trim().to_ascii_lowercase();
+        crate::knowledge::signs(path).any(|l| lower.starts_with(l))
+    };
+    let is_separator = |line: &str| {
+        let t = line.trim().to_ascii_lowercase();
+        t.starts_with("---")
+            || t.starts_with("___")
+            || crate::knowledge::signs("paste.forward_openers").any(|o| t.starts_with(o))
+    };
+    let names_notice_sender = |line: &str| {
+        let lower = line.to_ascii_lowercase();
+        crate::knowledge::signs("paste.notice_senders").any(|s| lower.contains(s))
+    };
+    let sep = lines.iter().position(|(_, l)| is_separator(l))?;
+    let first = (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())?;
+    if !(labelled(lines[first].1, "kind.forward_from") && names_notice_sender(lines[first].1)) {
+        return None;
+    }
+    let mut labels = Vec::new();
+    let mut end = first;
+    while end < lines.len() && end < first + 10 && labelled(lines[end].1, "paste.forward_labels") {
+        if let Some((name, value)) = lines[end].1.split_once(':') {
+            let name = match name.trim().to_ascii_lowercase().as_str() {
+                "from" | "von" | "de" => "from",
+                "subject" | "betreff" | "objet" => "subject",
+                "to" | "an" | "à" => "to",
+                _ => "date",
+            };
+            labels.push((name.to_string(), text::squash(value)));
+        }
+        end += 1;
+    }
+    Some((labels, lines.get(end).map_or(body.len(), |(at, _)| *at)))
 }
 
 /// Free text may still hold a delivery-status block and the returned headers inline,
