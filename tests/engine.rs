@@ -793,3 +793,11 @@ fn a_sending_host_the_receiver_looked_up_in_the_users_domain_is_the_users_own() 
     let claimed = "Received: from mail.kunde.example (unknown [177.54.149.22]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Tue, 14 Jan 2025 03:12:44 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <000d01db$4a1f2e30@ecvfnqmzp>\nSubject: Cheap pills\n";
     assert_eq!(likely(claimed), Some("forged_sender"));
 }
+
+#[test]
+fn the_customers_signature_below_a_pasted_notice_is_no_recipient() {
+    let paste = "The mail system\n\n<bernd@example.net>: host mx.example.net[192.0.2.26] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\nThanks,\nHelen Marsh\nhelen@marsh-editing.example\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["bernd@example.net"]);
+}

@@ -178,7 +178,11 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         ..Reader::default()
     };
     // The lower-cased copy has the same byte offsets: lines pair up.
-    for (line, line_lower) in text::lines(region).zip(text::lines(region_lower)) {
+    for (line_no, (line, line_lower)) in text::lines(region)
+        .zip(text::lines(region_lower))
+        .enumerate()
+    {
+        r.note_content(line_no);
         let trimmed = line.trim();
         let trimmed_lower = line_lower.trim();
         // A wrapped sentence goes on indented, or with a small letter or a digit.
@@ -219,6 +223,8 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             }
         }
     }
+    r.note_content(usize::MAX);
+    r.drop_trailing_addresses();
     let mut out = r.out;
     if out.recipients.is_empty()
         && let Some(address) = named_in_sentence(region, region_lower, sender.as_deref())
@@ -251,9 +257,51 @@ struct Reader<'a> {
     last_command: Option<&'static str>,
     /// The last line went to the general text and its sentence goes on.
     general_open: bool,
+    /// The line being read, and the line each recipient was first named on.
+    line_no: usize,
+    seen_at: Vec<usize>,
+    /// Lines before this one added words to a diagnostic or the general text.
+    content_until: usize,
+    content_len: usize,
 }
 
 impl Reader<'_> {
+    /// Notes, at the start of line `line_no`, whether the lines before added words.
+    fn note_content(&mut self, line_no: usize) {
+        let len = self.out.general.len()
+            + self
+                .out
+                .recipients
+                .iter()
+                .map(|r| r.diagnostic.len())
+                .sum::<usize>();
+        if len > self.content_len {
+            self.content_len = len;
+            self.content_until = line_no;
+        }
+        self.line_no = line_no;
+    }
+
+    /// Addresses named after the notice's last words, with none of their own (the
+    /// customer's signature below a pasted notice), are no recipients when others are.
+    fn drop_trailing_addresses(&mut self) {
+        let until = self.content_until;
+        let trailing = |i: usize, r: &TextRecipient| {
+            r.diagnostic.trim().is_empty() && self.seen_at.get(i).is_some_and(|&s| s >= until)
+        };
+        let keep: Vec<bool> = self
+            .out
+            .recipients
+            .iter()
+            .enumerate()
+            .map(|(i, r)| !trailing(i, r))
+            .collect();
+        if keep.iter().any(|k| *k) && keep.iter().any(|k| !k) {
+            let mut k = keep.iter();
+            self.out.recipients.retain(|_| *k.next().unwrap_or(&true));
+        }
+    }
+
     /// Reads a line that holds an address; returns true if it named or continued a
     /// recipient.
     fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
@@ -331,6 +379,7 @@ impl Reader<'_> {
                     diagnostic: String::new(),
                     command: self.last_command,
                 });
+                self.seen_at.push(self.line_no);
                 recipients.len() - 1
             }
         };
