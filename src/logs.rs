@@ -26,6 +26,8 @@ struct LogLine {
 pub fn read(input: &[u8]) -> Option<Vec<Message>> {
     let s = std::str::from_utf8(input).ok()?;
     let mut parsed = Vec::new();
+    // Queue IDs whose message the server gave up on and returned.
+    let mut expired: Vec<String> = Vec::new();
     let (mut total, mut loglike) = (0, 0);
     let mut offset = 0;
     for raw in s.split_inclusive('\n') {
@@ -48,6 +50,8 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
             .or_else(|| exim(line))
         {
             parsed.push(LogLine { span, ..l });
+        } else if let Some(id) = returned_queue(line) {
+            expired.push(id);
         }
     }
     if loglike * 10 < total * 7 {
@@ -98,13 +102,36 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         if line.action == Action::Delivered {
             r.reason = Reason::Delivered;
         }
+        // A recipient tried again (deferred, then sent or expired) ends in its last line.
+        let slot = msg
+            .recipients
+            .iter()
+            .position(|p| p.address.eq_ignore_ascii_case(&r.address))
+            .unwrap_or(msg.recipients.len());
+        msg.evidence.retain(|e| e.recipient != Some(slot));
         msg.evidence.push(Evidence {
             start,
             end,
             what: EvidenceKind::Diagnostic,
-            recipient: Some(msg.recipients.len()),
+            recipient: Some(slot),
         });
-        msg.recipients.push(r);
+        if slot == msg.recipients.len() {
+            msg.recipients.push(r);
+        } else {
+            msg.recipients[slot] = r;
+        }
+    }
+    // Recipients still waiting when their message was returned have failed: it expired.
+    for (m, id) in messages.iter_mut().zip(&ids) {
+        if expired.contains(id) {
+            for r in &mut m.recipients {
+                if r.action == Some(Action::Delayed) {
+                    r.action = Some(Action::Failed);
+                    r.reason = Reason::Expired;
+                    r.hard_bounce = true;
+                }
+            }
+        }
     }
     for m in &mut messages {
         m.kind = if m
@@ -189,6 +216,17 @@ fn syslog_queue_id(line: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_string()
+}
+
+/// The queue ID of a line that says the whole message went back to its sender after
+/// the retry time ran out: Postfix `status=expired, returned to sender`, Sendmail
+/// `return to sender: Cannot send message for 5 days`.
+fn returned_queue(line: &str) -> Option<String> {
+    let postfix =
+        line.contains("postfix") && line.contains(" status=expired") && !line.contains(" to=");
+    let sendmail = (line.contains("sendmail[") || line.contains("sm-mta["))
+        && line.contains("return to sender: Cannot send message for");
+    (postfix || sendmail).then(|| syslog_queue_id(line))
 }
 
 fn postfix(line: &str) -> Option<LogLine> {

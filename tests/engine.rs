@@ -801,3 +801,21 @@ fn the_customers_signature_below_a_pasted_notice_is_no_recipient() {
     let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(addresses, ["bernd@example.net"]);
 }
+
+#[test]
+fn a_queue_id_ends_in_its_last_state_and_an_expired_message_fails() {
+    let log = "Nov 18 10:00:01 mail postfix/smtp[1]: 4Wn2Lq0y3Jz1RtB: to=<anna@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.1]:25: Connection timed out)\n\
+Nov 19 10:00:01 mail postfix/smtp[2]: 4Wn2Lq0y3Jz1RtB: to=<anna@example.org>, relay=none, delay=86400, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.1]:25: Connection timed out)\n\
+Nov 19 10:08:03 mail postfix/qmgr[903]: 4Wn2Lq0y3Jz1RtB: from=<vertrieb@example.com>, status=expired, returned to sender\n\
+Nov 19 11:00:00 mail postfix/smtp[3]: 5XA1B2C3D4z1RtC: to=<bernd@example.net>, relay=mx.example.net[192.0.2.2]:25, delay=5, dsn=4.7.1, status=deferred (host mx.example.net said: 451 4.7.1 Greylisted)\n\
+Nov 19 11:10:00 mail postfix/smtp[4]: 5XA1B2C3D4z1RtC: to=<bernd@example.net>, relay=mx.example.net[192.0.2.2]:25, delay=600, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n";
+    let report = analyze(log.as_bytes());
+    assert_eq!(report.messages.len(), 2);
+    let expired = &report.messages[0];
+    assert_eq!(expired.recipients.len(), 1);
+    assert_eq!(expired.recipients[0].reason, Reason::Expired);
+    assert_eq!(expired.kind, Kind::Bounce);
+    let sent = &report.messages[1];
+    assert_eq!(sent.recipients.len(), 1);
+    assert_eq!(sent.kind, Kind::DeliveryReport);
+}
