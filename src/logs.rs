@@ -46,10 +46,21 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
             loglike += 1;
         }
         if let Some(l) = postfix(line)
+            .or_else(|| postfix_reject(line))
             .or_else(|| sendmail(line))
             .or_else(|| exim(line))
+            .or_else(|| exim_reject(line))
         {
-            parsed.push(LogLine { span, ..l });
+            // A refusal during the SMTP dialogue has no queue ID: it is a message of its own.
+            let queue_id = match l.queue_id.as_str() {
+                "" | "NOQUEUE" => format!("NOQUEUE@{}", span.start),
+                _ => l.queue_id.clone(),
+            };
+            parsed.push(LogLine {
+                span,
+                queue_id,
+                ..l
+            });
         } else if let Some(id) = returned_queue(line) {
             expired.push(id);
         }
@@ -187,9 +198,20 @@ fn is_log_line(line: &str) -> bool {
     let exim = line.len() > 20
         && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && line.as_bytes()[4] == b'-'
-        && [" <= ", " => ", " -> ", " ** ", " == ", " Completed", " *> "]
-            .iter()
-            .any(|m| line.contains(m));
+        && [
+            " <= ",
+            " => ",
+            " -> ",
+            " ** ",
+            " == ",
+            " Completed",
+            " *> ",
+            " rejected RCPT ",
+            " rejected after DATA",
+            " H=",
+        ]
+        .iter()
+        .any(|m| line.contains(m));
     syslog || exim
 }
 
@@ -266,6 +288,51 @@ fn postfix(line: &str) -> Option<LogLine> {
     })
 }
 
+/// A refusal Postfix gave while the message came in: `NOQUEUE: reject: RCPT from
+/// host[ip]: 554 5.7.1 <a@example.org>: Relay access denied; from=<…> to=<…>`, or a
+/// milter's `milter-reject: END-OF-MESSAGE from host[ip]: 5.7.1 Spam message rejected; …`.
+fn postfix_reject(line: &str) -> Option<LogLine> {
+    if !line.contains("postfix") {
+        return None;
+    }
+    let at = line
+        .find(" reject: ")
+        .or_else(|| line.find(" milter-reject: "))?;
+    let rest = &line[at..];
+    // The reply follows the client's `host[ip]` (postscreen adds `:port`).
+    let close = rest.find(']')?;
+    let reply = rest[close + 1..].trim_start_matches(|c: char| c == ':' || c.is_ascii_digit());
+    let reply = reply.trim_start();
+    let diagnostic = reply
+        .split("; from=")
+        .next()
+        .unwrap_or(reply)
+        .trim()
+        .to_string();
+    let address = angle_address(field(line, "to")?)?;
+    let (code, status) = text::find_codes(&diagnostic);
+    let temporary = code
+        .as_ref()
+        .map(|c| c.value.starts_with('4'))
+        .or(status.as_ref().map(|s| s.value.starts_with('4')))
+        .unwrap_or(false);
+    Some(LogLine {
+        format: "postfix-log",
+        queue_id: syslog_queue_id(line),
+        address,
+        original_address: None,
+        action: if temporary {
+            Action::Delayed
+        } else {
+            Action::Failed
+        },
+        status: status.map(|s| s.value),
+        diagnostic,
+        relay: None,
+        span: 0..0,
+    })
+}
+
 fn sendmail(line: &str) -> Option<LogLine> {
     if !(line.contains("sendmail[") || line.contains("sm-mta[")) {
         return None;
@@ -295,6 +362,40 @@ fn sendmail(line: &str) -> Option<LogLine> {
                 .trim_end_matches('.')
                 .to_string()
         }),
+        span: 0..0,
+    })
+}
+
+/// A refusal Exim gave while the message came in: `H=(helo) [ip] F=<a@example.org>
+/// rejected RCPT <b@example.net>: relay not permitted`.
+fn exim_reject(line: &str) -> Option<LogLine> {
+    let b = line.as_bytes();
+    if b.len() < 24 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    let rest = &line[line.find(" rejected RCPT ")? + 15..];
+    let address = angle_address(rest.split_whitespace().next()?)?;
+    let diagnostic = rest
+        .split_once(": ")
+        .map_or("", |(_, d)| d)
+        .trim()
+        .to_string();
+    let (code, status) = text::find_codes(&diagnostic);
+    let temporary = code.is_some_and(|c| c.value.starts_with('4'))
+        || diagnostic.to_ascii_lowercase().contains("temporarily");
+    Some(LogLine {
+        format: "exim-log",
+        queue_id: String::new(),
+        address,
+        original_address: None,
+        action: if temporary {
+            Action::Delayed
+        } else {
+            Action::Failed
+        },
+        status: status.map(|s| s.value),
+        diagnostic,
+        relay: None,
         span: 0..0,
     })
 }

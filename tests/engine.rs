@@ -819,3 +819,25 @@ Nov 19 11:10:00 mail postfix/smtp[4]: 5XA1B2C3D4z1RtC: to=<bernd@example.net>, r
     assert_eq!(sent.recipients.len(), 1);
     assert_eq!(sent.kind, Kind::DeliveryReport);
 }
+
+#[test]
+fn refusals_during_the_smtp_dialogue_in_logs_are_read() {
+    let log = "Jul 22 03:12:45 mail postfix/smtpd[4411]: NOQUEUE: reject: RCPT from unknown[203.0.113.87]: 554 5.7.1 <anna@example.org>: Relay access denied; from=<x@example.biz> to=<anna@example.org> proto=ESMTP helo=<WIN-3K2>\n\
+Oct  3 11:20:08 mx2 postfix/postscreen[3301]: NOQUEUE: reject: RCPT from [203.0.113.45]:51882: 550 5.7.1 Service unavailable; client [203.0.113.45] blocked using zen.spamhaus.org; from=<news@example.biz>, to=<bernd@example.com>, proto=ESMTP, helo=<mail.example.biz>\n\
+2024-02-27 13:01:55 H=(ylmf-pc) [203.0.113.9] F=<admin@example.com> rejected RCPT <carl@example.org>: relay not permitted\n";
+    let report = analyze(log.as_bytes());
+    let got: Vec<(&str, Reason)> = report
+        .messages
+        .iter()
+        .flat_map(|m| &m.recipients)
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("anna@example.org", Reason::NoRelaying),
+            ("bernd@example.com", Reason::Blocked),
+            ("carl@example.org", Reason::NoRelaying)
+        ]
+    );
+}

@@ -128,14 +128,23 @@ fn labelled_failure(line: &str) -> Option<(String, &str)> {
     .then(|| (found.value, label.trim()))
 }
 
-/// True if the text before an address labels it as a message ID.
-fn names_a_message(before: &str) -> bool {
+/// True if the text before an address labels it as a message ID or a log line's sender.
+fn labelled_no_recipient(before: &str) -> bool {
     let label = before
         .trim_end_matches(['<', ' ', '\t'])
         .to_ascii_lowercase();
-    ["message-id:", "in-reply-to:", "references:"]
-        .iter()
-        .any(|l| label.ends_with(l))
+    [
+        "message-id:",
+        "in-reply-to:",
+        "references:",
+        "message-id=",
+        "msgid=",
+        "from=",
+        "sender=",
+        "envelope-from",
+    ]
+    .iter()
+    .any(|l| label.ends_with(l))
 }
 
 /// The address that follows words naming the refused recipient in a line.
@@ -306,8 +315,9 @@ impl Reader<'_> {
     /// recipient.
     fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
         let mut found = text::find_addresses(trimmed);
-        // A message ID (`Message-ID: <a1b2@host.example>`) looks like an address.
-        found.retain(|a| !names_a_message(&trimmed[..a.start]));
+        // A message ID (`Message-ID: <a1b2@host.example>`) looks like an address; a
+        // log line's sender (`from=<a@example.org>`) is none of the recipients.
+        found.retain(|a| !labelled_no_recipient(&trimmed[..a.start]));
         if found.is_empty() {
             return false;
         }
