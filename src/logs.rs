@@ -34,7 +34,8 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         let span = offset..offset + raw.len();
         offset += raw.len();
         let line = raw.trim_end();
-        if line.trim().is_empty() {
+        // Chat lines around a log excerpt ("[09:31] Dave: here is the log") are neither.
+        if line.trim().is_empty() || is_chat_line(line) {
             continue;
         }
         total += 1;
@@ -178,6 +179,18 @@ fn empty_message(format: &'static str, span: std::ops::Range<usize>) -> Message 
         evidence: Vec::new(),
         warnings: Vec::new(),
     }
+}
+
+/// A line of a chat an admin copied along with the log: `[09:31] Dave: …`.
+fn is_chat_line(line: &str) -> bool {
+    let b = line.trim_start().as_bytes();
+    let time = |s: &[u8]| {
+        let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+        (1..=2).contains(&digits)
+            && s.get(digits) == Some(&b':')
+            && s[digits + 1..].iter().take_while(|c| c.is_ascii_digit()).count() == 2
+    };
+    b.first() == Some(&b'[') && time(&b[1..])
 }
 
 /// A syslog line of a mail program, or an Exim main log line.
