@@ -245,8 +245,12 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
 
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
+    // An automatic reply that says the person has left: the message reached no one.
+    let left = kind == Kind::AutoReply
+        && crate::knowledge::signs("kind.left_words").any(|w| n.lower.contains(w));
     let (reason, format) = match kind {
         Kind::ComplaintReport => (Reason::Feedback, "arf"),
+        _ if left => (Reason::HasMoved, "rfc3834"),
         _ => (Reason::Vacation, "rfc3834"),
     };
     msg.format = format;

@@ -222,6 +222,9 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
             Some(r) => format!("reason.{}", r.reason.as_str()),
             None => "kind.bounce".to_string(),
         },
+        Kind::AutoReply if main_recipient(msg).is_some_and(|r| r.reason == Reason::HasMoved) => {
+            "kind.auto_reply_left".to_string()
+        }
         Kind::DelayNotice => match main_recipient(msg) {
             Some(r) if delay_persists(r.reason) => format!("reason.{}", r.reason.as_str()),
             _ => "kind.delay_notice".to_string(),

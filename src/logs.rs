@@ -188,7 +188,11 @@ fn is_chat_line(line: &str) -> bool {
         let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
         (1..=2).contains(&digits)
             && s.get(digits) == Some(&b':')
-            && s[digits + 1..].iter().take_while(|c| c.is_ascii_digit()).count() == 2
+            && s[digits + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+                == 2
     };
     b.first() == Some(&b'[') && time(&b[1..])
 }

@@ -841,3 +841,13 @@ Oct  3 11:20:08 mx2 postfix/postscreen[3301]: NOQUEUE: reject: RCPT from [203.0.
         ]
     );
 }
+
+#[test]
+fn an_auto_reply_saying_the_person_left_asks_the_sender_to_resend() {
+    let reply = "From: Aaron Whitfield <aaron@example.org>\nTo: anna@example.net\nSubject: Automatic reply: Purchase order 4471\nAuto-Submitted: auto-replied\n\nThank you for your message. Aaron is no longer with Summit Supplies and this mailbox is no longer monitored. Please send orders to orders@example.org.\n";
+    let m = &analyze(reply.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "kind.auto_reply_left");
+    assert_eq!(e.who, "sender");
+}
