@@ -56,7 +56,7 @@ pub fn analyze(input: &[u8]) -> Report {
 
 /// NUL bytes or many control characters near the start: not text.
 fn looks_binary(b: &[u8]) -> bool {
-    let head = &b[..b.len().min(8192)];
+    let head = &b[..b.len().min(4096)];
     let nul = memchr::memchr_iter(0, head).count();
     // Bytes below 0x20 other than the text controls \t \n \f \r and ESC.
     const TEXT_CONTROLS: u32 = 1 << 9 | 1 << 10 | 1 << 12 | 1 << 13 | 1 << 27;
@@ -719,9 +719,14 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 }
 
 fn is_delay_text(n: &Notice) -> bool {
+    static WORDS: std::sync::OnceLock<crate::matcher::Matcher> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let list: Vec<&str> = crate::knowledge::signs("kind.delay_words").collect();
+        crate::matcher::Matcher::new(&list)
+    });
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
     let head = &n.lower[..n.lower.floor_char_boundary(4096)];
-    crate::knowledge::signs("kind.delay_words").any(|w| subject.contains(w) || head.contains(w))
+    words.any(&subject) || words.any(head)
 }
 
 /// Points the report's statements at the bytes of the input they came from.

@@ -197,8 +197,11 @@ pub fn has_transport_headers(s: &str) -> bool {
             .take(200)
             .take_while(|l| !l.is_empty())
             .any(|l| {
-                let l = l.get(..l.len().min(24)).unwrap_or(l).to_ascii_lowercase();
-                TRANSPORT.iter().any(|t| l.starts_with(t))
+                TRANSPORT.iter().any(|t| {
+                    l.as_bytes()
+                        .get(..t.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(t.as_bytes()))
+                })
             })
 }
 
