@@ -426,8 +426,15 @@ fn address_of(s: &str) -> String {
 
 /// The SMTP command a line says the error answered.
 pub fn smtp_command(line: &str) -> Option<&'static str> {
+    let lower = line.to_ascii_lowercase();
     // Postfix folds "(in reply to MAIL FROM command)" at any space.
-    command_in_lower(&text::squash(&line.to_ascii_lowercase()))
+    let folded = memchr::memchr3(b'\n', b'\t', b'\r', lower.as_bytes()).is_some()
+        || memchr::memmem::find(lower.as_bytes(), b"  ").is_some();
+    if folded {
+        command_in_lower(&text::squash(&lower))
+    } else {
+        command_in_lower(&lower)
+    }
 }
 
 /// [`smtp_command`] for a line already in ASCII lower case: the earliest "after
