@@ -28,6 +28,13 @@ pub fn split(b: &[u8]) -> Vec<Range<usize>> {
                 .map(|&at| start_of_forward_block(&lower, &lines, at, true)),
         )
         .collect();
+    // A paste may begin with a bare server reply (`<a@example.org>: host … said: 550 …`)
+    // before the first notice with an opening line.
+    let reply_first = openers.first().and_then(|o| {
+        let at = start_of_forward_block(&lower, &lines, lines.start_of(o.at), false);
+        reports_a_failure(&lower[..at]).then_some(at)
+    });
+    starts.extend(reply_first);
     starts.sort_unstable();
     starts.dedup();
     // A start counts only when the text before it is a notice of its own: it has an
@@ -46,6 +53,7 @@ pub fn split(b: &[u8]) -> Vec<Range<usize>> {
             continue;
         }
         let notice = any_in(&opener_at, prev, at)
+            || Some(at) == reply_first && prev == 0
             || any_in(&senders, prev, at) && {
                 coded |= has_code(&lower[scanned.max(prev)..at]);
                 scanned = at;
@@ -137,6 +145,23 @@ fn new_notice_openers(lower: &[u8], openers: &[Opener]) -> Vec<usize> {
         current.push(o);
     }
     starts
+}
+
+/// A server's reply about a recipient: a line that starts with `<address>:` and an error
+/// code on it or on the next two lines.
+fn reports_a_failure(lower: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(lower);
+    let lines: Vec<&str> = crate::text::lines(&text).collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        let l = l.trim_start_matches(['>', ' ', '\t']);
+        l.starts_with('<')
+            && l.split_once(">:").is_some_and(|(a, _)| a.contains('@'))
+            && lines[i..lines.len().min(i + 3)].iter().any(|n| {
+                crate::text::find_codes(n)
+                    .0
+                    .is_some_and(|c| c.value.starts_with(['4', '5']))
+            })
+    })
 }
 
 fn has_code(lower: &[u8]) -> bool {
@@ -233,6 +258,19 @@ mod tests {
         assert!(paste[spans[1].clone()].starts_with("This is the mail system"));
         // Its two openers are one notice.
         assert_eq!(split(exchange.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn a_bare_server_reply_before_a_notice_is_a_notice_of_its_own() {
+        let paste = format!(
+            "Two problems today:\n\n<anna@example.org>: host mx.example.org[192.0.2.9] refused to talk to\n    me: 554 IP address is block listed\n\nand this one:\n\n{POSTFIX}"
+        );
+        let spans = split(paste.as_bytes());
+        assert_eq!(spans.len(), 2);
+        assert!(paste[spans[1].clone()].starts_with("This is the mail system"));
+        // A customer's note that only names a code is no notice.
+        let note = format!("I always get error 550 5.7.1 when I send, see below:\n\n{POSTFIX}");
+        assert_eq!(split(note.as_bytes()).len(), 1);
     }
 
     #[test]
