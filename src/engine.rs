@@ -246,8 +246,9 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     // An automatic reply that says the person has left: the message reached no one.
+    let own = &n.lower[..notice::original_marker(&n.lower).unwrap_or(n.lower.len())];
     let left = kind == Kind::AutoReply
-        && crate::knowledge::signs("kind.left_words").any(|w| n.lower.contains(w));
+        && crate::knowledge::signs("kind.left_words").any(|w| own.contains(w));
     let (reason, format) = match kind {
         Kind::ComplaintReport => (Reason::Feedback, "arf"),
         _ if left => (Reason::HasMoved, "rfc3834"),
@@ -692,8 +693,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     });
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
-    let known_format = !matches!(msg.format, "generic" | "rfc3464");
-    if no_evidence && !from_system && !n.is_dsn_report && !known_format {
+    if no_evidence && !from_system && !n.is_dsn_report && !formats::has_body_sign(&n.lower) {
         return Kind::NotABounce;
     }
     // A person's reply that only talks about a failure ("my old address no longer

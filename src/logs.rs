@@ -35,7 +35,7 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         offset += raw.len();
         let line = raw.trim_end();
         // Chat lines around a log excerpt ("[09:31] Dave: here is the log") are neither.
-        if line.trim().is_empty() || is_chat_line(line) {
+        if line.trim().is_empty() || is_chat_line(line) && !is_log_line(line) {
             continue;
         }
         total += 1;
@@ -88,15 +88,13 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
     }
     let mut messages: Vec<Message> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for line in parsed {
-        let idx = match ids.iter().position(|q| *q == line.queue_id) {
-            Some(i) => i,
-            None => {
-                ids.push(line.queue_id.clone());
-                messages.push(empty_message(line.format, line.span.clone()));
-                messages.len() - 1
-            }
-        };
+        let idx = *index.entry(line.queue_id.clone()).or_insert_with(|| {
+            ids.push(line.queue_id.clone());
+            messages.push(empty_message(line.format, line.span.clone()));
+            messages.len() - 1
+        });
         let msg = &mut messages[idx];
         msg.span.end = line.span.end;
         let (start, end) = (line.span.start, line.span.end);
@@ -134,6 +132,7 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         }
     }
     // Recipients still waiting when their message was returned have failed: it expired.
+    let expired: std::collections::HashSet<String> = expired.into_iter().collect();
     for (m, id) in messages.iter_mut().zip(&ids) {
         if expired.contains(id) {
             for r in &mut m.recipients {
@@ -264,7 +263,8 @@ fn returned_queue(line: &str) -> Option<String> {
     let postfix =
         line.contains("postfix") && line.contains(" status=expired") && !line.contains(" to=");
     let sendmail = (line.contains("sendmail[") || line.contains("sm-mta["))
-        && line.contains("return to sender: Cannot send message for");
+        && (line.contains("return to sender: Cannot send message for")
+            || line.contains("DSN: Cannot send message for"));
     (postfix || sendmail).then(|| syslog_queue_id(line))
 }
 
@@ -316,16 +316,25 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
         .find(" reject: ")
         .or_else(|| line.find(" milter-reject: "))?;
     let rest = &line[at..];
-    // The reply follows the client's `host[ip]` (postscreen adds `:port`).
-    let close = rest.find(']')?;
-    let reply = rest[close + 1..].trim_start_matches(|c: char| c == ':' || c.is_ascii_digit());
-    let reply = reply.trim_start();
-    let diagnostic = reply
-        .split("; from=")
-        .next()
-        .unwrap_or(reply)
-        .trim()
-        .to_string();
+    let diagnostic = if rest.starts_with(" reject: header ") || rest.starts_with(" reject: body ") {
+        // cleanup quotes the refused line first; its reply comes after `helo=<…>: `.
+        rest.rsplit_once(">: ")
+            .map_or("", |(_, r)| r)
+            .trim()
+            .to_string()
+    } else {
+        // The reply follows the client's `host[ip]` (postscreen adds `:port`).
+        let from = rest.find(" from ").unwrap_or(0);
+        let close = from + rest[from..].find(']')?;
+        let reply = rest[close + 1..].trim_start_matches(|c: char| c == ':' || c.is_ascii_digit());
+        let reply = reply.trim_start();
+        reply
+            .split("; from=")
+            .next()
+            .unwrap_or(reply)
+            .trim()
+            .to_string()
+    };
     let address = angle_address(field(line, "to")?)?;
     let (code, status) = text::find_codes(&diagnostic);
     let temporary = code
@@ -398,8 +407,8 @@ fn exim_reject(line: &str) -> Option<LogLine> {
         .trim()
         .to_string();
     let (code, status) = text::find_codes(&diagnostic);
-    let temporary = code.is_some_and(|c| c.value.starts_with('4'))
-        || diagnostic.to_ascii_lowercase().contains("temporarily");
+    let temporary =
+        code.is_some_and(|c| c.value.starts_with('4')) || line.contains(" temporarily rejected ");
     Some(LogLine {
         format: "exim-log",
         queue_id: String::new(),

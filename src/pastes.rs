@@ -123,16 +123,19 @@ fn openers(lower: &[u8]) -> Vec<Opener> {
 
 /// Positions of the openers that begin a new notice: a line that comes again (software
 /// writes it once per notice), or a line of other software after a notice that already
-/// reported an error code.
+/// named an address or an error code.
 fn new_notice_openers(lower: &[u8], openers: &[Opener]) -> Vec<usize> {
     let mut current: Vec<Opener> = Vec::new();
-    // Whether the current notice has shown a code, read up to `scanned` (each byte once).
+    // Whether the current notice has shown a code or an address, read up to `scanned`
+    // (each byte once).
     let (mut coded, mut scanned) = (false, 0);
     let mut starts = Vec::new();
     for &o in openers {
         if let Some(first) = current.first() {
             let from = scanned.max(first.at);
-            coded |= from < o.at && has_code(&lower[from..o.at]);
+            coded |= from < o.at
+                && (memchr::memchr(b'@', &lower[from..o.at]).is_some()
+                    || has_code(&lower[from..o.at]));
             scanned = scanned.max(o.at);
         }
         let again = current.iter().any(|c| c.phrase == o.phrase);
@@ -271,6 +274,13 @@ mod tests {
         // A customer's note that only names a code is no notice.
         let note = format!("I always get error 550 5.7.1 when I send, see below:\n\n{POSTFIX}");
         assert_eq!(split(note.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn a_notice_without_a_code_before_another_programs_notice_is_split_off() {
+        let exchange = "Delivery has failed to these recipients or groups:\n\nanna@example.org\nThe email address you entered couldn't be found. Please check the address and try again.\n";
+        let paste = format!("{exchange}\n{POSTFIX}");
+        assert_eq!(split(paste.as_bytes()).len(), 2);
     }
 
     #[test]

@@ -403,7 +403,8 @@ fn verified_sender(received: &str) -> Option<String> {
     let open = rest.find('(')?;
     let inner = &rest[open + 1..rest[open..].find(')')? + open];
     let (name, ip) = inner.split_once(' ')?;
-    (ip.starts_with('[') && name.contains('.') && name != "unknown").then(|| name.to_string())
+    (ip.starts_with('[') && name.contains('.') && name != "unknown" && !inner.contains("forged"))
+        .then(|| name.to_string())
 }
 
 /// Two host names under the same domain name, whatever the ending

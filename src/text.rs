@@ -82,7 +82,7 @@ fn is_hidden(c: char) -> bool {
 }
 
 /// Printable ASCII with single spaces between words: nothing to squash.
-fn is_squashed_ascii(b: &[u8]) -> bool {
+pub fn is_squashed_ascii(b: &[u8]) -> bool {
     let mut after_space = true;
     for &c in b {
         match c {

@@ -851,3 +851,51 @@ fn an_auto_reply_saying_the_person_left_asks_the_sender_to_resend() {
     assert_eq!(e.topic, "kind.auto_reply_left");
     assert_eq!(e.who, "sender");
 }
+
+#[test]
+fn log_refusals_of_content_temporary_refusals_and_bracketed_times_are_read() {
+    let log = "[10:00:01] mx postfix/cleanup[27005]: 4X7Bq31bDFz3yPc: reject: header Subject: [URGENT] invoice from mail.example.biz[203.0.113.133]; from=<a@example.biz> to=<bernd@example.org> proto=ESMTP helo=<mail.example.biz>: 5.7.1 Attachments of this type are not allowed\n\
+[10:00:02] mx postfix/smtp[101]: ABC123: to=<carla@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, dsn=2.0.0, status=sent (250 ok)\n\
+2024-02-27 13:01:55 H=(pc) [203.0.113.9] F=<a@example.com> temporarily rejected RCPT <dora@example.org>: greylisted\n";
+    let report = analyze(log.as_bytes());
+    let got: Vec<(&str, Option<Action>, Reason)> = report
+        .messages
+        .iter()
+        .flat_map(|m| &m.recipients)
+        .map(|r| (r.address.as_str(), r.action, r.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "bernd@example.org",
+                Some(Action::Failed),
+                Reason::ContentError
+            ),
+            (
+                "carla@example.net",
+                Some(Action::Delivered),
+                Reason::Delivered
+            ),
+            (
+                "dora@example.org",
+                Some(Action::Delayed),
+                Reason::RateLimited
+            )
+        ]
+    );
+}
+
+#[test]
+fn quoted_words_and_header_signs_do_not_change_what_a_message_is() {
+    // A holiday reply quoting a message that says someone left is still a holiday reply.
+    let ooo = "From: Carla <carla@example.net>\nTo: anna@example.org\nSubject: Abwesenheitsnotiz: Angebot\nAuto-Submitted: auto-replied\n\nIch bin bis 12. Mai nicht im Büro.\n\n-----Original Message-----\nFrom: anna@example.org\nSubject: Angebot\n\nHerr Weber has left the company, please send offers to me.\n";
+    let m = &analyze(ooo.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::Vacation);
+    // A personal mail sent from Gmail is no bounce because Gmail's header is there.
+    let personal = "From: Bernd <bernd@gmail.com>\nTo: anna@example.org\nSubject: Treffen\nX-Gm-Message-State: AOJu0Yw\nMessage-ID: <1@mail.gmail.com>\n\nHallo Anna,\n\nhier meine neue Adresse:\nbernd.neu@example.net\n\nGruß Bernd\n";
+    assert_eq!(
+        analyze(personal.as_bytes()).messages[0].kind,
+        Kind::NotABounce
+    );
+}

@@ -144,8 +144,14 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
                 let listed_marker = ["[", "ip=", "ip ", "address ", "from "]
                     .iter()
                     .any(|m| before.ends_with(m));
+                // "host [ip]:port is in an RBL" names the listed client, not the server.
+                let after = diagnostic[end..]
+                    .trim_start_matches(']')
+                    .trim_start_matches(|c: char| c == ':' || c.is_ascii_digit())
+                    .to_ascii_lowercase();
+                let said_listed = after.starts_with(" is in") || after.starts_with(" is listed");
                 // The remote server's own address is never the listed one.
-                if !server {
+                if !server || said_listed {
                     candidates.push((u8::from(!listed_marker), cand.to_string()));
                 }
             }
@@ -174,6 +180,12 @@ mod tests {
         let hit = find_hit("host mx.example.net[198.51.100.60] said: 550 5.7.1 Rejected - listed in bl.spamcop.net").unwrap();
         assert_eq!(hit.list, Some("spamcop"));
         assert_eq!(hit.listed, None);
+    }
+
+    #[test]
+    fn a_client_said_to_be_listed_is_the_listed_one() {
+        let hit = find_hit("rejected RCPT <a@example.com>: JunkMail rejected - mail.example.de [203.0.113.5]:51234 is in an RBL: see https://check.spamhaus.org/").unwrap();
+        assert_eq!(hit.listed.as_deref(), Some("203.0.113.5"));
     }
 
     #[test]

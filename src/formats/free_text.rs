@@ -277,6 +277,11 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Notes, at the start of line `line_no`, whether the lines before added words.
     fn note_content(&mut self, line_no: usize) {
+        self.line_no = line_no;
+        // A long list of recipients is no pasted notice with a signature below it.
+        if self.out.recipients.len() > 64 {
+            return;
+        }
         let len = self.out.general.len()
             + self
                 .out
@@ -288,12 +293,14 @@ impl Reader<'_> {
             self.content_len = len;
             self.content_until = line_no;
         }
-        self.line_no = line_no;
     }
 
     /// Addresses named after the notice's last words, with none of their own (the
     /// customer's signature below a pasted notice), are no recipients when others are.
     fn drop_trailing_addresses(&mut self) {
+        if self.out.recipients.len() > 64 {
+            return;
+        }
         let until = self.content_until;
         let trailing = |i: usize, r: &TextRecipient| {
             r.diagnostic.trim().is_empty() && self.seen_at.get(i).is_some_and(|&s| s >= until)
@@ -428,8 +435,8 @@ fn address_of(s: &str) -> String {
 pub fn smtp_command(line: &str) -> Option<&'static str> {
     let lower = line.to_ascii_lowercase();
     // Postfix folds "(in reply to MAIL FROM command)" at any space.
-    let folded = memchr::memchr3(b'\n', b'\t', b'\r', lower.as_bytes()).is_some()
-        || memchr::memmem::find(lower.as_bytes(), b"  ").is_some();
+    // Also when other spaces or hidden characters may stand between the words.
+    let folded = !text::is_squashed_ascii(lower.as_bytes());
     if folded {
         command_in_lower(&text::squash(&lower))
     } else {

@@ -89,6 +89,11 @@ pub const GENERIC: Format = Format {
     ..Format::EMPTY
 };
 
+/// True if `lower` holds the words of a known mail server's notice.
+pub fn has_body_sign(lower: &str) -> bool {
+    body_sign(&lower[..lower.floor_char_boundary(64 * 1024)]).is_some()
+}
+
 /// The first format (in order) whose body signs occur in `lower`, found in one pass.
 fn body_sign(lower: &str) -> Option<&'static &'static Format> {
     static INDEX: std::sync::OnceLock<(Matcher, Vec<usize>)> = std::sync::OnceLock::new();
