@@ -35,7 +35,7 @@ pub fn analyze(input: &[u8]) -> Report {
         return report;
     }
     let input = text::normalize_cr(input);
-    if let Some(messages) = logs::read(&input) {
+    if let Some(messages) = logs::read(&input).or_else(|| crate::trace_export::read(&input)) {
         report.messages = messages;
         return report;
     }

@@ -22,6 +22,7 @@ pub mod report;
 pub mod ses_notification;
 pub mod situations;
 pub mod text;
+pub mod trace_export;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -164,7 +164,8 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
     Some(messages)
 }
 
-fn empty_message(format: &'static str, span: std::ops::Range<usize>) -> Message {
+/// A message of a log or an export with no recipients yet, for its reader to fill.
+pub fn empty_message(format: &'static str, span: std::ops::Range<usize>) -> Message {
     Message {
         kind: Kind::Bounce,
         format,
