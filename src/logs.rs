@@ -337,15 +337,32 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
             .to_string()
     };
     let address = angle_address(field(line, "to")?)?;
+    Some(refusal(
+        "postfix-log",
+        syslog_queue_id(line),
+        address,
+        diagnostic,
+        false,
+    ))
+}
+
+/// A refusal while the message came in: delayed when its code (or `temporary`) says so.
+fn refusal(
+    format: &'static str,
+    queue_id: String,
+    address: String,
+    diagnostic: String,
+    temporary: bool,
+) -> LogLine {
     let (code, status) = text::find_codes(&diagnostic);
-    let temporary = code
-        .as_ref()
-        .map(|c| c.value.starts_with('4'))
-        .or(status.as_ref().map(|s| s.value.starts_with('4')))
-        .unwrap_or(false);
-    Some(LogLine {
-        format: "postfix-log",
-        queue_id: syslog_queue_id(line),
+    let temporary = temporary
+        || code
+            .as_ref()
+            .or(status.as_ref())
+            .is_some_and(|c| c.value.starts_with('4'));
+    LogLine {
+        format,
+        queue_id,
         address,
         original_address: None,
         action: if temporary {
@@ -357,7 +374,7 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
         diagnostic,
         relay: None,
         span: 0..0,
-    })
+    }
 }
 
 fn sendmail(line: &str) -> Option<LogLine> {
@@ -407,24 +424,14 @@ fn exim_reject(line: &str) -> Option<LogLine> {
         .map_or("", |(_, d)| d)
         .trim()
         .to_string();
-    let (code, status) = text::find_codes(&diagnostic);
-    let temporary =
-        code.is_some_and(|c| c.value.starts_with('4')) || line.contains(" temporarily rejected ");
-    Some(LogLine {
-        format: "exim-log",
-        queue_id: String::new(),
+    let temporary = line.contains(" temporarily rejected ");
+    Some(refusal(
+        "exim-log",
+        String::new(),
         address,
-        original_address: None,
-        action: if temporary {
-            Action::Delayed
-        } else {
-            Action::Failed
-        },
-        status: status.map(|s| s.value),
         diagnostic,
-        relay: None,
-        span: 0..0,
-    })
+        temporary,
+    ))
 }
 
 fn exim(line: &str) -> Option<LogLine> {
