@@ -479,6 +479,16 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                     push_text(body, t)
                 }
             }
+            // An HTML file attached to a "notice" is something to open, not its text.
+            PartType::Html(_) | PartType::Text(_)
+                if part
+                    .attachment_name()
+                    .is_some_and(|n| n.to_ascii_lowercase().contains(".htm")) =>
+            {
+                if let Some(n) = part.attachment_name() {
+                    notice.attachments.push(n.to_string());
+                }
+            }
             PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
                 let text = notice.flatten(h);
                 // The HTML alternative of a plain part says the same again; it counts

@@ -22,12 +22,16 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // whose only failed address is the reader's own is a copied structure: real notices
     // go to the sender of the failed message, about someone else.
     let about_reader = about_the_reader(n, msg);
-    if !claims_notice || n.is_dsn_report && !about_reader {
+    let forged = forged_sender_domain(n);
+    if !claims_notice || n.is_dsn_report && !about_reader && !forged {
         return None;
     }
     let mut signs = Vec::new();
     if about_reader {
         signs.push("own_address".to_string());
+    }
+    if forged {
+        signs.push("forged_notice".to_string());
     }
     if n.dsn.is_empty()
         && msg
@@ -102,6 +106,29 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     };
     let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
     no_codes || nobody
+}
+
+/// The receiving server found the notice's own sender domain forged: its topmost
+/// `Authentication-Results` say DMARC failed for the domain in `From:`.
+fn forged_sender_domain(n: &Notice) -> bool {
+    let (Some(results), Some(from)) = (&n.headers.auth_results, &n.headers.from) else {
+        return false;
+    };
+    let Some(domain) = text::find_addresses(from)
+        .into_iter()
+        .next()
+        .and_then(|a| a.value.split('@').nth(1).map(text::base_domain))
+    else {
+        return false;
+    };
+    results.to_ascii_lowercase().split(';').any(|part| {
+        let part = part.trim();
+        part.starts_with("dmarc=fail")
+            && part
+                .split_whitespace()
+                .filter_map(|w| w.strip_prefix("header.from="))
+                .any(|d| text::base_domain(d) == domain)
+    })
 }
 
 /// The first lure (lower case) in `own`, found in one pass.

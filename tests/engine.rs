@@ -899,3 +899,15 @@ fn quoted_words_and_header_signs_do_not_change_what_a_message_is() {
         Kind::NotABounce
     );
 }
+
+#[test]
+fn phishing_with_an_html_form_or_a_forged_report_is_found() {
+    // The "report" is an HTML file to open, and the text asks for the password.
+    assert!(has_phishing_warning(
+        "From: \"MAILER-DAEMON\" <MAILER-DAEMON@example.de>\nTo: t@example.de\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nThis is the mail system at host mail.example.de.\n\n<a@example.net>: host mx.example.net said: 550 5.1.1 Message blocked\n\nTo resend it, open the attached delivery report and sign in with your email password.\n--b\nContent-Type: text/html; name=\"Report.html\"\nContent-Disposition: attachment; filename=\"Report.html\"\n\n<form action=\"http://203.0.113.77/auth.php\"><input type=\"password\"></form>\n--b--\n"
+    ));
+    // A real-looking report whose sender domain the receiver found forged (DMARC failed).
+    assert!(has_phishing_warning(
+        "From: \"WEB.DE Mail-System\" <mailer-daemon@web.de>\nTo: info@example.de\nSubject: Zustellfehler\nAuthentication-Results: mx.example.de; spf=none; dkim=none; dmarc=fail (p=quarantine) header.from=web.de\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nIhr Konto wurde gesperrt. Melden Sie sich an:\nhttps://web.de.sicherheit-login.example/verify\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; x@example.net\nAction: failed\nStatus: 5.7.1\n--b--\n"
+    ));
+}
