@@ -261,18 +261,30 @@ fn forwarded_notice(body: &str) -> Option<(Vec<(String, String)>, usize)> {
     };
     let sep = lines.iter().position(|(_, l)| is_separator(l))?;
     let first = (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())?;
-    if !(labelled(lines[first].1, "kind.forward_from") && names_notice_sender(lines[first].1)) {
+    let block = (first..lines.len().min(first + 10))
+        .take_while(|&i| labelled(lines[i].1, "paste.forward_labels"))
+        .count();
+    // The block's "From:" line (Thunderbird puts "Subject:" and "Date:" first) names a
+    // notice's sender.
+    let from_notice = lines[first..first + block]
+        .iter()
+        .any(|(_, l)| labelled(l, "kind.forward_from") && names_notice_sender(l));
+    if !from_notice {
         return None;
     }
     let mut labels = Vec::new();
     let mut end = first;
-    while end < lines.len() && end < first + 10 && labelled(lines[end].1, "paste.forward_labels") {
+    while end < first + block {
         if let Some((name, value)) = lines[end].1.split_once(':') {
-            let name = match name.trim().to_ascii_lowercase().as_str() {
+            let name = match name.trim().to_lowercase().as_str() {
                 "from" | "von" | "de" => "from",
                 "subject" | "betreff" | "objet" => "subject",
                 "to" | "an" | "à" => "to",
-                _ => "date",
+                "date" | "datum" | "sent" | "gesendet" | "envoyé" => "date",
+                _ => {
+                    end += 1;
+                    continue;
+                }
             };
             labels.push((name.to_string(), text::squash(value)));
         }
@@ -659,6 +671,21 @@ mod tests {
             "Hello: this is not mail\nThe mail system\n"
         ));
         assert!(!starts_with_headers("This is the mail system at host x.\n"));
+    }
+
+    #[test]
+    fn a_forwarded_notice_is_read_below_the_customers_words() {
+        let paste = "Hallo Support, was ist hier los?\n\n-------- Weitergeleitete Nachricht --------\nBetreff: \tUndelivered Mail Returned to Sender\nDatum: \tMon, 3 Mar 2025 10:00:00 +0100\nVon: \tMail Delivery System <MAILER-DAEMON@mx.firma.example>\nAn: \tbernd@firma.example\n\nThis is the mail system at host mx.firma.example.\n";
+        let n = read(paste.as_bytes());
+        assert_eq!(
+            n.headers.subject.as_deref(),
+            Some("Undelivered Mail Returned to Sender")
+        );
+        assert_eq!(
+            n.header("from").map(|f| f.contains("MAILER-DAEMON")),
+            Some(true)
+        );
+        assert!(n.text.trim_start().starts_with("This is the mail system"));
     }
 
     #[test]
