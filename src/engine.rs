@@ -465,21 +465,21 @@ fn build_recipient(
     } else {
         ctx.reading.general.as_str()
     };
-    let coded = |s: &str| text::find_status(s).is_some() || text::find_reply_code(s).is_some();
     // The words shown are the server's own: the Diagnostic-Code, else the text block, or
     // the coded lines beside it when the block is only the notice's own help text
     // ("Your message couldn't be delivered." above "Remote Server returned '550 …'").
     let (diagnostic, mut context) = match (dsn_diag, text_diag) {
         (Some(d), Some(t)) => (d, t),
         (Some(d), None) => (d, String::new()),
-        (None, Some(t)) if !ctx.several && !coded(&t) && coded(general) => (general.to_string(), t),
+        (None, Some(t)) if !ctx.several && !text::has_code(&t) && text::has_code(general) => {
+            (general.to_string(), t)
+        }
         (None, Some(t)) => (t, String::new()),
         (None, None) => (general.to_string(), String::new()),
     };
-    let has_code = coded(&diagnostic);
     // Lines with codes or failure words outside every recipient's block belong to the
     // recipient when it is the only one, or when its own words name no failure.
-    if !has_code
+    if !text::has_code(&diagnostic)
         && (!ctx.several || !classify::mentions_failure(&diagnostic.to_ascii_lowercase()))
         && !context.contains(general)
     {

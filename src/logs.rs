@@ -87,11 +87,10 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         return Some(vec![m]);
     }
     let mut messages: Vec<Message> = Vec::new();
-    let mut ids: Vec<String> = Vec::new();
+    // Each queue ID's message.
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for line in parsed {
         let idx = *index.entry(line.queue_id.clone()).or_insert_with(|| {
-            ids.push(line.queue_id.clone());
             messages.push(empty_message(line.format, line.span.clone()));
             messages.len() - 1
         });
@@ -132,15 +131,15 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         }
     }
     // Recipients still waiting when their message was returned have failed: it expired.
-    let expired: std::collections::HashSet<String> = expired.into_iter().collect();
-    for (m, id) in messages.iter_mut().zip(&ids) {
-        if expired.contains(id) {
-            for r in &mut m.recipients {
-                if r.action == Some(Action::Delayed) {
-                    r.action = Some(Action::Failed);
-                    r.reason = Reason::Expired;
-                    r.hard_bounce = true;
-                }
+    for id in &expired {
+        let Some(&i) = index.get(id) else {
+            continue;
+        };
+        for r in &mut messages[i].recipients {
+            if r.action == Some(Action::Delayed) {
+                r.action = Some(Action::Failed);
+                r.reason = Reason::Expired;
+                r.hard_bounce = true;
             }
         }
     }
@@ -413,8 +412,7 @@ fn sendmail(line: &str) -> Option<LogLine> {
 /// A refusal Exim gave while the message came in: `H=(helo) [ip] F=<a@example.org>
 /// rejected RCPT <b@example.net>: relay not permitted`.
 fn exim_reject(line: &str) -> Option<LogLine> {
-    let b = line.as_bytes();
-    if b.len() < 24 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+    if !exim_dated(line) {
         return None;
     }
     let rest = &line[line.find(" rejected RCPT ")? + 15..];
@@ -434,9 +432,14 @@ fn exim_reject(line: &str) -> Option<LogLine> {
     ))
 }
 
-fn exim(line: &str) -> Option<LogLine> {
+/// An Exim main log line: it starts with its date (`2024-02-27 13:01:55`).
+fn exim_dated(line: &str) -> bool {
     let b = line.as_bytes();
-    if b.len() < 24 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+    b.len() >= 24 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+}
+
+fn exim(line: &str) -> Option<LogLine> {
+    if !exim_dated(line) {
         return None;
     }
     let (marker, action) = [

@@ -251,13 +251,8 @@ fn forwarded_notice(body: &str) -> Option<(Vec<(String, String)>, usize)> {
     };
     let is_separator = |line: &str| {
         let t = line.trim().to_ascii_lowercase();
-        t.starts_with("---")
-            || t.starts_with("___")
+        crate::pastes::is_forward_separator(t.as_bytes())
             || crate::knowledge::signs("paste.forward_openers").any(|o| t.starts_with(o))
-    };
-    let names_notice_sender = |line: &str| {
-        let lower = line.to_ascii_lowercase();
-        crate::knowledge::signs("paste.notice_senders").any(|s| lower.contains(s))
     };
     let sep = lines.iter().position(|(_, l)| is_separator(l))?;
     let first = (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())?;
@@ -268,7 +263,7 @@ fn forwarded_notice(body: &str) -> Option<(Vec<(String, String)>, usize)> {
     // notice's sender.
     let from_notice = lines[first..first + block]
         .iter()
-        .any(|(_, l)| labelled(l, "kind.forward_from") && names_notice_sender(l));
+        .any(|(_, l)| crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes()));
     if !from_notice {
         return None;
     }

@@ -87,6 +87,12 @@ impl Lines {
         self.0[self.0.partition_point(|&s| s <= at).saturating_sub(1)]
     }
 
+    /// The text of the line that starts at `start`, without its newline.
+    fn text<'a>(&self, b: &'a [u8], start: usize) -> &'a [u8] {
+        let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |p| start + p);
+        &b[start..end]
+    }
+
     /// The start of the line before the one starting at `at`, if any.
     fn before(&self, at: usize) -> Option<usize> {
         let i = self.0.partition_point(|&s| s < at);
@@ -180,16 +186,23 @@ fn forwarded_notice_headers(lower: &[u8], lines: &Lines) -> Vec<usize> {
         .0
         .iter()
         .skip(1)
-        .filter(|&&at| {
-            let end = memchr::memchr(b'\n', &lower[at..]).map_or(lower.len(), |p| at + p);
-            let line = lower[at..end].trim_ascii_start();
-            signs("kind.forward_from").any(|l| line.starts_with(l.as_bytes()))
-                && signs("paste.notice_senders")
-                    .any(|s| memchr::memmem::find(line, s.as_bytes()).is_some())
-        })
+        .filter(|&&at| is_notice_from_line(lines.text(lower, at).trim_ascii_start()))
         .copied()
         .take(MAX_MARKS)
         .collect()
+}
+
+/// A forwarded notice's "From: Mail Delivery System <…>" line (trimmed, in ASCII lower
+/// case): a "From:" label and a notice's sender.
+pub fn is_notice_from_line(line: &[u8]) -> bool {
+    signs("kind.forward_from").any(|l| line.starts_with(l.as_bytes()))
+        && signs("paste.notice_senders").any(|s| memchr::memmem::find(line, s.as_bytes()).is_some())
+}
+
+/// A separator line a mail program puts above a forwarded message ("-------- Forwarded
+/// Message --------", "-----Original Message-----", "_____"), trimmed.
+pub fn is_forward_separator(line: &[u8]) -> bool {
+    line.starts_with(b"---") || line.starts_with(b"___")
 }
 
 /// Moves a notice's start (a line start) up over the forward block a mail program wrote
@@ -197,11 +210,6 @@ fn forwarded_notice_headers(lower: &[u8], lines: &Lines) -> Vec<usize> {
 /// lines and header labels, or, when `labels_are_ours` (the start is a forwarded "From:"
 /// line), over the labels right above it ("Subject:", "Date:").
 fn start_of_forward_block(lower: &[u8], lines: &Lines, at: usize, labels_are_ours: bool) -> usize {
-    let line_of = |s: usize| {
-        let end = memchr::memchr(b'\n', &lower[s..]).map_or(lower.len(), |p| s + p);
-        lower[s..end].trim_ascii()
-    };
-    let is_separator = |l: &[u8]| l.starts_with(b"---") || l.starts_with(b"___");
     let is_label = |l: &[u8]| {
         l.starts_with(b">") || signs("paste.forward_labels").any(|f| l.starts_with(f.as_bytes()))
     };
@@ -211,8 +219,8 @@ fn start_of_forward_block(lower: &[u8], lines: &Lines, at: usize, labels_are_our
         let Some(prev) = lines.before(cur) else {
             break;
         };
-        let line = line_of(prev);
-        if is_separator(line) {
+        let line = lines.text(lower, prev).trim_ascii();
+        if is_forward_separator(line) {
             start = prev;
             break;
         }

@@ -311,6 +311,11 @@ pub fn is_status_code(s: &str) -> bool {
     find_status(s).is_some_and(|c| c.value.len() == s.len())
 }
 
+/// True if `s` carries an SMTP error code: a reply code or an enhanced status code.
+pub fn has_code(s: &str) -> bool {
+    find_status(s).is_some() || find_reply_code(s).is_some()
+}
+
 /// The first enhanced status code (`5.1.1`, `4.7.0`, `5.7.606`) in `s`, skipping
 /// things that only look like one: IP addresses, versions, dates.
 pub fn find_status(s: &str) -> Option<Code> {

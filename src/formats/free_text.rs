@@ -172,11 +172,6 @@ fn is_message_detail(lower: &str) -> bool {
     crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
 }
 
-/// A line that carries an SMTP error: a reply code or an enhanced status code.
-fn has_code(line: &str) -> bool {
-    text::find_status(line).is_some() || text::find_reply_code(line).is_some()
-}
-
 /// Reads recipients and their diagnostics out of the notice text; `lower` is that text
 /// in ASCII lower case.
 pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
@@ -223,7 +218,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             Some(i) => r.substantive |= append(&mut r.out.recipients[i].diagnostic, trimmed),
             None => {
                 if continues_general
-                    || has_code(trimmed)
+                    || text::has_code(trimmed)
                     || crate::classify::mentions_failure(trimmed_lower)
                 {
                     append(&mut r.out.general, trimmed);
@@ -328,7 +323,7 @@ impl Reader<'_> {
         if found.is_empty() {
             return false;
         }
-        let coded = has_code(trimmed);
+        let coded = text::has_code(trimmed);
         let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
         // A known recipient named again continues its block, unless a paragraph of
         // commentary names it after its error was already told.
@@ -434,13 +429,12 @@ fn address_of(s: &str) -> String {
 /// The SMTP command a line says the error answered.
 pub fn smtp_command(line: &str) -> Option<&'static str> {
     let lower = line.to_ascii_lowercase();
-    // Postfix folds "(in reply to MAIL FROM command)" at any space.
-    // Also when other spaces or hidden characters may stand between the words.
-    let folded = !text::is_squashed_ascii(lower.as_bytes());
-    if folded {
-        command_in_lower(&text::squash(&lower))
-    } else {
+    // Postfix folds "(in reply to MAIL FROM command)" at any space, and other spaces or
+    // hidden characters may stand between the words.
+    if text::is_squashed_ascii(lower.as_bytes()) {
         command_in_lower(&lower)
+    } else {
+        command_in_lower(&text::squash(&lower))
     }
 }
 
