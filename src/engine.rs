@@ -35,7 +35,9 @@ pub fn analyze(input: &[u8]) -> Report {
         return report;
     }
     let input = text::normalize_cr(input);
-    if let Some(messages) = logs::read(&input).or_else(|| crate::trace_export::read(&input)) {
+    if let Ok(s) = std::str::from_utf8(&input)
+        && let Some(messages) = logs::read(s).or_else(|| crate::trace_export::read(s))
+    {
         report.messages = messages;
         return report;
     }
@@ -59,11 +61,10 @@ fn looks_binary(b: &[u8]) -> bool {
     let head = &b[..b.len().min(4096)];
     let nul = memchr::memchr_iter(0, head).count();
     // Bytes below 0x20 other than the text controls \t \n \f \r and ESC.
-    const TEXT_CONTROLS: u32 = 1 << 9 | 1 << 10 | 1 << 12 | 1 << 13 | 1 << 27;
-    let ctrl: usize = head
+    let ctrl = head
         .iter()
-        .map(|&c| usize::from(c < 0x20 && TEXT_CONTROLS >> (c & 31) & 1 == 0))
-        .sum();
+        .filter(|&&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | 0x0c | b'\r' | 0x1b))
+        .count();
     nul > 0 && nul * 100 > head.len() || ctrl * 10 > head.len()
 }
 

@@ -23,8 +23,7 @@ struct LogLine {
 
 /// Reads log lines. Returns `None` unless the input is mainly mail log lines with at
 /// least one delivery result.
-pub fn read(input: &[u8]) -> Option<Vec<Message>> {
-    let s = std::str::from_utf8(input).ok()?;
+pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut parsed = Vec::new();
     // Queue IDs whose message the server gave up on and returned.
     let mut expired: Vec<String> = Vec::new();
@@ -82,7 +81,7 @@ pub fn read(input: &[u8]) -> Option<Vec<Message>> {
         if rejects {
             return None;
         }
-        let mut m = empty_message("mail-log", 0..input.len());
+        let mut m = empty_message("mail-log", 0..s.len());
         m.kind = Kind::NotABounce;
         return Some(vec![m]);
     }
@@ -493,7 +492,7 @@ mod tests {
 
     #[test]
     fn postfix_bounce_line_becomes_a_recipient() {
-        let log = b"Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 <neko@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n";
+        let log = "Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 <neko@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n";
         let msgs = read(log).unwrap();
         let r = &msgs[0].recipients[0];
         assert_eq!(r.address, "neko@example.org");
@@ -505,7 +504,7 @@ mod tests {
 
     #[test]
     fn a_postfix_reply_with_commas_is_kept_whole() {
-        let log = b"Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.org>, relay=none, delay=432000, dsn=4.4.1, status=expired, returned to sender (connect to mx.example.org[192.0.2.1]:25: Connection timed out)\nJan  1 10:00:01 mx postfix/smtp[124]: 5BC23D4E: to=<tora@example.net>, relay=mx.example.net[192.0.2.2]:25, dsn=5.2.2, status=bounced (host mx.example.net[192.0.2.2] said: 550 Sorry, mailbox tora is over quota (in reply to RCPT TO command))\n";
+        let log = "Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.org>, relay=none, delay=432000, dsn=4.4.1, status=expired, returned to sender (connect to mx.example.org[192.0.2.1]:25: Connection timed out)\nJan  1 10:00:01 mx postfix/smtp[124]: 5BC23D4E: to=<tora@example.net>, relay=mx.example.net[192.0.2.2]:25, dsn=5.2.2, status=bounced (host mx.example.net[192.0.2.2] said: 550 Sorry, mailbox tora is over quota (in reply to RCPT TO command))\n";
         let messages = read(log).unwrap();
         let expired = &messages[0].recipients[0];
         assert_eq!(expired.reason, Reason::Expired);
@@ -525,7 +524,7 @@ mod tests {
 
     #[test]
     fn sendmail_sent_is_a_delivery() {
-        let log = b"Jan  1 10:00:00 host sendmail[999]: x01AB: to=<a@example.org>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.org. [192.0.2.2], dsn=2.0.0, stat=Sent (ok 1234)\n";
+        let log = "Jan  1 10:00:00 host sendmail[999]: x01AB: to=<a@example.org>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120, relay=mx.example.org. [192.0.2.2], dsn=2.0.0, stat=Sent (ok 1234)\n";
         let msgs = read(log).unwrap();
         assert_eq!(msgs[0].kind, Kind::DeliveryReport);
         assert_eq!(msgs[0].recipients[0].reason, Reason::Delivered);
@@ -533,7 +532,7 @@ mod tests {
 
     #[test]
     fn exim_lines_are_grouped_by_message_id() {
-        let log = b"2024-03-01 12:00:00 1rXyZa-000abc-1F ** bad@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]: SMTP error from remote mail server after RCPT TO:<bad@example.org>: 550 5.1.1 No such user\n2024-03-01 12:00:00 1rXyZa-000abc-1F => good@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3] C=\"250 2.0.0 OK id=42\"\n";
+        let log = "2024-03-01 12:00:00 1rXyZa-000abc-1F ** bad@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3]: SMTP error from remote mail server after RCPT TO:<bad@example.org>: 550 5.1.1 No such user\n2024-03-01 12:00:00 1rXyZa-000abc-1F => good@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.3] C=\"250 2.0.0 OK id=42\"\n";
         let msgs = read(log).unwrap();
         assert_eq!(msgs.len(), 1);
         assert_eq!(msgs[0].recipients.len(), 2);
@@ -545,14 +544,14 @@ mod tests {
 
     #[test]
     fn postfix_keeps_the_address_before_forwarding() {
-        let log = b"Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.net>, orig_to=<info@example.org>, relay=mx.example.net[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
+        let log = "Jan  1 10:00:00 mx postfix/smtp[123]: 4AB12C3D: to=<neko@example.net>, orig_to=<info@example.org>, relay=mx.example.net[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
         let r = &read(log).unwrap()[0].recipients[0];
         assert_eq!(r.original_address.as_deref(), Some("info@example.org"));
     }
 
     #[test]
     fn log_lines_without_a_delivery_are_no_bounce() {
-        let log = b"Jan  1 10:00:00 mx postfix/smtpd[99]: warning: unknown[192.0.2.66]: SASL LOGIN authentication failed: authentication failure\nJan  1 10:00:01 mx postfix/smtpd[99]: disconnect from unknown[192.0.2.66] ehlo=1 auth=0/1 quit=1 commands=2/3\n";
+        let log = "Jan  1 10:00:00 mx postfix/smtpd[99]: warning: unknown[192.0.2.66]: SASL LOGIN authentication failed: authentication failure\nJan  1 10:00:01 mx postfix/smtpd[99]: disconnect from unknown[192.0.2.66] ehlo=1 auth=0/1 quit=1 commands=2/3\n";
         let messages = read(log).unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].kind, Kind::NotABounce);
@@ -561,12 +560,12 @@ mod tests {
 
     #[test]
     fn a_log_failure_in_a_form_not_read_here_goes_to_the_text_reader() {
-        let log = b"Jan  1 10:00:00 mx qmail: 1712.1 delivery 1: failure: Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/\n";
+        let log = "Jan  1 10:00:00 mx qmail: 1712.1 delivery 1: failure: Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/\n";
         assert!(read(log).is_none());
     }
 
     #[test]
     fn prose_is_not_a_log() {
-        assert!(read(b"Hello, this is a normal mail.\nstatus=bounced is a word here\n").is_none());
+        assert!(read("Hello, this is a normal mail.\nstatus=bounced is a word here\n").is_none());
     }
 }

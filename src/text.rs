@@ -49,7 +49,21 @@ pub fn host_name(field: &str) -> Option<String> {
 
 /// Lines without their line endings.
 pub fn lines(s: &str) -> impl Iterator<Item = &str> {
-    s.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let line = match memchr::memchr(b'\n', r.as_bytes()) {
+            Some(nl) => {
+                rest = Some(&r[nl + 1..]);
+                &r[..nl]
+            }
+            None => {
+                rest = None;
+                r
+            }
+        };
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 /// Collapses runs of white space into single spaces, trims the ends and drops control and
@@ -60,16 +74,35 @@ pub fn squash(s: &str) -> String {
     if is_squashed_ascii(t.as_bytes()) {
         return t.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        let start = out.len();
-        if start > 0 {
-            out.push(' ');
+    let mut out = String::with_capacity(t.len());
+    let mut gap = false;
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // A run of visible ASCII is copied whole.
+        let run = b[i..]
+            .iter()
+            .position(|c| !(0x21..0x7f).contains(c))
+            .map_or(b.len(), |p| i + p);
+        let (visible, next) = if run > i {
+            (&t[i..run], run)
+        } else {
+            let Some(c) = t[i..].chars().next() else {
+                break;
+            };
+            let next = i + c.len_utf8();
+            gap |= c.is_whitespace();
+            let shown = !c.is_whitespace() && !is_hidden(c);
+            (if shown { &t[i..next] } else { "" }, next)
+        };
+        if !visible.is_empty() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push_str(visible);
         }
-        out.extend(word.chars().filter(|&c| !is_hidden(c)));
-        if out.len() == start + usize::from(start > 0) {
-            out.truncate(start);
-        }
+        i = next;
     }
     out
 }
@@ -710,9 +743,10 @@ pub fn flatten_html(s: &str) -> String {
                 continue;
             }
         }
-        let ch_len = s[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&s[i..i + ch_len]);
-        i += ch_len;
+        // Plain text runs up to the next tag or entity ('&' itself if it starts none).
+        let next = memchr::memchr2(b'<', b'&', &b[i + 1..]).map_or(b.len(), |p| i + 1 + p);
+        out.push_str(&s[i..next]);
+        i = next;
     }
     out
 }
@@ -847,6 +881,23 @@ mod tests {
             (reply.unwrap().value, status.unwrap().value),
             ("550".into(), "5.1.1".into())
         );
+    }
+
+    #[test]
+    fn lines_end_where_split_would() {
+        for s in ["", "a", "a\n", "a\r\nb\n\nc", "\n\r\n", "x\ry\n"] {
+            let split: Vec<&str> = s
+                .split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l))
+                .collect();
+            assert_eq!(lines(s).collect::<Vec<_>>(), split, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn squash_joins_words_across_any_white_space() {
+        assert_eq!(squash(" a \u{a0} b\n\t c\u{202e}d \u{1} e "), "a b cd e");
+        assert_eq!(squash("\u{1}\u{3000}"), "");
     }
 
     #[test]

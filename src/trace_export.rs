@@ -13,8 +13,7 @@ const MAX_ROWS: usize = 100_000;
 const HEADER_WITHIN: usize = 20;
 
 /// Reads a message-trace CSV export, or `None` when the input holds none.
-pub fn read(input: &[u8]) -> Option<Vec<Message>> {
-    let s = std::str::from_utf8(input).ok()?;
+pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut offset = 0;
     let mut columns: Option<(usize, usize, Option<usize>)> = None;
     let mut messages = Vec::new();
@@ -97,7 +96,7 @@ mod tests {
     #[test]
     fn a_message_trace_export_gives_one_message_per_row() {
         let csv = "PS C:\\> Get-Content .\\trace.csv\n\"MessageId\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\"\n\"<1@x>\",\"a@example.com\",\"b@example.net\",\"Offer, \"\"final\"\"\",\"Delivered\"\n\"<2@x>\",\"a@example.com\",\"c@example.org\",\"Invoice\",\"Failed\"\n\"<3@x>\",\"a@example.com\",\"d@example.de\",\"Order\",\"Pending\"\n";
-        let m = read(csv.as_bytes()).unwrap();
+        let m = read(csv).unwrap();
         let got: Vec<(&str, Kind)> = m
             .iter()
             .map(|m| (m.recipients[0].address.as_str(), m.kind))
