@@ -156,21 +156,20 @@ pub fn starts_with_headers(s: &str) -> bool {
             return false;
         }
         fields += 1;
-        let name = name.to_ascii_lowercase();
-        if matches!(
-            name.as_str(),
-            "from"
-                | "to"
-                | "subject"
-                | "date"
-                | "received"
-                | "return-path"
-                | "message-id"
-                | "content-type"
-                | "mime-version"
-                | "delivered-to"
-                | "x-failed-recipients"
-        ) {
+        const KNOWN: &[&str] = &[
+            "from",
+            "to",
+            "subject",
+            "date",
+            "received",
+            "return-path",
+            "message-id",
+            "content-type",
+            "mime-version",
+            "delivered-to",
+            "x-failed-recipients",
+        ];
+        if KNOWN.iter().any(|k| name.eq_ignore_ascii_case(k)) {
             known += 1;
         }
     }
@@ -580,11 +579,15 @@ fn push_text(body: &mut String, t: &str) {
 
 fn raw_header_block(raw: &[u8]) -> String {
     let s = text::decode(&raw[..raw.len().min(64 * 1024)]);
-    let end = s
-        .find("\n\n")
+    s[..header_block_end(&s)].to_string()
+}
+
+/// Where the header block at the start of `s` ends: its first empty line (LF line ends
+/// first, then CRLF), or the end.
+fn header_block_end(s: &str) -> usize {
+    s.find("\n\n")
         .or_else(|| s.find("\r\n\r\n"))
-        .unwrap_or(s.len());
-    s[..end].to_string()
+        .unwrap_or(s.len())
 }
 
 fn set_original_from_headers(notice: &mut Notice, headers: &str) {
@@ -636,6 +639,9 @@ pub fn original_marker(lower: &str) -> Option<usize> {
 }
 
 fn find_inline_original(notice: &mut Notice) {
+    if notice.original.is_some() {
+        return;
+    }
     let Some(at) = original_marker(&notice.lower) else {
         return;
     };
@@ -650,7 +656,7 @@ fn find_inline_original(notice: &mut Notice) {
         }
     }
     if starts_with_headers(rest) {
-        let headers = rest.to_string();
+        let headers = rest[..header_block_end(rest)].to_string();
         set_original_from_headers(notice, &headers);
     }
 }
