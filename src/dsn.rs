@@ -113,6 +113,24 @@ fn unescape_utf8_address(s: &str) -> String {
 }
 
 /// Parses a delivery-status body. Returns `None` when it holds no recipient fields.
+/// Reads an RFC 8098 read receipt (`message/disposition-notification`): its final
+/// recipient received the message, and the disposition says what they did with it
+/// ("displayed", "deleted").
+pub fn read_receipt(body: &str) -> Option<DsnMessage> {
+    let fields: Vec<(String, String)> = fields(body).into_iter().flatten().collect();
+    let value = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let recipient = DsnRecipient {
+        final_recipient: Some(untyped(value("final-recipient")?)),
+        action: Some("delivered".into()),
+        diagnostic: value("disposition").map(|d| format!("Disposition: {}", text::squash(d))),
+        ..DsnRecipient::default()
+    };
+    Some(DsnMessage {
+        recipients: vec![recipient],
+        ..DsnMessage::default()
+    })
+}
+
 pub fn parse(body: &str) -> Option<DsnMessage> {
     let mut msg = DsnMessage::default();
     let mut cur = DsnRecipient::default();

@@ -407,6 +407,20 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     }
     // A bounce forwarded with `>` quoting reads like the bounce itself.
     let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
+    // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
+    // is read as that notice, as if pasted.
+    let from_system = notice.headers.from.as_deref().is_some_and(|f| {
+        text::find_addresses(f)
+            .first()
+            .is_some_and(|a| text::is_system_address(&a.value))
+    });
+    if notice.dsn.is_empty() && !from_system && forwarded_notice(&body).is_some() {
+        let mut forwarded = from_pasted_text(&body);
+        forwarded.has_headers = true;
+        forwarded.links = notice.links;
+        forwarded.attachments = notice.attachments;
+        return forwarded;
+    }
     take_inline_parts(&mut notice, body);
     if notice.dsn.is_empty() {
         let raw_body = text::strip_qp_debris(raw_body);
@@ -509,6 +523,11 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 match name.as_str() {
                     "message/delivery-status" | "message/global-delivery-status" => {
                         if let Some(d) = dsn::parse(&text::decode(b)) {
+                            notice.dsn.push(d);
+                        }
+                    }
+                    "message/disposition-notification" => {
+                        if let Some(d) = dsn::read_receipt(&text::decode(b)) {
                             notice.dsn.push(d);
                         }
                     }

@@ -911,3 +911,27 @@ fn phishing_with_an_html_form_or_a_forged_report_is_found() {
         "From: \"WEB.DE Mail-System\" <mailer-daemon@web.de>\nTo: info@example.de\nSubject: Zustellfehler\nAuthentication-Results: mx.example.de; spf=none; dkim=none; dmarc=fail (p=quarantine) header.from=web.de\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nIhr Konto wurde gesperrt. Melden Sie sich an:\nhttps://web.de.sicherheit-login.example/verify\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; x@example.net\nAction: failed\nStatus: 5.7.1\n--b--\n"
     ));
 }
+
+/// A read receipt (RFC 8098) is no failure: the recipient's program showed the message.
+#[test]
+fn read_receipt_is_a_delivery_report() {
+    let mdn = "From: Klaus <k@example.org>\nTo: Sabine <s@example.net>\nSubject: Gelesen: Antrag\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=disposition-notification; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nDies ist eine Empfangsbestätigung.\n\n--b\nContent-Type: message/disposition-notification\n\nReporting-UA: example.org; Thunderbird\nFinal-Recipient: rfc822;k@example.org\nDisposition: manual-action/MDN-sent-manually; displayed\n\n--b--\n";
+    let m = &analyze(mdn.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DeliveryReport);
+    assert_eq!(m.recipients.len(), 1);
+    assert_eq!(m.recipients[0].address, "k@example.org");
+    assert_eq!(m.recipients[0].reason, Reason::Delivered);
+    assert!(!m.recipients[0].hard_bounce);
+}
+
+/// A colleague's mail that forwards a quoted notice ("WG: Undeliverable") is read as
+/// that notice: its recipient is the one who did not get the mail, not the forwarder.
+#[test]
+fn a_mail_forwarding_a_quoted_notice_is_read_as_the_notice() {
+    let mail = "From: Petra <p@kanzlei.example>\nTo: IT <it@dienst.example>\nSubject: WG: Undeliverable: Termin\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nHallo, liegt das an uns?\nPetra\n\n-----Ursprüngliche Nachricht-----\n> From: Microsoft Outlook <MicrosoftExchange329e@kanzlei.example>\n> Sent: Thursday, November 28, 2024 10:05 AM\n> To: Petra <p@kanzlei.example>\n> Subject: Undeliverable: Termin\n>\n> Delivery has failed to these recipients or groups:\n>\n> anna@mandant.example\n> The recipient's mailbox is full and can't accept messages now.\n>\n> Diagnostic information for administrators:\n>\n> anna@mandant.example\n> Remote Server returned '554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException'\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["anna@mandant.example"]);
+    assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
+}
