@@ -1,70 +1,356 @@
-//! Message-trace exports an admin pastes instead of a bounce: Microsoft 365's
-//! `Get-MessageTrace | Export-Csv` (columns `RecipientAddress`, `Status`, …). Each row
-//! becomes a message with one recipient; the export names no server reply, so no cause
-//! is invented.
+//! Message-trace exports an admin pastes instead of a bounce: CSV exports of Microsoft 365
+//! (`Get-MessageTrace | Export-Csv`), of Exchange's tracking log
+//! (`Get-MessageTrackingLog | Export-Csv`) and of Google Workspace's email log search,
+//! and PowerShell's table output of `Get-MessageTrace`. Columns are found by name
+//! (`signs.toml [export]`). Each recipient's last state becomes a message; a cause is
+//! named only where the export carries the server's reply.
 
 use crate::engine::{RawRecipient, finish_recipient};
+use crate::knowledge::signs;
 use crate::logs::empty_message;
 use crate::report::{Action, Kind, Message, Reason};
+use std::ops::Range;
 
 /// Rows read from one export, at most.
 const MAX_ROWS: usize = 100_000;
 /// The header row must come within this many lines (a shell prompt may stand above it).
 const HEADER_WITHIN: usize = 20;
+/// A list export's first record must show its fields within this many lines.
+const LIST_FIELDS_WITHIN: usize = 60;
+/// Distinct field names of a list export, at most.
+const MAX_FIELDS: usize = 200;
 
-/// Reads a message-trace CSV export, or `None` when the input holds none.
+/// Where each kind of column is in a row.
+#[derive(Default)]
+struct Columns {
+    recipient: usize,
+    state: usize,
+    reply: Option<usize>,
+    code: Option<usize>,
+    subject: Option<usize>,
+    message_id: Option<usize>,
+}
+
+impl Columns {
+    /// The columns of a header row, if it has a recipient and a state column.
+    fn of(names: &[String]) -> Option<Columns> {
+        let find = |path: &str| {
+            signs(path).find_map(|want| {
+                names.iter().position(|n| {
+                    let n: String = n.chars().filter(|c| !c.is_whitespace()).collect();
+                    n.eq_ignore_ascii_case(want)
+                })
+            })
+        };
+        Some(Columns {
+            recipient: find("export.recipient_columns")?,
+            state: find("export.state_columns")?,
+            reply: find("export.reply_columns"),
+            code: find("export.code_columns"),
+            subject: find("export.subject_columns"),
+            message_id: find("export.message_id_columns"),
+        })
+    }
+}
+
+/// One row of an export: its place in the input and its fields.
+struct Row {
+    span: Range<usize>,
+    fields: Vec<String>,
+}
+
+/// Field `i` of a row, if it has text.
+fn field(row: &Row, i: Option<usize>) -> Option<&str> {
+    i.and_then(|i| row.fields.get(i))
+        .map(|f| f.trim())
+        .filter(|f| !f.is_empty())
+}
+
+/// Reads a message-trace export, or `None` when the input holds none.
 pub fn read(s: &str) -> Option<Vec<Message>> {
+    [csv_table, powershell_table, powershell_list]
+        .iter()
+        .filter_map(|table| table(s))
+        .map(|(columns, rows)| messages(s, &columns, &rows))
+        .find(|m| !m.is_empty())
+}
+
+/// The messages of an export's rows.
+fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
+    // The last state of each recipient of each message, in order of first appearance.
+    let mut latest: Vec<(String, &Row, Action)> = Vec::new();
+    for row in rows {
+        let (Some(address), Some(state)) = (
+            field(row, Some(columns.recipient)),
+            field(row, Some(columns.state)),
+        ) else {
+            continue;
+        };
+        let Some(action) = action_of(state) else {
+            continue;
+        };
+        let key = format!(
+            "{}\n{}",
+            field(row, columns.message_id).unwrap_or(""),
+            address
+        )
+        .to_ascii_lowercase();
+        match latest.iter_mut().find(|(k, ..)| *k == key) {
+            Some(entry) => *entry = (key, row, action),
+            None => latest.push((key, row, action)),
+        }
+    }
+    let details = trace_details(s);
+    let failed = latest.iter().filter(|(.., a)| *a == Action::Failed).count();
+    latest
+        .into_iter()
+        .map(|(_, row, action)| {
+            let state = field(row, Some(columns.state)).unwrap_or("");
+            let mut reply = field(row, columns.reply)
+                .map(server_reply)
+                .unwrap_or_default();
+            if let Some(code) = field(row, columns.code)
+                && !reply.starts_with(code)
+            {
+                reply = format!("{code} {reply}");
+            }
+            // A trace's detail list names the failure when the table has one failed row.
+            if reply.is_empty() && action == Action::Failed && failed == 1 {
+                reply = details.clone().unwrap_or_default();
+            }
+            let has_reply = !reply.trim().is_empty();
+            let mut r = finish_recipient(RawRecipient {
+                address: field(row, Some(columns.recipient))
+                    .unwrap_or("")
+                    .to_string(),
+                action: Some(action),
+                diagnostic: if has_reply {
+                    reply.trim().to_string()
+                } else {
+                    format!("Message trace status: {state}")
+                },
+                ..RawRecipient::default()
+            });
+            if !has_reply || action == Action::Delivered {
+                r.reason = match action {
+                    Action::Delivered => Reason::Delivered,
+                    _ if state.eq_ignore_ascii_case("filteredasspam") => Reason::SpamDetected,
+                    _ => Reason::Undefined,
+                };
+            }
+            let mut m = empty_message("message-trace", row.span.clone());
+            m.kind = match action {
+                Action::Delivered => Kind::DeliveryReport,
+                Action::Delayed => Kind::DelayNotice,
+                _ => Kind::Bounce,
+            };
+            m.notice.subject = field(row, columns.subject).map(str::to_string);
+            m.recipients.push(r);
+            m
+        })
+        .collect()
+}
+
+fn action_of(state: &str) -> Option<Action> {
+    let state = state.to_ascii_lowercase();
+    let is = |path: &str| signs(path).any(|s| s == state);
+    if is("export.delivered_states") {
+        Some(Action::Delivered)
+    } else if is("export.delayed_states") {
+        Some(Action::Delayed)
+    } else if is("export.failed_states") {
+        Some(Action::Failed)
+    } else {
+        None
+    }
+}
+
+/// The server's reply in a reply column: Exchange's `{LED=…}` entry, or the text itself.
+fn server_reply(value: &str) -> String {
+    let value = value.trim_matches(['{', '}', ',', ' ']);
+    match value.find("LED=") {
+        Some(at) => {
+            let rest = &value[at + 4..];
+            let end = rest
+                .find("};")
+                .or_else(|| rest.find('}'))
+                .unwrap_or(rest.len());
+            rest[..end].to_string()
+        }
+        None if value.starts_with('[') => String::new(),
+        None => value.to_string(),
+    }
+}
+
+/// The failure that `Get-MessageTraceDetail | Format-List` shows (`Detail : Reason:
+/// [{LED=550 …}]`), if any.
+fn trace_details(s: &str) -> Option<String> {
+    crate::text::lines(s)
+        .filter(|l| l.trim_start().starts_with("Detail"))
+        .map(server_reply)
+        .find(|r| crate::text::find_codes(r).0.is_some())
+}
+
+/// A CSV export: a header row (within the first lines) and the rows below it.
+fn csv_table(s: &str) -> Option<(Columns, Vec<Row>)> {
     let mut offset = 0;
-    let mut columns: Option<(usize, usize, Option<usize>)> = None;
-    let mut messages = Vec::new();
+    let mut columns = None;
+    let mut rows = Vec::new();
     for (n, raw) in s.split_inclusive('\n').take(MAX_ROWS).enumerate() {
         let span = offset..offset + raw.len();
         offset += raw.len();
-        if columns.is_none() && (n >= HEADER_WITHIN || !raw.contains("RecipientAddress")) {
+        let line = raw.trim_end().trim_start_matches('\u{feff}');
+        if columns.is_none() {
             if n >= HEADER_WITHIN {
                 return None;
             }
-            continue;
-        }
-        let fields = csv_fields(raw.trim_end());
-        let Some((recipient, status, subject)) = columns else {
-            let at = |name: &str| fields.iter().position(|f| f.eq_ignore_ascii_case(name));
-            if let (Some(r), Some(st)) = (at("RecipientAddress"), at("Status")) {
-                columns = Some((r, st, at("Subject")));
+            if line.contains(',') {
+                columns = Columns::of(&csv_fields(line));
             }
             continue;
-        };
-        let (Some(address), Some(state)) = (fields.get(recipient), fields.get(status)) else {
+        }
+        rows.push(Row {
+            span,
+            fields: csv_fields(line),
+        });
+    }
+    Some((columns?, rows))
+}
+
+/// PowerShell's table output: a header line, a line of dashes under each column name,
+/// then one row per line up to the first empty line.
+fn powershell_table(s: &str) -> Option<(Columns, Vec<Row>)> {
+    let is_rule = |l: &str| {
+        let l = l.trim_end();
+        l.contains("--") && l.bytes().all(|c| c == b'-' || c == b' ')
+    };
+    if !s.split('\n').take(HEADER_WITHIN).any(is_rule) {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for raw in s.split_inclusive('\n').take(MAX_ROWS) {
+        lines.push((offset..offset + raw.len(), raw.trim_end()));
+        offset += raw.len();
+    }
+    let dashes = (1..lines.len().min(HEADER_WITHIN)).find(|&i| is_rule(lines[i].1))?;
+    let rule = lines[dashes].1.as_bytes();
+    let starts: Vec<usize> = (0..rule.len())
+        .filter(|&i| rule[i] == b'-' && (i == 0 || rule[i - 1] == b' '))
+        .collect();
+    let cut = |line: &str| -> Vec<String> {
+        starts
+            .iter()
+            .enumerate()
+            .map(|(k, &from)| {
+                let to = starts.get(k + 1).copied().unwrap_or(line.len());
+                line.get(from.min(line.len())..to.min(line.len()))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            })
+            .collect()
+    };
+    let columns = Columns::of(&cut(lines[dashes - 1].1))?;
+    let rows = lines[dashes + 1..]
+        .iter()
+        .take_while(|(_, l)| !l.trim().is_empty())
+        .map(|(span, line)| {
+            let mut fields = cut(line);
+            // A value wider than its column shifts the rest: the recipient is the address
+            // that starts nearest its column, the state the row's last word.
+            if let Some(a) = crate::text::find_addresses(line)
+                .into_iter()
+                .min_by_key(|a| a.start.abs_diff(starts[columns.recipient]))
+            {
+                fields[columns.recipient] = a.value;
+            }
+            if columns.state + 1 == starts.len()
+                && let Some(last) = line.split_whitespace().last()
+            {
+                fields[columns.state] = last.to_string();
+            }
+            Row {
+                span: span.clone(),
+                fields,
+            }
+        })
+        .collect();
+    Some((columns, rows))
+}
+
+/// PowerShell's list output (`Format-List`): records of `Name : value` lines, separated
+/// by empty lines. A record naming several recipients (`{a@x, b@y}`) gives a row for each.
+fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
+    let mut names: Vec<String> = Vec::new();
+    let mut records: Vec<(Range<usize>, Vec<(usize, String)>)> = Vec::new();
+    let mut offset = 0;
+    let mut open = false;
+    for (n, raw) in s.split_inclusive('\n').take(MAX_ROWS).enumerate() {
+        let span = offset..offset + raw.len();
+        offset += raw.len();
+        // A list export shows its recipient and state fields within its first lines.
+        if n == LIST_FIELDS_WITHIN && Columns::of(&names).is_none() {
+            return None;
+        }
+        let Some((name, value)) = raw
+            .split_once(" : ")
+            .or_else(|| raw.trim_end().strip_suffix(" :").map(|n| (n, "")))
+        else {
+            open = false;
             continue;
         };
-        let action = match state.to_ascii_lowercase().as_str() {
-            "delivered" | "expanded" => Action::Delivered,
-            "pending" | "gettingstatus" | "deferred" => Action::Delayed,
-            "failed" | "filteredasspam" | "quarantined" => Action::Failed,
-            _ => continue,
+        let name = name.trim();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            open = false;
+            continue;
+        }
+        let column = match names.iter().position(|n| n == name) {
+            Some(c) => c,
+            // Exports have a few dozen fields; more are no export.
+            None if names.len() >= MAX_FIELDS => return None,
+            None => {
+                names.push(name.to_string());
+                names.len() - 1
+            }
         };
-        let mut r = finish_recipient(RawRecipient {
-            address: address.clone(),
-            action: Some(action),
-            diagnostic: format!("Message trace status: {state}"),
-            ..RawRecipient::default()
-        });
-        r.reason = match action {
-            Action::Delivered => Reason::Delivered,
-            _ if state.eq_ignore_ascii_case("filteredasspam") => Reason::SpamDetected,
-            _ => Reason::Undefined,
-        };
-        let mut m = empty_message("message-trace", span);
-        m.kind = match action {
-            Action::Delivered => Kind::DeliveryReport,
-            Action::Delayed => Kind::DelayNotice,
-            _ => Kind::Bounce,
-        };
-        m.notice.subject = subject.and_then(|i| fields.get(i)).cloned();
-        m.recipients.push(r);
-        messages.push(m);
+        if !open {
+            records.push((span.clone(), Vec::new()));
+            open = true;
+        }
+        if let Some((whole, fields)) = records.last_mut() {
+            whole.end = span.end;
+            fields.push((column, value.trim().to_string()));
+        }
     }
-    (!messages.is_empty()).then_some(messages)
+    let columns = Columns::of(&names)?;
+    let mut rows = Vec::new();
+    for (span, fields) in records {
+        let mut row = vec![String::new(); names.len()];
+        for (column, value) in fields {
+            row[column] = value;
+        }
+        let listed = row[columns.recipient]
+            .trim_matches(['{', '}'])
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect::<Vec<_>>();
+        for address in &listed {
+            let mut fields = row.clone();
+            fields[columns.recipient] = address.clone();
+            if listed.len() > 1
+                && let Some(reply) = columns.reply
+            {
+                fields[reply].clear();
+            }
+            rows.push(Row {
+                span: span.clone(),
+                fields,
+            });
+        }
+    }
+    Some((columns, rows))
 }
 
 /// The fields of one CSV line: comma-separated, optionally in double quotes with `""`
@@ -88,7 +374,6 @@ fn csv_fields(line: &str) -> Vec<String> {
     fields.push(field);
     fields
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +396,55 @@ mod tests {
         );
         assert_eq!(m[0].notice.subject.as_deref(), Some("Offer, \"final\""));
         assert_eq!(m[1].recipients[0].reason, Reason::Undefined);
+    }
+
+    /// Exchange's tracking log: the FAIL event's reply (`LED=`) decides, the steps
+    /// around it (RECEIVE, the DSN sent back) are no messages.
+    #[test]
+    fn an_exchange_tracking_log_export_reads_the_failure() {
+        let csv = "\u{feff}\"Timestamp\",\"SourceContext\",\"EventId\",\"MessageId\",\"Recipients\",\"RecipientStatus\",\"MessageSubject\",\"Sender\"\n\"1\",\"x\",\"RECEIVE\",\"<a@x>\",\"k@outlook.com\",\"\",\"Hi\",\"e@x.example\"\n\"2\",\"250 2.0.0 queued\",\"FAIL\",\"<a@x>\",\"k@outlook.com\",\"[{LRT=1};{LED=550 5.7.1 Unfortunately, messages from [203.0.113.45] weren't sent (S3150).};{FQDN=mx.example}]\",\"Hi\",\"e@x.example\"\n\"3\",\"\",\"DSN\",\"<b@x>\",\"e@x.example\",\"\",\"Unzustellbar: Hi\",\"\"\n";
+        let m = read(csv).unwrap();
+        assert_eq!(m.len(), 1);
+        let r = &m[0].recipients[0];
+        assert_eq!(r.address, "k@outlook.com");
+        assert_eq!(r.status.as_deref(), Some("5.7.1"));
+        assert_eq!(r.reason, Reason::Blocked);
+    }
+
+    /// Exchange's tracking log as `Format-List`: one record per event, several
+    /// recipients in braces.
+    #[test]
+    fn a_tracking_log_list_is_read_per_recipient() {
+        let out = "[PS] C:\\>Get-MessageTrackingLog | Format-List EventId,Recipients,RecipientStatus\r\n\r\nEventId         : RECEIVE\r\nRecipients      : {s@fabrikam.example, t@contoso.example}\r\nRecipientStatus : {, }\r\n\r\nEventId         : DELIVER\r\nRecipients      : {t@contoso.example}\r\nRecipientStatus : {}\r\n\r\nEventId         : FAIL\r\nRecipients      : {s@fabrikam.example}\r\nRecipientStatus : {[{LRT=};{LED=550 5.1.1 <s@fabrikam.example>: User unknown};{FQDN=mx.fabrikam.example}]}\r\n";
+        let m = read(out).unwrap();
+        let got: Vec<(&str, Reason)> = m
+            .iter()
+            .map(|m| (m.recipients[0].address.as_str(), m.recipients[0].reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("t@contoso.example", Reason::Delivered),
+                ("s@fabrikam.example", Reason::UserUnknown)
+            ]
+        );
+    }
+
+    /// PowerShell's table of `Get-MessageTrace`, with the failure from the detail list.
+    #[test]
+    fn a_powershell_message_trace_table_is_read() {
+        let out = "PS C:\\> Get-MessageTrace\n\nReceived            Sender Address       Recipient Address    Subject   Status\n--------            --------------       -----------------    -------   ------\n11/28/2024 7:02:11  a@contoso.example    lisa@north.example   Rechnung  Failed\n11/28/2024 7:02:11  a@contoso.example    buchhaltung@contoso.example Rechnung Delivered\n\nDate   : 11/28/2024 7:02:14 AM\nEvent  : Fail\nDetail : Reason: [{LED=550 5.4.1 Recipient address rejected: Access denied. AS(201806281)};{MSG=}]\n";
+        let m = read(out).unwrap();
+        let got: Vec<(&str, Reason)> = m
+            .iter()
+            .map(|m| (m.recipients[0].address.as_str(), m.recipients[0].reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("lisa@north.example", Reason::UserUnknown),
+                ("buchhaltung@contoso.example", Reason::Delivered)
+            ]
+        );
     }
 }
