@@ -279,11 +279,14 @@ fn powershell_table(s: &str) -> Option<(Columns, Vec<Row>)> {
     Some((columns, rows))
 }
 
+/// One record of a list export: its place in the input, and (column, value) pairs.
+type ListRecord = (Range<usize>, Vec<(usize, String)>);
+
 /// PowerShell's list output (`Format-List`): records of `Name : value` lines, separated
 /// by empty lines. A record naming several recipients (`{a@x, b@y}`) gives a row for each.
 fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
     let mut names: Vec<String> = Vec::new();
-    let mut records: Vec<(Range<usize>, Vec<(usize, String)>)> = Vec::new();
+    let mut records: Vec<ListRecord> = Vec::new();
     let mut offset = 0;
     let mut open = false;
     for (n, raw) in s.split_inclusive('\n').take(MAX_ROWS).enumerate() {
