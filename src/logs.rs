@@ -6,6 +6,7 @@ use crate::engine::{RawRecipient, finish_recipient};
 use crate::formats;
 use crate::report::{Action, Evidence, EvidenceKind, HeaderSummary, Kind, Message, Reason};
 use crate::text;
+use std::collections::{HashMap, HashSet};
 
 /// One delivery line, read.
 struct LogLine {
@@ -19,6 +20,10 @@ struct LogLine {
     diagnostic: String,
     relay: Option<String>,
     span: std::ops::Range<usize>,
+    /// A refusal while the message came in (no queued message of this server's own).
+    arrival: bool,
+    /// The envelope sender a refusal names (`from=<…>`, `F=<…>`), lower case.
+    sender: Option<String>,
 }
 
 /// Reads log lines. Returns `None` unless the input is mainly mail log lines with at
@@ -27,6 +32,12 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut parsed = Vec::new();
     // Queue IDs whose message the server gave up on and returned.
     let mut expired: Vec<String> = Vec::new();
+    // Each queued message's envelope sender ("" for a returned notice), and the queue
+    // IDs of notices the server sent back.
+    let mut senders: HashMap<String, String> = HashMap::new();
+    let mut notices: HashSet<String> = HashSet::new();
+    // qmail's deliveries by number: (message, recipient).
+    let mut qmail_deliveries: HashMap<String, (String, String)> = HashMap::new();
     let (mut total, mut loglike) = (0, 0);
     let mut offset = 0;
     for raw in s.split_inclusive('\n') {
@@ -45,11 +56,15 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         if is_log_line(line) {
             loglike += 1;
         }
-        if let Some(l) = postfix(line)
+        if let Some((number, delivery)) = qmail_start(line) {
+            qmail_deliveries.insert(number, delivery);
+        } else if let Some(l) = postfix(line)
             .or_else(|| postfix_reject(line))
             .or_else(|| sendmail(line))
             .or_else(|| exim(line))
             .or_else(|| exim_reject(line))
+            .or_else(|| qmail(line, &qmail_deliveries))
+            .or_else(|| opensmtpd(line))
         {
             // A refusal during the SMTP dialogue has no queue ID: it is a message of its own.
             let queue_id = match l.queue_id.as_str() {
@@ -63,8 +78,13 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
             });
         } else if let Some(id) = returned_queue(line) {
             expired.push(id);
+        } else if let Some((id, sender)) = queued_sender(line) {
+            senders.insert(id, sender);
+        } else if let Some(id) = returned_notice(line) {
+            notices.insert(id);
         }
     }
+    keep_own_mail(&mut parsed, &senders, &notices);
     if loglike * 10 < total * 7 {
         return None;
     }
@@ -87,7 +107,7 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     }
     let mut messages: Vec<Message> = Vec::new();
     // Each queue ID's message.
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for line in parsed {
         let idx = *index.entry(line.queue_id.clone()).or_insert_with(|| {
             messages.push(empty_message(line.format, line.span.clone()));
@@ -207,6 +227,7 @@ fn is_log_line(line: &str) -> bool {
         "opendkim",
         "postfix[",
         "qmail",
+        "smtpd[",
     ]
     .iter()
     .any(|p| line.contains(p));
@@ -227,7 +248,7 @@ fn is_log_line(line: &str) -> bool {
         ]
         .iter()
         .any(|m| line.contains(m));
-    syslog || exim
+    syslog || exim || qmail_stamped(line)
 }
 
 /// The value of `key=` up to the next `, ` (or a parenthesised value).
@@ -253,6 +274,57 @@ fn syslog_queue_id(line: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_string()
+}
+
+/// A queued message's envelope sender: Postfix's and Sendmail's `ID: from=<a@x>, size=`
+/// and Exim's `ID <= a@x`. A returned notice has the empty sender (`<>`).
+fn queued_sender(line: &str) -> Option<(String, String)> {
+    let sender = |v: &str| v.trim_matches(['<', '>']).to_ascii_lowercase();
+    if exim_dated(line) {
+        let mut words = line.split_whitespace().skip(2);
+        let (id, arrow, from) = (words.next()?, words.next()?, words.next()?);
+        return (arrow == "<=").then(|| (id.to_string(), sender(from)));
+    }
+    let syslog =
+        line.contains("postfix/") || line.contains("sendmail[") || line.contains("sm-mta[");
+    let from = field(line, "from")?;
+    (syslog && field(line, "size").is_some() && field(line, "to").is_none())
+        .then(|| (syslog_queue_id(line), sender(from)))
+}
+
+/// The queue ID of a notice the server sent back about a message: Postfix's `sender
+/// non-delivery notification: ID`, Sendmail's `ID: NOTICE-ID: DSN: …`.
+fn returned_notice(line: &str) -> Option<String> {
+    if let Some((_, id)) = line.split_once(" notification: ") {
+        return Some(id.trim().to_string());
+    }
+    let (before, _) = line.split_once(": DSN: ")?;
+    before.rsplit(": ").next().map(|id| id.trim().to_string())
+}
+
+/// Keeps the lines about the mail this server sent for its users. When a paste holds
+/// such queued messages, the notices the server sent back and the refusals of other
+/// senders' connection attempts (a bot trying to relay) are someone else's mail.
+fn keep_own_mail(
+    parsed: &mut Vec<LogLine>,
+    senders: &HashMap<String, String>,
+    notices: &HashSet<String>,
+) {
+    let is_notice =
+        |id: &str| notices.contains(id) || senders.get(id).is_some_and(String::is_empty);
+    let own: HashSet<&str> = senders
+        .iter()
+        .filter(|(id, s)| !s.is_empty() && !is_notice(id))
+        .map(|(_, s)| s.as_str())
+        .collect();
+    if !parsed.iter().any(|l| !l.arrival && !is_notice(&l.queue_id)) {
+        return;
+    }
+    parsed.retain(|l| match (l.arrival, &l.sender) {
+        (true, Some(sender)) => own.is_empty() || own.contains(sender.as_str()),
+        (true, None) => true,
+        (false, _) => !is_notice(&l.queue_id),
+    });
 }
 
 /// The queue ID of a line that says the whole message went back to its sender after
@@ -301,6 +373,8 @@ fn postfix(line: &str) -> Option<LogLine> {
             .map(|r| r.split('[').next().unwrap_or(r).to_string())
             .filter(|r| r != "none"),
         span: 0..0,
+        arrival: false,
+        sender: None,
     })
 }
 
@@ -335,13 +409,16 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
             .to_string()
     };
     let address = angle_address(field(line, "to")?)?;
-    Some(refusal(
-        "postfix-log",
-        syslog_queue_id(line),
-        address,
-        diagnostic,
-        false,
-    ))
+    Some(LogLine {
+        sender: field(line, "from").map(|f| f.trim_matches(['<', '>']).to_ascii_lowercase()),
+        ..refusal(
+            "postfix-log",
+            syslog_queue_id(line),
+            address,
+            diagnostic,
+            false,
+        )
+    })
 }
 
 /// A refusal while the message came in: delayed when its code (or `temporary`) says so.
@@ -372,6 +449,8 @@ fn refusal(
         diagnostic,
         relay: None,
         span: 0..0,
+        arrival: true,
+        sender: None,
     }
 }
 
@@ -405,6 +484,8 @@ fn sendmail(line: &str) -> Option<LogLine> {
                 .to_string()
         }),
         span: 0..0,
+        arrival: false,
+        sender: None,
     })
 }
 
@@ -422,13 +503,101 @@ fn exim_reject(line: &str) -> Option<LogLine> {
         .trim()
         .to_string();
     let temporary = line.contains(" temporarily rejected ");
-    Some(refusal(
-        "exim-log",
-        String::new(),
+    let sender = line
+        .split_once(" F=<")
+        .map(|(_, f)| f.split('>').next().unwrap_or("").to_ascii_lowercase());
+    Some(LogLine {
+        sender,
+        ..refusal("exim-log", String::new(), address, diagnostic, temporary)
+    })
+}
+
+/// qmail-send's `starting delivery 12: msg 345 to remote a@example.org`: the delivery's
+/// number, and its message and recipient.
+fn qmail_start(line: &str) -> Option<(String, (String, String))> {
+    let rest = &line[line.find("starting delivery ")? + 18..];
+    let (number, rest) = rest.split_once(": msg ")?;
+    let (msg, rest) = rest.split_once(" to ")?;
+    let address = angle_address(rest.split_whitespace().last()?)?;
+    Some((number.to_string(), (format!("msg {msg}"), address)))
+}
+
+/// qmail-send's result of a delivery started before: `delivery 12: failure:
+/// Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/` (qmail writes `_` for spaces and `/`
+/// between reply lines).
+fn qmail(line: &str, deliveries: &HashMap<String, (String, String)>) -> Option<LogLine> {
+    let rest = &line[line.find(" delivery ")? + 10..];
+    let (number, rest) = rest.split_once(": ")?;
+    let (result, text) = rest.split_once(": ").unwrap_or((rest, ""));
+    let action = match result {
+        "success" => Action::Delivered,
+        "deferral" => Action::Delayed,
+        "failure" => Action::Failed,
+        _ => return None,
+    };
+    let (queue_id, address) = deliveries.get(number)?.clone();
+    let diagnostic = text
+        .trim_end_matches('/')
+        .split('/')
+        .map(|part| part.replace('_', " "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(LogLine {
+        format: "qmail-log",
+        queue_id,
         address,
+        original_address: None,
+        action,
+        status: None,
         diagnostic,
-        temporary,
-    ))
+        relay: None,
+        span: 0..0,
+        arrival: false,
+        sender: None,
+    })
+}
+
+/// OpenSMTPD's result of a delivery to the next server: `mta delivery evpid=… to=<a@x>
+/// … relay="ip (host)" … result="PermFail" stat="550 …"`.
+fn opensmtpd(line: &str) -> Option<LogLine> {
+    if !line.contains("smtpd[") || !line.contains(" mta delivery ") {
+        return None;
+    }
+    let quoted = |key: &str| {
+        let rest = &line[line.find(&format!(" {key}=\""))? + key.len() + 3..];
+        rest.split('"').next()
+    };
+    let action = match quoted("result")? {
+        "Ok" => Action::Delivered,
+        "TempFail" => Action::Delayed,
+        "PermFail" | "Loop" => Action::Failed,
+        _ => return None,
+    };
+    Some(LogLine {
+        format: "opensmtpd-log",
+        queue_id: field(line, "evpid")
+            .and_then(|v| v.split_whitespace().next())
+            .unwrap_or("")
+            .to_string(),
+        address: angle_address(field(line, "to")?.split_whitespace().next()?)?,
+        original_address: None,
+        action,
+        status: None,
+        diagnostic: quoted("stat").unwrap_or("").to_string(),
+        relay: quoted("relay").and_then(|r| {
+            let host = r.split_once('(')?.1.trim_end_matches(')');
+            Some(host.to_string())
+        }),
+        span: 0..0,
+        arrival: false,
+        sender: None,
+    })
+}
+
+/// A qmail-send line with its TAI64N time stamp (`@4000000067483a1b2c3d4e5f`).
+fn qmail_stamped(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 26 && b[0] == b'@' && b[1..25].iter().all(u8::is_ascii_hexdigit) && b[25] == b' '
 }
 
 /// An Exim main log line: it starts with its date (`2024-02-27 13:01:55`).
@@ -483,6 +652,8 @@ fn exim(line: &str) -> Option<LogLine> {
         diagnostic,
         relay,
         span: 0..0,
+        arrival: false,
+        sender: None,
     })
 }
 
@@ -567,5 +738,49 @@ mod tests {
     #[test]
     fn prose_is_not_a_log() {
         assert!(read("Hello, this is a normal mail.\nstatus=bounced is a word here\n").is_none());
+    }
+
+    fn recipients(log: &str) -> Vec<(String, Reason)> {
+        read(log)
+            .unwrap()
+            .iter()
+            .flat_map(|m| m.recipients.iter().map(|r| (r.address.clone(), r.reason)))
+            .collect()
+    }
+
+    /// A bot's refused relay attempt and the notice the server sent back are not
+    /// outcomes of the user's mail.
+    #[test]
+    fn other_senders_refusals_and_returned_notices_are_left_out() {
+        let log = "Nov 28 10:00:03 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT from unknown[185.220.101.33]: 554 5.7.1 <spam@victim.example>: Relay access denied; from=<x@y.example> to=<spam@victim.example> proto=ESMTP helo=<WIN>\nNov 28 10:00:12 mx1 postfix/qmgr[2]: 4Y0lB8: from=<info@agentur.example>, size=18422, nrcpt=1 (queue active)\nNov 28 10:00:13 mx1 postfix/smtp[3]: 4Y0lB8: to=<bob@kunde.example>, relay=mx.kunde.example[198.51.100.12]:25, dsn=5.1.1, status=bounced (host mx.kunde.example[198.51.100.12] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\nNov 28 10:00:13 mx1 postfix/bounce[4]: 4Y0lB8: sender non-delivery notification: 4Y0lBh\nNov 28 10:00:14 mx1 postfix/local[5]: 4Y0lBh: to=<info@agentur.example>, relay=local, dsn=2.0.0, status=sent (delivered to mailbox)\n";
+        assert_eq!(
+            recipients(log),
+            [("bob@kunde.example".to_string(), Reason::UserUnknown)]
+        );
+        let alone = log.lines().next().unwrap();
+        assert_eq!(recipients(alone).len(), 1, "a refusal pasted alone is read");
+    }
+
+    /// qmail-send names the recipient when a delivery starts and the result later.
+    #[test]
+    fn qmail_deliveries_are_linked_to_their_recipients() {
+        let log = "@400000006748363a1b2c55ff starting delivery 512: msg 7340 to remote hans@gmail.com\n@400000006748363a1b2c6a11 starting delivery 513: msg 7340 to remote info@nichtda.example\n@400000006748363b0a1b2c3d delivery 512: failure: 550-5.1.1_The_email_account_that_you_tried_to_reach_does_not_exist./\n@400000006748363b0b000001 delivery 513: failure: Sorry,_I_couldn't_find_any_host_named_nichtda.example._(#5.1.2)/\n";
+        assert_eq!(
+            recipients(log),
+            [
+                ("hans@gmail.com".to_string(), Reason::UserUnknown),
+                ("info@nichtda.example".to_string(), Reason::HostUnknown)
+            ]
+        );
+    }
+
+    #[test]
+    fn opensmtpd_delivery_results_are_read() {
+        let log = "Nov 28 11:02:34 relay smtpd[4411]: 7a3c mta delivery evpid=c0ffee01 from=<a@ops.example> to=<noc@partner.example> rcpt=<-> source=\"203.0.113.14\" relay=\"198.51.100.61 (mx.partner.example)\" delay=3s result=\"PermFail\" stat=\"550 5.7.1 <noc@partner.example>... Relaying denied.\"\n";
+        let m = read(log).unwrap();
+        let r = &m[0].recipients[0];
+        assert_eq!(r.address, "noc@partner.example");
+        assert_eq!(r.reason, Reason::NoRelaying);
+        assert_eq!(r.remote_mta.as_deref(), Some("mx.partner.example"));
     }
 }
