@@ -28,6 +28,8 @@ const DEFAULT_IP_LISTS: &[&str] = &[
 ];
 /// Domain lists checked for every domain.
 const DEFAULT_DOMAIN_LISTS: &[&str] = &["spamhaus_dbl", "surbl", "uribl"];
+/// The one list key a user can give: a Spamhaus Data Query Service key.
+const DQS_KEY: &str = "spamhaus_dqs";
 
 /// A DNS-over-HTTPS endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -253,7 +255,8 @@ pub fn jobs(
 ) -> Vec<Job> {
     let mut out: Vec<Job> = Vec::new();
     for (ci, c) in checks.iter().enumerate() {
-        if !c.list.key.is_empty() && dqs_key.is_none() {
+        // Only a Spamhaus DQS key can be given; lists that need another key are not asked.
+        if !c.list.key.is_empty() && (dqs_key.is_none() || c.list.key != DQS_KEY) {
             continue;
         }
         let mut add = |purpose, value: &str, qtype| {
@@ -504,6 +507,29 @@ mod tests {
             query_name(by_id("spamhaus_dbl").unwrap(), "Spam.Example", None),
             "spam.example.dbl.spamhaus.org"
         );
+    }
+
+    /// Trend Micro answers subscribers only: it is never asked, and a Spamhaus key is
+    /// never sent to it.
+    #[test]
+    fn a_list_for_subscribers_is_not_asked() {
+        let targets = [Target {
+            value: "203.0.113.77".into(),
+            kind: ListKind::Ip,
+            role: Role::NamedInBounce,
+            named_list: Some("trendmicro_rbl"),
+        }];
+        let checks = checks(&targets, true);
+        assert_eq!(checks[0].list.id, "trendmicro_rbl");
+        let jobs = jobs(&checks, &targets, &Resolver::cloudflare(), Some("k3y"));
+        assert!(jobs.iter().all(|j| !j.name.contains("mail-abuse")));
+        assert!(
+            jobs.iter()
+                .any(|j| j.name.contains("k3y.zen.dq.spamhaus.net"))
+        );
+        let rows = assemble(&checks, &targets, &jobs, &vec![None; jobs.len()], Lang::En);
+        assert_eq!(rows[0].reason_unknown.as_deref(), Some("needs_key"));
+        assert_eq!(rows[0].lookup, "https://ers.trendmicro.com/reputations");
     }
 
     #[test]
