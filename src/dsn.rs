@@ -112,7 +112,6 @@ fn unescape_utf8_address(s: &str) -> String {
     out
 }
 
-/// Parses a delivery-status body. Returns `None` when it holds no recipient fields.
 /// Reads an RFC 8098 read receipt (`message/disposition-notification`): its final
 /// recipient received the message, and the disposition says what they did with it
 /// ("displayed", "deleted").
@@ -131,6 +130,7 @@ pub fn read_receipt(body: &str) -> Option<DsnMessage> {
     })
 }
 
+/// Parses a delivery-status body. Returns `None` when it holds no recipient fields.
 pub fn parse(body: &str) -> Option<DsnMessage> {
     let mut msg = DsnMessage::default();
     let mut cur = DsnRecipient::default();

@@ -687,14 +687,28 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
             .recipients
             .iter()
             .all(|r| r.status.is_none() && r.reply_code.is_none() && r.reason == Reason::Undefined);
-    let from_system = n.header("from").is_some_and(|f| {
-        text::contains_ci(f, "mailer-daemon")
-            || text::contains_ci(f, "postmaster")
-            || text::contains_ci(f, "mail delivery")
-    });
+    let from_system = n.from_mail_system();
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
-    if no_evidence && !from_system && !n.is_dsn_report && !formats::has_body_sign(&n.lower) {
+    let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(&n.lower);
+    if no_evidence && !from_system && !known_notice {
+        return Kind::NotABounce;
+    }
+    // A person's mail (its return path is their address) or a newsletter (it has an
+    // unsubscribe link) that only talks about failures is no notice: mail systems send
+    // notices with an empty return path and never with an unsubscribe link.
+    let person_sent = n.header("return-path").is_some_and(|r| {
+        text::find_addresses(r).first().is_some_and(|a| {
+            let local = a.value.split('@').next().unwrap_or("").to_ascii_lowercase();
+            !text::is_system_address(&a.value)
+                && !crate::knowledge::signs("kind.list_managers").any(|m| local.contains(m))
+        })
+    });
+    if (person_sent || n.header("list-unsubscribe").is_some())
+        && !from_system
+        && !known_notice
+        && !n.forwarded
+    {
         return Kind::NotABounce;
     }
     // A person's reply that only talks about a failure ("my old address no longer
@@ -703,12 +717,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         let s = s.trim_start().to_ascii_lowercase();
         crate::knowledge::signs("kind.reply_prefixes").any(|p| s.starts_with(p))
     });
-    let personal_reply = (n.header("in-reply-to").is_some() || reply_subject)
-        && !from_system
-        && !n
-            .header("from")
-            .and_then(|f| text::find_addresses(f).into_iter().next())
-            .is_some_and(|a| text::is_system_address(&a.value));
+    let personal_reply = (n.header("in-reply-to").is_some() || reply_subject) && !from_system;
     if personal_reply
         && n.dsn.is_empty()
         && !n.is_dsn_report

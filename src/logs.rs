@@ -302,9 +302,11 @@ fn returned_notice(line: &str) -> Option<String> {
     before.rsplit(": ").next().map(|id| id.trim().to_string())
 }
 
-/// Keeps the lines about the mail this server sent for its users. When a paste holds
-/// such queued messages, the notices the server sent back and the refusals of other
-/// senders' connection attempts (a bot trying to relay) are someone else's mail.
+/// Keeps the lines about the mail the paste is about. When a paste holds queued
+/// messages, the notices the server sent back about them are no outcome of their own.
+/// When it is a whole log excerpt (it shows where messages were queued), a refusal that
+/// shares no address with those messages (a bot trying to relay) is someone else's
+/// connection; hand-picked lines are all kept.
 fn keep_own_mail(
     parsed: &mut Vec<LogLine>,
     senders: &HashMap<String, String>,
@@ -312,18 +314,28 @@ fn keep_own_mail(
 ) {
     let is_notice =
         |id: &str| notices.contains(id) || senders.get(id).is_some_and(String::is_empty);
-    let own: HashSet<&str> = senders
-        .iter()
-        .filter(|(id, s)| !s.is_empty() && !is_notice(id))
-        .map(|(_, s)| s.as_str())
-        .collect();
     if !parsed.iter().any(|l| !l.arrival && !is_notice(&l.queue_id)) {
         return;
     }
-    parsed.retain(|l| match (l.arrival, &l.sender) {
-        (true, Some(sender)) => own.is_empty() || own.contains(sender.as_str()),
-        (true, None) => true,
-        (false, _) => !is_notice(&l.queue_id),
+    let mut known: HashSet<String> = senders
+        .iter()
+        .filter(|(id, s)| !s.is_empty() && !is_notice(id))
+        .map(|(_, s)| s.clone())
+        .collect();
+    let excerpt = !known.is_empty();
+    known.extend(
+        parsed
+            .iter()
+            .filter(|l| !l.arrival)
+            .map(|l| l.address.to_ascii_lowercase()),
+    );
+    parsed.retain(|l| {
+        if l.arrival {
+            let shares = |a: &str| known.contains(&a.to_ascii_lowercase());
+            !excerpt || shares(&l.address) || l.sender.as_deref().is_some_and(shares)
+        } else {
+            !is_notice(&l.queue_id)
+        }
     });
 }
 
@@ -410,7 +422,13 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
     };
     let address = angle_address(field(line, "to")?)?;
     Some(LogLine {
-        sender: field(line, "from").map(|f| f.trim_matches(['<', '>']).to_ascii_lowercase()),
+        // `from=<a@x> to=<b@y> proto=…`: the sender is what stands in the brackets.
+        sender: field(line, "from").map(|f| {
+            let f = f
+                .strip_prefix('<')
+                .map_or(f, |f| f.split('>').next().unwrap_or(f));
+            f.to_ascii_lowercase()
+        }),
         ..refusal(
             "postfix-log",
             syslog_queue_id(line),
@@ -759,6 +777,19 @@ mod tests {
         );
         let alone = log.lines().next().unwrap();
         assert_eq!(recipients(alone).len(), 1, "a refusal pasted alone is read");
+    }
+
+    /// A refusal that shares an address with the pasted mail is what the admin asks about.
+    #[test]
+    fn refusals_about_the_pasted_mail_are_kept() {
+        let log = "Nov 28 10:00:01 mx postfix/submission/smtpd[1]: NOQUEUE: reject: RCPT from pc.example[198.51.100.9]: 554 5.7.1 <bob@kunde.example>: Relay access denied; from=<info@agentur.example> to=<bob@kunde.example> proto=ESMTP helo=<pc>\nNov 28 10:05:00 mx postfix/qmgr[2]: ABC123: from=<info@agentur.example>, size=1000, nrcpt=1 (queue active)\nNov 28 10:05:01 mx postfix/smtp[3]: ABC123: to=<anna@other.example>, relay=mx.other.example[192.0.2.5]:25, dsn=2.0.0, status=sent (250 ok)\n";
+        assert_eq!(
+            recipients(log),
+            [
+                ("bob@kunde.example".to_string(), Reason::NoRelaying),
+                ("anna@other.example".to_string(), Reason::Delivered)
+            ]
+        );
     }
 
     /// qmail-send names the recipient when a delivery starts and the result later.

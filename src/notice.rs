@@ -41,6 +41,9 @@ pub struct Notice {
     pub links: Vec<text::Link>,
     /// A limit cut something off.
     pub truncated: Option<&'static str>,
+    /// The text is that of a bounce forwarded inside this message (as an attachment, or
+    /// quoted below a person's words).
+    pub forwarded: bool,
 }
 
 /// The notice headers the readers look at (lower case); only these are kept.
@@ -61,6 +64,8 @@ pub const READ_HEADERS: &[&str] = &[
     "x-mimeole",
     "x-amz-sns-message-id",
     "x-ses-outgoing",
+    "return-path",
+    "list-unsubscribe",
 ];
 
 impl Notice {
@@ -73,6 +78,22 @@ impl Notice {
                 .extend(text::html_links(&html[..own]).into_iter().take(room));
         }
         text::flatten_html(html)
+    }
+
+    /// True if the notice's sender is a mail system (Mailer-Daemon, postmaster, "Mail
+    /// Delivery System", Exchange's "Microsoft Outlook"), not a person.
+    pub fn from_mail_system(&self) -> bool {
+        let Some(from) = self.header("from") else {
+            return false;
+        };
+        let lower = from.to_ascii_lowercase();
+        ["mailer-daemon", "postmaster", "mail delivery"]
+            .iter()
+            .any(|w| lower.contains(w))
+            || crate::knowledge::signs("paste.notice_senders").any(|w| lower.contains(w))
+            || text::find_addresses(from)
+                .first()
+                .is_some_and(|a| text::is_system_address(&a.value))
     }
 
     /// The first raw value of header `name`, one of [`READ_HEADERS`].
@@ -208,14 +229,20 @@ fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::strip_qp_debris(&cleaned);
     let mut notice = Notice::default();
-    let mut body = if text::looks_like_html(&cleaned) {
+    let body = if text::looks_like_html(&cleaned) {
         notice.flatten(&cleaned)
     } else {
         cleaned.into_owned()
     };
-    // A notice forwarded below the customer's own words: its header lines are the
-    // notice's headers, and its text starts below them.
-    if let Some((labels, start)) = forwarded_notice(&body) {
+    let forward = forwarded_notice(&body);
+    read_text(notice, body, forward)
+}
+
+/// Reads a notice's text; a notice forwarded below a person's words (`forward`: its
+/// header labels and where its text starts) is read from its own header lines down.
+fn read_text(mut notice: Notice, mut body: String, forward: Option<Forward>) -> Notice {
+    if let Some((labels, start)) = forward {
+        notice.forwarded = true;
         for (name, value) in &labels {
             let field = match name.as_str() {
                 "from" => &mut notice.headers.from,
@@ -233,11 +260,15 @@ fn from_pasted_text(s: &str) -> Notice {
     notice
 }
 
+/// A forwarded notice's header labels (`from` | `subject` | `to` | `date`, value) and
+/// where its text starts.
+type Forward = (Vec<(String, String)>, usize);
+
 /// A delivery notice forwarded inside a paste: a separator line ("-----Original
 /// Message-----", "Begin forwarded message:"), then header labels whose "From:" names a
 /// notice's sender. Returns the labels as (`from` | `subject` | `to` | `date`, value) and
 /// where the notice's text starts.
-fn forwarded_notice(body: &str) -> Option<(Vec<(String, String)>, usize)> {
+fn forwarded_notice(body: &str) -> Option<Forward> {
     let mut lines = Vec::new();
     let mut at = 0;
     for line in body.split_inclusive('\n').take(2000) {
@@ -409,17 +440,17 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
     // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
     // is read as that notice, as if pasted.
-    let from_system = notice.headers.from.as_deref().is_some_and(|f| {
-        text::find_addresses(f)
-            .first()
-            .is_some_and(|a| text::is_system_address(&a.value))
-    });
-    if notice.dsn.is_empty() && !from_system && forwarded_notice(&body).is_some() {
-        let mut forwarded = from_pasted_text(&body);
-        forwarded.has_headers = true;
-        forwarded.links = notice.links;
-        forwarded.attachments = notice.attachments;
-        return forwarded;
+    if notice.dsn.is_empty()
+        && !notice.from_mail_system()
+        && let Some(forward) = forwarded_notice(&body)
+    {
+        let forwarded = Notice {
+            has_headers: true,
+            links: notice.links,
+            attachments: notice.attachments,
+            ..Notice::default()
+        };
+        return read_text(forwarded, body, Some(forward));
     }
     take_inline_parts(&mut notice, body);
     if notice.dsn.is_empty() {
@@ -557,6 +588,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 if depth + 1 < MAX_DEPTH {
                     // A forwarded bounce: the inner message is the notice to read.
                     if depth == 0 && notice.dsn.is_empty() && looks_like_bounce(inner) {
+                        notice.forwarded = true;
                         walk(inner, notice, body, depth);
                     }
                 } else {

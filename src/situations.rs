@@ -95,9 +95,10 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     // A remote server (the one the sending server delivered to) refused to relay: the
     // sending side had already accepted the message, so no login was missing there.
-    let own_server_refuses = failed
-        .iter()
-        .any(|r| r.reason == Reason::NoRelaying && r.remote_mta.is_some());
+    let own_server_refuses = failed.iter().any(|r| {
+        r.reason == Reason::NoRelaying
+            && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
+    });
     if own_server_refuses {
         return Some(Situation::RecipientRefusesRelay);
     }

@@ -1,14 +1,15 @@
 //! Message-trace exports an admin pastes instead of a bounce: CSV exports of Microsoft 365
 //! (`Get-MessageTrace | Export-Csv`), of Exchange's tracking log
 //! (`Get-MessageTrackingLog | Export-Csv`) and of Google Workspace's email log search,
-//! and PowerShell's table output of `Get-MessageTrace`. Columns are found by name
-//! (`signs.toml [export]`). Each recipient's last state becomes a message; a cause is
-//! named only where the export carries the server's reply.
+//! and PowerShell's table (`Format-Table`) and list (`Format-List`) output of both
+//! cmdlets. Columns are found by name (`signs.toml [export]`). Each recipient's last state
+//! becomes a message; a cause is named only where the export carries the server's reply.
 
 use crate::engine::{RawRecipient, finish_recipient};
 use crate::knowledge::signs;
 use crate::logs::empty_message;
 use crate::report::{Action, Kind, Message, Reason};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Rows read from one export, at most.
@@ -21,10 +22,10 @@ const LIST_FIELDS_WITHIN: usize = 60;
 const MAX_FIELDS: usize = 200;
 
 /// Where each kind of column is in a row.
-#[derive(Default)]
 struct Columns {
     recipient: usize,
     state: usize,
+    sender: Option<usize>,
     reply: Option<usize>,
     code: Option<usize>,
     subject: Option<usize>,
@@ -45,6 +46,7 @@ impl Columns {
         Some(Columns {
             recipient: find("export.recipient_columns")?,
             state: find("export.state_columns")?,
+            sender: find("export.sender_columns"),
             reply: find("export.reply_columns"),
             code: find("export.code_columns"),
             subject: find("export.subject_columns"),
@@ -78,9 +80,11 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
 /// The messages of an export's rows.
 fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
     // The last state of each recipient of each message, in order of first appearance.
-    let mut latest: Vec<(String, &Row, Action)> = Vec::new();
-    for row in rows {
-        let (Some(address), Some(state)) = (
+    // Without a message ID column every row is a message of its own.
+    let mut latest: Vec<(&Row, String, Action, bool)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (n, row) in rows.iter().enumerate() {
+        let (Some(listed), Some(state)) = (
             field(row, Some(columns.recipient)),
             field(row, Some(columns.state)),
         ) else {
@@ -89,24 +93,41 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
         let Some(action) = action_of(state) else {
             continue;
         };
-        let key = format!(
-            "{}\n{}",
-            field(row, columns.message_id).unwrap_or(""),
-            address
-        )
-        .to_ascii_lowercase();
-        match latest.iter_mut().find(|(k, ..)| *k == key) {
-            Some(entry) => *entry = (key, row, action),
-            None => latest.push((key, row, action)),
+        // The notice the server sent back to the sender is no outcome of its own.
+        if field(row, columns.sender)
+            .is_some_and(|f| f == "<>" || crate::text::is_system_address(f))
+        {
+            continue;
+        }
+        let addresses: Vec<&str> = recipients(listed).collect();
+        // A reply field of a row for several recipients holds several replies.
+        let single = addresses.len() == 1;
+        for address in addresses {
+            let key = match field(row, columns.message_id) {
+                Some(id) => format!("{id}\n{address}").to_ascii_lowercase(),
+                None => format!("{n}\n{address}"),
+            };
+            let entry = (row, address.to_string(), action, single);
+            match index.get(&key) {
+                Some(&i) => latest[i] = entry,
+                None => {
+                    index.insert(key, latest.len());
+                    latest.push(entry);
+                }
+            }
         }
     }
     let details = trace_details(s);
-    let failed = latest.iter().filter(|(.., a)| *a == Action::Failed).count();
+    let failed = latest
+        .iter()
+        .filter(|(_, _, a, _)| *a == Action::Failed)
+        .count();
     latest
         .into_iter()
-        .map(|(_, row, action)| {
+        .map(|(row, address, action, single)| {
             let state = field(row, Some(columns.state)).unwrap_or("");
             let mut reply = field(row, columns.reply)
+                .filter(|_| single)
                 .map(server_reply)
                 .unwrap_or_default();
             if let Some(code) = field(row, columns.code)
@@ -120,9 +141,7 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             }
             let has_reply = !reply.trim().is_empty();
             let mut r = finish_recipient(RawRecipient {
-                address: field(row, Some(columns.recipient))
-                    .unwrap_or("")
-                    .to_string(),
+                address,
                 action: Some(action),
                 diagnostic: if has_reply {
                     reply.trim().to_string()
@@ -149,6 +168,14 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             m
         })
         .collect()
+}
+
+/// The addresses of a recipient field: one, or several (`{a@x, b@y}`, `a@x;b@y`).
+fn recipients(listed: &str) -> impl Iterator<Item = &str> {
+    listed
+        .split([',', ';'])
+        .map(|a| a.trim().trim_matches(['{', '}', '<', '>', '"', ' ']))
+        .filter(|a| a.contains('@'))
 }
 
 fn action_of(state: &str) -> Option<Action> {
@@ -224,58 +251,65 @@ fn powershell_table(s: &str) -> Option<(Columns, Vec<Row>)> {
         let l = l.trim_end();
         l.contains("--") && l.bytes().all(|c| c == b'-' || c == b' ')
     };
-    if !s.split('\n').take(HEADER_WITHIN).any(is_rule) {
-        return None;
-    }
-    let mut lines = Vec::new();
-    let mut offset = 0;
-    for raw in s.split_inclusive('\n').take(MAX_ROWS) {
-        lines.push((offset..offset + raw.len(), raw.trim_end()));
-        offset += raw.len();
-    }
-    let dashes = (1..lines.len().min(HEADER_WITHIN)).find(|&i| is_rule(lines[i].1))?;
-    let rule = lines[dashes].1.as_bytes();
+    let head: Vec<&str> = s.split('\n').take(HEADER_WITHIN).collect();
+    let dashes = (1..head.len()).find(|&i| is_rule(head[i]))?;
+    // Columns start where the rule's dashes start; PowerShell pads by characters.
+    let rule: Vec<char> = head[dashes].trim_end().chars().collect();
     let starts: Vec<usize> = (0..rule.len())
-        .filter(|&i| rule[i] == b'-' && (i == 0 || rule[i - 1] == b' '))
+        .filter(|&i| rule[i] == '-' && (i == 0 || rule[i - 1] == ' '))
         .collect();
     let cut = |line: &str| -> Vec<String> {
+        let chars: Vec<char> = line.chars().collect();
         starts
             .iter()
             .enumerate()
             .map(|(k, &from)| {
-                let to = starts.get(k + 1).copied().unwrap_or(line.len());
-                line.get(from.min(line.len())..to.min(line.len()))
-                    .unwrap_or("")
+                let to = starts
+                    .get(k + 1)
+                    .copied()
+                    .unwrap_or(chars.len())
+                    .min(chars.len());
+                chars[from.min(to)..to]
+                    .iter()
+                    .collect::<String>()
                     .trim()
                     .to_string()
             })
             .collect()
     };
-    let columns = Columns::of(&cut(lines[dashes - 1].1))?;
-    let rows = lines[dashes + 1..]
-        .iter()
-        .take_while(|(_, l)| !l.trim().is_empty())
-        .map(|(span, line)| {
-            let mut fields = cut(line);
-            // A value wider than its column shifts the rest: the recipient is the address
-            // that starts nearest its column, the state the row's last word.
-            if let Some(a) = crate::text::find_addresses(line)
-                .into_iter()
-                .min_by_key(|a| a.start.abs_diff(starts[columns.recipient]))
-            {
-                fields[columns.recipient] = a.value;
-            }
-            if columns.state + 1 == starts.len()
-                && let Some(last) = line.split_whitespace().last()
-            {
-                fields[columns.state] = last.to_string();
-            }
-            Row {
-                span: span.clone(),
-                fields,
-            }
-        })
-        .collect();
+    let columns = Columns::of(&cut(head[dashes - 1].trim_end()))?;
+    let mut offset = 0;
+    let mut rows = Vec::new();
+    for (n, raw) in s.split_inclusive('\n').take(MAX_ROWS).enumerate() {
+        let span = offset..offset + raw.len();
+        offset += raw.len();
+        if n <= dashes {
+            continue;
+        }
+        let line = raw.trim_end();
+        if line.trim().is_empty() {
+            break;
+        }
+        let mut fields = cut(line);
+        // A value wider than its column shifts the rest: the recipient is the address
+        // that starts nearest its column, the state the row's last word.
+        let column_at = line
+            .char_indices()
+            .nth(starts[columns.recipient])
+            .map_or(line.len(), |(b, _)| b);
+        if let Some(a) = crate::text::find_addresses(line)
+            .into_iter()
+            .min_by_key(|a| a.start.abs_diff(column_at))
+        {
+            fields[columns.recipient] = a.value;
+        }
+        if columns.state + 1 == starts.len()
+            && let Some(last) = line.split_whitespace().last()
+        {
+            fields[columns.state] = last.to_string();
+        }
+        rows.push(Row { span, fields });
+    }
     Some((columns, rows))
 }
 
@@ -283,7 +317,7 @@ fn powershell_table(s: &str) -> Option<(Columns, Vec<Row>)> {
 type ListRecord = (Range<usize>, Vec<(usize, String)>);
 
 /// PowerShell's list output (`Format-List`): records of `Name : value` lines, separated
-/// by empty lines. A record naming several recipients (`{a@x, b@y}`) gives a row for each.
+/// by empty lines.
 fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
     let mut names: Vec<String> = Vec::new();
     let mut records: Vec<ListRecord> = Vec::new();
@@ -295,6 +329,16 @@ fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
         // A list export shows its recipient and state fields within its first lines.
         if n == LIST_FIELDS_WITHIN && Columns::of(&names).is_none() {
             return None;
+        }
+        // A value wider than the window continues on an indented line.
+        if open && raw.starts_with(' ') && !raw.trim().is_empty() && !raw.contains(" : ") {
+            if let Some((whole, fields)) = records.last_mut()
+                && let Some((_, value)) = fields.last_mut()
+            {
+                whole.end = span.end;
+                value.push_str(raw.trim());
+            }
+            continue;
         }
         let Some((name, value)) = raw
             .split_once(" : ")
@@ -308,7 +352,7 @@ fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
             open = false;
             continue;
         }
-        let column = match names.iter().position(|n| n == name) {
+        let column = match names.iter().position(|n| n.eq_ignore_ascii_case(name)) {
             Some(c) => c,
             // Exports have a few dozen fields; more are no export.
             None if names.len() >= MAX_FIELDS => return None,
@@ -327,32 +371,16 @@ fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
         }
     }
     let columns = Columns::of(&names)?;
-    let mut rows = Vec::new();
-    for (span, fields) in records {
-        let mut row = vec![String::new(); names.len()];
-        for (column, value) in fields {
-            row[column] = value;
-        }
-        let listed = row[columns.recipient]
-            .trim_matches(['{', '}'])
-            .split(',')
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect::<Vec<_>>();
-        for address in &listed {
-            let mut fields = row.clone();
-            fields[columns.recipient] = address.clone();
-            if listed.len() > 1
-                && let Some(reply) = columns.reply
-            {
-                fields[reply].clear();
+    let rows = records
+        .into_iter()
+        .map(|(span, values)| {
+            let mut fields = vec![String::new(); names.len()];
+            for (column, value) in values {
+                fields[column] = value;
             }
-            rows.push(Row {
-                span: span.clone(),
-                fields,
-            });
-        }
-    }
+            Row { span, fields }
+        })
+        .collect();
     Some((columns, rows))
 }
 
@@ -431,6 +459,46 @@ mod tests {
                 ("s@fabrikam.example", Reason::UserUnknown)
             ]
         );
+    }
+
+    /// Format-Table output of the tracking log: braces around recipients, wide
+    /// characters before the recipient column, and the notice sent back to the sender.
+    #[test]
+    fn a_tracking_log_table_is_cut_by_characters() {
+        let out = "Timestamp EventId Sender                     MessageSubject Recipients           RecipientStatus\n--------- ------- ------                     -------------- ----------           ---------------\n2:03 PM   FAIL    p@example.cz               Счёт за ноябрь {j@contoso.example}  {550 5.1.1 RESOLVER.ADR.RecipNotFound; not found}\n2:04 PM   SEND    postmaster@contoso.example Unzustellbar   {p@example.cz}       {250 2.0.0 OK}\n";
+        let m = read(out).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].recipients[0].address, "j@contoso.example");
+        assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
+    }
+
+    /// Without a message ID, rows for the same recipient are different messages; a
+    /// field may list several recipients.
+    #[test]
+    fn rows_without_a_message_id_stay_apart() {
+        let csv = "Date,Sender,Recipient,Subject,Status,Status details\n1,a@x.example,lisa@north.example,A,Delivered,Inbox\n2,a@x.example,lisa@north.example;tom@north.example,B,Bounced,\n";
+        let got: Vec<(String, Kind)> = read(csv)
+            .unwrap()
+            .iter()
+            .map(|m| (m.recipients[0].address.clone(), m.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("lisa@north.example".into(), Kind::DeliveryReport),
+                ("lisa@north.example".into(), Kind::Bounce),
+                ("tom@north.example".into(), Kind::Bounce)
+            ]
+        );
+    }
+
+    /// A list value wider than the window continues on an indented line.
+    #[test]
+    fn wrapped_list_values_are_joined() {
+        let out = "EventId    : FAIL\nMessageId  : <AM0PR01MB12@AM0PR01MB1234.eurprd01.prod.exc\n             hangelabs.com>\nRecipients : {s@fabrikam.example}\nRecipientStatus : {[{LED=550 5.1.1 User unknown}]}\n";
+        let m = read(out).unwrap();
+        assert_eq!(m[0].recipients[0].address, "s@fabrikam.example");
+        assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
     }
 
     /// PowerShell's table of `Get-MessageTrace`, with the failure from the detail list.

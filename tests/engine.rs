@@ -935,3 +935,52 @@ fn a_mail_forwarding_a_quoted_notice_is_read_as_the_notice() {
     assert_eq!(addresses, ["anna@mandant.example"]);
     assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
 }
+
+/// A person's mail or a newsletter that only talks about failures is no notice.
+#[test]
+fn mail_that_talks_about_bounces_is_not_a_bounce() {
+    let person = "Return-Path: <claudia@ourco.example>\nFrom: Claudia <claudia@ourco.example>\nTo: versand@ourco.example\nSubject: Parcel undeliverable - returned to sender?\nMessage-ID: <1@ourco.example>\n\nDHL says the parcel for r.vogt@example.com was \"undeliverable - recipient unknown at this address\".\n";
+    let newsletter = "Return-Path: <bounce-mc.123@mail.mcdlv.net>\nFrom: Cloud Weekly <news@cloudweekly.example>\nTo: anna@ourco.example\nSubject: Why your emails bounce\nList-Unsubscribe: <https://cloudweekly.example/u>\nMessage-ID: <2@mcdlv.net>\n\nA hard bounce (550 5.1.1 user unknown) and a soft bounce (452 4.2.2 mailbox full).\n";
+    for mail in [person, newsletter] {
+        let m = &analyze(mail.as_bytes()).messages[0];
+        assert_eq!(m.kind, Kind::NotABounce, "{mail}");
+        assert!(m.recipients.is_empty());
+    }
+}
+
+/// An Exchange notice whose own text quotes an earlier notice is read as itself.
+#[test]
+fn a_real_notice_quoting_an_earlier_one_is_read_as_itself() {
+    let ndr = "From: Microsoft Outlook <MicrosoftExchange329e@kanzlei.example>\nTo: Petra <p@kanzlei.example>\nSubject: Undeliverable: WG: Undeliverable: Termin\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nDelivery has failed to these recipients or groups:\n\nitt@dienst.example\nThe email address you entered couldn't be found.\n\nDiagnostic information for administrators:\n\nitt@dienst.example\nRemote Server returned '550 5.1.1 <itt@dienst.example>: Recipient address rejected: User unknown'\n\nHallo, liegt das an uns?\n\n-----Original Message-----\nFrom: Microsoft Outlook <MicrosoftExchange329e@kanzlei.example>\nSent: Thursday, November 28, 2024 10:05 AM\nTo: Petra <p@kanzlei.example>\nSubject: Undeliverable: Termin\n\nDelivery has failed to these recipients or groups:\n\nanna@mandant.example\nThe recipient's mailbox is full and can't accept messages now.\n";
+    let m = &analyze(ndr.as_bytes()).messages[0];
+    let got: Vec<(&str, Reason)> = m
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect();
+    assert_eq!(got, [("itt@dienst.example", Reason::UserUnknown)]);
+}
+
+/// "Does not exist" in other languages: the status code or the word "domain" tells a
+/// missing domain from a missing user.
+#[test]
+fn foreign_words_for_a_missing_domain_are_not_an_unknown_user() {
+    for (reply, want) in [
+        ("550 5.1.2 Domena nie istnieje", Reason::HostUnknown),
+        (
+            "550 El dominio del destinatario no existe",
+            Reason::HostUnknown,
+        ),
+        ("550 5.1.1 Usuario no existe", Reason::UserUnknown),
+        (
+            "450 4.7.0 Слишком большое количество писем",
+            Reason::SecurityError,
+        ),
+    ] {
+        let paste = format!(
+            "<a@b.example>: host mx.b.example[192.0.2.1] said: {reply} (in reply to RCPT TO command)\n"
+        );
+        let m = &analyze(paste.as_bytes()).messages[0];
+        assert_eq!(m.recipients[0].reason, want, "{reply}");
+    }
+}
