@@ -518,6 +518,9 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
     let plain_len = plain_body_len(msg);
     for (id, part) in msg.parts.iter().enumerate() {
         let (ctype, subtype) = content_type_of(part);
+        if ctype == "text" && notice.truncated.is_none() && undecodable(part) {
+            notice.truncated = Some("charset");
+        }
         match &part.body {
             PartType::Text(t) if ctype == "text" && subtype == "rfc822-headers" => {
                 set_original_from_headers(notice, t);
@@ -598,6 +601,46 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             _ => {}
         }
     }
+}
+
+/// Character sets the page cannot decode (East Asian multi-byte sets and a few rare
+/// ones: their tables would double the page's size). Their text comes out garbled; codes
+/// and addresses in ASCII are still read.
+const UNDECODABLE: &[&str] = &[
+    "shift-jis",
+    "sjis",
+    "x-sjis",
+    "windows-31j",
+    "cp932",
+    "ms932",
+    "ms-kanji",
+    "euc-jp",
+    "iso-2022-jp",
+    "csiso2022jp",
+    "big5",
+    "big5-hkscs",
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "euc-cn",
+    "cp936",
+    "euc-kr",
+    "ks-c-5601-1987",
+    "cp949",
+    "iso-2022-kr",
+    "windows-874",
+    "ibm866",
+    "x-mac-cyrillic",
+];
+
+/// True if a part's text is in a character set of [`UNDECODABLE`].
+fn undecodable(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .is_some_and(|c| {
+            let c = c.trim().to_ascii_lowercase().replace('_', "-");
+            UNDECODABLE.contains(&c.as_str())
+        })
 }
 
 fn looks_like_bounce(msg: &Message<'_>) -> bool {

@@ -192,7 +192,8 @@ pub enum EvidenceKind {
 pub enum Warning {
     /// Looks like phishing dressed as a delivery notice.
     Phishing { signs: Vec<String> },
-    /// A size or depth limit cut part of the message off.
+    /// A size or depth limit cut part of the message off, or part of its text is in a
+    /// character set that cannot be decoded (`limit` = `charset`).
     Truncated { limit: String },
 }
 

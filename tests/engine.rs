@@ -984,3 +984,15 @@ fn foreign_words_for_a_missing_domain_are_not_an_unknown_user() {
         assert_eq!(m.recipients[0].reason, want, "{reply}");
     }
 }
+
+/// Text in a character set the page cannot decode is said so, not shown as garbage
+/// without a word.
+#[test]
+fn an_undecodable_character_set_is_named() {
+    let mail = b"From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.jp>\nTo: sato@example.jp\nSubject: failure\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"Shift_JIS\"\n\n\x88\xb6\x90\xe6: yamada@example.com\n550 5.1.1 <yamada@example.com>... User unknown\n";
+    let m = &analyze(mail).messages[0];
+    assert!(m.warnings.contains(&Warning::Truncated {
+        limit: "charset".into()
+    }));
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
+}
