@@ -232,6 +232,9 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
         Kind::ComplaintReport => feedback_topic(msg)
             .unwrap_or("kind.complaint_report")
             .to_string(),
+        Kind::DeliveryReport => read_receipt_topic(msg)
+            .unwrap_or("kind.delivery_report")
+            .to_string(),
         other => format!("kind.{}", other.as_str()),
     }
 }
@@ -240,6 +243,20 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
 /// the message will fail in the end unless someone acts.
 fn delay_persists(reason: Reason) -> bool {
     crate::knowledge::signs("kind.delay_persisting_reasons").any(|r| r == reason.as_str())
+}
+
+/// The entry for a read receipt (its disposition, as `dsn::read_receipt` wrote it).
+fn read_receipt_topic(msg: &Message) -> Option<&'static str> {
+    let disposition = main_recipient(msg)?
+        .diagnostic
+        .as_deref()?
+        .strip_prefix("Disposition:")?
+        .to_ascii_lowercase();
+    Some(if disposition.contains("deleted") {
+        "kind.read_receipt_deleted"
+    } else {
+        "kind.read_receipt"
+    })
 }
 
 /// The entry for a complaint report whose Feedback-Type is not a plain spam complaint.

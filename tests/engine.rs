@@ -922,6 +922,10 @@ fn read_receipt_is_a_delivery_report() {
     assert_eq!(m.recipients[0].address, "k@example.org");
     assert_eq!(m.recipients[0].reason, Reason::Delivered);
     assert!(!m.recipients[0].hard_bounce);
+    assert_eq!(explain(m, Lang::En).topic, "kind.read_receipt");
+    let deleted = mdn.replace("; displayed", "; deleted");
+    let m = &analyze(deleted.as_bytes()).messages[0];
+    assert_eq!(explain(m, Lang::De).topic, "kind.read_receipt_deleted");
 }
 
 /// A colleague's mail that forwards a quoted notice ("WG: Undeliverable") is read as
