@@ -253,10 +253,11 @@ fn is_log_line(line: &str) -> bool {
 
 /// The value of `key=` up to the next `, ` (or a parenthesised value).
 fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let start = line
-        .find(&format!(" {key}="))
-        .map(|p| p + key.len() + 2)
-        .or_else(|| line.find(&format!(",{key}=")).map(|p| p + key.len() + 2))?;
+    let b = line.as_bytes();
+    let start = line.match_indices(key).map(|(p, _)| p).find(|&p| {
+        p > 0 && matches!(b[p - 1], b' ' | b',') && b.get(p + key.len()) == Some(&b'=')
+    })? + key.len()
+        + 1;
     let rest = &line[start..];
     let end = rest.find(", ").unwrap_or(rest.len());
     Some(rest[..end].trim())

@@ -35,14 +35,16 @@ struct Columns {
 impl Columns {
     /// The columns of a header row, if it has a recipient and a state column.
     fn of(names: &[String]) -> Option<Columns> {
-        let find = |path: &str| {
-            signs(path).find_map(|want| {
-                names.iter().position(|n| {
-                    let n: String = n.chars().filter(|c| !c.is_whitespace()).collect();
-                    n.eq_ignore_ascii_case(want)
-                })
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase()
             })
-        };
+            .collect();
+        let find = |path: &str| signs(path).find_map(|want| names.iter().position(|n| n == want));
         Some(Columns {
             recipient: find("export.recipient_columns")?,
             state: find("export.state_columns")?,
@@ -331,7 +333,7 @@ fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
             return None;
         }
         // A value wider than the window continues on an indented line.
-        if open && raw.starts_with(' ') && !raw.trim().is_empty() && !raw.contains(" : ") {
+        if open && raw.starts_with(' ') && !raw.trim().is_empty() && list_field(raw).is_none() {
             if let Some((whole, fields)) = records.last_mut()
                 && let Some((_, value)) = fields.last_mut()
             {
@@ -340,10 +342,7 @@ fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
             }
             continue;
         }
-        let Some((name, value)) = raw
-            .split_once(" : ")
-            .or_else(|| raw.trim_end().strip_suffix(" :").map(|n| (n, "")))
-        else {
+        let Some((name, value)) = list_field(raw) else {
             open = false;
             continue;
         };
@@ -382,6 +381,17 @@ fn powershell_list(s: &str) -> Option<(Columns, Vec<Row>)> {
         })
         .collect();
     Some((columns, rows))
+}
+
+/// A list line's `Name : value` (the value may be empty).
+fn list_field(line: &str) -> Option<(&str, &str)> {
+    let b = line.as_bytes();
+    let at = memchr::memchr_iter(b':', b).find(|&i| {
+        i > 0
+            && b[i - 1] == b' '
+            && matches!(b.get(i + 1), Some(b' ') | Some(b'\r') | Some(b'\n') | None)
+    })?;
+    Some((&line[..at - 1], line[at + 1..].trim()))
 }
 
 /// The fields of one CSV line: comma-separated, optionally in double quotes with `""`
