@@ -527,6 +527,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             }
             // A plain part may be an HTML notice pasted as source.
             PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
+                let t = utf8_if_mislabelled(msg, part).unwrap_or(t);
                 if text::opens_as_html(t) {
                     push_text(body, &notice.flatten(t))
                 } else {
@@ -601,6 +602,28 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             _ => {}
         }
     }
+}
+
+/// The raw text of an unencoded part labelled US-ASCII (or not labelled) whose bytes are
+/// UTF-8 after all, as mail servers often send: read as UTF-8, not as Latin-1.
+fn utf8_if_mislabelled<'a>(
+    msg: &'a Message<'_>,
+    part: &mail_parser::MessagePart<'_>,
+) -> Option<&'a str> {
+    if part.encoding != mail_parser::Encoding::None {
+        return None;
+    }
+    let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+    if !charset
+        .is_none_or(|c| c.eq_ignore_ascii_case("us-ascii") || c.eq_ignore_ascii_case("ascii"))
+    {
+        return None;
+    }
+    let raw = msg
+        .raw_message()
+        .get(part.offset_body as usize..part.offset_end as usize)?;
+    let text = std::str::from_utf8(raw).ok()?;
+    (!text.is_ascii()).then_some(text)
 }
 
 /// Character sets the page cannot decode (East Asian multi-byte sets and a few rare

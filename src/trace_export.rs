@@ -1,6 +1,7 @@
 //! Message-trace exports an admin pastes instead of a bounce: CSV exports of Microsoft 365
 //! (`Get-MessageTrace | Export-Csv`), of Exchange's tracking log
-//! (`Get-MessageTrackingLog | Export-Csv`) and of Google Workspace's email log search,
+//! (`Get-MessageTrackingLog | Export-Csv`, or its raw `MSGTRK*.LOG` files) and of Google
+//! Workspace's email log search,
 //! and PowerShell's table (`Format-Table`) and list (`Format-List`) output of both
 //! cmdlets. Columns are found by name (`signs.toml [export]`). Each recipient's last state
 //! becomes a message; a cause is named only where the export carries the server's reply.
@@ -233,6 +234,8 @@ fn csv_table(s: &str) -> Option<(Columns, Vec<Row>)> {
             if n >= HEADER_WITHIN {
                 return None;
             }
+            // Exchange's raw tracking log names its columns in a `#Fields:` line.
+            let line = line.strip_prefix("#Fields:").unwrap_or(line);
             if line.contains(',') {
                 columns = Columns::of(&csv_fields(line));
             }
@@ -509,6 +512,16 @@ mod tests {
         let m = read(out).unwrap();
         assert_eq!(m[0].recipients[0].address, "s@fabrikam.example");
         assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
+    }
+
+    /// Exchange's raw tracking log file names its columns in a `#Fields:` line.
+    #[test]
+    fn a_raw_tracking_log_file_is_read() {
+        let log = "#Software: Microsoft Exchange Server\n#Log-type: Message Tracking Log\n#Fields: date-time,event-id,message-id,recipient-address,recipient-status,message-subject,sender-address\n2025-12-09T08:14:21Z,RECEIVE,<a@x.local>,p@roemer.example,,Fotos,m@falk.example\n2025-12-09T08:14:22Z,FAIL,<a@x.local>,p@roemer.example,550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum size for route,Fotos,m@falk.example\n";
+        let m = read(log).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].recipients[0].address, "p@roemer.example");
+        assert_eq!(m[0].recipients[0].reason, Reason::EmailTooLarge);
     }
 
     /// PowerShell's table of `Get-MessageTrace`, with the failure from the detail list.

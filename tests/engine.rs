@@ -1000,3 +1000,38 @@ fn an_undecodable_character_set_is_named() {
     }));
     assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
 }
+
+/// A fake Microsoft notice from a look-alike domain, with a "session expired" lure and
+/// a log-in link, is phishing, although it quotes a server reply.
+#[test]
+fn a_notice_in_microsofts_name_from_another_domain_is_phishing() {
+    let mail = "From: \"Microsoft Outlook\" <postmaster@o365-ndr-service.com>\nTo: m.falk@ing-buero-falk.de\nSubject: Undeliverable: Plansatz\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>Delivery has failed to these recipients or groups:</p><p>planung@architekten.example</p><p>The message could not be delivered because your Office 365 session expired.</p><p><a href=\"https://login-microsoftonline.o365-ndr-service.com/retry\">Retry sending</a></p><p>Remote Server returned '550 5.1.1 RESOLVER.ADR.SessionExpired'</p></body></html>\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    let signs = m.warnings.iter().find_map(|w| match w {
+        Warning::Phishing { signs } => Some(signs),
+        _ => None,
+    });
+    let signs = signs.expect("flagged as phishing");
+    assert!(
+        signs
+            .iter()
+            .any(|s| s == "impersonated_sender:o365-ndr-service.com")
+    );
+}
+
+/// A notice whose lines a mail program joined still names its failed address.
+#[test]
+fn a_rewrapped_notice_still_names_its_recipient() {
+    let paste = "This is the mail system at host mout.example.de. I'm sorry to have to inform you that your message could not be delivered. The mail system <bestellung@tischlerei.example>: delivery temporarily suspended: connect to mail.tischlerei.example[198.51.100.33]:25: Connection timed out Reporting-MTA: dns; mout.example.de Final-Recipient: rfc822;\nbestellung@tischlerei.example Action: failed Status: 4.4.1\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "bestellung@tischlerei.example");
+}
+
+/// A part labelled US-ASCII whose bytes are UTF-8 is read as UTF-8.
+#[test]
+fn mislabelled_utf8_is_read_as_utf8() {
+    let mail = "From: Mail Delivery System <mailer-daemon@kundenserver.de>\nTo: info@sanitaer.example\nSubject: Mail delivery failed\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 7bit\n\nThis message was created automatically by mail delivery software.\n\nk.lindner@bauträger-lindner.de:\nhost or domain name not found. Name service error for name=xn--bautrger-lindner-3nb.de type=MX: Host not found\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "k.lindner@bauträger-lindner.de");
+    assert_eq!(m.recipients[0].reason, Reason::HostUnknown);
+}
