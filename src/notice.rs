@@ -190,7 +190,7 @@ pub fn starts_with_headers(s: &str) -> bool {
             "delivered-to",
             "x-failed-recipients",
         ];
-        if KNOWN.iter().any(|k| name.eq_ignore_ascii_case(k)) {
+        if known == 0 && KNOWN.iter().any(|k| name.eq_ignore_ascii_case(k)) {
             known += 1;
         }
     }

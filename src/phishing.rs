@@ -52,10 +52,16 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
-    let links: Vec<String> = own
-        .split_whitespace()
-        .map(|w| w.trim_matches(['<', '>', '"', '(', ')']).to_string())
-        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+    let links: Vec<String> = memchr::memmem::find_iter(own.as_bytes(), "http")
+        .filter_map(|at| {
+            let word = own[at..].split(|c: char| c.is_whitespace()).next()?;
+            let word = word.trim_matches(['<', '>', '"', '(', ')']);
+            // The link starts its word (after quotes or brackets), as in the text's words.
+            let before = own[..at].trim_end_matches(['<', '>', '"', '(', ')']);
+            let starts_word = before.chars().next_back().is_none_or(char::is_whitespace);
+            let linked = word.starts_with("http://") || word.starts_with("https://");
+            (linked && starts_word).then(|| word.to_string())
+        })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
         .filter(|l| !on_trusted_site(l))
         .collect();
