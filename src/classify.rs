@@ -211,16 +211,17 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
 /// status code's reason where the words decided weakly, or the words' reason where only a
 /// code decided.
 pub fn alternative(f: &Facts<'_>, decided: Reason, decision: &Decision) -> Option<Reason> {
-    let lower = text::squash(&f.diagnostic.to_lowercase());
+    if !matches!(decision.source, "text" | "status" | "reply_code" | "none") {
+        return None;
+    }
     let from_status = f
         .status
         .and_then(knowledge::status_info)
         .and_then(|i| i.reason);
-    let from_words = phrase_rule(&lower);
-    let weak_words = from_words.is_some_and(|(_, _, weak)| weak);
+    let from_words = || phrase_rule(&text::squash(&f.diagnostic.to_lowercase()));
     let candidate = match decision.source {
-        "text" if weak_words => from_status,
-        "status" | "reply_code" => from_words.map(|(r, _, _)| r),
+        "text" if from_words().is_some_and(|(_, _, weak)| weak) => from_status,
+        "status" | "reply_code" => from_words().map(|(r, _, _)| r),
         "none" => from_status.or(f
             .reply_code
             .and_then(knowledge::reply_info)
