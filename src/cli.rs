@@ -304,8 +304,12 @@ fn write_text(
             writeln!(out, "{o}")?;
         }
         for w in &r.msg.warnings {
-            if let Warning::Truncated { limit } = w {
-                writeln!(out, "{}", lang.cut_off(limit))?;
+            match w {
+                Warning::Truncated { limit } => writeln!(out, "{}", lang.cut_off(limit))?,
+                Warning::UndecodableText { .. } => {
+                    writeln!(out, "{}", lang.ui("undecodable_text"))?
+                }
+                Warning::Phishing { .. } => {}
             }
         }
         if let Some(t) = &e.timeline {

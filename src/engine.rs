@@ -143,6 +143,11 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
             limit: limit.to_string(),
         });
     }
+    if let Some(charset) = &notice.undecodable {
+        msg.warnings.push(Warning::UndecodableText {
+            charset: charset.clone(),
+        });
+    }
     if let Some(kind) = special_kind(&notice) {
         fill_special(&mut msg, &notice, kind);
     } else {
@@ -180,10 +185,7 @@ fn special_kind(n: &Notice) -> Option<Kind> {
         return Some(Kind::AutoReply);
     }
     let vacation_subject = is_vacation_subject(&subject);
-    let from_system = n.header("from").is_some_and(text::is_system_address)
-        || n.header("from").is_some_and(|f| {
-            text::contains_ci(f, "mailer-daemon") || text::contains_ci(f, "postmaster")
-        });
+    let from_system = n.from_mail_system();
     ((auto && !from_system && !subject.contains("undeliver") && !subject.contains("failure"))
         || (vacation_subject && !from_system))
         .then_some(Kind::AutoReply)
@@ -725,10 +727,16 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
                 && !crate::knowledge::signs("kind.list_managers").any(|m| local.contains(m))
         })
     });
+    // A server's reply about a named address outweighs both signs.
+    let names_a_failure = msg
+        .recipients
+        .iter()
+        .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
     if (person_sent || n.header("list-unsubscribe").is_some())
         && !from_system
         && !known_notice
         && !n.forwarded
+        && !names_a_failure
     {
         return Kind::NotABounce;
     }

@@ -252,11 +252,15 @@ fn read_receipt_topic(msg: &Message) -> Option<&'static str> {
         .as_deref()?
         .strip_prefix("Disposition:")?
         .to_ascii_lowercase();
-    Some(if disposition.contains("deleted") {
-        "kind.read_receipt_deleted"
+    // RFC 8098: "displayed" was shown to the recipient, "deleted" was deleted (read or
+    // not); "processed" and "dispatched" say nothing about reading.
+    if disposition.contains("deleted") {
+        Some("kind.read_receipt_deleted")
+    } else if disposition.contains("displayed") {
+        Some("kind.read_receipt")
     } else {
-        "kind.read_receipt"
-    })
+        None
+    }
 }
 
 /// The entry for a complaint report whose Feedback-Type is not a plain spam complaint.

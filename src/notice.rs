@@ -41,6 +41,8 @@ pub struct Notice {
     pub links: Vec<text::Link>,
     /// A limit cut something off.
     pub truncated: Option<&'static str>,
+    /// A text part's character set that cannot be decoded (its text comes out garbled).
+    pub undecodable: Option<String>,
     /// The text is that of a bounce forwarded inside this message (as an attachment, or
     /// quoted below a person's words).
     pub forwarded: bool,
@@ -81,16 +83,13 @@ impl Notice {
     }
 
     /// True if the notice's sender is a mail system (Mailer-Daemon, postmaster, "Mail
-    /// Delivery System", Exchange's "Microsoft Outlook"), not a person.
+    /// Delivery System", Exchange's "Microsoft Outlook <…>"), not a person.
     pub fn from_mail_system(&self) -> bool {
         let Some(from) = self.header("from") else {
             return false;
         };
         let lower = from.to_ascii_lowercase();
-        ["mailer-daemon", "postmaster", "mail delivery"]
-            .iter()
-            .any(|w| lower.contains(w))
-            || crate::knowledge::signs("paste.notice_senders").any(|w| lower.contains(w))
+        crate::knowledge::signs("paste.notice_senders").any(|w| lower.contains(w))
             || text::find_addresses(from)
                 .first()
                 .is_some_and(|a| text::is_system_address(&a.value))
@@ -260,6 +259,9 @@ fn read_text(mut notice: Notice, mut body: String, forward: Option<Forward>) -> 
     notice
 }
 
+/// Separator lines looked at for a forwarded notice, at most.
+const MAX_SEPARATORS: usize = 20;
+
 /// A forwarded notice's header labels (`from` | `subject` | `to` | `date`, value) and
 /// where its text starts.
 type Forward = (Vec<(String, String)>, usize);
@@ -284,19 +286,25 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
         crate::pastes::is_forward_separator(t.as_bytes())
             || crate::knowledge::signs("paste.forward_openers").any(|o| t.starts_with(o))
     };
-    let sep = lines.iter().position(|(_, l)| is_separator(l))?;
-    let first = (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())?;
-    let block = (first..lines.len().min(first + 10))
-        .take_while(|&i| labelled(lines[i].1, "paste.forward_labels"))
-        .count();
-    // The block's "From:" line (Thunderbird puts "Subject:" and "Date:" first) names a
-    // notice's sender.
-    let from_notice = lines[first..first + block]
-        .iter()
-        .any(|(_, l)| crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes()));
-    if !from_notice {
-        return None;
-    }
+    // The first separator followed by header labels whose "From:" line (Thunderbird puts
+    // "Subject:" and "Date:" first) names a notice's sender; a signature's dashes above it
+    // are passed over.
+    let (first, block) = (0..lines.len())
+        .filter(|&i| is_separator(lines[i].1))
+        .take(MAX_SEPARATORS)
+        .find_map(|sep| {
+            let first =
+                (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())?;
+            let block = (first..lines.len().min(first + 10))
+                .take_while(|&i| labelled(lines[i].1, "paste.forward_labels"))
+                .count();
+            lines[first..first + block]
+                .iter()
+                .any(|(_, l)| {
+                    crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
+                })
+                .then_some((first, block))
+        })?;
     let mut labels = Vec::new();
     let mut end = first;
     while end < first + block {
@@ -440,7 +448,13 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
     // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
     // is read as that notice, as if pasted.
+    let from_person = notice.header("from").is_some_and(|f| {
+        text::find_addresses(f)
+            .first()
+            .is_some_and(|a| !text::is_system_address(&a.value))
+    });
     if notice.dsn.is_empty()
+        && from_person
         && !notice.from_mail_system()
         && let Some(forward) = forwarded_notice(&body)
     {
@@ -518,8 +532,8 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
     let plain_len = plain_body_len(msg);
     for (id, part) in msg.parts.iter().enumerate() {
         let (ctype, subtype) = content_type_of(part);
-        if ctype == "text" && notice.truncated.is_none() && undecodable(part) {
-            notice.truncated = Some("charset");
+        if ctype == "text" && notice.undecodable.is_none() {
+            notice.undecodable = undecodable(part);
         }
         match &part.body {
             PartType::Text(t) if ctype == "text" && subtype == "rfc822-headers" => {
@@ -640,7 +654,13 @@ const UNDECODABLE: &[&str] = &[
     "euc-jp",
     "iso-2022-jp",
     "csiso2022jp",
+    "x-euc-jp",
     "big5",
+    "cn-big5",
+    "csgb2312",
+    "iso-2022-cn",
+    "hz-gb-2312",
+    "windows-949",
     "big5-hkscs",
     "gb2312",
     "gbk",
@@ -656,14 +676,11 @@ const UNDECODABLE: &[&str] = &[
     "x-mac-cyrillic",
 ];
 
-/// True if a part's text is in a character set of [`UNDECODABLE`].
-fn undecodable(part: &mail_parser::MessagePart<'_>) -> bool {
-    part.content_type()
-        .and_then(|ct| ct.attribute("charset"))
-        .is_some_and(|c| {
-            let c = c.trim().to_ascii_lowercase().replace('_', "-");
-            UNDECODABLE.contains(&c.as_str())
-        })
+/// A part's character set, if it is one of [`UNDECODABLE`].
+fn undecodable(part: &mail_parser::MessagePart<'_>) -> Option<String> {
+    let charset = part.content_type()?.attribute("charset")?;
+    let name = charset.trim().to_ascii_lowercase().replace('_', "-");
+    UNDECODABLE.contains(&name.as_str()).then_some(name)
 }
 
 fn looks_like_bounce(msg: &Message<'_>) -> bool {

@@ -101,23 +101,19 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     (enough && signs.len() >= 2).then_some(signs)
 }
 
-/// The sender's domain of a notice in Microsoft's name ("Microsoft Outlook") that comes
-/// neither from Microsoft nor from the reader's own domain, as Exchange Online's do.
+/// The sender's domain of a notice in Microsoft's name ("Microsoft Outlook") that only
+/// looks like Microsoft's (`o365-ndr-service.com`). Exchange's real notices come from
+/// Microsoft or from the organisation's own domains, which name no Microsoft product.
 fn impersonated_microsoft(n: &Notice) -> Option<String> {
     let from = n.headers.from.as_deref()?;
     let lower = from.to_ascii_lowercase();
     if !signs_of("phishing.microsoft_names").any(|m| lower.contains(m)) {
         return None;
     }
-    let domain_of = |v: &str| {
-        text::find_addresses(v)
-            .first()
-            .and_then(|a| a.value.rsplit_once('@').map(|(_, d)| text::base_domain(d)))
-    };
-    let sender = domain_of(from)?;
-    let reader = n.headers.to.as_deref().and_then(domain_of);
-    let own = reader.as_deref() == Some(sender.as_str());
-    (!own && !signs_of("phishing.microsoft_domains").any(|d| d == sender)).then_some(sender)
+    let address = text::find_addresses(from).into_iter().next()?;
+    let sender = text::base_domain(address.value.rsplit_once('@')?.1);
+    let lookalike = signs_of("phishing.microsoft_lookalikes").any(|w| sender.contains(w));
+    (lookalike && !signs_of("phishing.microsoft_domains").any(|d| d == sender)).then_some(sender)
 }
 
 /// For a message with phishing signs (so without a real report): true when the failure

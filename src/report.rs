@@ -192,9 +192,10 @@ pub enum EvidenceKind {
 pub enum Warning {
     /// Looks like phishing dressed as a delivery notice.
     Phishing { signs: Vec<String> },
-    /// A size or depth limit cut part of the message off, or part of its text is in a
-    /// character set that cannot be decoded (`limit` = `charset`).
+    /// A size or depth limit cut part of the message off.
     Truncated { limit: String },
+    /// Part of its text is in a character set that cannot be decoded (`shift_jis`).
+    UndecodableText { charset: String },
 }
 
 /// A note about the input as a whole.

@@ -11,6 +11,7 @@ use crate::knowledge::signs;
 use crate::logs::empty_message;
 use crate::report::{Action, Kind, Message, Reason};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 /// Rows read from one export, at most.
@@ -97,12 +98,10 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             continue;
         };
         // The notice the server sent back to the sender is no outcome of its own.
-        if field(row, columns.sender)
-            .is_some_and(|f| f == "<>" || crate::text::is_system_address(f))
-        {
+        if field(row, columns.sender).is_some_and(is_notice_sender) {
             continue;
         }
-        let addresses: Vec<&str> = recipients(listed).collect();
+        let addresses = recipients(listed);
         // A reply field of a row for several recipients holds several replies.
         let single = addresses.len() == 1;
         for address in addresses {
@@ -110,11 +109,14 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
                 Some(id) => format!("{id}\n{address}").to_ascii_lowercase(),
                 None => format!("{n}\n{address}"),
             };
-            let entry = (row, address.to_string(), action, single);
-            match index.get(&key) {
-                Some(&i) => latest[i] = entry,
-                None => {
-                    index.insert(key, latest.len());
+            if latest.len() >= MAX_ROWS && !index.contains_key(&key) {
+                break;
+            }
+            let entry = (row, address, action, single);
+            match index.entry(key) {
+                Entry::Occupied(at) => latest[*at.get()] = entry,
+                Entry::Vacant(slot) => {
+                    slot.insert(latest.len());
                     latest.push(entry);
                 }
             }
@@ -173,12 +175,27 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
         .collect()
 }
 
-/// The addresses of a recipient field: one, or several (`{a@x, b@y}`, `a@x;b@y`).
-fn recipients(listed: &str) -> impl Iterator<Item = &str> {
-    listed
-        .split([',', ';'])
-        .map(|a| a.trim().trim_matches(['{', '}', '<', '>', '"', ' ']))
-        .filter(|a| a.contains('@'))
+/// The addresses of a recipient field: one, or several (`{a@x, b@y}`, `a@x;b@y`,
+/// `"Doe, John" <john@x>`).
+fn recipients(listed: &str) -> Vec<String> {
+    crate::text::find_addresses(listed)
+        .into_iter()
+        .map(|a| a.value.trim_matches(['{', '}']).to_string())
+        .collect()
+}
+
+/// The envelope sender of a notice the server sent back: empty, or its postmaster.
+fn is_notice_sender(sender: &str) -> bool {
+    let local = sender
+        .trim_matches(['<', '>'])
+        .split('@')
+        .next()
+        .unwrap_or("");
+    local.is_empty()
+        || ["postmaster", "mailer-daemon"]
+            .iter()
+            .any(|s| local.eq_ignore_ascii_case(s))
+        || local.to_ascii_lowercase().starts_with("microsoftexchange")
 }
 
 fn action_of(state: &str) -> Option<Action> {
@@ -503,6 +520,17 @@ mod tests {
                 ("tom@north.example".into(), Kind::Bounce)
             ]
         );
+    }
+
+    /// A newsletter's bounce address is no notice sender, and a display name may hold a
+    /// comma.
+    #[test]
+    fn newsletter_senders_and_display_names_are_read() {
+        let csv = "Date,Sender,Recipient,Subject,Status,Status details\n1,bounce-mc.us5_1@mcsv.net,\"Doe, John\" <john@north.example>,News,Bounced,550 5.1.1 User unknown\n2,<>,alice@north.example,Undeliverable,Delivered,\n";
+        let m = read(csv).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].recipients[0].address, "john@north.example");
+        assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
     }
 
     /// A list value wider than the window continues on an indented line.

@@ -926,6 +926,13 @@ fn read_receipt_is_a_delivery_report() {
     let deleted = mdn.replace("; displayed", "; deleted");
     let m = &analyze(deleted.as_bytes()).messages[0];
     assert_eq!(explain(m, Lang::De).topic, "kind.read_receipt_deleted");
+    // "Processed" says nothing about reading: a plain delivery confirmation.
+    let processed = mdn.replace(
+        "manual-action/MDN-sent-manually; displayed",
+        "automatic-action/MDN-sent-automatically; processed",
+    );
+    let m = &analyze(processed.as_bytes()).messages[0];
+    assert_eq!(explain(m, Lang::En).topic, "kind.delivery_report");
 }
 
 /// A colleague's mail that forwards a quoted notice ("WG: Undeliverable") is read as
@@ -995,8 +1002,8 @@ fn foreign_words_for_a_missing_domain_are_not_an_unknown_user() {
 fn an_undecodable_character_set_is_named() {
     let mail = b"From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.jp>\nTo: sato@example.jp\nSubject: failure\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"Shift_JIS\"\n\n\x88\xb6\x90\xe6: yamada@example.com\n550 5.1.1 <yamada@example.com>... User unknown\n";
     let m = &analyze(mail).messages[0];
-    assert!(m.warnings.contains(&Warning::Truncated {
-        limit: "charset".into()
+    assert!(m.warnings.contains(&Warning::UndecodableText {
+        charset: "shift-jis".into()
     }));
     assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
 }
@@ -1034,4 +1041,23 @@ fn mislabelled_utf8_is_read_as_utf8() {
     let m = &analyze(mail.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].address, "k.lindner@bauträger-lindner.de");
     assert_eq!(m.recipients[0].reason, Reason::HostUnknown);
+}
+
+/// A notice from a provider's own no-reply address, with a return path, is still a
+/// bounce: a server's code about a named address outweighs the sender's look.
+#[test]
+fn a_notice_with_a_return_path_and_a_code_stays_a_bounce() {
+    let mail = "Return-Path: <noreply@mail.provider.example>\nFrom: Mail Service <noreply@mail.provider.example>\nTo: alice@me.example\nSubject: Your message could not be delivered\nMessage-ID: <1@mail.provider.example>\n\nYour message to bob@gone.example could not be delivered.\n\n<bob@gone.example>: 550 5.1.1 User unknown\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].address, "bob@gone.example");
+}
+
+/// A forwarded notice below a signature's dashes is still found.
+#[test]
+fn a_forwarded_notice_below_a_signature_is_read() {
+    let mail = "Return-Path: <alice@me.example>\nFrom: Alice <alice@me.example>\nTo: helpdesk@me.example\nSubject: WG: Unzustellbar\nMessage-ID: <3@me.example>\n\nHallo, was heisst das?\n\n--\nAlice\n---------------------------------\nFirma GmbH\n\n-----Ursprüngliche Nachricht-----\nVon: Mail Delivery System <MAILER-DAEMON@mx.me.example>\nAn: alice@me.example\nBetreff: Undelivered Mail Returned to Sender\n\n<bob@gone.example>: host mx.gone.example[192.0.2.1] said: 550 5.1.1\n    <bob@gone.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
 }

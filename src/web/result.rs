@@ -62,6 +62,7 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
             })}
             {msg.warnings.iter().filter_map(|w| match w {
                 Warning::Truncated { limit } => Some(view! { <p class="note">{lang.cut_off(limit)}</p> }),
+                Warning::UndecodableText { .. } => Some(view! { <p class="note">{lang.ui("undecodable_text")}</p> }),
                 _ => None,
             }).collect_view()}
             <Verdict index e=e.clone() about=main_recipient_index(&msg)/>
