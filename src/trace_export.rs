@@ -439,6 +439,15 @@ fn csv_fields(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Each message's recipient and reason.
+    fn outcomes(export: &str) -> Vec<(String, Reason)> {
+        read(export)
+            .unwrap()
+            .iter()
+            .map(|m| (m.recipients[0].address.clone(), m.recipients[0].reason))
+            .collect()
+    }
+
     #[test]
     fn a_message_trace_export_gives_one_message_per_row() {
         let csv = "PS C:\\> Get-Content .\\trace.csv\n\"MessageId\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\"\n\"<1@x>\",\"a@example.com\",\"b@example.net\",\"Offer, \"\"final\"\"\",\"Delivered\"\n\"<2@x>\",\"a@example.com\",\"c@example.org\",\"Invoice\",\"Failed\"\n\"<3@x>\",\"a@example.com\",\"d@example.de\",\"Order\",\"Pending\"\n";
@@ -477,29 +486,13 @@ mod tests {
     #[test]
     fn a_tracking_log_list_is_read_per_recipient() {
         let out = "[PS] C:\\>Get-MessageTrackingLog | Format-List EventId,Recipients,RecipientStatus\r\n\r\nEventId         : RECEIVE\r\nRecipients      : {s@fabrikam.example, t@contoso.example}\r\nRecipientStatus : {, }\r\n\r\nEventId         : DELIVER\r\nRecipients      : {t@contoso.example}\r\nRecipientStatus : {}\r\n\r\nEventId         : FAIL\r\nRecipients      : {s@fabrikam.example}\r\nRecipientStatus : {[{LRT=};{LED=550 5.1.1 <s@fabrikam.example>: User unknown};{FQDN=mx.fabrikam.example}]}\r\n";
-        let m = read(out).unwrap();
-        let got: Vec<(&str, Reason)> = m
-            .iter()
-            .map(|m| (m.recipients[0].address.as_str(), m.recipients[0].reason))
-            .collect();
         assert_eq!(
-            got,
+            outcomes(out),
             [
-                ("t@contoso.example", Reason::Delivered),
-                ("s@fabrikam.example", Reason::UserUnknown)
+                ("t@contoso.example".into(), Reason::Delivered),
+                ("s@fabrikam.example".into(), Reason::UserUnknown)
             ]
         );
-    }
-
-    /// Format-Table output of the tracking log: braces around recipients, wide
-    /// characters before the recipient column, and the notice sent back to the sender.
-    #[test]
-    fn a_tracking_log_table_is_cut_by_characters() {
-        let out = "Timestamp EventId Sender                     MessageSubject Recipients           RecipientStatus\n--------- ------- ------                     -------------- ----------           ---------------\n2:03 PM   FAIL    p@example.cz               Счёт за ноябрь {j@contoso.example}  {550 5.1.1 RESOLVER.ADR.RecipNotFound; not found}\n2:04 PM   SEND    postmaster@contoso.example Unzustellbar   {p@example.cz}       {250 2.0.0 OK}\n";
-        let m = read(out).unwrap();
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].recipients[0].address, "j@contoso.example");
-        assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
     }
 
     /// Without a message ID, rows for the same recipient are different messages; a
@@ -522,50 +515,53 @@ mod tests {
         );
     }
 
-    /// A newsletter's bounce address is no notice sender, and a display name may hold a
-    /// comma.
+    /// Exports that hold one failed message: its recipient and reason.
     #[test]
-    fn newsletter_senders_and_display_names_are_read() {
-        let csv = "Date,Sender,Recipient,Subject,Status,Status details\n1,bounce-mc.us5_1@mcsv.net,\"Doe, John\" <john@north.example>,News,Bounced,550 5.1.1 User unknown\n2,<>,alice@north.example,Undeliverable,Delivered,\n";
-        let m = read(csv).unwrap();
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].recipients[0].address, "john@north.example");
-        assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
-    }
-
-    /// A list value wider than the window continues on an indented line.
-    #[test]
-    fn wrapped_list_values_are_joined() {
-        let out = "EventId    : FAIL\nMessageId  : <AM0PR01MB12@AM0PR01MB1234.eurprd01.prod.exc\n             hangelabs.com>\nRecipients : {s@fabrikam.example}\nRecipientStatus : {[{LED=550 5.1.1 User unknown}]}\n";
-        let m = read(out).unwrap();
-        assert_eq!(m[0].recipients[0].address, "s@fabrikam.example");
-        assert_eq!(m[0].recipients[0].reason, Reason::UserUnknown);
-    }
-
-    /// Exchange's raw tracking log file names its columns in a `#Fields:` line.
-    #[test]
-    fn a_raw_tracking_log_file_is_read() {
-        let log = "#Software: Microsoft Exchange Server\n#Log-type: Message Tracking Log\n#Fields: date-time,event-id,message-id,recipient-address,recipient-status,message-subject,sender-address\n2025-12-09T08:14:21Z,RECEIVE,<a@x.local>,p@roemer.example,,Fotos,m@falk.example\n2025-12-09T08:14:22Z,FAIL,<a@x.local>,p@roemer.example,550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum size for route,Fotos,m@falk.example\n";
-        let m = read(log).unwrap();
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].recipients[0].address, "p@roemer.example");
-        assert_eq!(m[0].recipients[0].reason, Reason::EmailTooLarge);
+    fn single_failures_are_read_from_every_shape() {
+        let cases = [
+            // Format-Table: braces, wide characters before the recipient column, and the
+            // notice sent back to the sender.
+            (
+                "Timestamp EventId Sender                     MessageSubject Recipients           RecipientStatus\n--------- ------- ------                     -------------- ----------           ---------------\n2:03 PM   FAIL    p@example.cz               Счёт за ноябрь {j@contoso.example}  {550 5.1.1 RESOLVER.ADR.RecipNotFound; not found}\n2:04 PM   SEND    postmaster@contoso.example Unzustellbar   {p@example.cz}       {250 2.0.0 OK}\n",
+                "j@contoso.example",
+                Reason::UserUnknown,
+            ),
+            // A newsletter's bounce address is no notice sender; a display name holds a comma.
+            (
+                "Date,Sender,Recipient,Subject,Status,Status details\n1,bounce-mc.us5_1@mcsv.net,\"Doe, John\" <john@north.example>,News,Bounced,550 5.1.1 User unknown\n2,<>,alice@north.example,Undeliverable,Delivered,\n",
+                "john@north.example",
+                Reason::UserUnknown,
+            ),
+            // Format-List: a value wider than the window continues on an indented line.
+            (
+                "EventId    : FAIL\nMessageId  : <AM0PR01MB12@AM0PR01MB1234.eurprd01.prod.exc\n             hangelabs.com>\nRecipients : {s@fabrikam.example}\nRecipientStatus : {[{LED=550 5.1.1 User unknown}]}\n",
+                "s@fabrikam.example",
+                Reason::UserUnknown,
+            ),
+            // Exchange's raw tracking log file names its columns in a `#Fields:` line.
+            (
+                "#Software: Microsoft Exchange Server\n#Log-type: Message Tracking Log\n#Fields: date-time,event-id,message-id,recipient-address,recipient-status,message-subject,sender-address\n2025-12-09T08:14:21Z,RECEIVE,<a@x.local>,p@roemer.example,,Fotos,m@falk.example\n2025-12-09T08:14:22Z,FAIL,<a@x.local>,p@roemer.example,550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum size for route,Fotos,m@falk.example\n",
+                "p@roemer.example",
+                Reason::EmailTooLarge,
+            ),
+        ];
+        for (export, address, reason) in cases {
+            let m = read(export).unwrap();
+            assert_eq!(m.len(), 1, "{export}");
+            assert_eq!(m[0].recipients[0].address, address);
+            assert_eq!(m[0].recipients[0].reason, reason);
+        }
     }
 
     /// PowerShell's table of `Get-MessageTrace`, with the failure from the detail list.
     #[test]
     fn a_powershell_message_trace_table_is_read() {
         let out = "PS C:\\> Get-MessageTrace\n\nReceived            Sender Address       Recipient Address    Subject   Status\n--------            --------------       -----------------    -------   ------\n11/28/2024 7:02:11  a@contoso.example    lisa@north.example   Rechnung  Failed\n11/28/2024 7:02:11  a@contoso.example    buchhaltung@contoso.example Rechnung Delivered\n\nDate   : 11/28/2024 7:02:14 AM\nEvent  : Fail\nDetail : Reason: [{LED=550 5.4.1 Recipient address rejected: Access denied. AS(201806281)};{MSG=}]\n";
-        let m = read(out).unwrap();
-        let got: Vec<(&str, Reason)> = m
-            .iter()
-            .map(|m| (m.recipients[0].address.as_str(), m.recipients[0].reason))
-            .collect();
         assert_eq!(
-            got,
+            outcomes(out),
             [
-                ("lisa@north.example", Reason::UserUnknown),
-                ("buchhaltung@contoso.example", Reason::Delivered)
+                ("lisa@north.example".into(), Reason::UserUnknown),
+                ("buchhaltung@contoso.example".into(), Reason::Delivered)
             ]
         );
     }
