@@ -233,8 +233,18 @@ fn from_pasted_text(s: &str) -> Notice {
     } else {
         cleaned.into_owned()
     };
-    let forward = forwarded_notice(&body);
-    read_text(notice, body, forward)
+    match forwarded_notice(&body) {
+        Some(forward) => read_text(notice, body, Some(forward)),
+        // A pasted mail's own header labels are its headers.
+        None => match leading_labels(&body) {
+            Some(labels) => {
+                let mut notice = read_text(notice, body, Some(labels));
+                notice.forwarded = false;
+                notice
+            }
+            None => read_text(notice, body, None),
+        },
+    }
 }
 
 /// Reads a notice's text; a notice forwarded below a person's words (`forward`: its
@@ -261,6 +271,8 @@ fn read_text(mut notice: Notice, mut body: String, forward: Option<Forward>) -> 
 
 /// Separator lines looked at for a forwarded notice, at most.
 const MAX_SEPARATORS: usize = 20;
+/// A notice pasted below the customer's words starts its paragraph within these lines.
+const LEADING_LINES: usize = 12;
 
 /// A forwarded notice's header labels (`from` | `subject` | `to` | `date`, value) and
 /// where its text starts.
@@ -271,59 +283,87 @@ type Forward = (Vec<(String, String)>, usize);
 /// notice's sender. Returns the labels as (`from` | `subject` | `to` | `date`, value) and
 /// where the notice's text starts.
 fn forwarded_notice(body: &str) -> Option<Forward> {
+    let lines = numbered_lines(body);
+    let is_separator = |line: &str| {
+        let t = line.trim().to_ascii_lowercase();
+        crate::pastes::is_forward_separator(t.as_bytes())
+            || crate::knowledge::signs("paste.forward_openers").any(|o| t.starts_with(o))
+    };
+    // Header labels below a separator ("-----Original Message-----"; a signature's
+    // dashes above it are passed over), or at the start of a paragraph near the top (a
+    // notice pasted below a line of the customer's), whose "From:" line (Thunderbird puts
+    // "Subject:" and "Date:" first) names a notice's sender.
+    let after_separators = (0..lines.len())
+        .filter(|&i| is_separator(lines[i].1))
+        .take(MAX_SEPARATORS)
+        .filter_map(|sep| {
+            (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())
+        })
+        .map(|first| (first, 1));
+    let paragraphs = (0..lines.len().min(LEADING_LINES))
+        .filter(|&i| i == 0 || lines[i - 1].1.trim().is_empty())
+        .map(|first| (first, 2));
+    let (first, count) = after_separators
+        .chain(paragraphs)
+        .find_map(|(first, least)| {
+            let count = label_lines(&lines, first);
+            let from_notice = lines[first..first + count].iter().any(|(_, l)| {
+                crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
+            });
+            (from_notice && count >= least).then_some((first, count))
+        })?;
+    Some(labels_of(body, &lines, first, count))
+}
+
+/// The header labels a mail program put on the first lines of a pasted mail (a person's
+/// "Von: / An: / Betreff:"), and where its text starts.
+fn leading_labels(body: &str) -> Option<Forward> {
+    let lines = numbered_lines(body);
+    let first = (0..lines.len().min(3)).find(|&i| !lines[i].1.trim().is_empty())?;
+    let count = label_lines(&lines, first);
+    (count >= 2).then(|| labels_of(body, &lines, first, count))
+}
+
+/// The lines of a text (at most 2,000) with their byte offsets.
+fn numbered_lines(body: &str) -> Vec<(usize, &str)> {
     let mut lines = Vec::new();
     let mut at = 0;
     for line in body.split_inclusive('\n').take(2000) {
         lines.push((at, line));
         at += line.len();
     }
-    let labelled = |line: &str, path: &str| {
-        let lower = line.trim().to_ascii_lowercase();
-        crate::knowledge::signs(path).any(|l| lower.starts_with(l))
-    };
-    let is_separator = |line: &str| {
-        let t = line.trim().to_ascii_lowercase();
-        crate::pastes::is_forward_separator(t.as_bytes())
-            || crate::knowledge::signs("paste.forward_openers").any(|o| t.starts_with(o))
-    };
-    // The first separator followed by header labels whose "From:" line (Thunderbird puts
-    // "Subject:" and "Date:" first) names a notice's sender; a signature's dashes above it
-    // are passed over.
-    let (first, block) = (0..lines.len())
-        .filter(|&i| is_separator(lines[i].1))
-        .take(MAX_SEPARATORS)
-        .find_map(|sep| {
-            let first =
-                (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())?;
-            let block = (first..lines.len().min(first + 10))
-                .take_while(|&i| labelled(lines[i].1, "paste.forward_labels"))
-                .count();
-            lines[first..first + block]
-                .iter()
-                .any(|(_, l)| {
-                    crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
-                })
-                .then_some((first, block))
-        })?;
+    lines
+}
+
+/// How many header label lines follow from line `first` (at most 10).
+fn label_lines(lines: &[(usize, &str)], first: usize) -> usize {
+    (first..lines.len().min(first + 10))
+        .take_while(|&i| {
+            let lower = lines[i].1.trim().to_ascii_lowercase();
+            crate::knowledge::signs("paste.forward_labels").any(|l| lower.starts_with(l))
+        })
+        .count()
+}
+
+/// The labels of `count` lines from `first` as (`from` | `subject` | `to` | `date`,
+/// value), and where the text below them starts.
+fn labels_of(body: &str, lines: &[(usize, &str)], first: usize, count: usize) -> Forward {
     let mut labels = Vec::new();
-    let mut end = first;
-    while end < first + block {
-        if let Some((name, value)) = lines[end].1.split_once(':') {
-            let name = match name.trim().to_lowercase().as_str() {
-                "from" | "von" | "de" => "from",
-                "subject" | "betreff" | "objet" => "subject",
-                "to" | "an" | "à" => "to",
-                "date" | "datum" | "sent" | "gesendet" | "envoyé" => "date",
-                _ => {
-                    end += 1;
-                    continue;
-                }
-            };
-            labels.push((name.to_string(), text::squash(value)));
-        }
-        end += 1;
+    for (_, line) in &lines[first..first + count] {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = match name.trim().to_lowercase().as_str() {
+            "from" | "von" | "de" => "from",
+            "subject" | "betreff" | "objet" => "subject",
+            "to" | "an" | "à" => "to",
+            "date" | "datum" | "sent" | "gesendet" | "envoyé" => "date",
+            _ => continue,
+        };
+        labels.push((name.to_string(), text::squash(value)));
     }
-    Some((labels, lines.get(end).map_or(body.len(), |(at, _)| *at)))
+    let end = first + count;
+    (labels, lines.get(end).map_or(body.len(), |(at, _)| *at))
 }
 
 /// Free text may still hold a delivery-status block and the returned headers inline,

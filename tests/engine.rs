@@ -1061,3 +1061,40 @@ fn a_forwarded_notice_below_a_signature_is_read() {
     assert_eq!(m.kind, Kind::Bounce);
     assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
 }
+
+/// Pasted text: a person's mail with its header labels is no bounce; a fake notice
+/// pasted below the customer's line is read with its headers and flagged.
+#[test]
+fn pasted_header_labels_are_the_pasted_mails_headers() {
+    let person = "Von: Gerda Holm <gerda.holm@web.de>\nAn: info@baeckerei.example\nBetreff: AW: Ihre Bestellung\n\nIhre Mail kam nicht an, da kam eine Fehlermeldung zurück, dass das Postfach voll war. Bitte nochmal schicken.\n";
+    assert_eq!(
+        analyze(person.as_bytes()).messages[0].kind,
+        Kind::NotABounce
+    );
+    let phish = "Hi, is this from you?\n\nFrom: Mail Delivery System <postmaster@kruse.example>\nSubject: Mail Delivery Failure: (5) Pending Incoming Messages\n\nYou have (5) pending incoming messages that failed to deliver.\n\nRecipient: jana@kruse.example\nStatus: Pending\n\nRelease messages to your inbox: https://kruse.example.mailrelease-portal.click/release?id=jana\n";
+    let m = &analyze(phish.as_bytes()).messages[0];
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
+
+/// A pasted notice whose returned original follows without its marker: the original's
+/// header and body lines are no failed recipients.
+#[test]
+fn a_returned_original_without_its_marker_names_no_recipients() {
+    let paste = "This is the mail system at host mout.example.de.\n\n<d@wolter.example>: host mx01.wolter.example[198.51.100.61] said: 550\n    5.1.1 <d@wolter.example>: Recipient address rejected: User unknown\n    (in reply to RCPT TO command)\n\nReturn-Path: <verein@tsv.example>\nReceived: from [10.0.0.12] by mout.example.de (Postfix) with ESMTPSA id 4dN2;\n\tFri, 12 Dec 2025 19:30:41 +0100 (CET)\nFrom: Vorstand <verein@tsv.example>\nTo: d@wolter.example,\n sponsoring@bank.example\nSubject: Einladung\n\nRückmeldung bitte an\nverein@tsv.example oder kasse@tsv.example.\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["d@wolter.example"]);
+}
+
+/// German notices name the address in the sentence that says it failed.
+#[test]
+fn the_address_in_the_failure_sentence_is_the_recipient() {
+    let paste = "Ihre Nachricht an marketing@yacht.example konnte nicht zugestellt werden.\nDie Nachricht ist zu groß.\nStatuscode: 550 5.3.4\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "marketing@yacht.example");
+    assert_eq!(m.recipients[0].reason, Reason::EmailTooLarge);
+}

@@ -42,7 +42,10 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     // flattened into one line and the report follows on the marker's own line.
     let start = find(lower, f.start).map_or(0, |(at, len)| {
         let after = at + len;
+        let line_start = t[..at].rfind('\n').map_or(0, |nl| nl + 1);
         match t[after..].find('\n') {
+            // "Ihre Nachricht an a@example.org konnte nicht zugestellt werden."
+            _ if t[line_start..at].contains('@') => line_start,
             Some(nl) if !t[after..after + nl].contains('@') => after + nl + 1,
             _ => after,
         }
@@ -52,10 +55,25 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
         .map(|(at, _)| at)
         .into_iter()
         .chain(notice::original_marker(rest))
+        .chain(returned_headers(rest))
         .min()
         .unwrap_or(rest.len());
     (&t[start..start + end], &lower[start..start + end])
 }
+
+/// Where the returned original's header block starts in pasted text that lost the
+/// marker above it: a `Return-Path:` or `Received:` line that opens a header block.
+fn returned_headers(lower: &str) -> Option<usize> {
+    let b = lower.as_bytes();
+    memchr::memchr_iter(b'\n', b)
+        .map(|nl| nl + 1)
+        .filter(|&at| b[at..].starts_with(b"return-path:") || b[at..].starts_with(b"received: "))
+        .take(MAX_HEADER_STARTS)
+        .find(|&at| notice::starts_with_headers(&lower[at..]))
+}
+
+/// `Return-Path:`/`Received:` lines tried as the start of a returned header block.
+const MAX_HEADER_STARTS: usize = 8;
 
 /// The address a line starts with, if any (after white space, quotes, `<` or a label).
 fn leading_address(line: &str) -> Option<text::Found> {
