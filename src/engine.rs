@@ -53,9 +53,22 @@ pub fn analyze(input: &[u8]) -> Report {
     report.messages = spans
         .into_iter()
         .take(MAX_MESSAGES)
-        .map(|span| read_message(&input, span))
+        .flat_map(|span| read_with_attached(&input, span))
         .collect();
     report
+}
+
+/// Reads one message of the input, then the further bounces attached to it (a mail that
+/// forwards several notices as attachments) as messages of their own.
+fn read_with_attached(input: &[u8], span: Range<usize>) -> Vec<Message> {
+    let (msg, attached) = read_message(input, span.clone());
+    std::iter::once(msg)
+        .chain(
+            attached
+                .into_iter()
+                .map(|r| read_message(input, span.start + r.start..span.start + r.end).0),
+        )
+        .collect()
 }
 
 /// NUL bytes or many control characters near the start: not text.
@@ -121,8 +134,8 @@ fn split_paste(input: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Reads one message of the input.
-fn read_message(input: &[u8], span: Range<usize>) -> Message {
+/// Reads one message of the input; also returns where further attached notices lie in it.
+fn read_message(input: &[u8], span: Range<usize>) -> (Message, Vec<Range<usize>>) {
     let bytes = &input[span.clone()];
     let notice = notice::read(bytes);
     let mut msg = Message {
@@ -162,7 +175,7 @@ fn read_message(input: &[u8], span: Range<usize>) -> Message {
         }
     }
     add_evidence(&mut msg, bytes, span.start);
-    msg
+    (msg, notice.attached_notices)
 }
 
 /// Complaint reports and auto-replies, which have their own structure.

@@ -43,6 +43,9 @@ pub struct Notice {
     pub truncated: Option<&'static str>,
     /// A text part's character set that cannot be decoded (its text comes out garbled).
     pub undecodable: Option<String>,
+    /// Where further bounces attached to this message lie in its bytes (the first one
+    /// attached is read as this notice).
+    pub attached_notices: Vec<std::ops::Range<usize>>,
     /// The text is that of a bounce forwarded inside this message (as an attachment, or
     /// quoted below a person's words).
     pub forwarded: bool,
@@ -479,6 +482,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     }
     let mut body = String::new();
     walk(msg, &mut notice, &mut body, 0);
+    notice.attached_notices = attached_notices(msg);
     // Broken MIME (a missing boundary, say) can hide the parts: fall back to the raw body.
     let raw_body = body_start(raw).map_or("", |p| &raw[p..]);
     if body.trim().is_empty() {
@@ -645,7 +649,11 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 }
                 if depth + 1 < MAX_DEPTH {
                     // A forwarded bounce: the inner message is the notice to read.
-                    if depth == 0 && notice.dsn.is_empty() && looks_like_bounce(inner) {
+                    if depth == 0
+                        && notice.dsn.is_empty()
+                        && !notice.forwarded
+                        && looks_like_bounce(inner)
+                    {
                         notice.forwarded = true;
                         walk(inner, notice, body, depth);
                     }
@@ -722,6 +730,22 @@ fn undecodable(part: &mail_parser::MessagePart<'_>) -> Option<String> {
     let name = charset.trim().to_ascii_lowercase().replace('_', "-");
     UNDECODABLE.contains(&name.as_str()).then_some(name)
 }
+
+/// Further bounces a mail carries as unencoded attachments, after the first one (at most
+/// [`MAX_ATTACHED`]), as byte ranges of the mail.
+fn attached_notices(msg: &Message<'_>) -> Vec<std::ops::Range<usize>> {
+    msg.parts
+        .iter()
+        .filter(|p| p.encoding == mail_parser::Encoding::None)
+        .filter(|p| matches!(&p.body, PartType::Message(inner) if looks_like_bounce(inner)))
+        .map(|p| p.offset_body as usize..p.offset_end as usize)
+        .skip(1)
+        .take(MAX_ATTACHED)
+        .collect()
+}
+
+/// Attached bounces read as messages of their own, at most.
+const MAX_ATTACHED: usize = 50;
 
 fn looks_like_bounce(msg: &Message<'_>) -> bool {
     let from = msg

@@ -1098,3 +1098,31 @@ fn the_address_in_the_failure_sentence_is_the_recipient() {
     assert_eq!(m.recipients[0].address, "marketing@yacht.example");
     assert_eq!(m.recipients[0].reason, Reason::EmailTooLarge);
 }
+
+/// A mail that forwards two notices as attachments gives a message for each.
+#[test]
+fn each_attached_notice_is_a_message() {
+    let notice = |to: &str, reply: &str| {
+        format!(
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.de>\nTo: dispo@firma.example\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.example.de.\n\n<{to}>: host mx.remote.example[192.0.2.9] said: {reply} (in reply to RCPT TO command)\n"
+        )
+    };
+    let mail = format!(
+        "From: Dispo <dispo@firma.example>\nTo: it@firma.example\nSubject: WG: zwei Fehler\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSiehe Anhang.\n\n--b\nContent-Type: message/rfc822\n\n{}\n--b\nContent-Type: message/rfc822\n\n{}\n--b--\n",
+        notice("a@full.example", "552 5.2.2 Mailbox full"),
+        notice("b@gone.example", "550 5.1.1 User unknown")
+    );
+    let got: Vec<(String, Reason)> = analyze(mail.as_bytes())
+        .messages
+        .iter()
+        .flat_map(|m| &m.recipients)
+        .map(|r| (r.address.clone(), r.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a@full.example".to_string(), Reason::MailboxFull),
+            ("b@gone.example".to_string(), Reason::UserUnknown)
+        ]
+    );
+}
