@@ -54,6 +54,7 @@ pub fn analyze(input: &[u8]) -> Report {
         .into_iter()
         .take(MAX_MESSAGES)
         .flat_map(|span| read_with_attached(&input, span))
+        .take(MAX_MESSAGES)
         .collect();
     report
 }
@@ -724,6 +725,11 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
             .iter()
             .all(|r| r.status.is_none() && r.reply_code.is_none() && r.reason == Reason::Undefined);
     let from_system = n.from_mail_system();
+    // A server's reply about a named address outweighs the signs of ordinary mail below.
+    let names_a_failure = msg
+        .recipients
+        .iter()
+        .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
     let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(&n.lower);
@@ -740,11 +746,6 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
                 && !crate::knowledge::signs("kind.list_managers").any(|m| local.contains(m))
         })
     });
-    // A server's reply about a named address outweighs both signs.
-    let names_a_failure = msg
-        .recipients
-        .iter()
-        .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
     if (person_sent || n.header("list-unsubscribe").is_some())
         && !from_system
         && !known_notice
@@ -760,9 +761,14 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         crate::knowledge::signs("kind.reply_prefixes").any(|p| s.starts_with(p))
     });
     let personal_reply = (n.header("in-reply-to").is_some() || reply_subject) && !from_system;
+    let coded = msg
+        .recipients
+        .iter()
+        .any(|r| r.status.is_some() || r.reply_code.is_some());
     if personal_reply
         && n.dsn.is_empty()
         && !n.is_dsn_report
+        && !coded
         && msg.recipients.iter().all(|r| r.address.is_empty())
     {
         return Kind::NotABounce;

@@ -43,8 +43,8 @@ pub struct Notice {
     pub truncated: Option<&'static str>,
     /// A text part's character set that cannot be decoded (its text comes out garbled).
     pub undecodable: Option<String>,
-    /// Where further bounces attached to this message lie in its bytes (the first one
-    /// attached is read as this notice).
+    /// Where further bounces attached to this message lie in its bytes, when it forwards
+    /// several (the first one is read as this notice).
     pub attached_notices: Vec<std::ops::Range<usize>>,
     /// The text is that of a bounce forwarded inside this message (as an attachment, or
     /// quoted below a person's words).
@@ -86,7 +86,7 @@ impl Notice {
     }
 
     /// True if the notice's sender is a mail system (Mailer-Daemon, postmaster, "Mail
-    /// Delivery System", Exchange's "Microsoft Outlook <…>"), not a person.
+    /// Delivery System", Exchange's "Microsoft Outlook"), not a person.
     pub fn from_mail_system(&self) -> bool {
         let Some(from) = self.header("from") else {
             return false;
@@ -237,24 +237,26 @@ fn from_pasted_text(s: &str) -> Notice {
         cleaned.into_owned()
     };
     match forwarded_notice(&body) {
-        Some(forward) => read_text(notice, body, Some(forward)),
+        Some(forward) => read_text(notice, body, Some(forward), true),
         // A pasted mail's own header labels are its headers.
-        None => match leading_labels(&body) {
-            Some(labels) => {
-                let mut notice = read_text(notice, body, Some(labels));
-                notice.forwarded = false;
-                notice
-            }
-            None => read_text(notice, body, None),
-        },
+        None => {
+            let labels = leading_labels(&body);
+            read_text(notice, body, labels, false)
+        }
     }
 }
 
-/// Reads a notice's text; a notice forwarded below a person's words (`forward`: its
-/// header labels and where its text starts) is read from its own header lines down.
-fn read_text(mut notice: Notice, mut body: String, forward: Option<Forward>) -> Notice {
-    if let Some((labels, start)) = forward {
-        notice.forwarded = true;
+/// Reads a notice's text; with header labels (`labels`: the labels and where the text
+/// below them starts) it is read from there down, the labels giving its headers. They are
+/// a forwarded notice's when `forwarded`, else the pasted mail's own.
+fn read_text(
+    mut notice: Notice,
+    mut body: String,
+    labels: Option<Forward>,
+    forwarded: bool,
+) -> Notice {
+    if let Some((labels, start)) = labels {
+        notice.forwarded = forwarded;
         for (name, value) in &labels {
             let field = match name.as_str() {
                 "from" => &mut notice.headers.from,
@@ -281,10 +283,10 @@ const LEADING_LINES: usize = 12;
 /// where its text starts.
 type Forward = (Vec<(String, String)>, usize);
 
-/// A delivery notice forwarded inside a paste: a separator line ("-----Original
-/// Message-----", "Begin forwarded message:"), then header labels whose "From:" names a
-/// notice's sender. Returns the labels as (`from` | `subject` | `to` | `date`, value) and
-/// where the notice's text starts.
+/// A delivery notice forwarded or pasted inside a text: header labels whose "From:" names
+/// a notice's sender, below a separator line ("-----Original Message-----", "Begin
+/// forwarded message:") or opening a paragraph near the top. Returns the labels as
+/// (`from` | `subject` | `to` | `date`, value) and where the notice's text starts.
 fn forwarded_notice(body: &str) -> Option<Forward> {
     let lines = numbered_lines(body);
     let is_separator = |line: &str| {
@@ -482,7 +484,13 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     }
     let mut body = String::new();
     walk(msg, &mut notice, &mut body, 0);
-    notice.attached_notices = attached_notices(msg);
+    if notice.forwarded {
+        let (more, cut) = attached_notices(msg);
+        notice.attached_notices = more;
+        if cut {
+            notice.truncated = Some("attachments");
+        }
+    }
     // Broken MIME (a missing boundary, say) can hide the parts: fall back to the raw body.
     let raw_body = body_start(raw).map_or("", |p| &raw[p..]);
     if body.trim().is_empty() {
@@ -508,7 +516,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
             attachments: notice.attachments,
             ..Notice::default()
         };
-        return read_text(forwarded, body, Some(forward));
+        return read_text(forwarded, body, Some(forward), true);
     }
     take_inline_parts(&mut notice, body);
     if notice.dsn.is_empty() {
@@ -731,17 +739,22 @@ fn undecodable(part: &mail_parser::MessagePart<'_>) -> Option<String> {
     UNDECODABLE.contains(&name.as_str()).then_some(name)
 }
 
-/// Further bounces a mail carries as unencoded attachments, after the first one (at most
-/// [`MAX_ATTACHED`]), as byte ranges of the mail.
-fn attached_notices(msg: &Message<'_>) -> Vec<std::ops::Range<usize>> {
-    msg.parts
+/// The bounces a mail forwards as attachments after the first one (which `walk` read),
+/// as byte ranges of the mail: only unencoded ones, at most [`MAX_ATTACHED`]; and whether
+/// that limit left some out.
+fn attached_notices(msg: &Message<'_>) -> (Vec<std::ops::Range<usize>>, bool) {
+    let mut more: Vec<std::ops::Range<usize>> = msg
+        .parts
         .iter()
-        .filter(|p| p.encoding == mail_parser::Encoding::None)
         .filter(|p| matches!(&p.body, PartType::Message(inner) if looks_like_bounce(inner)))
-        .map(|p| p.offset_body as usize..p.offset_end as usize)
         .skip(1)
-        .take(MAX_ATTACHED)
-        .collect()
+        .filter(|p| p.encoding == mail_parser::Encoding::None)
+        .map(|p| p.offset_body as usize..p.offset_end as usize)
+        .take(MAX_ATTACHED + 1)
+        .collect();
+    let cut = more.len() > MAX_ATTACHED;
+    more.truncate(MAX_ATTACHED);
+    (more, cut)
 }
 
 /// Attached bounces read as messages of their own, at most.

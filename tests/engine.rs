@@ -1126,3 +1126,16 @@ fn each_attached_notice_is_a_message() {
         ]
     );
 }
+
+/// A customer's reply that quotes a server's refusal is read as the refusal; a sentence
+/// that names the sender before the recipient gives the recipient.
+#[test]
+fn a_quoted_refusal_in_a_reply_and_the_named_recipient_are_read() {
+    let reply = "Von: Klaus <klaus@kunde.example>\nAn: support@provider.example\nBetreff: AW: Ticket 4711\n\nHallo, heute kam wieder das:\n\nDelivery has failed to these recipients or groups:\n\nRemote Server returned '550 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using Spamhaus'\n";
+    let m = &analyze(reply.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].reason, Reason::Blocked);
+    let sentence = "Ihre Nachricht von klaus@kunde.example an maria@ziel.example konnte nicht zugestellt werden.\nGrund: 550 5.1.1 Benutzer unbekannt\n";
+    let m = &analyze(sentence.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "maria@ziel.example");
+}

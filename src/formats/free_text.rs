@@ -42,10 +42,8 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     // flattened into one line and the report follows on the marker's own line.
     let start = find(lower, f.start).map_or(0, |(at, len)| {
         let after = at + len;
-        let line_start = t[..at].rfind('\n').map_or(0, |nl| nl + 1);
         match t[after..].find('\n') {
-            // "Ihre Nachricht an a@example.org konnte nicht zugestellt werden."
-            _ if t[line_start..at].contains('@') => line_start,
+            _ if let Some(named) = addressed_before(t, lower, at, after) => named,
             Some(nl) if !t[after..after + nl].contains('@') => after + nl + 1,
             _ => after,
         }
@@ -61,15 +59,34 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     (&t[start..start + end], &lower[start..start + end])
 }
 
+/// Where the address stands that a marker's own line names before it as the message's
+/// destination ("Ihre Nachricht an a@example.org konnte nicht zugestellt werden"), when
+/// the lines below the marker (up to the returned original) name no address again.
+fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option<usize> {
+    let line_start = t[..marker].rfind('\n').map_or(0, |nl| nl + 1);
+    let last = text::find_addresses(&t[line_start..marker]).pop()?;
+    let before = t[line_start..line_start + last.start]
+        .trim_end_matches(['<', ' '])
+        .to_lowercase();
+    let destination = ["an", "to", "à", "a", "aan"]
+        .iter()
+        .any(|w| before == *w || before.ends_with(&format!(" {w}")));
+    let below = notice::original_marker(&lower[after..]).unwrap_or(lower.len() - after);
+    (destination && !t[after..after + below].contains('@')).then_some(line_start + last.start)
+}
+
 /// Where the returned original's header block starts in pasted text that lost the
-/// marker above it: a `Return-Path:` or `Received:` line that opens a header block.
+/// marker above it: a `Return-Path:` or `Received:` line that opens a header block below
+/// the server's reply (a block above any code is the notice's own pasted headers).
 fn returned_headers(lower: &str) -> Option<usize> {
     let b = lower.as_bytes();
     memchr::memchr_iter(b'\n', b)
         .map(|nl| nl + 1)
         .filter(|&at| b[at..].starts_with(b"return-path:") || b[at..].starts_with(b"received: "))
         .take(MAX_HEADER_STARTS)
-        .find(|&at| notice::starts_with_headers(&lower[at..]))
+        .find(|&at| {
+            text::find_codes(&lower[..at]).0.is_some() && notice::starts_with_headers(&lower[at..])
+        })
 }
 
 /// `Return-Path:`/`Received:` lines tried as the start of a returned header block.
