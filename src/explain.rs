@@ -132,6 +132,7 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         Some(lang.ui("delay_persists").to_string())
     } else {
         (delay
+            && delay_topic(main.reason).is_none()
             && !matches!(
                 main.reason,
                 Reason::Expired | Reason::OnHold | Reason::Undefined
@@ -227,6 +228,7 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
         }
         Kind::DelayNotice => match main_recipient(msg) {
             Some(r) if delay_persists(r.reason) => format!("reason.{}", r.reason.as_str()),
+            Some(r) if let Some(topic) = delay_topic(r.reason) => topic,
             _ => "kind.delay_notice".to_string(),
         },
         Kind::ComplaintReport => feedback_topic(msg)
@@ -237,6 +239,13 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
             .to_string(),
         other => format!("kind.{}", other.as_str()),
     }
+}
+
+/// The entry of a delay whose cause someone can remove while the server retries (a full
+/// mailbox), if the texts have one.
+fn delay_topic(reason: Reason) -> Option<String> {
+    let topic = format!("delay.{}", reason.as_str());
+    Lang::En.texts().path(&topic).is_some().then_some(topic)
 }
 
 /// A delay whose cause does not go away by waiting (a missing PTR, a failed SPF check):
