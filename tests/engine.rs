@@ -601,6 +601,15 @@ fn a_delay_notice_names_its_cause_and_a_barred_mailbox_gets_no_second_verdict() 
         "{:?}",
         e.others
     );
+    // Other causes stand in a line of their own below "still trying".
+    let m = &analyze(&fixture("postfix-delay-warning.txt")).messages[0];
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "kind.delay_notice");
+    assert!(
+        e.others.first().is_some_and(|c| c.starts_with("Cause: ")),
+        "{:?}",
+        e.others
+    );
     let barred = "From: MAILER-DAEMON@example.net\nSubject: Undeliverable\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.8 Access denied, bad outbound sender AS(42004) (in reply to MAIL FROM command)\n\n--- Below this line is a copy of the message.\n\nReceived: from [198.51.100.7] by mout.kundenserver.de with ESMTPSA id 1M; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: a@example.org\nSubject: Offer\n";
     let e = explain(&analyze(barred.as_bytes()).messages[0], Lang::En);
     assert_eq!(e.topic, "situation.account_blocked");
