@@ -1036,6 +1036,9 @@ fn a_notice_in_microsofts_name_from_another_domain_is_phishing() {
             .iter()
             .any(|s| s == "impersonated_sender:o365-ndr-service.com")
     );
+    // Its "failed recipient" is part of the lure.
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(m.recipients.is_empty());
 }
 
 /// A notice whose lines a mail program joined still names its failed address.
