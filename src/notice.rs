@@ -854,6 +854,12 @@ fn find_inline_original(notice: &mut Notice) {
         return;
     }
     let Some(at) = original_marker(&notice.lower) else {
+        // Pasted without its marker, the returned headers follow the server's reply.
+        if let Some(at) = crate::formats::returned_headers(&notice.lower) {
+            let rest = &notice.text[at..];
+            let headers = rest[..header_block_end(rest)].to_string();
+            set_original_from_headers(notice, &headers);
+        }
         return;
     };
     let mut rest = notice.text[at..].split_once('\n').map_or("", |(_, r)| r);

@@ -1154,3 +1154,20 @@ fn a_quoted_refusal_in_a_reply_and_the_named_recipient_are_read() {
     let m = &analyze(sentence.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].address, "maria@ziel.example");
 }
+
+/// A pasted bounce whose returned headers follow without their marker still shows
+/// where the message came from (here: never through the user's provider).
+#[test]
+fn returned_headers_without_a_marker_are_the_original() {
+    let paste = "This is the mail system at host mx2.example.ru.\n\n<a@example.ru>: host 127.0.0.1[127.0.0.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\nReturn-Path: <info@seeblick.example>\nReceived: from [45.155.204.117] (unknown [45.155.204.117])\n\tby mx2.example.ru (Postfix) with ESMTP id 9A1B2C3D4E\n\tfor <a@example.ru>; Sun, 16 Nov 2025 23:41:15 +0300\nFrom: Seeblick <info@seeblick.example>\nTo: a@example.ru\nSubject: Your account has pending payout\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let original = m.original.as_ref().expect("returned headers read");
+    assert_eq!(
+        original.subject.as_deref(),
+        Some("Your account has pending payout")
+    );
+    assert_eq!(
+        explain(m, Lang::En).origin.map(|o| o.likely),
+        Some("forged_sender")
+    );
+}

@@ -78,7 +78,7 @@ fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option
 /// Where the returned original's header block starts in pasted text that lost the
 /// marker above it: a `Return-Path:` or `Received:` line that opens a header block below
 /// the server's reply (a block above any code is the notice's own pasted headers).
-fn returned_headers(lower: &str) -> Option<usize> {
+pub fn returned_headers(lower: &str) -> Option<usize> {
     let b = lower.as_bytes();
     memchr::memchr_iter(b'\n', b)
         .map(|nl| nl + 1)
