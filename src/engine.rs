@@ -454,7 +454,7 @@ fn fallback_recipient(n: &Notice, ctx: &Context<'_>) -> Option<Recipient> {
         .and_then(|v| text::find_addresses(v).into_iter().next())
         .map(|a| a.value)
         .or_else(|| original_to(n))
-        .or_else(|| named_in_rewrapped_text(&n.text));
+        .or_else(|| named_in_rewrapped_text(&n.text, &n.lower));
     if named.is_none() && ctx.reading.general.is_empty() {
         return None;
     }
@@ -464,8 +464,8 @@ fn fallback_recipient(n: &Notice, ctx: &Context<'_>) -> Option<Recipient> {
 /// The failed address of a notice whose lines a mail program re-wrapped, so that no
 /// line starts with it: the first address after a `Final-Recipient:` field, else one
 /// written as Postfix and Exim name a failure (`<a@example.org>:`).
-fn named_in_rewrapped_text(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
+/// `lower` is `text` in ASCII lower case.
+fn named_in_rewrapped_text(text: &str, lower: &str) -> Option<String> {
     let field = lower.find("final-recipient:").and_then(|at| {
         let end = text.floor_char_boundary(at + 120);
         text::find_addresses(&text[at..end]).into_iter().next()

@@ -280,17 +280,25 @@ fn syslog_queue_id(line: &str) -> String {
 /// A queued message's envelope sender: Postfix's and Sendmail's `ID: from=<a@x>, size=`
 /// and Exim's `ID <= a@x`. A returned notice has the empty sender (`<>`).
 fn queued_sender(line: &str) -> Option<(String, String)> {
-    let sender = |v: &str| v.trim_matches(['<', '>']).to_ascii_lowercase();
     if exim_dated(line) {
         let mut words = line.split_whitespace().skip(2);
         let (id, arrow, from) = (words.next()?, words.next()?, words.next()?);
-        return (arrow == "<=").then(|| (id.to_string(), sender(from)));
+        return (arrow == "<=").then(|| (id.to_string(), envelope_sender(from)));
     }
     let syslog =
         line.contains("postfix/") || line.contains("sendmail[") || line.contains("sm-mta[");
     let from = field(line, "from")?;
     (syslog && field(line, "size").is_some() && field(line, "to").is_none())
-        .then(|| (syslog_queue_id(line), sender(from)))
+        .then(|| (syslog_queue_id(line), envelope_sender(from)))
+}
+
+/// An envelope sender as a log writes it (`<a@example.org>`, `<>` for a notice, or bare),
+/// in lower case; what follows its closing bracket is not part of it.
+fn envelope_sender(value: &str) -> String {
+    value
+        .strip_prefix('<')
+        .map_or(value, |v| v.split('>').next().unwrap_or(v))
+        .to_ascii_lowercase()
 }
 
 /// The queue ID of a notice the server sent back about a message: Postfix's `sender
@@ -424,12 +432,7 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
     let address = angle_address(field(line, "to")?)?;
     Some(LogLine {
         // `from=<a@x> to=<b@y> proto=…`: the sender is what stands in the brackets.
-        sender: field(line, "from").map(|f| {
-            let f = f
-                .strip_prefix('<')
-                .map_or(f, |f| f.split('>').next().unwrap_or(f));
-            f.to_ascii_lowercase()
-        }),
+        sender: field(line, "from").map(envelope_sender),
         ..refusal(
             "postfix-log",
             syslog_queue_id(line),
@@ -522,9 +525,7 @@ fn exim_reject(line: &str) -> Option<LogLine> {
         .trim()
         .to_string();
     let temporary = line.contains(" temporarily rejected ");
-    let sender = line
-        .split_once(" F=<")
-        .map(|(_, f)| f.split('>').next().unwrap_or("").to_ascii_lowercase());
+    let sender = line.find(" F=<").map(|at| envelope_sender(&line[at + 3..]));
     Some(LogLine {
         sender,
         ..refusal("exim-log", String::new(), address, diagnostic, temporary)

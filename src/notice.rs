@@ -500,14 +500,12 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
     // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
     // is read as that notice, as if pasted.
-    let from_person = notice.header("from").is_some_and(|f| {
-        text::find_addresses(f)
-            .first()
-            .is_some_and(|a| !text::is_system_address(&a.value))
-    });
+    let from_person = notice
+        .header("from")
+        .is_some_and(|f| !text::find_addresses(f).is_empty())
+        && !notice.from_mail_system();
     if notice.dsn.is_empty()
         && from_person
-        && !notice.from_mail_system()
         && let Some(forward) = forwarded_notice(&body)
     {
         let forwarded = Notice {
@@ -856,9 +854,7 @@ fn find_inline_original(notice: &mut Notice) {
     let Some(at) = original_marker(&notice.lower) else {
         // Pasted without its marker, the returned headers follow the server's reply.
         if let Some(at) = crate::formats::returned_headers(&notice.lower) {
-            let rest = &notice.text[at..];
-            let headers = rest[..header_block_end(rest)].to_string();
-            set_original_from_headers(notice, &headers);
+            set_original_from_text(notice, at);
         }
         return;
     };
@@ -873,9 +869,16 @@ fn find_inline_original(notice: &mut Notice) {
         }
     }
     if starts_with_headers(rest) {
-        let headers = rest[..header_block_end(rest)].to_string();
-        set_original_from_headers(notice, &headers);
+        set_original_from_text(notice, notice.text.len() - rest.len());
     }
+}
+
+/// Reads the returned original from the header block that starts at byte `at` of the
+/// notice's text.
+fn set_original_from_text(notice: &mut Notice, at: usize) {
+    let rest = &notice.text[at..];
+    let headers = rest[..header_block_end(rest)].to_string();
+    set_original_from_headers(notice, &headers);
 }
 
 #[cfg(test)]
