@@ -116,15 +116,11 @@ fn impersonated_microsoft(n: &Notice) -> Option<String> {
     (lookalike && !signs_of("phishing.microsoft_domains").any(|d| d == sender)).then_some(sender)
 }
 
-/// For a message with phishing signs and no real report (multipart/report): true when
-/// the failure it describes is only the lure: it carries no delivery-status fields, or no
-/// server codes, or no recipient but the reader (codes in a fake notice's table are made
-/// up too).
+/// For a message with phishing signs: true when the failure it describes is only the
+/// lure: it carries no delivery report, or no server codes, or no recipient but the
+/// reader (codes in a fake notice's table are made up too).
 pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
-    if n.is_dsn_report {
-        return false;
-    }
-    if n.dsn.is_empty() {
+    if n.dsn.is_empty() && !n.is_dsn_report {
         return true;
     }
     let all = |f: &dyn Fn(&crate::report::Recipient) -> bool| msg.recipients.iter().all(f);
