@@ -1171,3 +1171,16 @@ fn returned_headers_without_a_marker_are_the_original() {
         Some("forged_sender")
     );
 }
+
+#[test]
+fn a_rate_limited_delay_asks_the_provider_to_look_if_it_persists() {
+    let notice = "From: MAILER-DAEMON@mail.example.net\nSubject: Delayed Mail (still being retried)\n\nThis is the mail system at host mail.example.net.\n\n####################################################################\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n####################################################################\n\nYour message could not be delivered for more than 4 hour(s).\nIt will be retried until it is 5 day(s) old.\n\n<kunde@gmail.com>: host gmail-smtp-in.l.google.com[192.0.2.27] said: 421-4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. (in reply to end of DATA command)\n";
+    let m = &analyze(notice.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].reason, Reason::RateLimited);
+    let e = explain(m, Lang::De);
+    assert_eq!(e.topic, "delay.ratelimited");
+    assert_eq!(e.who, "sender_provider");
+    assert!(e.retry);
+    assert!(e.headline.contains("gebremst"), "{}", e.headline);
+}
