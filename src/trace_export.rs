@@ -85,7 +85,7 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
 fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
     // The last state of each recipient of each message, in order of first appearance.
     // Without a message ID column every row is a message of its own.
-    let mut latest: Vec<(&Row, String, Action, bool)> = Vec::new();
+    let mut latest: Vec<(&Row, String, Action, Option<&str>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (n, row) in rows.iter().enumerate() {
         let (Some(listed), Some(state)) = (
@@ -102,9 +102,12 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             continue;
         }
         let addresses = recipients(listed);
-        // A reply field of a row for several recipients holds several replies.
-        let single = addresses.len() == 1;
-        for address in addresses {
+        // A row for several recipients holds a reply for each, in the same order, or
+        // none that can be told apart.
+        let replies = field(row, columns.reply)
+            .map(|r| own_replies(r, addresses.len()))
+            .unwrap_or_default();
+        for (i, address) in addresses.into_iter().enumerate() {
             let key = match field(row, columns.message_id) {
                 Some(id) => format!("{id}\n{address}").to_ascii_lowercase(),
                 None => format!("{n}\n{address}"),
@@ -112,7 +115,7 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             if latest.len() >= MAX_ROWS && !index.contains_key(&key) {
                 break;
             }
-            let entry = (row, address, action, single);
+            let entry = (row, address, action, replies.get(i).copied());
             match index.entry(key) {
                 Entry::Occupied(at) => latest[*at.get()] = entry,
                 Entry::Vacant(slot) => {
@@ -129,12 +132,9 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
         .count();
     latest
         .into_iter()
-        .map(|(row, address, action, single)| {
+        .map(|(row, address, action, reply)| {
             let state = field(row, Some(columns.state)).unwrap_or("");
-            let mut reply = field(row, columns.reply)
-                .filter(|_| single)
-                .map(server_reply)
-                .unwrap_or_default();
+            let mut reply = reply.map(server_reply).unwrap_or_default();
             if let Some(code) = field(row, columns.code)
                 && !reply.starts_with(code)
             {
@@ -182,6 +182,36 @@ fn recipients(listed: &str) -> Vec<String> {
         .into_iter()
         .map(|a| a.value.trim_matches(['{', '}']).to_string())
         .collect()
+}
+
+/// The replies in a reply field for `count` recipients: the whole field for one; for
+/// several, the field cut at each `;` that starts a new server reply (`250 …;550 …`),
+/// when that gives one per recipient, else none (a reply's own text may hold `;`).
+fn own_replies(field: &str, count: usize) -> Vec<&str> {
+    if count == 1 {
+        return vec![field];
+    }
+    let starts_reply = |rest: &str| {
+        let b = rest.trim_start().as_bytes();
+        b.len() >= 4
+            && matches!(b[0], b'2' | b'4' | b'5')
+            && b[1..3].iter().all(u8::is_ascii_digit)
+            && matches!(b[3], b' ' | b'-')
+    };
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for (at, _) in field.match_indices(';') {
+        if starts_reply(&field[at + 1..]) {
+            parts.push(field[from..at].trim());
+            from = at + 1;
+        }
+    }
+    parts.push(field[from..].trim());
+    if parts.len() == count {
+        parts
+    } else {
+        Vec::new()
+    }
 }
 
 /// The envelope sender of a notice the server sent back: empty, or its postmaster.
@@ -551,6 +581,29 @@ mod tests {
             assert_eq!(m[0].recipients[0].address, address);
             assert_eq!(m[0].recipients[0].reason, reason);
         }
+    }
+
+    /// A tracking-log row for two recipients holds a reply for each; a reply's own `;`
+    /// does not cut it.
+    #[test]
+    fn each_recipient_of_a_tracking_row_gets_its_own_reply() {
+        let log = "#Fields: date-time,event-id,message-id,recipient-address,recipient-status,sender-address\n2025-12-09T08:14:22Z,FAIL,<a@x.local>,p@roemer.example;q@roemer.example,550 5.1.1 RESOLVER.ADR.RecipNotFound; not found;552 5.2.2 Mailbox full,m@falk.example\n";
+        assert_eq!(
+            outcomes(log),
+            [
+                ("p@roemer.example".into(), Reason::UserUnknown),
+                ("q@roemer.example".into(), Reason::MailboxFull)
+            ]
+        );
+        // Replies that cannot be told apart are given to no one.
+        let unclear = log.replace(";552 5.2.2 Mailbox full", "");
+        assert_eq!(
+            outcomes(&unclear),
+            [
+                ("p@roemer.example".into(), Reason::Undefined),
+                ("q@roemer.example".into(), Reason::Undefined)
+            ]
+        );
     }
 
     /// PowerShell's table of `Get-MessageTrace`, with the failure from the detail list.
