@@ -30,6 +30,9 @@ pub enum Situation {
     /// The server the message was delivered to refuses to relay it: the recipient's
     /// domain points to a server that does not handle its mail, not the sender's login.
     RecipientRefusesRelay,
+    /// The relay the sender's own mail server hands all mail to (a smarthost) refuses to
+    /// pass it on: that server has to log in to it.
+    SmarthostRefusesRelay,
     /// The sender's own organisation blocks the message, such as automatic forwarding to
     /// outside addresses: only its own administrator can change that.
     OwnOrganisationBlocks,
@@ -47,6 +50,7 @@ impl Situation {
             Situation::DomainListed => "domain_listed",
             Situation::AccountBlocked => "account_blocked",
             Situation::RecipientRefusesRelay => "recipient_refuses_relay",
+            Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
         }
     }
@@ -95,11 +99,19 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     // A remote server (the one the sending server delivered to) refused to relay: the
     // sending side had already accepted the message, so no login was missing there.
-    let own_server_refuses = failed.iter().any(|r| {
-        r.reason == Reason::NoRelaying
-            && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
-    });
-    if own_server_refuses {
+    // Unless that server is an outgoing relay of another domain than the recipient's:
+    // then the sending server did not log in to its smarthost.
+    let refused: Vec<&&Recipient> = failed
+        .iter()
+        .filter(|r| {
+            r.reason == Reason::NoRelaying
+                && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
+        })
+        .collect();
+    if refused.iter().any(|r| is_smarthost_of_another_domain(r)) {
+        return Some(Situation::SmarthostRefusesRelay);
+    }
+    if !refused.is_empty() {
         return Some(Situation::RecipientRefusesRelay);
     }
     let pbl = failed.iter().any(|r| {
@@ -131,6 +143,21 @@ fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
     r.diagnostic
         .as_deref()
         .is_some_and(|d| crate::knowledge::signs(signs).any(|s| text::contains_ci(d, s)))
+}
+
+/// True if the server that refused `r` is named like an outgoing relay (`smtp.…`,
+/// `relay.…`) and belongs to another domain than the recipient's, whose incoming
+/// servers it would otherwise be.
+fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
+    let Some(host) = r.remote_mta.as_deref() else {
+        return false;
+    };
+    let host = host.trim().to_ascii_lowercase();
+    let first = host.split(['.', '-']).next().unwrap_or("");
+    let recipient_domain = r.address.rsplit('@').next().unwrap_or("");
+    crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
+        && host.contains('.')
+        && text::base_domain(&host) != text::base_domain(recipient_domain)
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for

@@ -41,7 +41,7 @@ impl Columns {
             .iter()
             .map(|n| {
                 n.chars()
-                    .filter(|c| !c.is_whitespace())
+                    .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_'))
                     .collect::<String>()
                     .to_ascii_lowercase()
             })
@@ -581,6 +581,20 @@ mod tests {
             assert_eq!(m[0].recipients[0].address, address);
             assert_eq!(m[0].recipients[0].reason, reason);
         }
+    }
+
+    /// Exchange Online's historical search names its columns with underscores; the
+    /// notice sent back (`<>`) is no outcome.
+    #[test]
+    fn a_historical_search_export_is_read() {
+        let csv = "\"date_time_utc\",\"event_id\",\"message_id\",\"recipient_address\",\"recipient_status\",\"sender_address\"\n\"2025-03-11T08:02:19Z\",\"SEND\",\"<A1@X.PROD.OUTLOOK.COM>\",\"lieferant@example.com\",\"250 2.0.0 OK\",\"einkauf@metall.example\"\n\"2025-03-11T15:40:03Z\",\"FAIL\",\"<B2@X.PROD.OUTLOOK.COM>\",\"partner@example.net\",\"550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients. [FR2P281MB1780.DEUP281.PROD.OUTLOOK.COM 2025-03-11T15:40:03.551Z 08DD60E4A1B3C2D7]\",\"einkauf@metall.example\"\n\"2025-03-11T15:40:04Z\",\"DSN\",\"<C3@X.PROD.OUTLOOK.COM>\",\"einkauf@metall.example\",\"\",\"<>\"\n";
+        assert_eq!(
+            outcomes(csv),
+            [
+                ("lieferant@example.com".into(), Reason::Delivered),
+                ("partner@example.net".into(), Reason::RateLimited)
+            ]
+        );
     }
 
     /// A tracking-log row for two recipients holds a reply for each; a reply's own `;`

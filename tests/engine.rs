@@ -494,6 +494,12 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
         topic("554 5.7.1 <rcpt@example.org>: Relay access denied"),
         "situation.recipient_refuses_relay"
     );
+    // The provider's outgoing relay (another domain than the recipient's) refuses it:
+    // the sending server did not log in there.
+    let smarthost = "From: MAILER-DAEMON@mail.firma.example\nSubject: Undelivered Mail Returned to Sender\n\n<rcpt@example.org>: host smtp.provider.example[192.0.2.9] said: 554 5.7.1 <rcpt@example.org>: Relay access denied (in reply to RCPT TO command)\n";
+    let e = explain(&analyze(smarthost.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+    assert_eq!(e.who, "sender_provider");
 }
 
 #[test]

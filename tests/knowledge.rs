@@ -22,6 +22,8 @@ const SITUATIONS: &[&str] = &[
     "domain_listed",
     "account_blocked",
     "recipient_refuses_relay",
+    "smarthost_refuses_relay",
+    "own_organisation_blocks",
 ];
 const WHO: &[&str] = &[
     "reader",
