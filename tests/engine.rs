@@ -1189,4 +1189,12 @@ fn a_rate_limited_delay_asks_the_provider_to_look_if_it_persists() {
     assert_eq!(e.who, "sender_provider");
     assert!(e.retry);
     assert!(e.headline.contains("gebremst"), "{}", e.headline);
+    // Yahoo's deferral for the server's reputation: the same advice, its own words.
+    let yahoo = notice.replace(
+        "421-4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.",
+        "421 4.7.0 [TSS04] Messages from 203.0.113.9 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1",
+    );
+    let e = explain(&analyze(yahoo.as_bytes()).messages[0], Lang::En);
+    assert_eq!(e.topic, "delay.badreputation");
+    assert_eq!(e.who, "sender_provider");
 }
