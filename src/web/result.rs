@@ -66,7 +66,7 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
                 _ => None,
             }).collect_view()}
             <Verdict index e=e.clone() about=main_recipient_index(&msg)/>
-                        <Steps e=e.clone() lang/>
+            <Steps e=e.clone() lang/>
             {e.origin.clone().map(|o| view! {
                 <details class="origin">
                     <summary>{lang.texts().path("origin.title").and_then(knowledge::Data::str).unwrap_or("")}</summary>
