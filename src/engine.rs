@@ -35,10 +35,13 @@ pub fn analyze(input: &[u8]) -> Report {
         return report;
     }
     let input = text::normalize_cr(input);
-    // Log excerpts and exports start with their lines; a mail starts with its headers.
+    // Queue listings, log excerpts and exports start with their lines; a mail starts with
+    // its headers.
     if let Ok(s) = std::str::from_utf8(&input)
         && !notice::starts_with_headers(s)
-        && let Some(messages) = logs::read(s).or_else(|| crate::trace_export::read(s))
+        && let Some(messages) = crate::queue_listing::read(s)
+            .or_else(|| logs::read(s))
+            .or_else(|| crate::trace_export::read(s))
     {
         report.messages = messages;
         return report;

@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod notice;
 pub mod pastes;
 pub mod phishing;
+pub mod queue_listing;
 pub mod receipts;
 pub mod report;
 pub mod ses_notification;

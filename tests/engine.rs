@@ -1198,3 +1198,13 @@ fn a_rate_limited_delay_asks_the_provider_to_look_if_it_persists() {
     assert_eq!(e.topic, "delay.badreputation");
     assert_eq!(e.who, "sender_provider");
 }
+
+#[test]
+fn a_pasted_mail_queue_is_read_as_messages_still_waiting() {
+    let mailq = "$ mailq\n-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n4F1A22C0E3      2914 Sun Nov 29 09:12:44  info@firma.example\n(host mx.example.org[192.0.2.10] said: 452 4.2.2 <kunde@example.org>: Mailbox full (in reply to RCPT TO command))\n                                         kunde@example.org\n\n-- 3 Kbytes in 1 Request.\n";
+    let report = analyze(mailq.as_bytes());
+    assert_eq!(report.messages.len(), 1);
+    let m = &report.messages[0];
+    assert_eq!((m.kind, m.format), (Kind::DelayNotice, "postfix-queue"));
+    assert_eq!(explain(m, Lang::En).topic, "delay.mailboxfull");
+}

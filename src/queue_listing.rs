@@ -1,0 +1,176 @@
+//! Mail queue listings an admin pastes instead of a bounce: Postfix `mailq` (or
+//! `postqueue -p`) and Sendmail `mailq`. Each queued message is still being tried: it
+//! becomes a delay notice whose recipients carry the reason the listing shows above them.
+
+use crate::engine::{RawRecipient, finish_recipient};
+use crate::formats;
+use crate::logs::empty_message;
+use crate::report::{Action, Evidence, EvidenceKind, Kind, Message, Reason};
+use crate::text;
+
+/// The column header must come within this many lines (a shell prompt may stand above it).
+const HEADER_WITHIN: usize = 20;
+/// Queued messages read from one listing, at most.
+const MAX_MESSAGES: usize = 10_000;
+
+/// Reads a queue listing, or `None` when the input holds none.
+pub fn read(s: &str) -> Option<Vec<Message>> {
+    let mut offset = 0;
+    let mut lines = s.split_inclusive('\n').map(|raw| {
+        let at = offset;
+        offset += raw.len();
+        (at, raw.trim_end())
+    });
+    let format = lines
+        .by_ref()
+        .take(HEADER_WITHIN)
+        .find_map(|(_, l)| listing_format(l))?;
+    let mut messages: Vec<Message> = Vec::new();
+    // Whether the current message is on hold, and the reason shown last in it, with
+    // where that reason stands.
+    let mut held = false;
+    let mut reason: Option<(usize, &str)> = None;
+    for (at, line) in lines {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || line.starts_with("--") || trimmed.starts_with("Total requests") {
+            continue;
+        }
+        let Some(m) = messages
+            .last_mut()
+            .filter(|_| line.starts_with([' ', '\t', '(']))
+        else {
+            if messages.len() == MAX_MESSAGES {
+                break;
+            }
+            if let Some(on_hold) = entry_line(line) {
+                let mut m = empty_message(format, at..at + line.len());
+                m.kind = Kind::DelayNotice;
+                messages.push(m);
+                (held, reason) = (on_hold, None);
+            }
+            continue;
+        };
+        m.span.end = at + line.len();
+        if let Some(inner) = trimmed.strip_prefix('(') {
+            let start = at + (line.len() - trimmed.len()) + 1;
+            reason = Some((start, inner.strip_suffix(')').unwrap_or(inner)));
+            continue;
+        }
+        for address in text::find_addresses(trimmed) {
+            add_recipient(m, address.value, reason, held);
+        }
+    }
+    (!messages.is_empty()).then_some(messages)
+}
+
+/// The format of a listing's column header line, if `line` is one.
+fn listing_format(line: &str) -> Option<&'static str> {
+    if !line.contains("Sender/Recipient") {
+        return None;
+    }
+    if line.contains("Queue ID") {
+        Some("postfix-queue")
+    } else if line.contains("Q-ID") {
+        Some("sendmail-queue")
+    } else {
+        None
+    }
+}
+
+/// A queued message's first line (`4F1A22C0E3*  2914 Sun Nov 29 09:12:44  a@example.org`):
+/// whether the message is on hold (Postfix marks it `!`), or `None` if it is no such line.
+fn entry_line(line: &str) -> Option<bool> {
+    let mut words = line.split_whitespace();
+    let id = words.next()?;
+    let size = words.next()?;
+    let bare = id.trim_end_matches(['*', '!', 'X']);
+    let is_id = bare.len() >= 6 && bare.bytes().all(|c| c.is_ascii_alphanumeric());
+    (is_id && size.bytes().all(|c| c.is_ascii_digit())).then_some(id.ends_with('!'))
+}
+
+/// Adds a recipient still waiting, with the reason shown above it.
+fn add_recipient(m: &mut Message, address: String, reason: Option<(usize, &str)>, held: bool) {
+    let diagnostic = reason.map_or("", |(_, r)| r);
+    let mut r = finish_recipient(RawRecipient {
+        address,
+        action: Some(Action::Delayed),
+        command: formats::smtp_command(diagnostic),
+        diagnostic: diagnostic.to_string(),
+        delay_notice: true,
+        ..RawRecipient::default()
+    });
+    // Without a reason the message waits for its first try, or for the admin: it has
+    // not expired.
+    if reason.is_none() {
+        r.reason = if held {
+            Reason::OnHold
+        } else {
+            Reason::Undefined
+        };
+    }
+    if let Some((start, text)) = reason {
+        m.evidence.push(Evidence {
+            start,
+            end: start + text.len(),
+            what: EvidenceKind::Diagnostic,
+            recipient: Some(m.recipients.len()),
+        });
+    }
+    m.recipients.push(r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcomes(s: &str) -> Vec<(String, Reason, usize)> {
+        read(s)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, m)| {
+                assert_eq!(m.kind, Kind::DelayNotice);
+                m.recipients
+                    .into_iter()
+                    .map(move |r| (r.address, r.reason, i))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_postfix_queue_listing_gives_each_message_its_recipients_and_reasons() {
+        let mailq = "root@mail:~# mailq\n-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n4F1A22C0E3      2914 Sun Nov 29 09:12:44  info@firma.example\n(host mx.example.org[192.0.2.10] said: 452 4.2.2 <kunde@example.org>: Mailbox full (in reply to RCPT TO command))\n                                         kunde@example.org\n\n91E0A3B7F2      5120 Sat Nov 28 22:01:13  news@firma.example\n(connect to mx.example.com[203.0.113.5]:25: Connection timed out)\n                                         a@example.com\n                                         b@example.com\n\nB2C0E1F3A4!     1830 Sun Nov 29 11:40:02  info@firma.example\n                                         held@example.net\n\nC3D1E2F4A5*     1830 Sun Nov 29 11:41:02  info@firma.example\n                                         now@example.net\n\n-- 12 Kbytes in 4 Requests.\n";
+        assert_eq!(
+            outcomes(mailq),
+            [
+                ("kunde@example.org".into(), Reason::MailboxFull, 0),
+                ("a@example.com".into(), Reason::NetworkError, 1),
+                ("b@example.com".into(), Reason::NetworkError, 1),
+                ("held@example.net".into(), Reason::OnHold, 2),
+                ("now@example.net".into(), Reason::Undefined, 3),
+            ]
+        );
+        // The reason is marked where it stands in the listing.
+        let m = &read(mailq).unwrap()[0];
+        let e = &m.evidence[0];
+        assert!(mailq[e.start..e.end].starts_with("host mx.example.org"));
+        assert!(mailq[e.start..e.end].ends_with("RCPT TO command)"));
+    }
+
+    #[test]
+    fn a_sendmail_queue_listing_is_read() {
+        let mailq = "\t\t/var/spool/mqueue (1 request)\n-----Q-ID----- --Size-- -----Q-Time----- ------------Sender/Recipient-----------\n4AUA1b2C012345     1234 Mon Nov 30 10:00 <info@firma.example>\n                 (Deferred: Connection refused by mx.example.org.)\n\t\t\t\t\t <kunde@example.org>\n\t\tTotal requests: 1\n";
+        assert_eq!(
+            outcomes(mailq),
+            [("kunde@example.org".into(), Reason::NetworkError, 0)]
+        );
+    }
+
+    #[test]
+    fn other_text_is_no_listing() {
+        assert!(read("Sender/Recipient lists are shown below.\nhello\n").is_none());
+        assert!(
+            read("-Queue ID- --Size-- ----Arrival Time---- -Sender/Recipient-------\n").is_none()
+        );
+    }
+}
