@@ -1,6 +1,7 @@
 //! Mail queue listings an admin pastes instead of a bounce: Postfix `mailq` (or
-//! `postqueue -p`) and Sendmail `mailq`. Each queued message is still being tried: it
-//! becomes a delay notice whose recipients carry the reason the listing shows above them.
+//! `postqueue -p`), Sendmail `mailq` and Exim `exim -bp`. Each queued message is still
+//! being tried: it becomes a delay notice whose recipients carry the reason the listing
+//! shows above them (Exim shows none, but marks recipients already delivered).
 
 use crate::engine::{RawRecipient, finish_recipient};
 use crate::formats;
@@ -21,10 +22,19 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         offset += raw.len();
         (at, raw.trim_end())
     });
-    let format = lines
-        .by_ref()
-        .take(HEADER_WITHIN)
-        .find_map(|(_, l)| listing_format(l))?;
+    // Postfix and Sendmail start with a column header; Exim with its first message.
+    let head: Vec<(usize, &str)> = lines.by_ref().take(HEADER_WITHIN).collect();
+    let (format, first) = head.iter().enumerate().find_map(|(i, (_, l))| {
+        listing_format(l)
+            .map(|f| (f, i + 1))
+            .or_else(|| exim_entry(l).map(|_| ("exim-queue", i)))
+    })?;
+    let lines = head[first..].iter().copied().chain(lines);
+    let entry = if format == "exim-queue" {
+        exim_entry
+    } else {
+        entry_line
+    };
     let mut messages: Vec<Message> = Vec::new();
     // Whether the current message is on hold, and the reason shown last in it, with
     // where that reason stands.
@@ -35,14 +45,15 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         if trimmed.is_empty() || line.starts_with("--") || trimmed.starts_with("Total requests") {
             continue;
         }
+        let starts_entry = entry(line);
         let Some(m) = messages
             .last_mut()
-            .filter(|_| line.starts_with([' ', '\t', '(']))
+            .filter(|_| starts_entry.is_none() && line.starts_with([' ', '\t', '(']))
         else {
             if messages.len() == MAX_MESSAGES {
                 break;
             }
-            if let Some(on_hold) = entry_line(line) {
+            if let Some(on_hold) = starts_entry {
                 let mut m = empty_message(format, at..at + line.len());
                 m.kind = Kind::DelayNotice;
                 messages.push(m);
@@ -56,8 +67,10 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
             reason = Some((start, inner.strip_suffix(')').unwrap_or(inner)));
             continue;
         }
+        // Exim marks recipients already delivered with `D`.
+        let delivered = format == "exim-queue" && trimmed.starts_with("D ");
         for address in text::find_addresses(trimmed) {
-            add_recipient(m, address.value, reason, held);
+            add_recipient(m, address.value, reason, held, delivered);
         }
     }
     (!messages.is_empty()).then_some(messages)
@@ -89,11 +102,48 @@ fn entry_line(line: &str) -> Option<bool> {
 }
 
 /// Adds a recipient still waiting, with the reason shown above it.
-fn add_recipient(m: &mut Message, address: String, reason: Option<(usize, &str)>, held: bool) {
+/// An Exim queue entry's first line (` 25m  2.9K 1tl7Qa-0005Rt-2B <a@example.org>`):
+/// whether the message is frozen (it waits for the admin), or `None` if it is no such
+/// line.
+fn exim_entry(line: &str) -> Option<bool> {
+    let mut words = line.split_whitespace();
+    let age = words.next()?;
+    let size = words.next()?;
+    let id = words.next()?;
+    let sender = words.next()?;
+    let age_ok = match age.as_bytes() {
+        [digits @ .., unit] => {
+            !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) && b"smhdw".contains(unit)
+        }
+        [] => false,
+    };
+    let size_ok = size
+        .trim_end_matches(['K', 'M'])
+        .bytes()
+        .all(|c| c.is_ascii_digit() || c == b'.');
+    let parts: Vec<&str> = id.split('-').collect();
+    let id_ok = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| p.len() >= 2 && p.bytes().all(|c| c.is_ascii_alphanumeric()));
+    (age_ok && size_ok && id_ok && sender.starts_with('<')).then(|| line.contains("*** frozen ***"))
+}
+
+fn add_recipient(
+    m: &mut Message,
+    address: String,
+    reason: Option<(usize, &str)>,
+    held: bool,
+    delivered: bool,
+) {
     let diagnostic = reason.map_or("", |(_, r)| r);
     let mut r = finish_recipient(RawRecipient {
         address,
-        action: Some(Action::Delayed),
+        action: Some(if delivered {
+            Action::Delivered
+        } else {
+            Action::Delayed
+        }),
         command: formats::smtp_command(diagnostic),
         diagnostic: diagnostic.to_string(),
         delay_notice: true,
@@ -101,7 +151,9 @@ fn add_recipient(m: &mut Message, address: String, reason: Option<(usize, &str)>
     });
     // Without a reason the message waits for its first try, or for the admin: it has
     // not expired.
-    if reason.is_none() {
+    if delivered {
+        r.reason = Reason::Delivered;
+    } else if reason.is_none() {
         r.reason = if held {
             Reason::OnHold
         } else {
@@ -167,8 +219,29 @@ mod tests {
     }
 
     #[test]
+    fn an_exim_queue_listing_is_read() {
+        let bp = "# exim -bp\n 25m  2.9K 1tl7Qa-0005Rt-2B <info@firma.example>\n          kunde@example.org\n        D chef@firma.example\n\n 3d   12K 1tk2Ab-0001Xy-7Q <> *** frozen ***\n          nobody@invalid.example\n";
+        let m = read(bp).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].format, "exim-queue");
+        let got: Vec<_> = m
+            .iter()
+            .flat_map(|m| m.recipients.iter().map(|r| (r.address.as_str(), r.reason)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("kunde@example.org", Reason::Undefined),
+                ("chef@firma.example", Reason::Delivered),
+                ("nobody@invalid.example", Reason::OnHold),
+            ]
+        );
+    }
+
+    #[test]
     fn other_text_is_no_listing() {
         assert!(read("Sender/Recipient lists are shown below.\nhello\n").is_none());
+        assert!(read("Envoyé : lundi 3 mars 2025\n").is_none());
         assert!(
             read("-Queue ID- --Size-- ----Arrival Time---- -Sender/Recipient-------\n").is_none()
         );
