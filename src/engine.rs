@@ -67,11 +67,20 @@ pub fn analyze(input: &[u8]) -> Report {
 fn read_with_attached(input: &[u8], span: Range<usize>) -> Vec<Message> {
     let (msg, attached) = read_message(input, span.clone());
     std::iter::once(msg)
-        .chain(
-            attached
-                .into_iter()
-                .map(|r| read_message(input, span.start + r.start..span.start + r.end).0),
-        )
+        .chain(attached.into_iter().map(|a| {
+            let at = span.start + a.at.start..span.start + a.at.end;
+            match a.decoded {
+                None => read_message(input, at).0,
+                Some(bytes) => {
+                    // Read from its decoded bytes; its evidence points into those, not
+                    // into the input.
+                    let mut m = read_message(&bytes, 0..bytes.len()).0;
+                    m.span = at;
+                    m.evidence.clear();
+                    m
+                }
+            }
+        }))
         .collect()
 }
 
@@ -139,7 +148,7 @@ fn split_paste(input: &[u8], span: Range<usize>) -> Vec<Range<usize>> {
 }
 
 /// Reads one message of the input; also returns where further attached notices lie in it.
-fn read_message(input: &[u8], span: Range<usize>) -> (Message, Vec<Range<usize>>) {
+fn read_message(input: &[u8], span: Range<usize>) -> (Message, Vec<notice::Attached>) {
     let bytes = &input[span.clone()];
     let notice = notice::read(bytes);
     let mut msg = Message {

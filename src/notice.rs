@@ -43,9 +43,9 @@ pub struct Notice {
     pub truncated: Option<&'static str>,
     /// A text part's character set that cannot be decoded (its text comes out garbled).
     pub undecodable: Option<String>,
-    /// Where further bounces attached to this message lie in its bytes, when it forwards
-    /// several (the first one is read as this notice).
-    pub attached_notices: Vec<std::ops::Range<usize>>,
+    /// Further bounces attached to this message, when it forwards several (the first
+    /// one is read as this notice).
+    pub attached_notices: Vec<Attached>,
     /// The text is that of a bounce forwarded inside this message (as an attachment, or
     /// quoted below a person's words).
     pub forwarded: bool,
@@ -737,18 +737,31 @@ fn undecodable(part: &mail_parser::MessagePart<'_>) -> Option<String> {
     UNDECODABLE.contains(&name.as_str()).then_some(name)
 }
 
+/// A bounce attached to a mail: where it lies in the mail's bytes, and its decoded bytes
+/// when it was encoded (base64), so that the mail's own bytes do not show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attached {
+    pub at: std::ops::Range<usize>,
+    pub decoded: Option<Vec<u8>>,
+}
+
 /// The bounces a mail forwards as attachments after the first one (which `walk` read),
-/// as byte ranges of the mail: only unencoded ones, at most [`MAX_ATTACHED`]; and whether
-/// that limit left some out.
-fn attached_notices(msg: &Message<'_>) -> (Vec<std::ops::Range<usize>>, bool) {
-    let mut more: Vec<std::ops::Range<usize>> = msg
+/// at most [`MAX_ATTACHED`]; and whether that limit left some out.
+fn attached_notices(msg: &Message<'_>) -> (Vec<Attached>, bool) {
+    let mut more: Vec<Attached> = msg
         .parts
         .iter()
-        .filter(|p| matches!(&p.body, PartType::Message(inner) if looks_like_bounce(inner)))
+        .filter_map(|p| match &p.body {
+            PartType::Message(inner) if looks_like_bounce(inner) => Some((p, inner)),
+            _ => None,
+        })
         .skip(1)
-        .filter(|p| p.encoding == mail_parser::Encoding::None)
-        .map(|p| p.offset_body as usize..p.offset_end as usize)
         .take(MAX_ATTACHED + 1)
+        .map(|(p, inner)| Attached {
+            at: p.offset_body as usize..p.offset_end as usize,
+            decoded: (p.encoding != mail_parser::Encoding::None)
+                .then(|| inner.raw_message().to_vec()),
+        })
         .collect();
     let cut = more.len() > MAX_ATTACHED;
     more.truncate(MAX_ATTACHED);

@@ -1120,7 +1120,7 @@ fn the_address_in_the_failure_sentence_is_the_recipient() {
     assert_eq!(m.recipients[0].reason, Reason::EmailTooLarge);
 }
 
-/// A mail that forwards two notices as attachments gives a message for each.
+/// A mail that forwards three notices as attachments gives a message for each.
 #[test]
 fn each_attached_notice_is_a_message() {
     let notice = |to: &str, reply: &str| {
@@ -1128,8 +1128,10 @@ fn each_attached_notice_is_a_message() {
             "From: Mail Delivery System <MAILER-DAEMON@mx.example.de>\nTo: dispo@firma.example\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.example.de.\n\n<{to}>: host mx.remote.example[192.0.2.9] said: {reply} (in reply to RCPT TO command)\n"
         )
     };
+    // The third is base64-encoded, as some clients send attached mails.
+    let encoded = "RnJvbTogTWFpbCBEZWxpdmVyeSBTeXN0ZW0gPE1BSUxFUi1EQUVNT05AbXguZXhhbXBsZS5kZT4K\nVG86IGRpc3BvQGZpcm1hLmV4YW1wbGUKU3ViamVjdDogVW5kZWxpdmVyZWQgTWFpbCBSZXR1cm5l\nZCB0byBTZW5kZXIKClRoaXMgaXMgdGhlIG1haWwgc3lzdGVtIGF0IGhvc3QgbXguZXhhbXBsZS5k\nZS4KCjxjQGVuYy5leGFtcGxlPjogaG9zdCBteC5yZW1vdGUuZXhhbXBsZVsxOTIuMC4yLjldIHNh\naWQ6IDU1MiA1LjMuNCBNZXNzYWdlIHRvbyBiaWcgKGluIHJlcGx5IHRvIGVuZCBvZiBEQVRBIGNv\nbW1hbmQpCg==";
     let mail = format!(
-        "From: Dispo <dispo@firma.example>\nTo: it@firma.example\nSubject: WG: zwei Fehler\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSiehe Anhang.\n\n--b\nContent-Type: message/rfc822\n\n{}\n--b\nContent-Type: message/rfc822\n\n{}\n--b--\n",
+        "From: Dispo <dispo@firma.example>\nTo: it@firma.example\nSubject: WG: drei Fehler\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSiehe Anhang.\n\n--b\nContent-Type: message/rfc822\n\n{}\n--b\nContent-Type: message/rfc822\n\n{}\n--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{encoded}\n--b--\n",
         notice("a@full.example", "552 5.2.2 Mailbox full"),
         notice("b@gone.example", "550 5.1.1 User unknown")
     );
@@ -1143,7 +1145,8 @@ fn each_attached_notice_is_a_message() {
         got,
         [
             ("a@full.example".to_string(), Reason::MailboxFull),
-            ("b@gone.example".to_string(), Reason::UserUnknown)
+            ("b@gone.example".to_string(), Reason::UserUnknown),
+            ("c@enc.example".to_string(), Reason::EmailTooLarge)
         ]
     );
 }
