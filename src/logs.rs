@@ -315,7 +315,8 @@ fn returned_notice(line: &str) -> Option<String> {
 /// messages, the notices the server sent back about them are no outcome of their own.
 /// When it is a whole log excerpt (it shows where messages were queued), a refusal that
 /// shares no address with those messages (a bot trying to relay) is someone else's
-/// connection; hand-picked lines are all kept.
+/// connection; hand-picked lines are all kept. A sender of the same domain is no sign of
+/// a colleague: bots forge the server's own domains.
 fn keep_own_mail(
     parsed: &mut Vec<LogLine>,
     senders: &HashMap<String, String>,
@@ -350,13 +351,16 @@ fn keep_own_mail(
 
 /// The queue ID of a line that says the whole message went back to its sender after
 /// the retry time ran out: Postfix `status=expired, returned to sender`, Sendmail
-/// `return to sender: Cannot send message for 5 days`.
+/// `return to sender: Cannot send message for 5 days` (or `sender notify:`).
 fn returned_queue(line: &str) -> Option<String> {
     let postfix =
         line.contains("postfix") && line.contains(" status=expired") && !line.contains(" to=");
     let sendmail = (line.contains("sendmail[") || line.contains("sm-mta["))
-        && (line.contains("return to sender: Cannot send message for")
-            || line.contains("DSN: Cannot send message for"));
+        && line.find(": Cannot send message for").is_some_and(|at| {
+            ["return to sender", "sender notify", "DSN"]
+                .iter()
+                .any(|w| line[..at].ends_with(w))
+        });
     (postfix || sendmail).then(|| syslog_queue_id(line))
 }
 
@@ -792,6 +796,21 @@ mod tests {
                 ("anna@other.example".to_string(), Reason::Delivered)
             ]
         );
+    }
+
+    /// Sendmail gives up after days and says so on a line of its own: the recipient
+    /// still deferred has expired.
+    #[test]
+    fn sendmail_giving_up_expires_the_deferred_recipient() {
+        let log = "Mar 12 11:14:00 gw sm-mta[30281]: 52759Lq2004012: to=<kontakt@partner.example>, delay=5+00:01:10, xdelay=00:00:00, mailer=esmtp, pri=15120431, relay=mx.partner.example., dsn=4.4.7, stat=Deferred: Connection refused by mx.partner.example.\nMar 12 11:14:00 gw sm-mta[30281]: 52759Lq2004012: 52CAE0aB030281: sender notify: Cannot send message for 5 days\n";
+        assert_eq!(
+            recipients(log),
+            [("kontakt@partner.example".to_string(), Reason::Expired)]
+        );
+        let older = log.replace("sender notify:", "return to sender:");
+        assert_eq!(recipients(&older)[0].1, Reason::Expired);
+        let pending = log.lines().next().unwrap();
+        assert_eq!(recipients(pending)[0].1, Reason::NetworkError);
     }
 
     /// qmail-send names the recipient when a delivery starts and the result later.

@@ -1,12 +1,13 @@
 //! Mail queue listings an admin pastes instead of a bounce: Postfix `mailq` (or
 //! `postqueue -p`), Sendmail `mailq` and Exim `exim -bp`. Each queued message is still
 //! being tried: it becomes a delay notice whose recipients carry the reason the listing
-//! shows above them (Exim shows none, but marks recipients already delivered).
+//! shows above them. Exim shows none, but marks recipients already delivered; the
+//! message log an admin adds (`exim -Mvl ID`) gives the reason of its last deferral.
 
 use crate::engine::{RawRecipient, finish_recipient};
 use crate::formats;
 use crate::logs::empty_message;
-use crate::report::{Action, Evidence, EvidenceKind, Kind, Message, Reason};
+use crate::report::{Action, Evidence, EvidenceKind, Kind, Message, Reason, Recipient};
 use crate::text;
 
 /// The column header must come within this many lines (a shell prompt may stand above it).
@@ -36,6 +37,9 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         entry_line
     };
     let mut messages: Vec<Message> = Vec::new();
+    // Exim: each message's ID, and the message whose log (`exim -Mvl ID`) follows.
+    let mut ids: Vec<&str> = Vec::new();
+    let mut log_of: Option<usize> = None;
     // Whether the current message is on hold, and the reason shown last in it, with
     // where that reason stands.
     let mut held = false;
@@ -43,6 +47,16 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     for (at, line) in lines {
         let trimmed = line.trim();
         if trimmed.is_empty() || line.starts_with("--") || trimmed.starts_with("Total requests") {
+            continue;
+        }
+        if let Some(id) = line.split(" -Mvl ").nth(1) {
+            log_of = ids.iter().position(|i| *i == id.trim());
+            continue;
+        }
+        if let Some(i) = log_of
+            && let Some((address, start, diagnostic)) = msglog_deferral(line)
+        {
+            set_deferral(&mut messages[i], address, at + start, diagnostic);
             continue;
         }
         let starts_entry = entry(line);
@@ -57,7 +71,9 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
                 let mut m = empty_message(format, at..at + line.len());
                 m.kind = Kind::DelayNotice;
                 messages.push(m);
+                ids.push(line.split_whitespace().nth(2).unwrap_or(""));
                 (held, reason) = (on_hold, None);
+                log_of = None;
             }
             continue;
         };
@@ -129,6 +145,45 @@ fn exim_entry(line: &str) -> Option<bool> {
     (age_ok && size_ok && id_ok && sender.starts_with('<')).then(|| line.contains("*** frozen ***"))
 }
 
+/// A deferral in an Exim message log (`2025-03-10 09:12:46 a@example.org R=dnslookup
+/// T=remote_smtp defer (-46) H=…: SMTP error …: 451 …`): the address, and the reason
+/// with where it starts in the line.
+fn msglog_deferral(line: &str) -> Option<(&str, usize, &str)> {
+    let mut words = line.split_whitespace();
+    let date = words.next()?;
+    words.next()?;
+    let address = words
+        .next()
+        .filter(|w| *w != "==")
+        .or_else(|| words.next())?;
+    let dated = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    let defer = line.find(" defer (")?;
+    let after = defer + line[defer..].find(')')? + 1;
+    let start = line[after..].find(": ").map_or(after, |p| after + p + 2);
+    (dated && address.contains('@')).then(|| (address, start, line[start..].trim()))
+}
+
+/// Gives the recipient `address` of `m` the reason of its latest deferral.
+fn set_deferral(m: &mut Message, address: &str, start: usize, diagnostic: &str) {
+    let Some(slot) = m
+        .recipients
+        .iter()
+        .position(|r| r.address.eq_ignore_ascii_case(address))
+    else {
+        return;
+    };
+    m.recipients[slot] = waiting(address.to_string(), Some(diagnostic), false, false);
+    m.evidence.retain(|e| e.recipient != Some(slot));
+    m.evidence.push(Evidence {
+        start,
+        end: start + diagnostic.len(),
+        what: EvidenceKind::Diagnostic,
+        recipient: Some(slot),
+    });
+    m.evidence.sort_by_key(|e| e.start);
+    m.span.end = m.span.end.max(start + diagnostic.len());
+}
+
 fn add_recipient(
     m: &mut Message,
     address: String,
@@ -136,7 +191,22 @@ fn add_recipient(
     held: bool,
     delivered: bool,
 ) {
-    let diagnostic = reason.map_or("", |(_, r)| r);
+    if let Some((start, text)) = reason {
+        m.evidence.push(Evidence {
+            start,
+            end: start + text.len(),
+            what: EvidenceKind::Diagnostic,
+            recipient: Some(m.recipients.len()),
+        });
+    }
+    let r = waiting(address, reason.map(|(_, r)| r), held, delivered);
+    m.recipients.push(r);
+}
+
+/// A queued recipient: delivered already (Exim's `D`), or still waiting with the reason
+/// shown for it, if any.
+fn waiting(address: String, reason: Option<&str>, held: bool, delivered: bool) -> Recipient {
+    let diagnostic = reason.unwrap_or("");
     let mut r = finish_recipient(RawRecipient {
         address,
         action: Some(if delivered {
@@ -160,15 +230,7 @@ fn add_recipient(
             Reason::Undefined
         };
     }
-    if let Some((start, text)) = reason {
-        m.evidence.push(Evidence {
-            start,
-            end: start + text.len(),
-            what: EvidenceKind::Diagnostic,
-            recipient: Some(m.recipients.len()),
-        });
-    }
-    m.recipients.push(r);
+    r
 }
 
 #[cfg(test)]
@@ -236,6 +298,17 @@ mod tests {
                 ("nobody@invalid.example", Reason::OnHold),
             ]
         );
+    }
+
+    /// The message log added below the listing gives the waiting recipient its reason.
+    #[test]
+    fn an_exim_message_log_gives_the_reason_of_the_deferral() {
+        let paste = "# exim -bp\n 2d   12K 1trXyz-0009Q1-7K <shop@example.com>\n          kunde@firma.example\n\n# exim -Mvl 1trXyz-0009Q1-7K\n2025-03-10 09:12:44 Received from shop@example.com U=www-data P=local S=12345\n2025-03-10 09:12:46 kunde@firma.example R=dnslookup T=remote_smtp defer (-46) H=mx.firma.example [198.51.100.30] X=TLS1.2 CV=yes: SMTP error from remote mail server after RCPT TO:<kunde@firma.example>: 452 4.2.2 Mailbox full\n";
+        let m = &read(paste).unwrap()[0];
+        assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
+        let e = &m.evidence[0];
+        assert!(paste[e.start..e.end].starts_with("SMTP error"));
+        assert!(e.end <= m.span.end);
     }
 
     #[test]

@@ -140,9 +140,17 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             {
                 reply = format!("{code} {reply}");
             }
-            // A trace's detail list names the failure when the table has one failed row.
-            if reply.is_empty() && action == Action::Failed && failed == 1 {
-                reply = details.clone().unwrap_or_default();
+            // A trace's detail list names the failure: the one asked for this recipient
+            // (`-RecipientAddress`), or the only one when the table has one failed row.
+            if reply.is_empty() && action == Action::Failed {
+                let asked = details.iter().find(|d| {
+                    d.recipient
+                        .as_deref()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(&address))
+                });
+                if let Some(d) = asked.or(details.first().filter(|_| failed == 1)) {
+                    reply = d.failure.clone();
+                }
             }
             let has_reply = !reply.trim().is_empty();
             let mut r = finish_recipient(RawRecipient {
@@ -259,13 +267,36 @@ fn server_reply(value: &str) -> String {
     }
 }
 
-/// The failure that `Get-MessageTraceDetail | Format-List` shows (`Detail : Reason:
-/// [{LED=550 …}]`), if any.
-fn trace_details(s: &str) -> Option<String> {
-    crate::text::lines(s)
-        .filter(|l| l.trim_start().starts_with("Detail"))
-        .map(server_reply)
-        .find(|r| crate::text::find_codes(r).0.is_some())
+/// A failure that `Get-MessageTraceDetail | Format-List` shows (`Detail : Reason:
+/// [{LED=550 …}]`), and the recipient its command asked about, if it named one.
+struct TraceDetail {
+    recipient: Option<String>,
+    failure: String,
+}
+
+/// The failures of the detail lists in `s`, each with the `-RecipientAddress` of the
+/// last command above it.
+fn trace_details(s: &str) -> Vec<TraceDetail> {
+    let mut asked: Option<String> = None;
+    let mut out = Vec::new();
+    for line in crate::text::lines(s) {
+        if line.contains("Get-MessageTrace") {
+            asked = line
+                .split_whitespace()
+                .skip_while(|w| !w.eq_ignore_ascii_case("-RecipientAddress"))
+                .nth(1)
+                .map(|a| a.trim_matches(['"', '\'', ',']).to_string());
+        } else if line.trim_start().starts_with("Detail") {
+            let failure = server_reply(line);
+            if crate::text::find_codes(&failure).0.is_some() {
+                out.push(TraceDetail {
+                    recipient: asked.clone(),
+                    failure,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A CSV export: a header row (within the first lines) and the rows below it.
@@ -593,6 +624,19 @@ mod tests {
             [
                 ("lieferant@example.com".into(), Reason::Delivered),
                 ("partner@example.net".into(), Reason::RateLimited)
+            ]
+        );
+    }
+
+    /// Two failed rows, each explained by the detail list its own command asked for.
+    #[test]
+    fn each_detail_list_explains_the_recipient_it_was_asked_for() {
+        let out = "Received  SenderAddress   RecipientAddress   Subject  Status\n--------  -------------   ----------------   -------  ------\n3/12/2025 a@example.com   m@example.net      Offer    Failed\n3/11/2025 a@example.com   c@example.net      Catalog  Failed\n\nPS C:\\> Get-MessageTrace -RecipientAddress c@example.net | Get-MessageTraceDetail | Format-List\n\nEvent  : Fail\nDetail : Reason: [{LED=550 5.1.1 User unknown};{MSG=}]\n\nPS C:\\> Get-MessageTrace -RecipientAddress \"m@example.net\" | Get-MessageTraceDetail | Format-List\n\nEvent  : Fail\nDetail : Reason: [{LED=552 5.2.2 Mailbox quota exceeded};{MSG=}]\n";
+        assert_eq!(
+            outcomes(out),
+            [
+                ("m@example.net".into(), Reason::MailboxFull),
+                ("c@example.net".into(), Reason::UserUnknown)
             ]
         );
     }
