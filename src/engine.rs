@@ -491,6 +491,20 @@ fn named_in_rewrapped_text(text: &str, lower: &str) -> Option<String> {
         .map(|a| a.value)
 }
 
+/// When the Diagnostic-Code `dsn` says no more than "delayed", the real reply the
+/// notice's text `t` quotes: the text after its last such placeholder, if it holds a code.
+fn real_reply(dsn: &str, t: &str) -> Option<String> {
+    let placeholder = |s: &str| {
+        let lower = s.to_ascii_lowercase();
+        crate::knowledge::signs("free_text.placeholder_diagnostics")
+            .filter_map(|p| lower.rfind(p).map(|at| at + p.len()))
+            .max()
+    };
+    placeholder(dsn)?;
+    let rest = &t[placeholder(t).unwrap_or(0)..];
+    text::has_code(rest).then(|| rest.trim_start_matches(['\'', ' ']).to_string())
+}
+
 fn build_recipient(
     address: &str,
     dsn: Option<&DsnRecipient>,
@@ -518,7 +532,13 @@ fn build_recipient(
     // The words shown are the server's own: the Diagnostic-Code, else the text block, or
     // the coded lines beside it when the block is only the notice's own help text
     // ("Your message couldn't be delivered." above "Remote Server returned '550 …'").
+    // A placeholder's status ("4.4.7 Message delayed") gives way to the real reply's.
+    let mut status = dsn.and_then(|d| d.status.clone());
     let (diagnostic, mut context) = match (dsn_diag, text_diag) {
+        (Some(d), Some(t)) if let Some(real) = real_reply(&d, &t) => {
+            status = None;
+            (real, d)
+        }
         (Some(d), Some(t)) => (d, t),
         (Some(d), None) => (d, String::new()),
         (None, Some(t)) if !ctx.several && !text::has_code(&t) && text::has_code(general) => {
@@ -542,7 +562,7 @@ fn build_recipient(
         action: dsn
             .and_then(|d| d.action.as_deref())
             .and_then(Action::parse),
-        status: dsn.and_then(|d| d.status.clone()),
+        status,
         command: formats::smtp_command(&all)
             .or(text_part.and_then(|t| t.command))
             .or(ctx.reading.command.filter(|_| !settled)),

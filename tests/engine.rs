@@ -1211,3 +1211,15 @@ fn a_pasted_mail_queue_is_read_as_messages_still_waiting() {
     assert_eq!((m.kind, m.format), (Kind::DelayNotice, "postfix-queue"));
     assert_eq!(explain(m, Lang::En).topic, "delay.mailboxfull");
 }
+
+/// Exchange's delay report says only "400 4.4.7 Message delayed"; its text quotes the
+/// remote server's real reply, which decides.
+#[test]
+fn a_delay_placeholder_gives_way_to_the_quoted_reply() {
+    let notice = "From: postmaster@firma.example\nTo: chef@firma.example\nSubject: Delivery delayed:Angebot\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nDelivery is delayed to these recipients or groups:\n\nc.ward@example.net\n\nDiagnostic information for administrators:\n\nc.ward@example.net\nRemote server at example-net.mail.protection.outlook.com (203.0.113.151) returned '400 4.4.7 Message delayed'\n3/12/2025 1:04:22 PM - Remote server at example-net.mail.protection.outlook.com (203.0.113.151) returned '451 4.7.500 Server busy. Please try again later from [198.51.100.45]. (S77719) [DB5EUR03FT012.eop-EUR03.prod.protection.outlook.com]'\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mail.firma.example\n\nFinal-Recipient: rfc822;c.ward@example.net\nAction: delayed\nStatus: 4.4.7\nDiagnostic-Code: smtp;400 4.4.7 Message delayed\n\n--b--\n";
+    let m = &analyze(notice.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    let r = &m.recipients[0];
+    assert_eq!(r.reason, Reason::RateLimited);
+    assert!(r.diagnostic.as_deref().unwrap().contains("4.7.500"));
+}
