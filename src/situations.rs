@@ -68,13 +68,21 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if msg.kind != Kind::Bounce && msg.kind != Kind::DelayNotice {
         return None;
     }
+    // Situations of the sending side (its account, IP, relay) concern every recipient
+    // that failed; those of one receiving server only the recipient the headline is
+    // about: other recipients' causes are named below it.
     let failed: Vec<&Recipient> = msg
         .recipients
         .iter()
         .filter(|r| r.reason != Reason::Delivered)
         .collect();
+    let main: Vec<&Recipient> = crate::explain::main_recipient(msg)
+        .filter(|r| r.reason != Reason::Delivered)
+        .into_iter()
+        .collect();
     let says = |signs: &str| failed.iter().any(|r| diagnostic_says(r, signs));
-    let looks_up_an_ip = failed
+    let main_says = |signs: &str| main.iter().any(|r| diagnostic_says(r, signs));
+    let looks_up_an_ip = main
         .iter()
         .any(|r| r.diagnostic.as_deref().is_some_and(names_an_ip_as_host));
     if says("situation.account_blocked") {
@@ -83,7 +91,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if says("situation.own_organisation_blocks") {
         return Some(Situation::OwnOrganisationBlocks);
     }
-    let greylisted = failed.iter().any(|r| {
+    let greylisted = main.iter().any(|r| {
         r.diagnostic.as_deref().is_some_and(|d| {
             crate::knowledge::situation_phrases("greylisting").any(|w| text::contains_ci(d, w))
         })
@@ -91,27 +99,28 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if greylisted && msg.kind == Kind::DelayNotice {
         return Some(Situation::Greylisting);
     }
-    if says("situation.receiver_list_error") {
+    if main_says("situation.receiver_list_error") {
         return Some(Situation::ReceiverListError);
     }
-    if says("situation.mx_is_ip") || looks_up_an_ip {
+    if main_says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
     // A remote server (the one the sending server delivered to) refused to relay: the
     // sending side had already accepted the message, so no login was missing there.
     // Unless that server is an outgoing relay of another domain than the recipient's:
     // then the sending server did not log in to its smarthost.
-    let refused: Vec<&&Recipient> = failed
+    let refused = |r: &&&Recipient| {
+        r.reason == Reason::NoRelaying
+            && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
+    };
+    if failed
         .iter()
-        .filter(|r| {
-            r.reason == Reason::NoRelaying
-                && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
-        })
-        .collect();
-    if refused.iter().any(|r| is_smarthost_of_another_domain(r)) {
+        .filter(refused)
+        .any(|r| is_smarthost_of_another_domain(r))
+    {
         return Some(Situation::SmarthostRefusesRelay);
     }
-    if !refused.is_empty() {
+    if main.iter().any(|r| refused(&r)) {
         return Some(Situation::RecipientRefusesRelay);
     }
     let pbl = failed.iter().any(|r| {

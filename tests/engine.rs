@@ -1223,3 +1223,31 @@ fn a_delay_placeholder_gives_way_to_the_quoted_reply() {
     assert_eq!(r.reason, Reason::RateLimited);
     assert!(r.diagnostic.as_deref().unwrap().contains("4.7.500"));
 }
+
+/// A receiving server's situation (an MX record holding an IP) is about its recipient
+/// only; one of the sending side (its IP on a blacklist) is about the whole message.
+#[test]
+fn only_sending_side_situations_outrank_the_first_recipient() {
+    let notice = |second: &str| {
+        format!(
+            "From: MAILER-DAEMON@mail.example.net\nSubject: Undelivered Mail Returned to Sender\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\n<b@other.example>: {second}\n"
+        )
+    };
+    let topic = |second: &str| {
+        let m = &analyze(notice(second).as_bytes()).messages[0];
+        assert_eq!(m.recipients.len(), 2);
+        explain(m, Lang::En).topic
+    };
+    assert_eq!(
+        topic(
+            "Host or domain name not found. Name service error for name=192.0.2.7 type=A: Host not found"
+        ),
+        "reason.userunknown"
+    );
+    assert_eq!(
+        topic(
+            "host mx.other.example[192.0.2.8] said: 554 5.7.1 Service unavailable; Client host [203.0.113.45] blocked using zen.spamhaus.org (in reply to RCPT TO command)"
+        ),
+        "situation.server_ip_listed"
+    );
+}
