@@ -1251,3 +1251,17 @@ fn only_sending_side_situations_outrank_the_first_recipient() {
         "situation.server_ip_listed"
     );
 }
+
+/// Flattened HTML puts a label and its value on lines of their own: the returned
+/// message's sender named there is no failed recipient.
+#[test]
+fn the_sender_below_its_label_is_no_recipient() {
+    let paste = "Your message to info@example.net couldn't be delivered.\ninfo wasn't found at example.net.\n\nOriginal Message Details\nSender Address:\nk.meyer@example.com\nRecipient Address:\ninfo@example.net\nError:\n550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient info@example.net not found by SMTP address lookup\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let got: Vec<(&str, Reason)> = m
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect();
+    assert_eq!(got, [("info@example.net", Reason::UserUnknown)]);
+}

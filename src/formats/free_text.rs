@@ -202,6 +202,11 @@ fn only_codes_before(prefix: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ' ' | '<' | '>' | '#' | ':'))
 }
 
+/// The label of the returned message's sender that `lower` starts with, if any.
+fn sender_label(lower: &str) -> Option<&'static str> {
+    crate::knowledge::signs("free_text.sender_labels").find(|l| lower.starts_with(l))
+}
+
 /// A line that describes the returned message (its subject, size or sender), not an error.
 fn is_message_detail(lower: &str) -> bool {
     crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
@@ -244,6 +249,16 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         if let Some(command) = command_in_lower(trimmed_lower) {
             r.out.command.get_or_insert(command);
             r.last_command = Some(command);
+        }
+        // The returned message's sender, labelled on this line or the one before, is no
+        // recipient.
+        let after_sender_label = std::mem::take(&mut r.sender_label_open);
+        if let Some(label) = sender_label(trimmed_lower) {
+            r.sender_label_open = trimmed_lower.len() == label.len();
+            continue;
+        }
+        if after_sender_label && trimmed.contains('@') {
+            continue;
         }
         if trimmed.contains('@') && r.address_line(line, trimmed) {
             continue;
@@ -296,6 +311,8 @@ struct Reader<'a> {
     last_command: Option<&'static str>,
     /// The last line went to the general text and its sentence goes on.
     general_open: bool,
+    /// The last line was a sender's label alone: its address follows.
+    sender_label_open: bool,
     /// The line being read, and the line each recipient was first named on.
     line_no: usize,
     seen_at: Vec<usize>,
