@@ -39,11 +39,14 @@ pub fn analyze(input: &[u8]) -> Report {
     // its headers.
     if let Ok(s) = std::str::from_utf8(&input)
         && !notice::starts_with_headers(s)
-        && let Some(messages) = crate::queue_listing::read(s)
-            .or_else(|| logs::read(s))
-            .or_else(|| crate::trace_export::read(s))
+        && let Some((messages, cut)) = crate::queue_listing::read(s)
+            .or_else(|| logs::read(s).map(|m| (m, false)))
+            .or_else(|| crate::trace_export::read(s).map(|m| (m, false)))
     {
         report.messages = messages;
+        if cut {
+            report.notes.push(Note::TooManyMessages);
+        }
         return report;
     }
     let spans: Vec<Range<usize>> = split_mbox(&input)

@@ -15,8 +15,9 @@ const HEADER_WITHIN: usize = 20;
 /// Queued messages read from one listing, at most.
 const MAX_MESSAGES: usize = 10_000;
 
-/// Reads a queue listing, or `None` when the input holds none.
-pub fn read(s: &str) -> Option<Vec<Message>> {
+/// Reads a queue listing, or `None` when the input holds none; and whether it held more
+/// messages than are read.
+pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
     let mut offset = 0;
     let mut lines = s.split_inclusive('\n').map(|raw| {
         let at = offset;
@@ -37,6 +38,7 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         entry_line
     };
     let mut messages: Vec<Message> = Vec::new();
+    let mut cut = false;
     // Exim: each message's ID, and the message whose log (`exim -Mvl ID`) follows.
     let mut ids: Vec<&str> = Vec::new();
     let mut log_of: Option<usize> = None;
@@ -64,7 +66,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
             .last_mut()
             .filter(|_| starts_entry.is_none() && line.starts_with([' ', '\t', '(']))
         else {
-            if messages.len() == MAX_MESSAGES {
+            if starts_entry.is_some() && messages.len() == MAX_MESSAGES {
+                cut = true;
                 break;
             }
             if let Some(on_hold) = starts_entry {
@@ -89,7 +92,7 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
             add_recipient(m, address.value, reason, held, delivered);
         }
     }
-    (!messages.is_empty()).then_some(messages)
+    (!messages.is_empty()).then_some((messages, cut))
 }
 
 /// The format of a listing's column header line, if `line` is one.
@@ -240,6 +243,7 @@ mod tests {
     fn outcomes(s: &str) -> Vec<(String, Reason, usize)> {
         read(s)
             .unwrap()
+            .0
             .into_iter()
             .enumerate()
             .flat_map(|(i, m)| {
@@ -265,7 +269,7 @@ mod tests {
             ]
         );
         // The reason is marked where it stands in the listing.
-        let m = &read(mailq).unwrap()[0];
+        let m = &read(mailq).unwrap().0[0];
         let e = &m.evidence[0];
         assert!(mailq[e.start..e.end].starts_with("host mx.example.org"));
         assert!(mailq[e.start..e.end].ends_with("RCPT TO command)"));
@@ -283,7 +287,7 @@ mod tests {
     #[test]
     fn an_exim_queue_listing_is_read() {
         let bp = "# exim -bp\n 25m  2.9K 1tl7Qa-0005Rt-2B <info@firma.example>\n          kunde@example.org\n        D chef@firma.example\n\n 3d   12K 1tk2Ab-0001Xy-7Q <> *** frozen ***\n          nobody@invalid.example\n";
-        let m = read(bp).unwrap();
+        let (m, _) = read(bp).unwrap();
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].format, "exim-queue");
         let got: Vec<_> = m
@@ -304,7 +308,7 @@ mod tests {
     #[test]
     fn an_exim_message_log_gives_the_reason_of_the_deferral() {
         let paste = "# exim -bp\n 2d   12K 1trXyz-0009Q1-7K <shop@example.com>\n          kunde@firma.example\n\n# exim -Mvl 1trXyz-0009Q1-7K\n2025-03-10 09:12:44 Received from shop@example.com U=www-data P=local S=12345\n2025-03-10 09:12:46 kunde@firma.example R=dnslookup T=remote_smtp defer (-46) H=mx.firma.example [198.51.100.30] X=TLS1.2 CV=yes: SMTP error from remote mail server after RCPT TO:<kunde@firma.example>: 452 4.2.2 Mailbox full\n";
-        let m = &read(paste).unwrap()[0];
+        let m = &read(paste).unwrap().0[0];
         assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
         let e = &m.evidence[0];
         assert!(paste[e.start..e.end].starts_with("SMTP error"));

@@ -1265,3 +1265,20 @@ fn the_sender_below_its_label_is_no_recipient() {
         .collect();
     assert_eq!(got, [("info@example.net", Reason::UserUnknown)]);
 }
+
+/// A queue listing longer than is read says so.
+#[test]
+fn a_queue_listing_cut_short_says_so() {
+    let mut mailq =
+        String::from("-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n");
+    for i in 0..10_001 {
+        mailq.push_str(&format!(
+            "{i:010X}      2914 Sun Nov 29 09:12:44  info@firma.example\n                                         k{i}@example.org\n\n"
+        ));
+    }
+    let report = analyze(mailq.as_bytes());
+    assert_eq!(report.messages.len(), 10_000);
+    assert!(report.notes.contains(&Note::TooManyMessages));
+    let short = mailq.split("0000002710").next().unwrap();
+    assert!(analyze(short.as_bytes()).notes.is_empty());
+}
