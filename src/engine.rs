@@ -41,7 +41,7 @@ pub fn analyze(input: &[u8]) -> Report {
         && !notice::starts_with_headers(s)
         && let Some((messages, cut)) = crate::queue_listing::read(s)
             .or_else(|| logs::read(s).map(|m| (m, false)))
-            .or_else(|| crate::trace_export::read(s).map(|m| (m, false)))
+            .or_else(|| crate::trace_export::read(s))
     {
         report.messages = messages;
         if cut {

@@ -72,13 +72,18 @@ fn field(row: &Row, i: Option<usize>) -> Option<&str> {
         .filter(|f| !f.is_empty())
 }
 
-/// Reads a message-trace export, or `None` when the input holds none.
-pub fn read(s: &str) -> Option<Vec<Message>> {
-    [csv_table, powershell_table, powershell_list]
+/// Reads a message-trace export, or `None` when the input holds none; and whether it
+/// had more lines than are read.
+pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
+    let messages = [csv_table, powershell_table, powershell_list]
         .iter()
         .filter_map(|table| table(s))
         .map(|(columns, rows)| messages(s, &columns, &rows))
-        .find(|m| !m.is_empty())
+        .find(|m| !m.is_empty())?;
+    let cut = memchr::memchr_iter(b'\n', s.as_bytes())
+        .nth(MAX_ROWS)
+        .is_some();
+    Some((messages, cut))
 }
 
 /// The messages of an export's rows.
@@ -504,6 +509,7 @@ mod tests {
     fn outcomes(export: &str) -> Vec<(String, Reason)> {
         read(export)
             .unwrap()
+            .0
             .iter()
             .map(|m| (m.recipients[0].address.clone(), m.recipients[0].reason))
             .collect()
@@ -512,7 +518,7 @@ mod tests {
     #[test]
     fn a_message_trace_export_gives_one_message_per_row() {
         let csv = "PS C:\\> Get-Content .\\trace.csv\n\"MessageId\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\"\n\"<1@x>\",\"a@example.com\",\"b@example.net\",\"Offer, \"\"final\"\"\",\"Delivered\"\n\"<2@x>\",\"a@example.com\",\"c@example.org\",\"Invoice\",\"Failed\"\n\"<3@x>\",\"a@example.com\",\"d@example.de\",\"Order\",\"Pending\"\n";
-        let m = read(csv).unwrap();
+        let (m, _) = read(csv).unwrap();
         let got: Vec<(&str, Kind)> = m
             .iter()
             .map(|m| (m.recipients[0].address.as_str(), m.kind))
@@ -534,7 +540,7 @@ mod tests {
     #[test]
     fn an_exchange_tracking_log_export_reads_the_failure() {
         let csv = "\u{feff}\"Timestamp\",\"SourceContext\",\"EventId\",\"MessageId\",\"Recipients\",\"RecipientStatus\",\"MessageSubject\",\"Sender\"\n\"1\",\"x\",\"RECEIVE\",\"<a@x>\",\"k@outlook.com\",\"\",\"Hi\",\"e@x.example\"\n\"2\",\"250 2.0.0 queued\",\"FAIL\",\"<a@x>\",\"k@outlook.com\",\"[{LRT=1};{LED=550 5.7.1 Unfortunately, messages from [203.0.113.45] weren't sent (S3150).};{FQDN=mx.example}]\",\"Hi\",\"e@x.example\"\n\"3\",\"\",\"DSN\",\"<b@x>\",\"e@x.example\",\"\",\"Unzustellbar: Hi\",\"\"\n";
-        let m = read(csv).unwrap();
+        let (m, _) = read(csv).unwrap();
         assert_eq!(m.len(), 1);
         let r = &m[0].recipients[0];
         assert_eq!(r.address, "k@outlook.com");
@@ -563,6 +569,7 @@ mod tests {
         let csv = "Date,Sender,Recipient,Subject,Status,Status details\n1,a@x.example,lisa@north.example,A,Delivered,Inbox\n2,a@x.example,lisa@north.example;tom@north.example,B,Bounced,\n";
         let got: Vec<(String, Kind)> = read(csv)
             .unwrap()
+            .0
             .iter()
             .map(|m| (m.recipients[0].address.clone(), m.kind))
             .collect();
@@ -607,7 +614,7 @@ mod tests {
             ),
         ];
         for (export, address, reason) in cases {
-            let m = read(export).unwrap();
+            let (m, _) = read(export).unwrap();
             assert_eq!(m.len(), 1, "{export}");
             assert_eq!(m[0].recipients[0].address, address);
             assert_eq!(m[0].recipients[0].reason, reason);

@@ -1282,3 +1282,17 @@ fn a_queue_listing_cut_short_says_so() {
     let short = mailq.split("0000002710").next().unwrap();
     assert!(analyze(short.as_bytes()).notes.is_empty());
 }
+
+/// An export longer than is read says so.
+#[test]
+fn an_export_cut_short_says_so() {
+    let mut csv = String::from("Date,Sender,Recipient,Subject,Status\n");
+    for i in 0..100_001 {
+        csv.push_str(&format!(
+            "{i},a@x.example,r{i}@north.example,News,Delivered\n"
+        ));
+    }
+    let report = analyze(csv.as_bytes());
+    assert!(report.notes.contains(&Note::TooManyMessages));
+    assert!(report.messages.len() < 100_001);
+}
