@@ -85,6 +85,18 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
             .collect()
     };
     let who = entry.field("who");
+    let origin = origin(msg, situation, lang);
+    let mut steps: Vec<String> = list("steps");
+    // The steps are for a message the reader sent; when the signs point to a forged
+    // sender, the last one says what to do if they did not.
+    if origin.as_ref().is_some_and(|o| o.likely == "forged_sender")
+        && let Some(step) = lang
+            .texts()
+            .path("origin.step_if_forged")
+            .and_then(Data::str)
+    {
+        steps.push(step.to_string());
+    }
     Explanation {
         headline: entry.field("headline").to_string(),
         explanation: entry.field("explanation").to_string(),
@@ -98,7 +110,7 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
         // A delay notice explained by its cause is still being retried.
         retry: msg.kind == Kind::DelayNotice
             || entry.get("retry").and_then(Data::bool).unwrap_or(false),
-        steps: list("steps"),
+        steps,
         admin_steps: list("admin_steps"),
         specific: !matches!(
             topic.as_str(),
@@ -107,7 +119,7 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
         timeline: timeline(msg, lang),
         provider: provider_note(msg, lang),
         doubt: doubt(msg, lang),
-        origin: origin(msg, situation, lang),
+        origin,
         others: others(msg, situation, lang),
         topic,
     }

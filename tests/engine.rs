@@ -390,6 +390,15 @@ fn a_bounce_for_mail_never_sent_says_which_signs_point_where() {
     assert!(steps >= 2);
     // Arrived from a stranger's IP at the recipient's server: the address was forged.
     assert_eq!(likely("never-sent-backscatter.eml").0, "forged_sender");
+    // The main steps then end with what to do if the reader did not send it.
+    let steps = |file: &str| explain(&analyze(&fixture(file)).messages[0], Lang::En).steps;
+    let forged = steps("never-sent-backscatter.eml");
+    assert!(
+        forged.last().unwrap().contains("nothing you need to do"),
+        "{forged:?}"
+    );
+    let hacked = steps("never-sent-hacked-account.eml");
+    assert!(!hacked.iter().any(|s| s.contains("nothing you need to do")));
 }
 
 #[test]
