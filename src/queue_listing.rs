@@ -4,16 +4,17 @@
 //! shows above them. Exim shows none, but marks recipients already delivered; the
 //! message log an admin adds (`exim -Mvl ID`) gives the reason of its last deferral.
 
-use crate::engine::{RawRecipient, finish_recipient};
+use crate::engine::{MAX_RECIPIENTS, RawRecipient, finish_recipient};
 use crate::formats;
 use crate::logs::empty_message;
-use crate::report::{Action, Evidence, EvidenceKind, Kind, Message, Reason, Recipient};
+use crate::report::{Action, Evidence, EvidenceKind, Kind, Message, Reason, Recipient, Warning};
 use crate::text;
+use std::collections::HashMap;
 
 /// The column header must come within this many lines (a shell prompt may stand above it).
 const HEADER_WITHIN: usize = 20;
 /// Queued messages read from one listing, at most.
-const MAX_MESSAGES: usize = 10_000;
+const MAX_QUEUED: usize = 10_000;
 
 /// Reads a queue listing, or `None` when the input holds none; and whether it held more
 /// messages than are read.
@@ -32,52 +33,54 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             .or_else(|| exim_entry(l).map(|_| ("exim-queue", i)))
     })?;
     let lines = head[first..].iter().copied().chain(lines);
-    let entry = if format == "exim-queue" {
-        exim_entry
-    } else {
-        entry_line
-    };
+    let exim = format == "exim-queue";
+    let entry = if exim { exim_entry } else { entry_line };
     let mut messages: Vec<Message> = Vec::new();
+    // Whether each message is on hold (Postfix `!`) or frozen (Exim).
+    let mut held: Vec<bool> = Vec::new();
     let mut cut = false;
-    // Exim: each message's ID, and the message whose log (`exim -Mvl ID`) follows.
-    let mut ids: Vec<&str> = Vec::new();
+    // Exim: the message of each ID, and the message whose log (`exim -Mvl ID`) follows.
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut log_of: Option<usize> = None;
-    // Whether the current message is on hold, and the reason shown last in it, with
-    // where that reason stands.
-    let mut held = false;
+    // The reason shown last in the current message, and where it stands.
     let mut reason: Option<(usize, &str)> = None;
     for (at, line) in lines {
         let trimmed = line.trim();
         if trimmed.is_empty() || line.starts_with("--") || trimmed.starts_with("Total requests") {
             continue;
         }
-        if let Some(id) = line.split(" -Mvl ").nth(1) {
-            log_of = ids.iter().position(|i| *i == id.trim());
-            continue;
-        }
-        if let Some(i) = log_of
-            && let Some((address, start, diagnostic)) = msglog_deferral(line)
-        {
-            set_deferral(&mut messages[i], address, at + start, diagnostic);
-            continue;
+        if exim {
+            if let Some(id) = line.split(" -Mvl ").nth(1) {
+                log_of = by_id.get(id.trim()).copied();
+                continue;
+            }
+            if let Some(i) = log_of
+                && let Some((address, start, diagnostic)) = msglog_deferral(line)
+            {
+                set_deferral(&mut messages[i], held[i], address, at + start, diagnostic);
+                continue;
+            }
         }
         let starts_entry = entry(line);
         let Some(m) = messages
             .last_mut()
             .filter(|_| starts_entry.is_none() && line.starts_with([' ', '\t', '(']))
         else {
-            if starts_entry.is_some() && messages.len() == MAX_MESSAGES {
+            let Some(on_hold) = starts_entry else {
+                continue;
+            };
+            if messages.len() == MAX_QUEUED {
                 cut = true;
                 break;
             }
-            if let Some(on_hold) = starts_entry {
-                let mut m = empty_message(format, at..at + line.len());
-                m.kind = Kind::DelayNotice;
-                messages.push(m);
-                ids.push(line.split_whitespace().nth(2).unwrap_or(""));
-                (held, reason) = (on_hold, None);
-                log_of = None;
+            if exim && let Some(id) = line.split_whitespace().nth(2) {
+                by_id.insert(id, messages.len());
             }
+            let mut m = empty_message(format, at..at + line.len());
+            m.kind = Kind::DelayNotice;
+            messages.push(m);
+            held.push(on_hold);
+            (reason, log_of) = (None, None);
             continue;
         };
         m.span.end = at + line.len();
@@ -87,10 +90,21 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             continue;
         }
         // Exim marks recipients already delivered with `D`.
-        let delivered = format == "exim-queue" && trimmed.starts_with("D ");
+        let delivered = exim && trimmed.starts_with("D ");
         for address in text::find_addresses(trimmed) {
-            add_recipient(m, address.value, reason, held, delivered);
+            if m.recipients.len() == MAX_RECIPIENTS {
+                if m.warnings.is_empty() {
+                    m.warnings.push(Warning::Truncated {
+                        limit: "recipients".into(),
+                    });
+                }
+                break;
+            }
+            add_recipient(m, address.value, reason, held[held.len() - 1], delivered);
         }
+    }
+    for m in &mut messages {
+        m.evidence.sort_by_key(|e| e.start);
     }
     (!messages.is_empty()).then_some((messages, cut))
 }
@@ -111,16 +125,17 @@ fn listing_format(line: &str) -> Option<&'static str> {
 
 /// A queued message's first line (`4F1A22C0E3*  2914 Sun Nov 29 09:12:44  a@example.org`):
 /// whether the message is on hold (Postfix marks it `!`), or `None` if it is no such line.
+/// Postfix marks a message being delivered `*`; Sendmail marks one too young to be tried
+/// again `-`, and a locked one `X` or `*`.
 fn entry_line(line: &str) -> Option<bool> {
     let mut words = line.split_whitespace();
     let id = words.next()?;
     let size = words.next()?;
-    let bare = id.trim_end_matches(['*', '!', 'X']);
+    let bare = id.trim_end_matches(['*', '!', 'X', '-']);
     let is_id = bare.len() >= 6 && bare.bytes().all(|c| c.is_ascii_alphanumeric());
     (is_id && size.bytes().all(|c| c.is_ascii_digit())).then_some(id.ends_with('!'))
 }
 
-/// Adds a recipient still waiting, with the reason shown above it.
 /// An Exim queue entry's first line (` 25m  2.9K 1tl7Qa-0005Rt-2B <a@example.org>`):
 /// whether the message is frozen (it waits for the admin), or `None` if it is no such
 /// line.
@@ -136,10 +151,9 @@ fn exim_entry(line: &str) -> Option<bool> {
         }
         [] => false,
     };
-    let size_ok = size
-        .trim_end_matches(['K', 'M'])
-        .bytes()
-        .all(|c| c.is_ascii_digit() || c == b'.');
+    let number = size.trim_end_matches(['K', 'M']);
+    let size_ok = number.starts_with(|c: char| c.is_ascii_digit())
+        && number.bytes().all(|c| c.is_ascii_digit() || c == b'.');
     let parts: Vec<&str> = id.split('-').collect();
     let id_ok = parts.len() == 3
         && parts
@@ -150,7 +164,8 @@ fn exim_entry(line: &str) -> Option<bool> {
 
 /// A deferral in an Exim message log (`2025-03-10 09:12:46 a@example.org R=dnslookup
 /// T=remote_smtp defer (-46) H=…: SMTP error …: 451 …`): the address, and the reason
-/// with where it starts in the line.
+/// with where it starts in the line. A later note that the retry time has not come yet
+/// names no reason.
 fn msglog_deferral(line: &str) -> Option<(&str, usize, &str)> {
     let mut words = line.split_whitespace();
     let date = words.next()?;
@@ -163,19 +178,21 @@ fn msglog_deferral(line: &str) -> Option<(&str, usize, &str)> {
     let defer = line.find(" defer (")?;
     let after = defer + line[defer..].find(')')? + 1;
     let start = line[after..].find(": ").map_or(after, |p| after + p + 2);
-    (dated && address.contains('@')).then(|| (address, start, line[start..].trim()))
+    let start = start + (line[start..].len() - line[start..].trim_start().len());
+    let diagnostic = line[start..].trim_end();
+    (dated && address.contains('@') && !diagnostic.contains("retry time not reached"))
+        .then_some((address, start, diagnostic))
 }
 
-/// Gives the recipient `address` of `m` the reason of its latest deferral.
-fn set_deferral(m: &mut Message, address: &str, start: usize, diagnostic: &str) {
-    let Some(slot) = m
-        .recipients
-        .iter()
-        .position(|r| r.address.eq_ignore_ascii_case(address))
-    else {
+/// Gives the waiting recipient `address` of `m` the reason of its latest deferral; one
+/// delivered since stays delivered.
+fn set_deferral(m: &mut Message, held: bool, address: &str, start: usize, diagnostic: &str) {
+    let Some(slot) = m.recipients.iter().position(|r| {
+        r.address.eq_ignore_ascii_case(address) && r.action != Some(Action::Delivered)
+    }) else {
         return;
     };
-    m.recipients[slot] = waiting(address.to_string(), Some(diagnostic), false, false);
+    m.recipients[slot] = waiting(address.to_string(), Some(diagnostic), held, false);
     m.evidence.retain(|e| e.recipient != Some(slot));
     m.evidence.push(Evidence {
         start,
@@ -183,10 +200,11 @@ fn set_deferral(m: &mut Message, address: &str, start: usize, diagnostic: &str) 
         what: EvidenceKind::Diagnostic,
         recipient: Some(slot),
     });
-    m.evidence.sort_by_key(|e| e.start);
+    // The message log may stand below later messages; the message reaches down to it.
     m.span.end = m.span.end.max(start + diagnostic.len());
 }
 
+/// Adds a recipient still waiting (or delivered), with the reason shown above it.
 fn add_recipient(
     m: &mut Message,
     address: String,
@@ -207,7 +225,8 @@ fn add_recipient(
 }
 
 /// A queued recipient: delivered already (Exim's `D`), or still waiting with the reason
-/// shown for it, if any.
+/// shown for it, if any. A message on hold waits for the admin whatever its last
+/// reason; a waiting one has not expired, whatever the reason's words.
 fn waiting(address: String, reason: Option<&str>, held: bool, delivered: bool) -> Recipient {
     let diagnostic = reason.unwrap_or("");
     let mut r = finish_recipient(RawRecipient {
@@ -222,17 +241,13 @@ fn waiting(address: String, reason: Option<&str>, held: bool, delivered: bool) -
         delay_notice: true,
         ..RawRecipient::default()
     });
-    // Without a reason the message waits for its first try, or for the admin: it has
-    // not expired.
-    if delivered {
-        r.reason = Reason::Delivered;
-    } else if reason.is_none() {
-        r.reason = if held {
-            Reason::OnHold
-        } else {
-            Reason::Undefined
-        };
-    }
+    r.reason = match r.reason {
+        _ if delivered => Reason::Delivered,
+        _ if held => Reason::OnHold,
+        Reason::Expired => Reason::Undefined,
+        _ if reason.is_none() => Reason::Undefined,
+        other => other,
+    };
     r
 }
 
@@ -313,6 +328,59 @@ mod tests {
         let e = &m.evidence[0];
         assert!(paste[e.start..e.end].starts_with("SMTP error"));
         assert!(e.end <= m.span.end);
+    }
+
+    /// Sendmail's `-` (too young to retry) starts a message; Postfix's "reason
+    /// unavailable" is no expiry; a message on hold waits for the admin whatever its
+    /// last reason.
+    #[test]
+    fn markers_and_unknown_reasons_are_read_as_they_are_meant() {
+        let sendmail = "-----Q-ID----- --Size-- -----Q-Time----- ------------Sender/Recipient-----------\n4AUA1b2C012345     1234 Mon Nov 30 10:00 <info@firma.example>\n                 (Deferred: Connection refused by mx.example.org.)\n\t\t\t\t\t <kunde@example.org>\n4AUA1b2C012399-    5678 Mon Nov 30 10:05 <chef@firma.example>\n                 (Deferred: 452 4.2.2 Mailbox full)\n\t\t\t\t\t <voll@example.org>\n";
+        assert_eq!(
+            outcomes(sendmail),
+            [
+                ("kunde@example.org".into(), Reason::NetworkError, 0),
+                ("voll@example.org".into(), Reason::MailboxFull, 1),
+            ]
+        );
+        let postfix = "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n4F1A22C0E3      2914 Sun Nov 29 09:12:44  info@firma.example\n(reason unavailable)\n                                         a@example.org\n\nB2C0E1F3A4!     1830 Sun Nov 29 11:40:02  info@firma.example\n(connect to mx.example.net[192.0.2.3]:25: Connection timed out)\n                                         b@example.net\n";
+        assert_eq!(
+            outcomes(postfix),
+            [
+                ("a@example.org".into(), Reason::Undefined, 0),
+                ("b@example.net".into(), Reason::OnHold, 1),
+            ]
+        );
+    }
+
+    /// A recipient delivered since an earlier deferral stays delivered; a note that the
+    /// retry time has not come yet keeps the real reason.
+    #[test]
+    fn an_exim_message_log_keeps_deliveries_and_real_reasons() {
+        let paste = "# exim -bp\n 2d   12K 1trXyz-0009Q1-7K <shop@example.com>\n        D chef@example.com\n          kunde@firma.example\n\n# exim -Mvl 1trXyz-0009Q1-7K\n2025-03-10 09:12:40 chef@example.com R=dnslookup T=remote_smtp defer (-44): SMTP error from remote mail server after RCPT TO:<chef@example.com>: 451 4.7.1 Greylisted\n2025-03-10 09:12:46 kunde@firma.example R=dnslookup T=remote_smtp defer (-46): SMTP error from remote mail server after RCPT TO:<kunde@firma.example>: 452 4.2.2 Mailbox full\n2025-03-10 09:40:00 kunde@firma.example R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host\n";
+        assert_eq!(
+            outcomes(paste),
+            [
+                ("chef@example.com".into(), Reason::Delivered, 0),
+                ("kunde@firma.example".into(), Reason::MailboxFull, 0),
+            ]
+        );
+    }
+
+    /// Recipients beyond the limit are dropped, with a warning.
+    #[test]
+    fn recipients_beyond_the_limit_are_dropped_with_a_warning() {
+        let mut mailq = String::from(
+            "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n4F1A22C0E3      2914 Sun Nov 29 09:12:44  info@firma.example\n",
+        );
+        for i in 0..=MAX_RECIPIENTS {
+            mailq.push_str(&format!(
+                "                                         r{i}@example.org\n"
+            ));
+        }
+        let (m, _) = read(&mailq).unwrap();
+        assert_eq!(m[0].recipients.len(), MAX_RECIPIENTS);
+        assert_eq!(m[0].warnings.len(), 1);
     }
 
     #[test]

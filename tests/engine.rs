@@ -1219,6 +1219,10 @@ fn a_pasted_mail_queue_is_read_as_messages_still_waiting() {
     let m = &report.messages[0];
     assert_eq!((m.kind, m.format), (Kind::DelayNotice, "postfix-queue"));
     assert_eq!(explain(m, Lang::En).topic, "delay.mailboxfull");
+    // Held (`!`), it waits for the admin, not for the recipient.
+    let held = mailq.replace("4F1A22C0E3 ", "4F1A22C0E3!");
+    let e = explain(&analyze(held.as_bytes()).messages[0], Lang::De);
+    assert_eq!((e.topic.as_str(), e.who), ("delay.onhold", "sender_provider"));
 }
 
 /// Exchange's delay report says only "400 4.4.7 Message delayed"; its text quotes the
