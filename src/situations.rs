@@ -113,10 +113,11 @@ pub fn of(msg: &Message) -> Option<Situation> {
         r.reason == Reason::NoRelaying
             && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
     };
-    if failed
-        .iter()
-        .filter(refused)
-        .any(|r| is_smarthost_of_another_domain(r))
+    if notice_from_own_server(msg)
+        && failed
+            .iter()
+            .filter(refused)
+            .any(|r| is_smarthost_of_another_domain(r))
     {
         return Some(Situation::SmarthostRefusesRelay);
     }
@@ -162,11 +163,42 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
         return false;
     };
     let host = host.trim().to_ascii_lowercase();
-    let first = host.split(['.', '-']).next().unwrap_or("");
+    let first = host.split('.').next().unwrap_or("");
     let recipient_domain = r.address.rsplit('@').next().unwrap_or("");
     crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
         && host.contains('.')
         && text::base_domain(&host) != text::base_domain(recipient_domain)
+}
+
+/// True if the server that wrote the notice is the user's own (an internal name, or one
+/// of the domain the notice went to or the returned message came from): a server that
+/// may hand all its mail to a smarthost, unlike a big provider's.
+fn notice_from_own_server(msg: &Message) -> bool {
+    let domain = |v: Option<&String>| {
+        v.and_then(|v| text::find_addresses(v).into_iter().next())
+            .and_then(|a| {
+                a.value
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_ascii_lowercase())
+            })
+    };
+    let Some(server) = msg
+        .reporting_mta
+        .as_deref()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .or_else(|| domain(msg.notice.from.as_ref()))
+    else {
+        return false;
+    };
+    let users = [
+        domain(msg.notice.to.as_ref()),
+        domain(msg.original.as_ref().and_then(|o| o.from.as_ref())),
+    ];
+    is_internal(&server)
+        || users
+            .iter()
+            .flatten()
+            .any(|d| text::base_domain(d) == text::base_domain(&server))
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for

@@ -148,13 +148,9 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             // A trace's detail list names the failure: the one asked for this recipient
             // (`-RecipientAddress`), or the only one when the table has one failed row.
             if reply.is_empty() && action == Action::Failed {
-                let asked = details.iter().find(|d| {
-                    d.recipient
-                        .as_deref()
-                        .is_some_and(|r| r.eq_ignore_ascii_case(&address))
-                });
-                if let Some(d) = asked.or(details.first().filter(|_| failed == 1)) {
-                    reply = d.failure.clone();
+                let asked = details.asked.get(&address.to_ascii_lowercase());
+                if let Some(failure) = asked.or(details.unnamed.as_ref().filter(|_| failed == 1)) {
+                    reply = failure.clone();
                 }
             }
             let has_reply = !reply.trim().is_empty();
@@ -272,32 +268,39 @@ fn server_reply(value: &str) -> String {
     }
 }
 
-/// A failure that `Get-MessageTraceDetail | Format-List` shows (`Detail : Reason:
-/// [{LED=550 …}]`), and the recipient its command asked about, if it named one.
-struct TraceDetail {
-    recipient: Option<String>,
-    failure: String,
+/// The failures that `Get-MessageTraceDetail | Format-List` shows (`Detail : Reason:
+/// [{LED=550 …}]`): by the recipient its command asked about (`-RecipientAddress`, lower
+/// case), and the first one whose command named none.
+#[derive(Default)]
+struct TraceDetails {
+    asked: HashMap<String, String>,
+    unnamed: Option<String>,
 }
 
 /// The failures of the detail lists in `s`, each with the `-RecipientAddress` of the
 /// last command above it.
-fn trace_details(s: &str) -> Vec<TraceDetail> {
+fn trace_details(s: &str) -> TraceDetails {
     let mut asked: Option<String> = None;
-    let mut out = Vec::new();
+    let mut out = TraceDetails::default();
     for line in crate::text::lines(s) {
         if line.contains("Get-MessageTrace") {
             asked = line
                 .split_whitespace()
                 .skip_while(|w| !w.eq_ignore_ascii_case("-RecipientAddress"))
                 .nth(1)
-                .map(|a| a.trim_matches(['"', '\'', ',']).to_string());
+                .map(|a| a.trim_matches(['"', '\'', ',']).to_ascii_lowercase());
         } else if line.trim_start().starts_with("Detail") {
             let failure = server_reply(line);
-            if crate::text::find_codes(&failure).0.is_some() {
-                out.push(TraceDetail {
-                    recipient: asked.clone(),
-                    failure,
-                });
+            if crate::text::find_codes(&failure).0.is_none() {
+                continue;
+            }
+            match &asked {
+                Some(r) => {
+                    out.asked.entry(r.clone()).or_insert(failure);
+                }
+                None => {
+                    out.unnamed.get_or_insert(failure);
+                }
             }
         }
     }

@@ -505,10 +505,20 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
     );
     // The provider's outgoing relay (another domain than the recipient's) refuses it:
     // the sending server did not log in there.
-    let smarthost = "From: MAILER-DAEMON@mail.firma.example\nSubject: Undelivered Mail Returned to Sender\n\n<rcpt@example.org>: host smtp.provider.example[192.0.2.9] said: 554 5.7.1 <rcpt@example.org>: Relay access denied (in reply to RCPT TO command)\n";
+    // Only a server of the user's own names a smarthost: a big provider's notice about a
+    // recipient's MX named `smtp.…` (GoDaddy's) is the recipient's domain's trouble.
+    let smarthost = "From: MAILER-DAEMON@mail.firma.example\nTo: chef@firma.example\nSubject: Undelivered Mail Returned to Sender\n\n<rcpt@example.org>: host smtp.provider.example[192.0.2.9] said: 554 5.7.1 <rcpt@example.org>: Relay access denied (in reply to RCPT TO command)\n";
     let e = explain(&analyze(smarthost.as_bytes()).messages[0], Lang::De);
     assert_eq!(e.topic, "situation.smarthost_refuses_relay");
     assert_eq!(e.who, "sender_provider");
+    let provider = smarthost
+        .replace(
+            "MAILER-DAEMON@mail.firma.example",
+            "MAILER-DAEMON@mout.bigmail.example",
+        )
+        .replace("smtp.provider.example", "smtp.secureserver.example");
+    let e = explain(&analyze(provider.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.recipient_refuses_relay");
 }
 
 #[test]
@@ -1222,7 +1232,10 @@ fn a_pasted_mail_queue_is_read_as_messages_still_waiting() {
     // Held (`!`), it waits for the admin, not for the recipient.
     let held = mailq.replace("4F1A22C0E3 ", "4F1A22C0E3!");
     let e = explain(&analyze(held.as_bytes()).messages[0], Lang::De);
-    assert_eq!((e.topic.as_str(), e.who), ("delay.onhold", "sender_provider"));
+    assert_eq!(
+        (e.topic.as_str(), e.who),
+        ("delay.onhold", "sender_provider")
+    );
 }
 
 /// Exchange's delay report says only "400 4.4.7 Message delayed"; its text quotes the
