@@ -499,13 +499,18 @@ fn named_in_rewrapped_text(text: &str, lower: &str) -> Option<String> {
 fn real_reply(dsn: &str, t: &str) -> Option<String> {
     let placeholder = |s: &str| {
         let lower = s.to_ascii_lowercase();
-        crate::knowledge::signs("free_text.placeholder_diagnostics")
+        crate::knowledge::signs("dsn.placeholder_diagnostics")
             .filter_map(|p| lower.rfind(p).map(|at| at + p.len()))
             .max()
     };
     placeholder(dsn)?;
     let rest = &t[placeholder(t).unwrap_or(0)..];
-    text::has_code(rest).then(|| rest.trim_start_matches(['\'', ' ']).to_string())
+    // Exchange quotes it: "… - Remote server at … returned '451 4.7.500 …'".
+    let reply = rest
+        .rsplit_once("returned '")
+        .map_or(rest, |(_, r)| r)
+        .trim_matches(['\'', ' ']);
+    text::has_code(reply).then(|| reply.to_string())
 }
 
 fn build_recipient(
