@@ -495,7 +495,9 @@ fn named_in_rewrapped_text(text: &str, lower: &str) -> Option<String> {
 }
 
 /// When the Diagnostic-Code `dsn` says no more than "delayed", the real reply the
-/// notice's text `t` quotes: the text after its last such placeholder, if it holds a code.
+/// notice's text `t` quotes: the text after its last such placeholder, if it holds a code;
+/// only the reply itself where Exchange quotes it ("… returned '451 4.7.500 …'", "… hat
+/// '451 4.7.500 …' zurückgegeben").
 fn real_reply(dsn: &str, t: &str) -> Option<String> {
     let placeholder = |s: &str| {
         let lower = s.to_ascii_lowercase();
@@ -504,13 +506,24 @@ fn real_reply(dsn: &str, t: &str) -> Option<String> {
             .max()
     };
     placeholder(dsn)?;
-    let rest = &t[placeholder(t).unwrap_or(0)..];
-    // Exchange quotes it: "… - Remote server at … returned '451 4.7.500 …'".
-    let reply = rest
-        .rsplit_once("returned '")
-        .map_or(rest, |(_, r)| r)
-        .trim_matches(['\'', ' ']);
+    let rest = t[placeholder(t).unwrap_or(0)..].trim_start_matches(['\'', ' ']);
+    // The last quote that opens a reply code, up to the last quote after it.
+    let quoted = rest
+        .rmatch_indices('\'')
+        .map(|(at, _)| at)
+        .find(|&at| starts_with_code(&rest[at + 1..]))
+        .and_then(|open| {
+            let close = rest.rfind('\'').filter(|&c| c > open)?;
+            Some(&rest[open + 1..close])
+        });
+    let reply = quoted.unwrap_or(rest).trim();
     text::has_code(reply).then(|| reply.to_string())
+}
+
+/// True if `s` starts with a three-digit SMTP reply code.
+fn starts_with_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3 && matches!(b[0], b'2' | b'4' | b'5') && b[1..3].iter().all(u8::is_ascii_digit)
 }
 
 fn build_recipient(

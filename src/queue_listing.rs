@@ -7,7 +7,9 @@
 use crate::engine::{MAX_RECIPIENTS, RawRecipient, finish_recipient};
 use crate::formats;
 use crate::logs::empty_message;
-use crate::report::{Action, Evidence, EvidenceKind, Kind, Message, Reason, Recipient, Warning};
+use crate::report::{
+    Action, Decision, Evidence, EvidenceKind, Kind, Message, Reason, Recipient, Warning,
+};
 use crate::text;
 use std::collections::HashMap;
 
@@ -39,9 +41,11 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
     // Whether each message is on hold (Postfix `!`) or frozen (Exim).
     let mut held: Vec<bool> = Vec::new();
     let mut cut = false;
-    // Exim: the message of each ID, and the message whose log (`exim -Mvl ID`) follows.
+    // Exim: the message of each ID, the message whose log (`exim -Mvl ID`) follows, and
+    // the last deferral each address of a message had there (where its reason starts).
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut log_of: Option<usize> = None;
+    let mut deferrals: HashMap<(usize, String), (usize, &str)> = HashMap::new();
     // The reason shown last in the current message, and where it stands.
     let mut reason: Option<(usize, &str)> = None;
     for (at, line) in lines {
@@ -50,14 +54,20 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             continue;
         }
         if exim {
-            if let Some(id) = line.split(" -Mvl ").nth(1) {
-                log_of = by_id.get(id.trim()).copied();
+            if let Some(rest) = line.split(" -Mvl ").nth(1) {
+                log_of = rest
+                    .split_whitespace()
+                    .next()
+                    .and_then(|id| by_id.get(id).copied());
                 continue;
             }
+            // Every dated line of a message log is about that message, not a new one.
             if let Some(i) = log_of
-                && let Some((address, start, diagnostic)) = msglog_deferral(line)
+                && is_dated(trimmed)
             {
-                set_deferral(&mut messages[i], held[i], address, at + start, diagnostic);
+                if let Some((address, start, diagnostic)) = msglog_deferral(line) {
+                    deferrals.insert((i, address.to_ascii_lowercase()), (at + start, diagnostic));
+                }
                 continue;
             }
         }
@@ -103,6 +113,9 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             add_recipient(m, address.value, reason, held[held.len() - 1], delivered);
         }
     }
+    for ((i, address), (start, diagnostic)) in deferrals {
+        set_deferral(&mut messages[i], held[i], &address, start, diagnostic);
+    }
     for m in &mut messages {
         m.evidence.sort_by_key(|e| e.start);
     }
@@ -125,8 +138,8 @@ fn listing_format(line: &str) -> Option<&'static str> {
 
 /// A queued message's first line (`4F1A22C0E3*  2914 Sun Nov 29 09:12:44  a@example.org`):
 /// whether the message is on hold (Postfix marks it `!`), or `None` if it is no such line.
-/// Postfix marks a message being delivered `*`; Sendmail marks one too young to be tried
-/// again `-`, and a locked one `X` or `*`.
+/// Postfix marks a message being delivered `*`; Sendmail marks one being processed `*`,
+/// one too young to be tried again `-`, and one put off because the load is too high `X`.
 fn entry_line(line: &str) -> Option<bool> {
     let mut words = line.split_whitespace();
     let id = words.next()?;
@@ -168,20 +181,30 @@ fn exim_entry(line: &str) -> Option<bool> {
 /// names no reason.
 fn msglog_deferral(line: &str) -> Option<(&str, usize, &str)> {
     let mut words = line.split_whitespace();
-    let date = words.next()?;
+    words.next()?;
     words.next()?;
     let address = words
         .next()
         .filter(|w| *w != "==")
         .or_else(|| words.next())?;
-    let dated = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
     let defer = line.find(" defer (")?;
     let after = defer + line[defer..].find(')')? + 1;
     let start = line[after..].find(": ").map_or(after, |p| after + p + 2);
     let start = start + (line[start..].len() - line[start..].trim_start().len());
     let diagnostic = line[start..].trim_end();
-    (dated && address.contains('@') && !diagnostic.contains("retry time not reached"))
+    (address.contains('@') && !diagnostic.contains("retry time not reached"))
         .then_some((address, start, diagnostic))
+}
+
+/// True if `line` starts with a date as Exim writes it (`2025-03-10`).
+fn is_dated(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
 }
 
 /// Gives the waiting recipient `address` of `m` the reason of its latest deferral; one
@@ -192,7 +215,8 @@ fn set_deferral(m: &mut Message, held: bool, address: &str, start: usize, diagno
     }) else {
         return;
     };
-    m.recipients[slot] = waiting(address.to_string(), Some(diagnostic), held, false);
+    let address = m.recipients[slot].address.clone();
+    m.recipients[slot] = waiting(address, Some(diagnostic), held, false);
     m.evidence.retain(|e| e.recipient != Some(slot));
     m.evidence.push(Evidence {
         start,
@@ -226,7 +250,8 @@ fn add_recipient(
 
 /// A queued recipient: delivered already (Exim's `D`), or still waiting with the reason
 /// shown for it, if any. A message on hold waits for the admin whatever its last
-/// reason; a waiting one has not expired, whatever the reason's words.
+/// reason. A waiting one has not expired: where the notice-reading rules would say so
+/// for a delay, a named cause is a failing connection, an unnamed one is unknown.
 fn waiting(address: String, reason: Option<&str>, held: bool, delivered: bool) -> Recipient {
     let diagnostic = reason.unwrap_or("");
     let mut r = finish_recipient(RawRecipient {
@@ -241,13 +266,25 @@ fn waiting(address: String, reason: Option<&str>, held: bool, delivered: bool) -
         delay_notice: true,
         ..RawRecipient::default()
     });
-    r.reason = match r.reason {
-        _ if delivered => Reason::Delivered,
-        _ if held => Reason::OnHold,
-        Reason::Expired => Reason::Undefined,
-        _ if reason.is_none() => Reason::Undefined,
-        other => other,
+    let unnamed = reason.is_none() || matches!(r.decided_by.source, "none" | "action");
+    let (reason, decided_by) = if delivered {
+        (Reason::Delivered, Some(("action", "delivered")))
+    } else if held {
+        (Reason::OnHold, Some(("kind", "held in the queue")))
+    } else if unnamed {
+        (Reason::Undefined, Some(("none", "")))
+    } else if r.reason == Reason::Expired {
+        (Reason::NetworkError, None)
+    } else {
+        (r.reason, None)
     };
+    r.reason = reason;
+    if let Some((source, matched)) = decided_by {
+        r.decided_by = Decision {
+            source,
+            matched: matched.to_string(),
+        };
+    }
     r
 }
 
@@ -364,6 +401,23 @@ mod tests {
                 ("chef@example.com".into(), Reason::Delivered, 0),
                 ("kunde@firma.example".into(), Reason::MailboxFull, 0),
             ]
+        );
+    }
+
+    /// Quoted in a ticket (indented), the message log still belongs to its message; a
+    /// named cause of a deferral is kept, an unknown one is no expiry.
+    #[test]
+    fn an_indented_message_log_and_named_causes_are_read() {
+        let paste = "# exim -bp\n 2d   12K 1trXyz-0009Q1-7K <shop@example.com>\n          kunde@firma.example\n# exim -Mvl 1trXyz-0009Q1-7K | tail\n2025-03-10 09:12:44 Received from shop@example.com U=www-data P=local S=12345\n2025-03-10 09:12:46 kunde@firma.example R=dnslookup T=remote_smtp defer (-46): SMTP error from remote mail server after RCPT TO:<kunde@firma.example>: 452 4.2.2 Mailbox full\n2025-03-10 09:40:00 kunde@firma.example R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host\n";
+        let indented: String = paste.lines().map(|l| format!("    {l}\n")).collect();
+        assert_eq!(
+            outcomes(&indented),
+            [("kunde@firma.example".into(), Reason::MailboxFull, 0)]
+        );
+        let postfix = "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n4F1A22C0E3      2914 Sun Nov 29 09:12:44  info@firma.example\n(host mx.example.org[192.0.2.1] said: 421 4.4.2 xyz)\n                                         a@example.org\n";
+        assert_eq!(
+            outcomes(postfix),
+            [("a@example.org".into(), Reason::NetworkError, 0)]
         );
     }
 

@@ -171,8 +171,8 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
 }
 
 /// True if the server that wrote the notice is the user's own (an internal name, or one
-/// of the domain the notice went to or the returned message came from): a server that
-/// may hand all its mail to a smarthost, unlike a big provider's.
+/// of the domain the notice went to or the returned message came from, which is no big
+/// mail provider's): a server that may hand all its mail to a smarthost.
 fn notice_from_own_server(msg: &Message) -> bool {
     let domain = |v: Option<&String>| {
         v.and_then(|v| text::find_addresses(v).into_iter().next())
@@ -195,10 +195,7 @@ fn notice_from_own_server(msg: &Message) -> bool {
         domain(msg.original.as_ref().and_then(|o| o.from.as_ref())),
     ];
     is_internal(&server)
-        || users
-            .iter()
-            .flatten()
-            .any(|d| text::base_domain(d) == text::base_domain(&server))
+        || !is_mail_provider(&server) && users.iter().flatten().any(|d| same_name(d, &server))
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for

@@ -145,8 +145,9 @@ fn messages(s: &str, columns: &Columns, rows: &[Row]) -> Vec<Message> {
             {
                 reply = format!("{code} {reply}");
             }
-            // A trace's detail list names the failure: the one asked for this recipient
-            // (`-RecipientAddress`), or the only one when the table has one failed row.
+            // A trace's detail list names the failure: the list asked for this recipient
+            // (`-RecipientAddress`), or, when the table has one failed row, a list whose
+            // command named no recipient.
             if reply.is_empty() && action == Action::Failed {
                 let asked = details.asked.get(&address.to_ascii_lowercase());
                 if let Some(failure) = asked.or(details.unnamed.as_ref().filter(|_| failed == 1)) {
@@ -270,15 +271,16 @@ fn server_reply(value: &str) -> String {
 
 /// The failures that `Get-MessageTraceDetail | Format-List` shows (`Detail : Reason:
 /// [{LED=550 …}]`): by the recipient its command asked about (`-RecipientAddress`, lower
-/// case), and the first one whose command named none.
+/// case), and the one of commands that named none. Events are listed oldest first, so
+/// the last coded one (the final `Fail`, not an earlier `Defer`) is kept.
 #[derive(Default)]
 struct TraceDetails {
     asked: HashMap<String, String>,
     unnamed: Option<String>,
 }
 
-/// The failures of the detail lists in `s`, each with the `-RecipientAddress` of the
-/// last command above it.
+/// The failures of the detail lists in `s`, by the `-RecipientAddress` of the last
+/// command above each.
 fn trace_details(s: &str) -> TraceDetails {
     let mut asked: Option<String> = None;
     let mut out = TraceDetails::default();
@@ -296,11 +298,9 @@ fn trace_details(s: &str) -> TraceDetails {
             }
             match &asked {
                 Some(r) => {
-                    out.asked.entry(r.clone()).or_insert(failure);
+                    out.asked.insert(r.clone(), failure);
                 }
-                None => {
-                    out.unnamed.get_or_insert(failure);
-                }
+                None => out.unnamed = Some(failure),
             }
         }
     }
@@ -638,10 +638,11 @@ mod tests {
         );
     }
 
-    /// Two failed rows, each explained by the detail list its own command asked for.
+    /// Two failed rows, each explained by the detail list its own command asked for, by
+    /// its final event.
     #[test]
     fn each_detail_list_explains_the_recipient_it_was_asked_for() {
-        let out = "Received  SenderAddress   RecipientAddress   Subject  Status\n--------  -------------   ----------------   -------  ------\n3/12/2025 a@example.com   m@example.net      Offer    Failed\n3/11/2025 a@example.com   c@example.net      Catalog  Failed\n\nPS C:\\> Get-MessageTrace -RecipientAddress c@example.net | Get-MessageTraceDetail | Format-List\n\nEvent  : Fail\nDetail : Reason: [{LED=550 5.1.1 User unknown};{MSG=}]\n\nPS C:\\> Get-MessageTrace -RecipientAddress \"m@example.net\" | Get-MessageTraceDetail | Format-List\n\nEvent  : Fail\nDetail : Reason: [{LED=552 5.2.2 Mailbox quota exceeded};{MSG=}]\n";
+        let out = "Received  SenderAddress   RecipientAddress   Subject  Status\n--------  -------------   ----------------   -------  ------\n3/12/2025 a@example.com   m@example.net      Offer    Failed\n3/11/2025 a@example.com   c@example.net      Catalog  Failed\n\nPS C:\\> Get-MessageTrace -RecipientAddress c@example.net | Get-MessageTraceDetail | Format-List\n\nEvent  : Defer\nDetail : Reason: [{LED=451 4.4.0 Connection timed out};{MSG=}]\n\nEvent  : Fail\nDetail : Reason: [{LED=550 5.1.1 User unknown};{MSG=}]\n\nPS C:\\> Get-MessageTrace -RecipientAddress \"m@example.net\" | Get-MessageTraceDetail | Format-List\n\nEvent  : Fail\nDetail : Reason: [{LED=552 5.2.2 Mailbox quota exceeded};{MSG=}]\n";
         assert_eq!(
             outcomes(out),
             [

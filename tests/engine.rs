@@ -519,6 +519,16 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
         .replace("smtp.provider.example", "smtp.secureserver.example");
     let e = explain(&analyze(provider.as_bytes()).messages[0], Lang::De);
     assert_eq!(e.topic, "situation.recipient_refuses_relay");
+    // A big provider's notice to its own customer is no notice of the user's own server.
+    let webde = provider
+        .replace("MAILER-DAEMON@mout.bigmail.example", "MAILER-DAEMON@web.de")
+        .replace("chef@firma.example", "kunde@web.de");
+    let e = explain(&analyze(webde.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.recipient_refuses_relay");
+    // Google's relay for Workspace customers is a smarthost.
+    let google = smarthost.replace("smtp.provider.example", "smtp-relay.gmail.com");
+    let e = explain(&analyze(google.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
 }
 
 #[test]
@@ -1247,7 +1257,15 @@ fn a_delay_placeholder_gives_way_to_the_quoted_reply() {
     assert_eq!(m.kind, Kind::DelayNotice);
     let r = &m.recipients[0];
     assert_eq!(r.reason, Reason::RateLimited);
-    assert!(r.diagnostic.as_deref().unwrap().contains("4.7.500"));
+    assert!(r.diagnostic.as_deref().unwrap().starts_with("451 4.7.500"));
+    // German Exchange puts the quoted reply inside its sentence.
+    let german = notice
+        .replace("3/12/2025 1:04:22 PM - Remote server at example-net.mail.protection.outlook.com (203.0.113.151) returned '451", "12.03.2025 13:04:22 - Remoteserver unter example-net.mail.protection.outlook.com (203.0.113.151) hat '451")
+        .replace("prod.protection.outlook.com]'\n", "prod.protection.outlook.com]' zurückgegeben\n");
+    let r = &analyze(german.as_bytes()).messages[0].recipients[0];
+    let diagnostic = r.diagnostic.as_deref().unwrap();
+    assert!(diagnostic.starts_with("451 4.7.500"), "{diagnostic}");
+    assert!(diagnostic.ends_with("outlook.com]"), "{diagnostic}");
 }
 
 /// A receiving server's situation (an MX record holding an IP) is about its recipient
