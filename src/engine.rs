@@ -766,6 +766,21 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         return Kind::NotABounce;
     }
     let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
+    // A server's reply about a named address outweighs the signs of ordinary mail below.
+    let names_a_failure = msg
+        .recipients
+        .iter()
+        .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
+    // A newsletter (it has an unsubscribe link) that quotes notices' words is none:
+    // mail systems never send notices with an unsubscribe link.
+    if n.header("list-unsubscribe").is_some()
+        && n.dsn.is_empty()
+        && !n.is_dsn_report
+        && !n.forwarded
+        && !names_a_failure
+    {
+        return Kind::NotABounce;
+    }
     if all(&|r| r.reason == Reason::Delivered) {
         return Kind::DeliveryReport;
     }
@@ -778,20 +793,14 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
             .iter()
             .all(|r| r.status.is_none() && r.reply_code.is_none() && r.reason == Reason::Undefined);
     let from_system = n.from_mail_system();
-    // A server's reply about a named address outweighs the signs of ordinary mail below.
-    let names_a_failure = msg
-        .recipients
-        .iter()
-        .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
     let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(&n.lower);
     if no_evidence && !from_system && !known_notice {
         return Kind::NotABounce;
     }
-    // A person's mail (its return path is their address) or a newsletter (it has an
-    // unsubscribe link) that only talks about failures is no notice: mail systems send
-    // notices with an empty return path and never with an unsubscribe link.
+    // A person's mail (its return path is their address) that only talks about failures
+    // is no notice: mail systems send notices with an empty return path.
     let person_sent = n.header("return-path").is_some_and(|r| {
         text::find_addresses(r).first().is_some_and(|a| {
             let local = a.value.split('@').next().unwrap_or("").to_ascii_lowercase();
@@ -799,12 +808,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
                 && !crate::knowledge::signs("kind.list_managers").any(|m| local.contains(m))
         })
     });
-    if (person_sent || n.header("list-unsubscribe").is_some())
-        && !from_system
-        && !known_notice
-        && !n.forwarded
-        && !names_a_failure
-    {
+    if person_sent && !from_system && !known_notice && !n.forwarded && !names_a_failure {
         return Kind::NotABounce;
     }
     // A person's reply that only talks about a failure ("my old address no longer

@@ -618,6 +618,43 @@ fn hex(c: &u8) -> Option<u8> {
     }
 }
 
+/// Undoes double spacing: a paste where nearly every line is followed by one empty line
+/// (some webmail views copy it so) loses those; longer gaps stay as one paragraph break.
+/// Short paragraphs of one line each look alike, so the empty lines must also split
+/// sentences at least twice (a line without end punctuation, then one going on in lower
+/// case).
+pub fn single_spaced(s: &str) -> Cow<'_, str> {
+    let all: Vec<&str> = lines(s).collect();
+    let blank = |i: usize| all.get(i).is_some_and(|l| l.trim().is_empty());
+    let filled = (0..all.len()).filter(|&i| !blank(i)).count();
+    let spaced: Vec<usize> = (0..all.len())
+        .filter(|&i| !blank(i) && blank(i + 1) && i + 2 < all.len() && !blank(i + 2))
+        .collect();
+    let split_sentences = spaced
+        .iter()
+        .filter(|&&i| {
+            let next = all[i + 2].trim_start();
+            !all[i].trim_end().ends_with(['.', ':', '!', '?', ';', ')'])
+                && next.starts_with(char::is_lowercase)
+                && !next.split_whitespace().next().unwrap_or("").contains('@')
+        })
+        .count();
+    if filled < 8 || spaced.len() * 5 < (filled - 1) * 4 || split_sentences < 2 {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, l) in all.iter().enumerate() {
+        // A lone empty line between two lines is the spacing; the last of a longer gap
+        // is kept as the paragraph break.
+        if blank(i) && (!blank(i + 1) && i > 0 && !blank(i - 1) || blank(i + 1)) {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    Cow::Owned(out)
+}
+
 /// Removes `>` reply quoting, one level at a time, while most lines carry it (a
 /// transcript's own `>>> DATA` lines keep their marks).
 pub fn strip_quoting(s: &str) -> Cow<'_, str> {
@@ -788,6 +825,24 @@ pub fn looks_like_html(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn double_spaced_pastes_are_single_spaced_again() {
+        let double: String = (1..=9)
+            .map(|i| format!("line {i} goes\n\non\n\n"))
+            .collect();
+        let with_gap = double.replace("on\n\nline 6", "on\n\n\n\nline 6");
+        let single: String = (1..=9).map(|i| format!("line {i} goes\non\n")).collect();
+        assert_eq!(
+            super::single_spaced(&with_gap),
+            single.replace("on\nline 6", "on\n\nline 6") + "\n"
+        );
+        // Ordinary paragraphs stay as they are, even of one line each.
+        let normal = "a\nb\nc\n\nd\ne\nf\n\ng\nh\ni\n";
+        assert_eq!(super::single_spaced(normal), normal);
+        let short: String = (1..=9).map(|i| format!("Paragraph {i}.\n\n")).collect();
+        assert_eq!(super::single_spaced(&short), short);
+    }
+
     #[test]
     fn addresses_with_latin_letters_but_not_neighbouring_text() {
         let found = |s: &str| {
