@@ -1340,3 +1340,15 @@ fn an_export_cut_short_says_so() {
     assert!(report.notes.contains(&Note::TooManyMessages));
     assert!(report.messages.len() < 100_001);
 }
+
+/// A provider's newsletter that quotes notices' subjects is no delay notice; a quota
+/// lure from an "administrator" is phishing.
+#[test]
+fn a_newsletter_quoting_notices_and_a_storage_warning_lure_are_no_notices() {
+    let newsletter = "From: Hosting Beispiel <newsletter@hosting.example>\nTo: info@firma.example\nSubject: Wartungsarbeiten am 29.03.\nList-Unsubscribe: <https://news.hosting.example/abmelden?id=1>\n\nGuten Tag,\n\nbeim Versand kann es vorkommen, dass Sie eine Meldung wie \"Delayed Mail (still being retried)\" erhalten.\nViele Rueckläufer entstehen durch volle Postfächer (\"Mailbox full\").\n";
+    let m = &analyze(newsletter.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    let lure = "From: \"E-Mail Administrator\" <no-reply@speicher.example.net>\nTo: info@firma.example\nSubject: Speicherwarnung: Ihr Postfach info@firma.example ist zu 99 % voll\nContent-Type: text/html; charset=UTF-8\n\n<p>17 eingehende Nachrichten konnten nicht zugestellt werden (550 5.2.2 Mailbox full).</p><p><a href=\"https://firma-example.webmail-upgrade.example.net/owa/login.php\">Speicher jetzt erweitern</a></p>\n";
+    let m = &analyze(lure.as_bytes()).messages[0];
+    assert!(warns_of_phishing(m), "{:?}", m.warnings);
+}
