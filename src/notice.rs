@@ -230,6 +230,7 @@ pub fn has_transport_headers(s: &str) -> bool {
 fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::single_spaced(&cleaned);
+    let cleaned = text::unflatten_recipient_lists(&cleaned);
     let cleaned = text::strip_qp_debris(&cleaned);
     let mut notice = Notice::default();
     let body = if text::looks_like_html(&cleaned) {

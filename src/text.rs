@@ -618,6 +618,85 @@ fn hex(c: &u8) -> Option<u8> {
     }
 }
 
+/// Lines longer than this may be a whole notice flattened into one (a browser copy);
+/// lines longer than the second are no notice, and are left as they are.
+const FLATTENED_LINE: usize = 300;
+const FLATTENED_LINE_MAX: usize = 100_000;
+
+/// Breaks a flattened line around the recipients it lists the way Outlook does, as
+/// "address (address)" ("…fehlgeschlagen:a@x.org (a@x.org)Der Server …"), so that each
+/// mention of such an address stands on a line of its own and the words after it on the
+/// next: the browser copy of Outlook's notice then reads like the notice.
+pub fn unflatten_recipient_lists(s: &str) -> Cow<'_, str> {
+    if !lines(s).any(|l| l.len() > FLATTENED_LINE) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 64);
+    let mut changed = false;
+    for raw in s.split_inclusive('\n') {
+        let (line, end) = raw.strip_suffix('\n').map_or((raw, ""), |l| (l, "\n"));
+        let cuts = if (FLATTENED_LINE..FLATTENED_LINE_MAX).contains(&line.len()) {
+            recipient_list_cuts(line)
+        } else {
+            Vec::new()
+        };
+        let mut from = 0;
+        for cut in cuts {
+            let piece = line[from..cut].trim();
+            if !piece.is_empty() {
+                out.push_str(piece);
+                out.push('\n');
+            }
+            from = cut;
+            changed = true;
+        }
+        out.push_str(&line[from..]);
+        out.push_str(end);
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Where to break `line` around the addresses it lists as "address (address)" (at least
+/// two of them): before and after each mention.
+fn recipient_list_cuts(line: &str) -> Vec<usize> {
+    let listed: Vec<&str> = find_addresses(line)
+        .into_iter()
+        .filter_map(|f| {
+            let own = &line[f.start..f.end];
+            let before = line[..f.start].strip_suffix(" (")?;
+            (line[f.end..].starts_with(')') && before.ends_with(own)).then_some(own)
+        })
+        .collect();
+    if listed.len() < 2 {
+        return Vec::new();
+    }
+    let mut cuts = Vec::new();
+    for address in listed.into_iter().take(crate::engine::MAX_RECIPIENTS) {
+        let paired = format!("{address} ({address})");
+        for (at, _) in line.match_indices(address) {
+            // The mention inside "(address)" is part of the pair.
+            if line[..at].ends_with(" (") && line[..at - 2].ends_with(address) {
+                continue;
+            }
+            cuts.push(at);
+            let len = if line[at..].starts_with(&paired) {
+                paired.len()
+            } else {
+                address.len()
+            };
+            cuts.push(at + len);
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.retain(|&c| c > 0 && c < line.len());
+    cuts
+}
+
 /// Undoes double spacing: a paste where nearly every line is followed by one empty line
 /// (some webmail views copy it so) loses those; longer gaps stay as one paragraph break.
 /// Short paragraphs of one line each look alike, so the empty lines must also split
@@ -825,6 +904,32 @@ pub fn looks_like_html(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn outlook_recipient_lists_in_a_flattened_line_are_broken_up() {
+        let filler = "x".repeat(300);
+        let line = format!(
+            "{filler} fehlgeschlagen:a@example.org (a@example.org)Der Server hat abgelehnt.b@example.org (b@example.org)Der Server auch.Generierender Server: EX1.example.coma@example.orgRemote Server returned '550 5.1.1 unknown'b@example.orgRemote Server returned '552 full'\n"
+        );
+        let out = super::unflatten_recipient_lists(&line);
+        let got: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            &got[1..],
+            [
+                "a@example.org (a@example.org)",
+                "Der Server hat abgelehnt.",
+                "b@example.org (b@example.org)",
+                "Der Server auch.Generierender Server: EX1.example.com",
+                "a@example.org",
+                "Remote Server returned '550 5.1.1 unknown'",
+                "b@example.org",
+                "Remote Server returned '552 full'",
+            ]
+        );
+        // One listed address, or a short line, stays as it is.
+        let one = format!("{filler} a@example.org (a@example.org) failed\n");
+        assert_eq!(super::unflatten_recipient_lists(&one), one);
+    }
+
     #[test]
     fn double_spaced_pastes_are_single_spaced_again() {
         let double: String = (1..=9)

@@ -1352,3 +1352,22 @@ fn a_newsletter_quoting_notices_and_a_storage_warning_lure_are_no_notices() {
     let m = &analyze(lure.as_bytes()).messages[0];
     assert!(warns_of_phishing(m), "{:?}", m.warnings);
 }
+
+/// Outlook's notice copied from a browser into one line still names each recipient.
+#[test]
+fn a_flattened_outlook_notice_names_every_recipient() {
+    let paste = "Microsoft Outlook Heute, 19:42 Unzustellbar: Rundbrief Die Zustellung an folgende Empfänger oder Gruppen ist fehlgeschlagen:kassier@example.org (kassier@example.org)Der Server des Empfängers hat Ihre Nachricht nicht angenommen.jugend@example.org (jugend@example.org)Der Server des Empfängers hat Ihre Nachricht nicht angenommen.Diagnoseinformationen für Administratoren:Generierender Server: VI1PR08MB5678.eurprd08.prod.outlook.comkassier@example.orgRemote Server returned '550 5.1.1 The email account that you tried to reach does not exist.'jugend@example.orgRemote Server returned '552 5.2.2 The recipient's inbox is out of storage space.'\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let got: Vec<(&str, Reason)> = m
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("kassier@example.org", Reason::UserUnknown),
+            ("jugend@example.org", Reason::MailboxFull)
+        ]
+    );
+}
