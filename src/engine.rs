@@ -771,9 +771,10 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         .recipients
         .iter()
         .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
-    // A newsletter (it has an unsubscribe link) that quotes notices' words is none:
-    // mail systems never send notices with an unsubscribe link.
+    // A newsletter (it has an unsubscribe link) that quotes notices' words is none. A
+    // notice a mailing list relays keeps its mail system's sender.
     if n.header("list-unsubscribe").is_some()
+        && !n.from_mail_system()
         && n.dsn.is_empty()
         && !n.is_dsn_report
         && !n.forwarded

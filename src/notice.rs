@@ -230,7 +230,6 @@ pub fn has_transport_headers(s: &str) -> bool {
 fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::single_spaced(&cleaned);
-    let cleaned = text::unflatten_recipient_lists(&cleaned);
     let cleaned = text::strip_qp_debris(&cleaned);
     let mut notice = Notice::default();
     let body = if text::looks_like_html(&cleaned) {
@@ -238,6 +237,7 @@ fn from_pasted_text(s: &str) -> Notice {
     } else {
         cleaned.into_owned()
     };
+    let body = text::unflatten_recipient_lists(&body).into_owned();
     match forwarded_notice(&body) {
         Some(forward) => read_text(notice, body, Some(forward), true),
         // A pasted mail's own header labels are its headers.

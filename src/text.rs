@@ -628,14 +628,15 @@ const FLATTENED_LINE_MAX: usize = 100_000;
 /// mention of such an address stands on a line of its own and the words after it on the
 /// next: the browser copy of Outlook's notice then reads like the notice.
 pub fn unflatten_recipient_lists(s: &str) -> Cow<'_, str> {
-    if !lines(s).any(|l| l.len() > FLATTENED_LINE) {
+    let flattened = |l: &str| (FLATTENED_LINE..FLATTENED_LINE_MAX).contains(&l.len());
+    if !lines(s).any(flattened) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 64);
     let mut changed = false;
     for raw in s.split_inclusive('\n') {
         let (line, end) = raw.strip_suffix('\n').map_or((raw, ""), |l| (l, "\n"));
-        let cuts = if (FLATTENED_LINE..FLATTENED_LINE_MAX).contains(&line.len()) {
+        let cuts = if flattened(line) {
             recipient_list_cuts(line)
         } else {
             Vec::new()
@@ -661,9 +662,10 @@ pub fn unflatten_recipient_lists(s: &str) -> Cow<'_, str> {
 }
 
 /// Where to break `line` around the addresses it lists as "address (address)" (at least
-/// two of them): before and after each mention.
+/// two of them): before and after each mention. Longer addresses claim their mentions
+/// first, so `a@x.org` is not cut out of `ba@x.org`.
 fn recipient_list_cuts(line: &str) -> Vec<usize> {
-    let listed: Vec<&str> = find_addresses(line)
+    let mut listed: Vec<&str> = find_addresses(line)
         .into_iter()
         .filter_map(|f| {
             let own = &line[f.start..f.end];
@@ -671,26 +673,31 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
             (line[f.end..].starts_with(')') && before.ends_with(own)).then_some(own)
         })
         .collect();
+    listed.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    listed.dedup();
     if listed.len() < 2 {
         return Vec::new();
     }
-    let mut cuts = Vec::new();
+    // The mentions found so far, as (start, end), each the address or its pair.
+    let mut claimed: Vec<(usize, usize)> = Vec::new();
     for address in listed.into_iter().take(crate::engine::MAX_RECIPIENTS) {
         let paired = format!("{address} ({address})");
-        for (at, _) in line.match_indices(address) {
-            // The mention inside "(address)" is part of the pair.
-            if line[..at].ends_with(" (") && line[..at - 2].ends_with(address) {
-                continue;
+        let mut at = 0;
+        while let Some(p) = line[at..].find(address) {
+            let start = at + p;
+            let end = start
+                + if line[start..].starts_with(&paired) {
+                    paired.len()
+                } else {
+                    address.len()
+                };
+            at = end;
+            if !claimed.iter().any(|&(s, e)| start < e && s < end) {
+                claimed.push((start, end));
             }
-            cuts.push(at);
-            let len = if line[at..].starts_with(&paired) {
-                paired.len()
-            } else {
-                address.len()
-            };
-            cuts.push(at + len);
         }
     }
+    let mut cuts: Vec<usize> = claimed.into_iter().flat_map(|(s, e)| [s, e]).collect();
     cuts.sort_unstable();
     cuts.dedup();
     cuts.retain(|&c| c > 0 && c < line.len());
@@ -700,8 +707,8 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
 /// Undoes double spacing: a paste where nearly every line is followed by one empty line
 /// (some webmail views copy it so) loses those; longer gaps stay as one paragraph break.
 /// Short paragraphs of one line each look alike, so the empty lines must also split
-/// sentences at least twice (a line without end punctuation, then one going on in lower
-/// case).
+/// sentences (a line without end punctuation, then one going on in lower case) at least
+/// twice and in one gap of ten.
 pub fn single_spaced(s: &str) -> Cow<'_, str> {
     let all: Vec<&str> = lines(s).collect();
     let blank = |i: usize| all.get(i).is_some_and(|l| l.trim().is_empty());
@@ -713,12 +720,18 @@ pub fn single_spaced(s: &str) -> Cow<'_, str> {
         .iter()
         .filter(|&&i| {
             let next = all[i + 2].trim_start();
-            !all[i].trim_end().ends_with(['.', ':', '!', '?', ';', ')'])
+            !all[i]
+                .trim_end()
+                .ends_with(['.', ':', '!', '?', ';', ')', ','])
                 && next.starts_with(char::is_lowercase)
                 && !next.split_whitespace().next().unwrap_or("").contains('@')
         })
         .count();
-    if filled < 8 || spaced.len() * 5 < (filled - 1) * 4 || split_sentences < 2 {
+    if filled < 8
+        || spaced.len() * 5 < (filled - 1) * 4
+        || split_sentences < 2
+        || split_sentences * 10 < spaced.len()
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -923,6 +936,21 @@ mod tests {
                 "Remote Server returned '550 5.1.1 unknown'",
                 "b@example.org",
                 "Remote Server returned '552 full'",
+            ]
+        );
+        // A listed address inside a longer one is no mention of its own.
+        let nested = format!(
+            "{filler} ba@example.org (ba@example.org)Nein.a@example.org (a@example.org)Voll.\n"
+        );
+        let out = super::unflatten_recipient_lists(&nested);
+        let got: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            &got[1..],
+            [
+                "ba@example.org (ba@example.org)",
+                "Nein.",
+                "a@example.org (a@example.org)",
+                "Voll.",
             ]
         );
         // One listed address, or a short line, stays as it is.

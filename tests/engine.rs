@@ -1348,6 +1348,10 @@ fn a_newsletter_quoting_notices_and_a_storage_warning_lure_are_no_notices() {
     let newsletter = "From: Hosting Beispiel <newsletter@hosting.example>\nTo: info@firma.example\nSubject: Wartungsarbeiten am 29.03.\nList-Unsubscribe: <https://news.hosting.example/abmelden?id=1>\n\nGuten Tag,\n\nbeim Versand kann es vorkommen, dass Sie eine Meldung wie \"Delayed Mail (still being retried)\" erhalten.\nViele Rueckläufer entstehen durch volle Postfächer (\"Mailbox full\").\n";
     let m = &analyze(newsletter.as_bytes()).messages[0];
     assert_eq!(m.kind, Kind::NotABounce);
+    // A notice a mailing list relays (with its unsubscribe header) is still a notice.
+    let relayed = "From: Mail Delivery System <MAILER-DAEMON@lists.example>\nTo: info@firma.example\nSubject: Mail delivery failed: returning message to sender\nList-Unsubscribe: <mailto:leave@lists.example>\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  kassier@example.net\n    Unrouteable address\n";
+    let m = &analyze(relayed.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
     let lure = "From: \"E-Mail Administrator\" <no-reply@speicher.example.net>\nTo: info@firma.example\nSubject: Speicherwarnung: Ihr Postfach info@firma.example ist zu 99 % voll\nContent-Type: text/html; charset=UTF-8\n\n<p>17 eingehende Nachrichten konnten nicht zugestellt werden (550 5.2.2 Mailbox full).</p><p><a href=\"https://firma-example.webmail-upgrade.example.net/owa/login.php\">Speicher jetzt erweitern</a></p>\n";
     let m = &analyze(lure.as_bytes()).messages[0];
     assert!(warns_of_phishing(m), "{:?}", m.warnings);
