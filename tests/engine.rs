@@ -1011,11 +1011,7 @@ fn mail_that_talks_about_bounces_is_not_a_bounce() {
 fn a_real_notice_quoting_an_earlier_one_is_read_as_itself() {
     let ndr = "From: Microsoft Outlook <MicrosoftExchange329e@kanzlei.example>\nTo: Petra <p@kanzlei.example>\nSubject: Undeliverable: WG: Undeliverable: Termin\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nDelivery has failed to these recipients or groups:\n\nitt@dienst.example\nThe email address you entered couldn't be found.\n\nDiagnostic information for administrators:\n\nitt@dienst.example\nRemote Server returned '550 5.1.1 <itt@dienst.example>: Recipient address rejected: User unknown'\n\nHallo, liegt das an uns?\n\n-----Original Message-----\nFrom: Microsoft Outlook <MicrosoftExchange329e@kanzlei.example>\nSent: Thursday, November 28, 2024 10:05 AM\nTo: Petra <p@kanzlei.example>\nSubject: Undeliverable: Termin\n\nDelivery has failed to these recipients or groups:\n\nanna@mandant.example\nThe recipient's mailbox is full and can't accept messages now.\n";
     let m = &analyze(ndr.as_bytes()).messages[0];
-    let got: Vec<(&str, Reason)> = m
-        .recipients
-        .iter()
-        .map(|r| (r.address.as_str(), r.reason))
-        .collect();
+    let got = addresses_and_reasons(m);
     assert_eq!(got, [("itt@dienst.example", Reason::UserUnknown)]);
 }
 
@@ -1302,11 +1298,7 @@ fn only_sending_side_situations_outrank_the_first_recipient() {
 fn the_sender_below_its_label_is_no_recipient() {
     let paste = "Your message to info@example.net couldn't be delivered.\ninfo wasn't found at example.net.\n\nOriginal Message Details\nSender Address:\nk.meyer@example.com\nRecipient Address:\ninfo@example.net\nError:\n550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient info@example.net not found by SMTP address lookup\n";
     let m = &analyze(paste.as_bytes()).messages[0];
-    let got: Vec<(&str, Reason)> = m
-        .recipients
-        .iter()
-        .map(|r| (r.address.as_str(), r.reason))
-        .collect();
+    let got = addresses_and_reasons(m);
     assert_eq!(got, [("info@example.net", Reason::UserUnknown)]);
 }
 
@@ -1362,11 +1354,7 @@ fn a_newsletter_quoting_notices_and_a_storage_warning_lure_are_no_notices() {
 fn a_flattened_outlook_notice_names_every_recipient() {
     let paste = "Microsoft Outlook Heute, 19:42 Unzustellbar: Rundbrief Die Zustellung an folgende Empfänger oder Gruppen ist fehlgeschlagen:kassier@example.org (kassier@example.org)Der Server des Empfängers hat Ihre Nachricht nicht angenommen.jugend@example.org (jugend@example.org)Der Server des Empfängers hat Ihre Nachricht nicht angenommen.Diagnoseinformationen für Administratoren:Generierender Server: VI1PR08MB5678.eurprd08.prod.outlook.comkassier@example.orgRemote Server returned '550 5.1.1 The email account that you tried to reach does not exist.'jugend@example.orgRemote Server returned '552 5.2.2 The recipient's inbox is out of storage space.'\n";
     let m = &analyze(paste.as_bytes()).messages[0];
-    let got: Vec<(&str, Reason)> = m
-        .recipients
-        .iter()
-        .map(|r| (r.address.as_str(), r.reason))
-        .collect();
+    let got = addresses_and_reasons(m);
     assert_eq!(
         got,
         [
@@ -1374,4 +1362,12 @@ fn a_flattened_outlook_notice_names_every_recipient() {
             ("jugend@example.org", Reason::MailboxFull)
         ]
     );
+}
+
+/// Each recipient's address and reason, in order.
+fn addresses_and_reasons(m: &Message) -> Vec<(&str, Reason)> {
+    m.recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect()
 }
