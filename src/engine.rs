@@ -511,19 +511,13 @@ fn real_reply(dsn: &str, t: &str) -> Option<String> {
     let quoted = rest
         .rmatch_indices('\'')
         .map(|(at, _)| at)
-        .find(|&at| starts_with_code(&rest[at + 1..]))
+        .find(|&at| text::starts_with_reply_code(&rest[at + 1..]))
         .and_then(|open| {
             let close = rest.rfind('\'').filter(|&c| c > open)?;
             Some(&rest[open + 1..close])
         });
     let reply = quoted.unwrap_or(rest).trim();
     text::has_code(reply).then(|| reply.to_string())
-}
-
-/// True if `s` starts with a three-digit SMTP reply code.
-fn starts_with_code(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 3 && matches!(b[0], b'2' | b'4' | b'5') && b[1..3].iter().all(u8::is_ascii_digit)
 }
 
 fn build_recipient(

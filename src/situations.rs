@@ -174,28 +174,27 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
 /// of the domain the notice went to or the returned message came from, which is no big
 /// mail provider's): a server that may hand all its mail to a smarthost.
 fn notice_from_own_server(msg: &Message) -> bool {
-    let domain = |v: Option<&String>| {
-        v.and_then(|v| text::find_addresses(v).into_iter().next())
-            .and_then(|a| {
-                a.value
-                    .rsplit_once('@')
-                    .map(|(_, d)| d.to_ascii_lowercase())
-            })
-    };
     let Some(server) = msg
         .reporting_mta
         .as_deref()
         .map(|h| h.trim().to_ascii_lowercase())
-        .or_else(|| domain(msg.notice.from.as_ref()))
+        .or_else(|| domain_of(msg.notice.from.as_ref()))
     else {
         return false;
     };
     let users = [
-        domain(msg.notice.to.as_ref()),
-        domain(msg.original.as_ref().and_then(|o| o.from.as_ref())),
+        domain_of(msg.notice.to.as_ref()),
+        domain_of(msg.original.as_ref().and_then(|o| o.from.as_ref())),
     ];
     is_internal(&server)
         || !is_mail_provider(&server) && users.iter().flatten().any(|d| same_name(d, &server))
+}
+
+/// The domain of the first address in a header value (`find_addresses` gives it in lower
+/// case).
+fn domain_of(value: Option<&String>) -> Option<String> {
+    let address = text::find_addresses(value?).into_iter().next()?;
+    address.value.split('@').nth(1).map(str::to_string)
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for
@@ -235,10 +234,6 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if authenticated {
         signs.push("authenticated_submission");
     }
-    let domain_of = |s: Option<&String>| {
-        s.and_then(|v| text::find_addresses(v).into_iter().next())
-            .and_then(|a| a.value.split('@').nth(1).map(str::to_string))
-    };
     let notice_to = domain_of(msg.notice.to.as_ref());
     let original_from = domain_of(original.from.as_ref());
     // The reader's domain; a pasted notice has no To, so the returned sender's.

@@ -477,6 +477,12 @@ fn status_at_start(s: &str) -> Option<Code> {
     find_status(&s[..s.floor_char_boundary(16)]).filter(|st| st.start == 0)
 }
 
+/// True if `s` starts with a three-digit SMTP reply code (2xx, 4xx or 5xx).
+pub fn starts_with_reply_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3 && matches!(b[0], b'2' | b'4' | b'5') && b[1..3].iter().all(u8::is_ascii_digit)
+}
+
 /// The SMTP reply code of a diagnostic: a three-digit code 2xx/4xx/5xx standing where
 /// servers put it (start of a line, after `said:` or `:`, before an enhanced code).
 pub fn find_reply_code(s: &str) -> Option<Code> {

@@ -202,11 +202,9 @@ fn own_replies(field: &str, count: usize) -> Vec<&str> {
         return vec![field];
     }
     let starts_reply = |rest: &str| {
-        let b = rest.trim_start().as_bytes();
-        b.len() >= 4
-            && matches!(b[0], b'2' | b'4' | b'5')
-            && b[1..3].iter().all(u8::is_ascii_digit)
-            && matches!(b[3], b' ' | b'-')
+        let rest = rest.trim_start();
+        crate::text::starts_with_reply_code(rest)
+            && matches!(rest.as_bytes().get(3), Some(b' ' | b'-'))
     };
     let mut parts = Vec::new();
     let mut from = 0;
