@@ -248,12 +248,15 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
             || (domain.len() >= 2 && domain.contains('.'))
             || (domain.len() >= 2 && domain.chars().all(|c| is_domain_char(c) && c != '.'));
         if start < at && domain_ok {
-            let local = &s[start..at];
-            out.push(Found {
-                value: format!("{local}@{}", domain.to_lowercase()),
-                start,
-                end,
-            });
+            let mut value = String::with_capacity(end - start);
+            value.push_str(&s[start..at]);
+            value.push('@');
+            if domain.is_ascii() {
+                value.extend(domain.bytes().map(|c| char::from(c.to_ascii_lowercase())));
+            } else {
+                value.push_str(&domain.to_lowercase());
+            }
+            out.push(Found { value, start, end });
             from = end;
         }
     }
