@@ -1371,3 +1371,31 @@ fn addresses_and_reasons(m: &Message) -> Vec<(&str, Reason)> {
         .map(|r| (r.address.as_str(), r.reason))
         .collect()
 }
+
+#[test]
+fn mdaemon_delay_zoho_activity_block_and_a_french_lure() {
+    let mdaemon = "From: MDaemon at mail.firma.example <MDaemon@mail.firma.example>\nTo: anna@firma.example\nSubject: Warning: Temporary Delivery Failure Notice\n\nThe attached message has had transient (non-fatal) delivery errors.\n\nThis is a WARNING message only.  You do NOT need to resend your message.\n\n+--------------------------------------------------------+\n|  The following addresses had transient non-fatal errors  |\n+--------------------------------------------------------+\n\neinkauf@kunde.example\n\n+--------------------------------------------------------+\n|  Transcript of session follows                           |\n+--------------------------------------------------------+\n\nAttempting SMTP connection to [203.0.113.150 : 25]\n* Socket connection failed: connection timed out (10060)\n";
+    let m = &analyze(mdaemon.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    let r = &m.recipients[0];
+    assert_eq!(
+        (r.address.as_str(), r.reason),
+        ("einkauf@kunde.example", Reason::NetworkError)
+    );
+    let diagnostic = r.diagnostic.as_deref().unwrap_or("");
+    assert!(!diagnostic.contains('|'), "{diagnostic}");
+
+    let zoho = "From: Mail Delivery <mailer-daemon@zoho.example>\nTo: farah@shop.example\nSubject: Undelivered Mail\n\nThe message to kunde@example.org could not be sent.\nkunde@example.org\n550 5.4.6 Unusual sending activity detected. Please try after sometime.\n";
+    let m = &analyze(zoho.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::RateLimited);
+
+    let lure = "From: \"Orange Messagerie\" <info@cabinet.example>\nTo: client@orange.example\nSubject: Votre boîte aux lettres est pleine\n\nVotre boîte de réception a atteint 98 % de sa capacité. Veuillez vérifier votre compte : https://messagerie-verif.example.net/connexion\n";
+    let m = &analyze(lure.as_bytes()).messages[0];
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. })),
+        "{:?}",
+        m.warnings
+    );
+}

@@ -239,7 +239,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             }
             continue;
         }
-        if trimmed.starts_with("-----") || trimmed.starts_with("=====") {
+        if is_heading_rule(trimmed) {
             // A heading between an address and its explanation keeps them together.
             r.current = r
                 .current
@@ -450,6 +450,15 @@ impl Reader<'_> {
         self.current = Some(idx);
         idx
     }
+}
+
+/// A rule (`-----`, `=====`, a box's `+-----+`) or a boxed heading (MDaemon's
+/// `|  Transcript of session follows  |`): layout, not an error.
+fn is_heading_rule(trimmed: &str) -> bool {
+    trimmed.starts_with("-----")
+        || trimmed.starts_with("=====")
+        || trimmed.starts_with("+--") && trimmed.bytes().all(|c| matches!(c, b'+' | b'-' | b'='))
+        || trimmed.len() > 2 && trimmed.starts_with('|') && trimmed.ends_with('|')
 }
 
 /// Appends a line to a diagnostic; returns true if the line carries content, not a label.
