@@ -3,7 +3,7 @@
 //! knowledge base in the chosen language.
 
 use crate::knowledge::{Data, Lang};
-use crate::report::{Kind, Message, Reason, Recipient};
+use crate::report::{Action, Kind, Message, Reason, Recipient};
 use crate::situations::Situation;
 use serde::Serialize;
 
@@ -153,20 +153,41 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         .flatten()
         .map(|h| lang.ui("delay_cause").replace("{headline}", h))
     };
+    // The headline tells the main recipient's reason, or a situation that speaks for
+    // some recipients; every other recipient gets a line of its own. In a bounce, a
+    // recipient still being retried or delivered says so (a log names all of them).
+    let told = |r: &Recipient| match situation {
+        Some(s) => crate::situations::speaks_for(s, msg, r),
+        None => r.reason == main.reason,
+    };
+    let line = |r: &Recipient| {
+        let in_bounce = msg.kind == Kind::Bounce;
+        let key = match (r.reason, r.action) {
+            (Reason::Delivered, _) if in_bounce => "other_recipient_delivered",
+            (Reason::Delivered, _) => return None,
+            // Still queued with no cause named: it has not expired.
+            (Reason::Expired | Reason::Undefined | Reason::OnHold, Some(Action::Delayed))
+                if in_bounce =>
+            {
+                "other_recipient_waiting"
+            }
+            (_, Some(Action::Delayed)) if in_bounce => "other_recipient_delayed",
+            _ => "other_recipient",
+        };
+        let text = lang.ui(key).replace("{address}", &r.address);
+        if !text.contains("{headline}") {
+            return Some(text);
+        }
+        Some(text.replace("{headline}", headline(r.reason)?))
+    };
     cause
         .into_iter()
         .chain(
             msg.recipients
                 .iter()
-                .filter(|r| r.reason != main.reason && r.reason != Reason::Delivered)
-                .take(5)
-                .filter_map(|r| {
-                    Some(
-                        lang.ui("other_recipient")
-                            .replace("{address}", &r.address)
-                            .replace("{headline}", headline(r.reason)?),
-                    )
-                }),
+                .filter(|r| !told(r))
+                .filter_map(line)
+                .take(5),
         )
         .collect()
 }

@@ -149,6 +149,28 @@ pub fn of(msg: &Message) -> Option<Situation> {
 }
 
 /// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
+/// True if the headline of `situation` tells what happened to `r`, one of `msg`'s
+/// recipients: a situation of the sending side speaks for every recipient it names, one
+/// of a receiving server only for the main recipient.
+pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
+    let listed =
+        || r.blocklist.is_some() || matches!(r.reason, Reason::Blocked | Reason::BadReputation);
+    match situation {
+        Situation::Phishing => true,
+        Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
+        Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
+        Situation::SmarthostRefusesRelay => r.reason == Reason::NoRelaying,
+        Situation::DynamicIp => listed() || diagnostic_says(r, "situation.dynamic_ip"),
+        Situation::DomainListed | Situation::ServerIpListed => listed(),
+        Situation::MxIsIp
+        | Situation::Greylisting
+        | Situation::ReceiverListError
+        | Situation::RecipientRefusesRelay => {
+            crate::explain::main_recipient(msg).is_some_and(|m| std::ptr::eq(m, r))
+        }
+    }
+}
+
 fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
     r.diagnostic
         .as_deref()

@@ -1399,3 +1399,30 @@ fn mdaemon_delay_zoho_activity_block_and_a_french_lure() {
         m.warnings
     );
 }
+
+#[test]
+fn a_log_with_several_outcomes_tells_each_recipient_the_headline_does_not() {
+    let log = "Jun 12 08:15:00 mail postfix/qmgr[1123]: 7A2F13E0C41: from=<vorstand@verein.example>, size=24418, nrcpt=4 (queue active)
+Jun 12 08:15:01 mail postfix/smtp[21877]: 7A2F13E0C41: to=<a.koller@gmx.example>, relay=mx00.gmx.example[192.0.2.9]:25, delay=1.2, delays=0.1/0.01/0.6/0.5, dsn=5.0.0, status=bounced (host mx00.gmx.example[192.0.2.9] said: 550 Requested action not taken: mailbox unavailable (in reply to RCPT TO command))
+Jun 12 08:15:03 mail postfix/smtp[21880]: 7A2F13E0C41: to=<info@bau.example>, relay=mx.bau.example[192.0.2.12]:25, delay=2.9, delays=0.1/0.02/2.1/0.7, dsn=5.7.1, status=bounced (host mx.bau.example[192.0.2.12] said: 554 5.7.1 Service unavailable; Client host [198.51.100.22] blocked using xbl.spamhaus.org (in reply to RCPT TO command))
+Jun 12 08:15:04 mail postfix/smtp[21881]: 7A2F13E0C41: to=<kasse@verein.example>, relay=mx.verein.example[192.0.2.20]:25, delay=1.0, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 11AA)
+Jun 12 08:15:31 mail postfix/smtp[21879]: 7A2F13E0C41: to=<office@praxis.example>, relay=none, delay=31, delays=0.1/0.01/30/0, dsn=4.4.1, status=deferred (connect to mail.praxis.example[192.0.2.44]:25: Connection timed out)
+";
+    let m = &analyze(log.as_bytes()).messages[0];
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "situation.server_ip_listed");
+    let others = e.others.join("\n");
+    assert!(
+        others.contains("For a.koller@gmx.example: The recipient's address does not exist."),
+        "{others}"
+    );
+    assert!(!others.contains("info@bau.example"), "{others}");
+    assert!(
+        others.contains("For kasse@verein.example: delivered."),
+        "{others}"
+    );
+    assert!(
+        others.contains("For office@praxis.example (still being retried):"),
+        "{others}"
+    );
+}
