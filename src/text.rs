@@ -545,7 +545,7 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     let (mut soft, mut escaped) = (false, false);
     for i in memchr::memchr_iter(b'=', b) {
-        soft |= line_ends_at(b, i + 1);
+        soft |= is_soft_break(b, i);
         escaped |= qp_escape_len(b, i).is_some();
         if soft && escaped {
             break;
@@ -558,12 +558,8 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'=' {
-            if b.get(i + 1) == Some(&b'\n') {
-                i += 2;
-                continue;
-            }
-            if b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') {
-                i += 3;
+            if is_soft_break(b, i) {
+                i += if b[i + 1] == b'\r' { 3 } else { 2 };
                 continue;
             }
             if let Some(len) = qp_escape_len(b, i) {
@@ -580,6 +576,12 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
         i += 1;
     }
     Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A soft line break: `=` at a line end, unless it closes an encoded word
+/// (`=?utf-8?B?…?=` in a returned header).
+fn is_soft_break(b: &[u8], i: usize) -> bool {
+    line_ends_at(b, i + 1) && !(i > 0 && b[i - 1] == b'?')
 }
 
 /// True if a line ends at byte `i`.
@@ -1175,6 +1177,11 @@ mod tests {
         assert_eq!(
             strip_qp_debris("rejected=\n ip=203.0.113.5 SIZE=2048 answer=7720"),
             "rejected ip=203.0.113.5 SIZE=2048 answer=7720"
+        );
+        // An encoded word ends a returned header line; the next header stays apart.
+        assert_eq!(
+            strip_qp_debris("Subject: =?utf-8?B?R2FuaGU=?=\nDate: 8 Jun=\n 2025"),
+            "Subject: =?utf-8?B?R2FuaGU=?=\nDate: 8 Jun 2025"
         );
     }
 
