@@ -192,6 +192,17 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         .collect()
 }
 
+/// The verdict's text: a login that sent mail asking for replies at another domain (the
+/// mark of fraud from a taken-over account) is stated more firmly. Hidden recipients
+/// alone are no such mark: clubs and schools send to many that way.
+fn verdict_key(o: &crate::situations::OriginSigns) -> &'static str {
+    if o.likely == "account_misuse" && o.signs.contains(&"reply_to_elsewhere") {
+        "account_misuse_marked"
+    } else {
+        o.likely
+    }
+}
+
 fn provider_note(msg: &Message, lang: Lang) -> Option<ProviderNote> {
     let r = main_recipient(msg).filter(|r| r.decided_by.source == "provider")?;
     let (p, rule) = crate::knowledge::provider_rule_named(&r.decided_by.matched)?;
@@ -230,7 +241,7 @@ fn origin(msg: &Message, situation: Option<Situation>, lang: Lang) -> Option<Ori
     };
     Some(Origin {
         likely: o.likely,
-        verdict: text(format!("origin.{}", o.likely)),
+        verdict: text(format!("origin.{}", verdict_key(&o))),
         signs: o
             .signs
             .iter()

@@ -423,7 +423,12 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
     HeaderSummary {
         subject: latin1_if_broken(msg, HeaderName::Subject, msg.subject()),
         from: addr(msg.from()),
-        to: addr(msg.to()),
+        // A group with no members ("undisclosed-recipients:;") is shown as written.
+        to: addr(msg.to()).or_else(|| {
+            msg.header_raw("To")
+                .map(text::squash)
+                .filter(|v| !v.is_empty())
+        }),
         date: msg.header_raw("Date").map(text::squash),
         message_id: msg.message_id().map(text::squash),
         received: msg
@@ -440,6 +445,10 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .headers_raw()
             .find(|(n, _)| n.eq_ignore_ascii_case("authentication-results"))
             .map(|(_, v)| text::squash(v)),
+        reply_to: msg
+            .header_raw("Reply-To")
+            .and_then(|v| text::find_addresses(v).into_iter().next())
+            .map(|a| a.value),
     }
 }
 

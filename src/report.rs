@@ -84,6 +84,9 @@ pub struct HeaderSummary {
     /// the last receiver (lower ones may be written by anyone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_results: Option<String>,
+    /// The `Reply-To:` address, when it is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// The outcome for one recipient.

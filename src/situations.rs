@@ -389,6 +389,23 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if signs.is_empty() {
         return None;
     }
+    // Marks of fraud or mass mail on a message with other signs: replies go to another
+    // domain (a taken-over account's mail asks for answers elsewhere), or the recipients
+    // are hidden.
+    let reply_domain = original
+        .reply_to
+        .as_deref()
+        .and_then(|a| a.rsplit_once('@'))
+        .map(|(_, d)| text::base_domain(d));
+    if let (Some(reply), Some(from)) = (&reply_domain, &original_from)
+        && *reply != text::base_domain(from)
+        && !same_name(reply, from)
+    {
+        signs.push("reply_to_elsewhere");
+    }
+    if original_headers_say_undisclosed(msg) {
+        signs.push("hidden_recipients");
+    }
     // Received lines below the receiver's own can be written by anyone; the receiver's
     // verdict that the user's domain did not send the message outweighs them.
     let likely = if barred {
@@ -407,6 +424,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         "unclear"
     };
     Some(OriginSigns { likely, signs })
+}
+
+/// The returned message went to "undisclosed recipients" (`To: undisclosed-recipients:;`).
+fn original_headers_say_undisclosed(msg: &Message) -> bool {
+    msg.original
+        .as_ref()
+        .and_then(|o| o.to.as_deref())
+        .is_some_and(|to| text::contains_ci(to, "undisclosed"))
 }
 
 /// What the last receiver's `Authentication-Results` say about mail from `domain`.

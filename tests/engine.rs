@@ -1426,3 +1426,20 @@ Jun 12 08:15:31 mail postfix/smtp[21879]: 7A2F13E0C41: to=<office@praxis.example
         "{others}"
     );
 }
+
+#[test]
+fn a_login_that_asks_for_replies_elsewhere_is_called_fraud_and_a_bcc_mailing_is_not() {
+    let verdict = |original: &str| {
+        let m = &analyze(bounce_returning(original).as_bytes()).messages[0];
+        let o = explain(m, Lang::En).origin.expect("origin signs");
+        (o.likely, o.verdict)
+    };
+    let login = "Received: from [127.0.0.1] (unknown [102.89.34.217]) (Authenticated sender: info@kunde.example) by mail.kunde.example (Postfix) with ESMTPSA id 4Zr; Sat, 7 Jun 2025 04:18:25 +0200\nFrom: info@kunde.example\nTo: undisclosed-recipients:;\nMessage-ID: <c4f1@kunde.example>\nSubject: Payment Advice\n";
+    let fraud = login.replace("Subject:", "Reply-To: payables@mailbox.example\nSubject:");
+    let (likely, text) = verdict(&fraud);
+    assert_eq!(likely, "account_misuse");
+    assert!(text.contains("another address"), "{text}");
+    let (likely, text) = verdict(login);
+    assert_eq!(likely, "account_misuse");
+    assert!(!text.contains("another address"), "{text}");
+}
