@@ -356,20 +356,27 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .any(|h| own_host(&h));
     // The server that wrote the notice took the message and was passing it on to the
     // recipient's server: it may well be the user's own outgoing server.
-    let relayed_on = reporting.as_deref().is_some_and(|rep| {
-        let took_it = original
+    let reporter_took_it = reporting.as_deref().is_some_and(|rep| {
+        original
             .received
             .iter()
             .filter_map(|r| receiving_host(r))
-            .any(|h| text::base_domain(&h) == rep);
-        let passed_on = msg.recipients.iter().any(|r| {
-            r.remote_mta
-                .as_deref()
-                .is_some_and(|m| text::base_domain(m) != rep)
-        });
-        took_it && passed_on
+            .any(|h| text::base_domain(&h) == rep)
     });
-    let through_own = received_by_own || logged_in_at_provider || script || local || checks.passed;
+    let relayed_on = reporter_took_it
+        && reporting.as_deref().is_some_and(|rep| {
+            msg.recipients.iter().any(|r| {
+                r.remote_mta
+                    .as_deref()
+                    .is_some_and(|m| text::base_domain(m) != rep)
+            })
+        });
+    // A notice from the user's own organisation (Exchange Online writes from the
+    // customer's domain) whose server took the message: the user's own system, even
+    // when it runs at a big provider.
+    let hosted_own = own_notice && reporter_took_it;
+    let through_own =
+        received_by_own || logged_in_at_provider || script || local || checks.passed || hosted_own;
     let barred = msg
         .recipients
         .iter()

@@ -1443,3 +1443,11 @@ fn a_login_that_asks_for_replies_elsewhere_is_called_fraud_and_a_bcc_mailing_is_
     assert_eq!(likely, "account_misuse");
     assert!(!text.contains("another address"), "{text}");
 }
+
+#[test]
+fn exchange_online_returning_the_users_own_message_is_no_forgery() {
+    let ndr = "From: Microsoft Outlook <MicrosoftExchange329e@weingut.example>\nTo: Peter <peter@weingut.example>\nSubject: Unzustellbar: Bestellung\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nDie Nachricht konnte nicht zugestellt werden.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM\n\nFinal-Recipient: rfc822;kunde@example.org\nAction: failed\nStatus: 5.1.10\nDiagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n\n--b\nContent-Type: message/rfc822\n\nReceived: from FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM (2603:10a6:d10:4a::9) by\n FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM with Microsoft SMTP Server id\n 15.20.8722.27; Mon, 19 May 2025 06:58:13 +0000\nFrom: Peter <peter@weingut.example>\nTo: kunde@example.org\nSubject: Bestellung\nMessage-ID: <FR3P281MB1523A@FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM>\n\nHallo\n\n--b--\n";
+    let m = &analyze(ndr.as_bytes()).messages[0];
+    let origin = explain(m, Lang::En).origin.map(|o| o.likely);
+    assert_ne!(origin, Some("forged_sender"));
+}
