@@ -1214,7 +1214,13 @@ fn a_rate_limited_delay_asks_the_provider_to_look_if_it_persists() {
     assert_eq!(m.recipients[0].reason, Reason::RateLimited);
     let e = explain(m, Lang::De);
     assert_eq!(e.topic, "delay.ratelimited");
-    assert_eq!(e.who, "sender_provider");
+    // Nobody has to act while the server retries; the steps name the provider.
+    assert_eq!(e.who, "nobody");
+    assert!(
+        e.steps.iter().any(|s| s.contains("Anbieter")),
+        "{:?}",
+        e.steps
+    );
     assert!(e.retry);
     assert!(e.headline.contains("gebremst"), "{}", e.headline);
     // Yahoo's deferral for the server's reputation: the same advice, its own words.
