@@ -836,7 +836,9 @@ fn is_delay_text(n: &Notice) -> bool {
     });
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
     let head = &n.lower[..n.lower.floor_char_boundary(4096)];
-    words.any(&subject) || words.any(head)
+    // "After repeated transient errors … it will not be retried": a final notice.
+    let gave_up = crate::knowledge::signs("outcome.gave_up").any(|w| head.contains(w));
+    (words.any(&subject) || words.any(head)) && !gave_up
 }
 
 /// Points the report's statements at the bytes of the input they came from.

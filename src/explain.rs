@@ -160,9 +160,14 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         Some(s) => crate::situations::speaks_for(s, msg, r),
         None => r.reason == main.reason,
     };
+    // Failures first, then recipients still waiting, then delivered ones, so that the
+    // few lines shown name every failure they can.
     let line = |r: &Recipient| {
         let in_bounce = msg.kind == Kind::Bounce;
         let key = match (r.reason, r.action) {
+            (Reason::Delivered, Some(Action::Relayed | Action::Expanded)) if in_bounce => {
+                "other_recipient_relayed"
+            }
             (Reason::Delivered, _) if in_bounce => "other_recipient_delivered",
             (Reason::Delivered, _) => return None,
             // Still queued with no cause named: it has not expired.
@@ -174,29 +179,38 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
             (_, Some(Action::Delayed)) if in_bounce => "other_recipient_delayed",
             _ => "other_recipient",
         };
+        let rank = match key {
+            "other_recipient" => 0,
+            "other_recipient_delayed" | "other_recipient_waiting" => 1,
+            _ => 2,
+        };
         let text = lang.ui(key).replace("{address}", &r.address);
         if !text.contains("{headline}") {
-            return Some(text);
+            return Some((rank, text));
         }
-        Some(text.replace("{headline}", headline(r.reason)?))
+        Some((rank, text.replace("{headline}", headline(r.reason)?)))
     };
+    let mut lines: Vec<(u8, String)> = msg
+        .recipients
+        .iter()
+        .filter(|r| !told(r))
+        .filter_map(line)
+        .collect();
+    // A stable sort keeps the recipients' order within each rank.
+    lines.sort_by_key(|(rank, _)| *rank);
     cause
         .into_iter()
-        .chain(
-            msg.recipients
-                .iter()
-                .filter(|r| !told(r))
-                .filter_map(line)
-                .take(5),
-        )
+        .chain(lines.into_iter().map(|(_, text)| text).take(5))
         .collect()
 }
 
-/// The verdict's text: a login that sent mail asking for replies at another domain (the
-/// mark of fraud from a taken-over account) is stated more firmly. Hidden recipients
-/// alone are no such mark: clubs and schools send to many that way.
+/// The verdict's text: a login that sent mail to hidden recipients asking for replies at
+/// another domain (the mark of fraud from a taken-over account) is stated more firmly.
+/// Either alone is no such mark: clubs send to many that way, and companies send replies
+/// to a helpdesk.
 fn verdict_key(o: &crate::situations::OriginSigns) -> &'static str {
-    if o.likely == "account_misuse" && o.signs.contains(&"reply_to_elsewhere") {
+    let marked = o.signs.contains(&"reply_to_elsewhere") && o.signs.contains(&"hidden_recipients");
+    if o.likely == "account_misuse" && marked {
         "account_misuse_marked"
     } else {
         o.likely

@@ -120,6 +120,7 @@ pub fn parser() -> &'static MessageParser {
             .header_address(HeaderName::From)
             .header_address(HeaderName::To)
             .header_id(HeaderName::MessageId)
+            .header_address(HeaderName::ReplyTo)
     });
     &PARSER
 }
@@ -145,10 +146,13 @@ fn read_ses_notification(notice: &mut Notice) {
     if !notice.dsn.is_empty() || notice.feedback.is_some() {
         return;
     }
-    match crate::ses_notification::read(&notice.text) {
-        Some(SesReading::Status(d)) => notice.dsn.push(d),
-        Some(SesReading::Complaint(f)) => notice.feedback = Some(f),
-        None => {}
+    for reading in crate::ses_notification::read(&notice.text) {
+        match reading {
+            SesReading::Status(d) => notice.dsn.push(d),
+            SesReading::Complaint(f) => {
+                notice.feedback.get_or_insert(f);
+            }
+        }
     }
 }
 
@@ -446,9 +450,10 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .find(|(n, _)| n.eq_ignore_ascii_case("authentication-results"))
             .map(|(_, v)| text::squash(v)),
         reply_to: msg
-            .header_raw("Reply-To")
-            .and_then(|v| text::find_addresses(v).into_iter().next())
-            .map(|a| a.value),
+            .reply_to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(text::squash),
     }
 }
 

@@ -12,12 +12,29 @@ pub enum SesReading {
     Complaint(String),
 }
 
-/// Reads the notification in `text`, if the text holds one.
-pub fn read(text: &str) -> Option<SesReading> {
+/// At most this many notifications are read from one text.
+const MAX_NOTIFICATIONS: usize = 1000;
+
+/// Reads the notifications in `text`: one, or several pasted one after another.
+pub fn read(text: &str) -> Vec<SesReading> {
     if !text.contains("notificationType") {
-        return None;
+        return Vec::new();
     }
-    let json = parse_object(text)?;
+    let objects = match parse_object(text) {
+        Some(json) => vec![json],
+        None => text.find('{').map_or_else(Vec::new, |start| {
+            serde_json::Deserializer::from_str(&text[start..])
+                .into_iter::<Value>()
+                .map_while(Result::ok)
+                .take(MAX_NOTIFICATIONS)
+                .collect()
+        }),
+    };
+    objects.into_iter().filter_map(reading).collect()
+}
+
+/// What one notification (bare, or the `Message` of an SNS envelope) says.
+fn reading(json: Value) -> Option<SesReading> {
     let json = match json.get("Message").and_then(Value::as_str) {
         Some(inner) => parse_object(inner)?,
         None => json,
@@ -108,7 +125,7 @@ mod tests {
     #[test]
     fn reads_bounce_inside_sns_envelope_with_folded_lines() {
         let text = "{\n \"Type\" : \"Notification\",\n \"Message\" : \"{\\\"notificationType\\\":\\\"Bounce\\\",\\\"bounce\\\":{\\\"bouncedRecipients\\\":[{\\\"emailAddress\\\":\\\"a@example.org\\\",\\\"status\\\":\\\"5.1.1\\\",\\\"diagnosticCode\\\":\\\"smtp; 550 5.1.1 user un\n known\\\"}]}}\"\n}";
-        let Some(SesReading::Status(d)) = read(text) else {
+        let Some(SesReading::Status(d)) = read(text).pop() else {
             panic!("no reading")
         };
         assert_eq!(
@@ -122,11 +139,36 @@ mod tests {
     #[test]
     fn reads_complaint_and_rejects_other_json() {
         let text = r#"{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"b@example.org"}]}}"#;
-        let Some(SesReading::Complaint(f)) = read(text) else {
+        let Some(SesReading::Complaint(f)) = read(text).pop() else {
             panic!("no reading")
         };
         assert!(f.contains("Original-Rcpt-To: b@example.org"));
-        assert!(read(r#"{"notificationType": 3}"#).is_none());
-        assert!(read("notificationType {").is_none());
+        assert!(read(r#"{"notificationType": 3}"#).is_empty());
+        assert!(read("notificationType {").is_empty());
+    }
+
+    #[test]
+    fn reads_notifications_pasted_one_after_another() {
+        let one = |address: &str, diagnostic: &str| {
+            format!(
+                r#"{{"notificationType":"Bounce","bounce":{{"bounceType":"Permanent","bouncedRecipients":[{{"emailAddress":"{address}","status":"5.1.1","diagnosticCode":"{diagnostic}"}}]}}}}"#
+            )
+        };
+        let text = format!(
+            "{}\n\n{}\n",
+            one("a@example.org", "smtp; 550 5.1.1 user unknown"),
+            one(
+                "b@example.org",
+                "Amazon SES did not send the message to this address because it is on the suppression list for your account."
+            )
+        );
+        let addresses: Vec<String> = read(&text)
+            .into_iter()
+            .filter_map(|r| match r {
+                SesReading::Status(d) => d.recipients[0].final_recipient.clone(),
+                SesReading::Complaint(_) => None,
+            })
+            .collect();
+        assert_eq!(addresses, ["a@example.org", "b@example.org"]);
     }
 }

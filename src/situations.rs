@@ -148,10 +148,10 @@ pub fn of(msg: &Message) -> Option<Situation> {
     listed.then_some(Situation::ServerIpListed)
 }
 
-/// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
 /// True if the headline of `situation` tells what happened to `r`, one of `msg`'s
 /// recipients: a situation of the sending side speaks for every recipient it names, one
-/// of a receiving server only for the main recipient.
+/// of a receiving server for the main recipient and for others at its domain that failed
+/// the same way.
 pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
     let listed =
         || r.blocklist.is_some() || matches!(r.reason, Reason::Blocked | Reason::BadReputation);
@@ -166,11 +166,20 @@ pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
         | Situation::Greylisting
         | Situation::ReceiverListError
         | Situation::RecipientRefusesRelay => {
-            crate::explain::main_recipient(msg).is_some_and(|m| std::ptr::eq(m, r))
+            crate::explain::main_recipient(msg).is_some_and(|m| {
+                std::ptr::eq(m, r)
+                    || m.reason == r.reason
+                        && domain_part(&m.address).eq_ignore_ascii_case(domain_part(&r.address))
+            })
         }
     }
 }
 
+fn domain_part(address: &str) -> &str {
+    address.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+/// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
 fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
     r.diagnostic
         .as_deref()
@@ -372,9 +381,17 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             })
         });
     // A notice from the user's own organisation (Exchange Online writes from the
-    // customer's domain) whose server took the message: the user's own system, even
-    // when it runs at a big provider.
-    let hosted_own = own_notice && reporter_took_it;
+    // customer's domain) about a message that started inside the server that wrote it:
+    // the user's own system, even when it runs at a big provider. Mail it received from
+    // outside may be forged.
+    let started_at_reporter = reporting.as_deref().is_some_and(|rep| {
+        original
+            .received
+            .last()
+            .and_then(|r| sending_host(r))
+            .is_some_and(|h| text::base_domain(&h) == rep)
+    });
+    let hosted_own = own_notice && reporter_took_it && started_at_reporter;
     let through_own =
         received_by_own || logged_in_at_provider || script || local || checks.passed || hosted_own;
     let barred = msg
@@ -477,6 +494,18 @@ fn auth_checks(results: &str, domain: &str) -> AuthChecks {
         }
     }
     checks
+}
+
+/// The host a Received field says the message came from (`from host.example …`), if it
+/// names one.
+fn sending_host(received: &str) -> Option<String> {
+    let lower = received.to_ascii_lowercase();
+    lower
+        .strip_prefix("from ")?
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .filter(|h| h.contains('.') && !h.starts_with('['))
+        .map(str::to_string)
 }
 
 /// The host named after ` by ` in a Received field: the server that took the message.

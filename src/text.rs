@@ -578,10 +578,16 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// A soft line break: `=` at a line end, unless it closes an encoded word
-/// (`=?utf-8?B?…?=` in a returned header).
+/// A soft line break: `=` at a line end, unless it closes an encoded word that opens on
+/// the same line (`=?utf-8?B?…?=` in a returned header).
 fn is_soft_break(b: &[u8], i: usize) -> bool {
-    line_ends_at(b, i + 1) && !(i > 0 && b[i - 1] == b'?')
+    if !line_ends_at(b, i + 1) {
+        return false;
+    }
+    let line_start = memchr::memrchr(b'\n', &b[..i]).map_or(0, |p| p + 1);
+    let closes_word =
+        i > 0 && b[i - 1] == b'?' && memchr::memmem::find(&b[line_start..i], b"=?").is_some();
+    !closes_word
 }
 
 /// True if a line ends at byte `i`.
@@ -1182,6 +1188,11 @@ mod tests {
         assert_eq!(
             strip_qp_debris("Subject: =?utf-8?B?R2FuaGU=?=\nDate: 8 Jun=\n 2025"),
             "Subject: =?utf-8?B?R2FuaGU=?=\nDate: 8 Jun 2025"
+        );
+        // A `?` before a soft break is ordinary text when no encoded word opened.
+        assert_eq!(
+            strip_qp_debris("https://check.example/results/?=\nquery=3D198.51.100.7"),
+            "https://check.example/results/?query=198.51.100.7"
         );
     }
 

@@ -1444,10 +1444,13 @@ fn a_login_that_asks_for_replies_elsewhere_is_called_fraud_and_a_bcc_mailing_is_
     let fraud = login.replace("Subject:", "Reply-To: payables@mailbox.example\nSubject:");
     let (likely, text) = verdict(&fraud);
     assert_eq!(likely, "account_misuse");
-    assert!(text.contains("another address"), "{text}");
+    assert!(text.contains("another domain"), "{text}");
+    // Hidden recipients alone, or replies to a helpdesk elsewhere alone: hedged.
     let (likely, text) = verdict(login);
     assert_eq!(likely, "account_misuse");
-    assert!(!text.contains("another address"), "{text}");
+    assert!(!text.contains("another domain"), "{text}");
+    let helpdesk = fraud.replace("To: undisclosed-recipients:;", "To: x@recipient.example");
+    assert!(!verdict(&helpdesk).1.contains("another domain"));
 }
 
 #[test]
@@ -1456,4 +1459,54 @@ fn exchange_online_returning_the_users_own_message_is_no_forgery() {
     let m = &analyze(ndr.as_bytes()).messages[0];
     let origin = explain(m, Lang::En).origin.map(|o| o.likely);
     assert_ne!(origin, Some("forged_sender"));
+}
+
+#[test]
+fn other_recipient_lines_name_failures_first_and_agree_with_the_headline() {
+    let mut log = String::new();
+    for i in 1..=6 {
+        log.push_str(&format!("Jun 12 08:15:0{i} mail postfix/smtp[2187{i}]: 7A2F13E0C41: to=<m{i}@verein.example>, relay=mx.verein.example[192.0.2.20]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 11AA)\n"));
+    }
+    log.push_str("Jun 12 08:16:01 mail postfix/smtp[21890]: 7A2F13E0C41: to=<a.koller@gmx.example>, relay=mx00.gmx.example[192.0.2.9]:25, delay=1.2, delays=0.1/0.01/0.6/0.5, dsn=5.1.1, status=bounced (host mx00.gmx.example[192.0.2.9] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n");
+    log.push_str("Jun 12 08:16:02 mail postfix/smtp[21891]: 7A2F13E0C41: to=<b.huber@web.example>, relay=mx.web.example[192.0.2.10]:25, delay=1.2, delays=0.1/0.01/0.6/0.5, dsn=5.2.2, status=bounced (host mx.web.example[192.0.2.10] said: 552 5.2.2 Mailbox full (in reply to RCPT TO command))\n");
+    let e = explain(&analyze(log.as_bytes()).messages[0], Lang::En);
+    assert!(
+        e.others[0].starts_with("For b.huber@web.example:"),
+        "{:?}",
+        e.others
+    );
+    // A receiving server's situation speaks for its other recipients that failed alike.
+    let relay = "From: MAILER-DAEMON@mail.firma.example\nTo: anna@firma.example\nSubject: Undelivered Mail Returned to Sender\n\n<bob@kunde.example>: host mx.kunde.example[192.0.2.9] said: 554 5.7.1 <bob@kunde.example>: Relay access denied (in reply to RCPT TO command)\n\n<carl@kunde.example>: host mx.kunde.example[192.0.2.9] said: 554 5.7.1 <carl@kunde.example>: Relay access denied (in reply to RCPT TO command)\n";
+    let e = explain(&analyze(relay.as_bytes()).messages[0], Lang::En);
+    assert_eq!(e.topic, "situation.recipient_refuses_relay");
+    assert!(e.others.is_empty(), "{:?}", e.others);
+}
+
+#[test]
+fn a_final_notice_about_transient_errors_is_no_delay_and_table_rows_are_read() {
+    let final_notice = "From: Mail Delivery System <MAILER-DAEMON@mail.firma.example>\nTo: anna@firma.example\nSubject: Undelivered Mail Returned to Sender\n\nYour message could not be delivered. After repeated transient (non-fatal) errors\nover 5 days the message has been removed from the queue. It will not be retried.\n\n<bob@kunde.example>: connect to mx.kunde.example[192.0.2.9]:25: Connection timed out\n";
+    assert_eq!(
+        analyze(final_notice.as_bytes()).messages[0].kind,
+        Kind::Bounce
+    );
+    let table = "From: Mail Delivery System <MAILER-DAEMON@mx.firma.example>\nTo: anna@firma.example\nSubject: Undelivered Mail Returned to Sender\n\nYour message could not be delivered to the following recipient:\n\nbob@example.org\n| 552 5.2.2 Mailbox full: quota exceeded |\n";
+    let r = &analyze(table.as_bytes()).messages[0].recipients[0];
+    assert_eq!(
+        (r.reason, r.status.as_deref()),
+        (Reason::MailboxFull, Some("5.2.2"))
+    );
+}
+
+#[test]
+fn outlooks_german_notice_forwarded_and_googles_event_description_are_read() {
+    let forwarded = "From: Klaus <k@fenster.example>\nTo: support@edv.example\nSubject: WG: Unzustellbar: Angebot\n\nHallo, alle Mails nach draußen kommen zurück.\n\n-----Ursprüngliche Nachricht-----\nVon: Systemadministrator\nGesendet: Mittwoch, 19. März 2025 08:12\nAn: angebote@metall.example\nBetreff: Unzustellbar: Angebot\n\nIhre Nachricht hat einige oder alle Empfänger nicht erreicht.\n\n      Betreff:\tAngebot\n      Gesendet am:\t19.03.2025 08:12\n\nFolgende(r) Empfänger kann/können nicht erreicht werden:\n\n      'angebote@metall.example' am 19.03.2025 08:12\n            554 5.7.1 <angebote@metall.example>: Relay access denied\n";
+    let m = &analyze(forwarded.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(
+        (m.recipients[0].address.as_str(), m.recipients[0].reason),
+        ("angebote@metall.example", Reason::NoRelaying)
+    );
+    let csv = "Message ID,Start date,Sender,Subject,Recipient address,Event status,Event SMTP reply code,Event description\n<a1@mail.example>,2025/03/19 16:40:22 CET,praxis@zahnarzt.example,Rechnung,patient@web.example,Bounced,550,\"550 5.7.1 Email rejected per DMARC policy for zahnarzt.example\"\n";
+    let m = &analyze(csv.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::AuthFailure);
 }

@@ -453,12 +453,16 @@ impl Reader<'_> {
 }
 
 /// A rule (`-----`, `=====`, a box's `+-----+`) or a boxed heading (MDaemon's
-/// `|  Transcript of session follows  |`): layout, not an error.
+/// `|  Transcript of session follows  |`, with no address or code): layout, not an error.
 fn is_heading_rule(trimmed: &str) -> bool {
     trimmed.starts_with("-----")
         || trimmed.starts_with("=====")
         || trimmed.starts_with("+--") && trimmed.bytes().all(|c| matches!(c, b'+' | b'-' | b'='))
-        || trimmed.len() > 2 && trimmed.starts_with('|') && trimmed.ends_with('|')
+        || trimmed.len() > 2
+            && trimmed.starts_with('|')
+            && trimmed.ends_with('|')
+            && !trimmed.contains('@')
+            && !text::has_code(trimmed)
 }
 
 /// Appends a line to a diagnostic; returns true if the line carries content, not a label.
