@@ -392,8 +392,25 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .is_some_and(|h| text::base_domain(&h) == rep)
     });
     let hosted_own = own_notice && reporter_took_it && started_at_reporter;
-    let through_own =
-        received_by_own || logged_in_at_provider || script || local || checks.passed || hosted_own;
+    // Every hop passed between the servers of one big mail provider (Microsoft 365's
+    // internal hops): the message was handed in there, as after a login.
+    let inside_provider = !original.received.is_empty()
+        && original
+            .received
+            .iter()
+            .all(|r| match (sending_host(r), receiving_host(r)) {
+                (Some(from), Some(by)) => {
+                    is_mail_provider(&by) && text::base_domain(&from) == text::base_domain(&by)
+                }
+                _ => false,
+            });
+    let through_own = received_by_own
+        || logged_in_at_provider
+        || script
+        || local
+        || checks.passed
+        || hosted_own
+        || inside_provider;
     let barred = msg
         .recipients
         .iter()
@@ -551,8 +568,9 @@ fn verified_sender(received: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-/// Two host names under the same domain name, whatever the ending
-/// (`exch01.firma.local` and `firma.de`).
+/// Two host names under the same domain (`smtp.mail.att.net` and `att.net`), or the same
+/// domain name whatever the ending (`exch01.firma.local` and `firma.de`; short names
+/// such as `web` only with the same ending).
 fn same_name(a: &str, b: &str) -> bool {
     let name = |d: &str| {
         text::base_domain(d)
@@ -561,8 +579,10 @@ fn same_name(a: &str, b: &str) -> bool {
             .unwrap_or("")
             .to_string()
     };
-    let (a, b) = (name(a), name(b));
-    a.len() > 3 && a == b
+    text::base_domain(a) == text::base_domain(b) || {
+        let (a, b) = (name(a), name(b));
+        a.len() > 3 && a == b
+    }
 }
 
 /// Both names belong to the same mail provider of the knowledge base.

@@ -314,16 +314,27 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The last two labels of a host name, in lower case (`mout.provider.example` →
-/// `provider.example`).
+/// The registered domain of a host name, in lower case: its last two labels
+/// (`mout.provider.example` → `provider.example`), or three under a country's
+/// second-level domain (`mail.firma.co.uk` → `firma.co.uk`).
 pub fn base_domain(host: &str) -> String {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = host.rsplitn(3, '.').collect();
+    let labels: Vec<&str> = host.rsplitn(4, '.').collect();
     match labels.as_slice() {
+        [tld, second, third, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => {
+            format!("{third}.{second}.{tld}")
+        }
         [tld, second, ..] => format!("{second}.{tld}"),
         _ => host,
     }
 }
+
+/// Second-level domains under which countries register names (`co.uk`, `ne.jp`,
+/// `com.au`).
+const SECOND_LEVEL: &[&str] = &[
+    "ac", "co", "com", "ed", "edu", "go", "gob", "gov", "gr", "lg", "ltd", "me", "ne", "net",
+    "nom", "or", "org", "plc",
+];
 
 /// True for addresses of mail systems rather than people.
 pub fn is_system_address(addr: &str) -> bool {
@@ -1171,6 +1182,15 @@ mod tests {
             (reply.unwrap().value, status.unwrap().value),
             ("552".to_string(), "5.2.2".to_string())
         );
+    }
+
+    #[test]
+    fn base_domains_keep_a_countrys_second_level() {
+        assert_eq!(base_domain("mout.provider.example"), "provider.example");
+        assert_eq!(base_domain("mail.firma.co.uk"), "firma.co.uk");
+        assert_eq!(base_domain("smtp.example.ne.jp"), "example.ne.jp");
+        assert_eq!(base_domain("mx.web.de."), "web.de");
+        assert_eq!(base_domain("co.uk"), "co.uk");
     }
 
     #[test]

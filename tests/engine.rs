@@ -1510,3 +1510,11 @@ fn outlooks_german_notice_forwarded_and_googles_event_description_are_read() {
     let m = &analyze(csv.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].reason, Reason::AuthFailure);
 }
+
+#[test]
+fn mail_sent_through_the_users_own_short_named_provider_is_no_forgery() {
+    let notice = "From: MAILER-DAEMON@mx.recipient.example\nTo: ron@att.example\nSubject: Failure Notice\n\nSorry, we were unable to deliver your message to the following address.\n\n<kayla@recipient.example>:\n554: 5.7.1 Message rejected due to local policy\n\n--- Below this line is a copy of the message.\n\nReceived: from [166.205.142.77] by smtp.mail.att.example via HTTP; Thu, 13 Mar 2025 00:41:14 +0000\nFrom: Ron <ron@att.example>\nTo: kayla@recipient.example\nSubject: Photos\n\nSent from my iPhone\n";
+    let m = &analyze(notice.as_bytes()).messages[0];
+    let origin = explain(m, Lang::En).origin.map(|o| o.likely);
+    assert_ne!(origin, Some("forged_sender"));
+}
