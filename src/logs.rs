@@ -234,21 +234,39 @@ fn is_log_line(line: &str) -> bool {
     let exim = line.len() > 20
         && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && line.as_bytes()[4] == b'-'
-        && [
-            " <= ",
-            " => ",
-            " -> ",
-            " ** ",
-            " == ",
-            " Completed",
-            " *> ",
-            " rejected RCPT ",
-            " rejected after DATA",
-            " H=",
-        ]
-        .iter()
-        .any(|m| line.contains(m));
+        && (exim_timestamped(line)
+            || [
+                " <= ",
+                " => ",
+                " -> ",
+                " ** ",
+                " == ",
+                " Completed",
+                " *> ",
+                " rejected RCPT ",
+                " rejected after DATA",
+                " H=",
+            ]
+            .iter()
+            .any(|m| line.contains(m)));
     syslog || exim || qmail_stamped(line)
+}
+
+/// Exim's `2025-03-19 14:02:18 ` at the start of a line (its connection and queue-run
+/// lines carry no other mark).
+fn exim_timestamped(line: &str) -> bool {
+    let b = line.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && b.get(10) == Some(&b' ')
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
 }
 
 /// The value of `key=` up to the next `, ` (or a parenthesised value).
@@ -783,6 +801,16 @@ mod tests {
         );
         let alone = log.lines().next().unwrap();
         assert_eq!(recipients(alone).len(), 1, "a refusal pasted alone is read");
+    }
+
+    /// Exim's connection lines carry no mark but its timestamp; they keep the excerpt a log.
+    #[test]
+    fn exim_refusals_between_connection_lines_are_read() {
+        let log = "2025-03-19 14:02:17 H=(pc) [203.0.113.150]:55312 I=[198.51.100.10]:587 F=<info@firma.example> A=dovecot_plain:info@firma.example rejected RCPT <kunde@example.org>: Sender rate overlimit - 412.0 / 1h / per_rcpt\n2025-03-19 14:02:18 SMTP connection from (pc) [203.0.113.150]:55312 I=[198.51.100.10]:587 closed by QUIT\n";
+        assert_eq!(
+            recipients(log),
+            [("kunde@example.org".to_string(), Reason::RateLimited)]
+        );
     }
 
     /// A refusal that shares an address with the pasted mail is what the admin asks about.
