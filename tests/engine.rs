@@ -1518,3 +1518,11 @@ fn mail_sent_through_the_users_own_short_named_provider_is_no_forgery() {
     let origin = explain(m, Lang::En).origin.map(|o| o.likely);
     assert_ne!(origin, Some("forged_sender"));
 }
+
+#[test]
+fn an_exchange_online_send_external_row_is_a_delivery() {
+    let csv = "\"date_time_utc\",\"event_id\",\"message_id\",\"recipient_address\",\"recipient_status\",\"message_subject\",\"sender_address\"\n\"2025-03-19T10:33:42Z\",\"SENDEXTERNAL\",\"<a1@x.prod.outlook.com>\",\"a.wagner@autohaus.example\",\"250 2.0.0 Ok: queued as 4ZK\",\"Bestellung\",\"events@weingut.example\"\n";
+    let m = &analyze(csv.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DeliveryReport);
+    assert_eq!(m.recipients[0].reason, Reason::Delivered);
+}
