@@ -757,7 +757,14 @@ fn remote_host(diag: &str) -> Option<String> {
 /// The message kind from the recipients' actions and the notice.
 fn kind_of(msg: &Message, n: &Notice) -> Kind {
     if msg.recipients.is_empty() {
-        return Kind::NotABounce;
+        // Only the header lines of a notice (its body was not copied): a bounce whose
+        // details are missing.
+        let headers_only = n.text.trim().is_empty() && n.original.is_none();
+        return if headers_only && n.has_headers && (n.is_dsn_report || n.from_mail_system()) {
+            Kind::Bounce
+        } else {
+            Kind::NotABounce
+        };
     }
     let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
     // A server's reply about a named address outweighs the signs of ordinary mail below.

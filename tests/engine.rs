@@ -1526,3 +1526,15 @@ fn an_exchange_online_send_external_row_is_a_delivery() {
     assert_eq!(m.kind, Kind::DeliveryReport);
     assert_eq!(m.recipients[0].reason, Reason::Delivered);
 }
+
+#[test]
+fn a_notice_pasted_as_headers_only_asks_for_its_text() {
+    let headers = "Return-Path: <>\nReceived: by mail.firma.example (Postfix) id 4ZK; Thu, 20 Mar 2025 10:55:42 +0100\nFrom: MAILER-DAEMON@mail.firma.example (Mail Delivery System)\nSubject: Undelivered Mail Returned to Sender\nTo: k@firma.example\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"4ZK.1742464542/mail.firma.example\"\n";
+    let m = &analyze(headers.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    let e = explain(m, Lang::En);
+    assert!(e.headline.contains("missing"), "{}", e.headline);
+    // An ordinary mail without text stays no notice.
+    let plain = "From: anna@firma.example\nTo: k@firma.example\nSubject: Hallo\nMessage-ID: <a@firma.example>\n";
+    assert_eq!(analyze(plain.as_bytes()).messages[0].kind, Kind::NotABounce);
+}
