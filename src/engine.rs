@@ -757,10 +757,17 @@ fn remote_host(diag: &str) -> Option<String> {
 /// The message kind from the recipients' actions and the notice.
 fn kind_of(msg: &Message, n: &Notice) -> Kind {
     if msg.recipients.is_empty() {
-        // Only the header lines of a notice (its body was not copied): a bounce whose
-        // details are missing.
+        // Only the header lines of a notice that a message failed (its body was not
+        // copied): a bounce whose details are missing.
         let headers_only = n.text.trim().is_empty() && n.original.is_none();
-        return if headers_only && n.has_headers && (n.is_dsn_report || n.from_mail_system()) {
+        let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+        let failed = crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
+            && !is_delay_text(n);
+        return if headers_only
+            && n.has_headers
+            && failed
+            && (n.is_dsn_report || n.from_mail_system())
+        {
             Kind::Bounce
         } else {
             Kind::NotABounce
@@ -843,9 +850,11 @@ fn is_delay_text(n: &Notice) -> bool {
     });
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
     let head = &n.lower[..n.lower.floor_char_boundary(4096)];
-    // "After repeated transient errors … it will not be retried": a final notice.
-    let gave_up = crate::knowledge::signs("outcome.gave_up").any(|w| head.contains(w));
-    (words.any(&subject) || words.any(head)) && !gave_up
+    // "After repeated transient errors … it will not be retried": a final notice. Only
+    // the notice's own words count, not the returned message's.
+    let own = &head[..notice::original_marker(head).unwrap_or(head.len())];
+    let final_words = crate::knowledge::signs("kind.final_words").any(|w| own.contains(w));
+    (words.any(&subject) || words.any(head)) && !final_words
 }
 
 /// Points the report's statements at the bytes of the input they came from.

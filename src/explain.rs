@@ -165,9 +165,7 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
     let line = |r: &Recipient| {
         let in_bounce = msg.kind == Kind::Bounce;
         let key = match (r.reason, r.action) {
-            (Reason::Delivered, Some(Action::Relayed | Action::Expanded)) if in_bounce => {
-                "other_recipient_relayed"
-            }
+            (Reason::Delivered, Some(Action::Relayed)) if in_bounce => "other_recipient_relayed",
             (Reason::Delivered, _) if in_bounce => "other_recipient_delivered",
             (Reason::Delivered, _) => return None,
             // Still queued with no cause named: it has not expired.

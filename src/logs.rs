@@ -252,13 +252,13 @@ fn is_log_line(line: &str) -> bool {
     syslog || exim || qmail_stamped(line)
 }
 
-/// Exim's `2025-03-19 14:02:18 ` at the start of a line (its connection and queue-run
-/// lines carry no other mark).
+/// An Exim connection or queue-run line: `2025-03-19 14:02:18 ` followed by a message ID
+/// (`1ttH1q-000Gx2-3n`) or one of Exim's own openings.
 fn exim_timestamped(line: &str) -> bool {
     let b = line.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    digits(0..4)
+    let stamped = digits(0..4)
         && b.get(4) == Some(&b'-')
         && digits(5..7)
         && b.get(7) == Some(&b'-')
@@ -267,6 +267,26 @@ fn exim_timestamped(line: &str) -> bool {
         && digits(11..13)
         && b.get(13) == Some(&b':')
         && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19)
+        && b.get(19) == Some(&b' ');
+    let Some(rest) = line.get(20..).filter(|_| stamped) else {
+        return false;
+    };
+    let id = rest.split(' ').next().unwrap_or("").as_bytes();
+    let exim_id = id.len() == 16 && id[6] == b'-' && id[13] == b'-';
+    exim_id
+        || [
+            "SMTP connection from",
+            "Start queue run",
+            "End queue run",
+            "SMTP command timeout",
+            "TLS error on connection",
+            "no host name found for IP address",
+            "no IP address found for host",
+        ]
+        .iter()
+        .any(|w| rest.starts_with(w))
 }
 
 /// The value of `key=` up to the next `, ` (or a parenthesised value).
@@ -636,10 +656,32 @@ fn opensmtpd(line: &str) -> Option<LogLine> {
     })
 }
 
-/// A qmail-send line with its TAI64N time stamp (`@4000000067483a1b2c3d4e5f`).
+/// A qmail-send line with its TAI64N time stamp (`@4000000067483a1b2c3d4e5f`), or with
+/// that stamp made readable by `tai64nlocal` (`2025-03-20 09:12:44.512338500 new msg 1`).
 fn qmail_stamped(line: &str) -> bool {
     let b = line.as_bytes();
-    b.len() > 26 && b[0] == b'@' && b[1..25].iter().all(u8::is_ascii_hexdigit) && b[25] == b' '
+    let tai =
+        b.len() > 26 && b[0] == b'@' && b[1..25].iter().all(u8::is_ascii_hexdigit) && b[25] == b' ';
+    let readable = exim_dated(line)
+        && line.get(19..20) == Some(".")
+        && line
+            .split_once(' ')
+            .and_then(|(_, rest)| rest.split_once(' '))
+            .is_some_and(|(_, event)| {
+                [
+                    "new msg ",
+                    "info msg ",
+                    "starting delivery ",
+                    "delivery ",
+                    "status: ",
+                    "bounce msg ",
+                    "end msg ",
+                    "triple bounce",
+                ]
+                .iter()
+                .any(|w| event.starts_with(w))
+            });
+    tai || readable
 }
 
 /// An Exim main log line: it starts with its date (`2024-02-27 13:01:55`).
@@ -811,6 +853,9 @@ mod tests {
             recipients(log),
             [("kunde@example.org".to_string(), Reason::RateLimited)]
         );
+        // Dated lines of a ticket are prose, not a log.
+        let ticket = "2025-03-19 14:02:11 Delivery to bob@kunde.example failed: mailbox full\n2025-03-19 14:05:40 Customer called about it\n";
+        assert!(read(ticket).is_none());
     }
 
     /// A refusal that shares an address with the pasted mail is what the admin asks about.

@@ -146,13 +146,20 @@ fn read_ses_notification(notice: &mut Notice) {
     if !notice.dsn.is_empty() || notice.feedback.is_some() {
         return;
     }
+    // Bounces pasted together with complaints are read as bounces; complaints alone as
+    // a complaint.
+    let (mut complaints, mut bounces) = (Vec::new(), false);
     for reading in crate::ses_notification::read(&notice.text) {
         match reading {
-            SesReading::Status(d) => notice.dsn.push(d),
-            SesReading::Complaint(f) => {
-                notice.feedback.get_or_insert(f);
+            SesReading::Status(d) => {
+                notice.dsn.push(d);
+                bounces = true;
             }
+            SesReading::Complaint(f) => complaints.push(f),
         }
+    }
+    if !bounces && !complaints.is_empty() {
+        notice.feedback = Some(complaints.concat());
     }
 }
 

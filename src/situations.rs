@@ -169,6 +169,7 @@ pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
             crate::explain::main_recipient(msg).is_some_and(|m| {
                 std::ptr::eq(m, r)
                     || m.reason == r.reason
+                        && m.action == r.action
                         && domain_part(&m.address).eq_ignore_ascii_case(domain_part(&r.address))
             })
         }
@@ -393,14 +394,20 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     });
     let hosted_own = own_notice && reporter_took_it && started_at_reporter;
     // Every hop passed between the servers of one big mail provider (Microsoft 365's
-    // internal hops): the message was handed in there, as after a login.
+    // internal hops): the message was handed in there, as after a login. A hop whose
+    // sender the receiver could not look up ("unknown"), or looked up under another
+    // name, may have made its name up.
     let inside_provider = !original.received.is_empty()
         && original
             .received
             .iter()
             .all(|r| match (sending_host(r), receiving_host(r)) {
                 (Some(from), Some(by)) => {
-                    is_mail_provider(&by) && text::base_domain(&from) == text::base_domain(&by)
+                    let provider = text::base_domain(&by);
+                    is_mail_provider(&by)
+                        && text::base_domain(&from) == provider
+                        && !text::contains_ci(r, "unknown")
+                        && verified_sender(r).is_none_or(|h| text::base_domain(&h) == provider)
                 }
                 _ => false,
             });

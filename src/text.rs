@@ -332,8 +332,8 @@ pub fn base_domain(host: &str) -> String {
 /// Second-level domains under which countries register names (`co.uk`, `ne.jp`,
 /// `com.au`).
 const SECOND_LEVEL: &[&str] = &[
-    "ac", "co", "com", "ed", "edu", "go", "gob", "gov", "gr", "lg", "ltd", "me", "ne", "net",
-    "nom", "or", "org", "plc",
+    "ac", "ad", "co", "com", "ed", "edu", "go", "gob", "gov", "gr", "gv", "lg", "ltd", "me", "ne",
+    "net", "nhs", "nom", "or", "org", "plc", "sch",
 ];
 
 /// True for addresses of mail systems rather than people.

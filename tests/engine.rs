@@ -1489,6 +1489,12 @@ fn a_final_notice_about_transient_errors_is_no_delay_and_table_rows_are_read() {
         analyze(final_notice.as_bytes()).messages[0].kind,
         Kind::Bounce
     );
+    // Final words in the returned message are not the notice's.
+    let warning = "From: MAILER-DAEMON@mail.firma.example\nTo: anna@firma.example\nSubject: Delayed Mail (still being retried)\n\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n\n<bob@kunde.example>: connect to mx.kunde.example[192.0.2.9]:25: Connection timed out\n\n--- Below this line is a copy of the message.\n\nFrom: anna@firma.example\nSubject: Paket\n\nThe old order has been removed from the queue and will not be retried.\n";
+    assert_eq!(
+        analyze(warning.as_bytes()).messages[0].kind,
+        Kind::DelayNotice
+    );
     let table = "From: Mail Delivery System <MAILER-DAEMON@mx.firma.example>\nTo: anna@firma.example\nSubject: Undelivered Mail Returned to Sender\n\nYour message could not be delivered to the following recipient:\n\nbob@example.org\n| 552 5.2.2 Mailbox full: quota exceeded |\n";
     let r = &analyze(table.as_bytes()).messages[0].recipients[0];
     assert_eq!(
@@ -1534,7 +1540,15 @@ fn a_notice_pasted_as_headers_only_asks_for_its_text() {
     assert_eq!(m.kind, Kind::Bounce);
     let e = explain(m, Lang::En);
     assert!(e.headline.contains("missing"), "{}", e.headline);
-    // An ordinary mail without text stays no notice.
+    // An ordinary mail, a cron mail to root and a delivery receipt without text are no
+    // failure notices.
     let plain = "From: anna@firma.example\nTo: k@firma.example\nSubject: Hallo\nMessage-ID: <a@firma.example>\n";
     assert_eq!(analyze(plain.as_bytes()).messages[0].kind, Kind::NotABounce);
+    let cron = "From: root@server.firma.example (Cron Daemon)\nTo: root@server.firma.example\nSubject: Cron <root@server> /usr/local/bin/backup\nMessage-ID: <c@server.firma.example>\n";
+    assert_eq!(analyze(cron.as_bytes()).messages[0].kind, Kind::NotABounce);
+    let receipt = headers.replace("Undelivered Mail Returned to Sender", "Zugestellt: Angebot");
+    assert_eq!(
+        analyze(receipt.as_bytes()).messages[0].kind,
+        Kind::NotABounce
+    );
 }
