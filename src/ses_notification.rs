@@ -22,13 +22,20 @@ pub fn read(text: &str) -> Vec<SesReading> {
     }
     let objects = match parse_object(text) {
         Some(json) => vec![json],
-        None => text.find('{').map_or_else(Vec::new, |start| {
-            serde_json::Deserializer::from_str(&text[start..])
-                .into_iter::<Value>()
-                .map_while(Result::ok)
-                .take(MAX_NOTIFICATIONS)
-                .collect()
-        }),
+        // Several, each opening with `{` at the start of a line (their inner objects are
+        // indented or on the same line).
+        None => memchr::memmem::find_iter(text.as_bytes(), "\n{")
+            .map(|at| at + 1)
+            .chain(std::iter::once(text.len()))
+            .scan(text.find('{').unwrap_or(text.len()), |start, end| {
+                let chunk = text.get(*start..end.max(*start));
+                *start = end.max(*start);
+                Some(chunk)
+            })
+            .flatten()
+            .take(MAX_NOTIFICATIONS)
+            .filter_map(parse_object)
+            .collect(),
     };
     objects.into_iter().filter_map(reading).collect()
 }
