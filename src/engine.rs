@@ -280,7 +280,7 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     // An automatic reply that says the person has left: the message reached no one.
-    let own = &n.lower[..notice::original_marker(&n.lower).unwrap_or(n.lower.len())];
+    let own = notice::own_part(&n.lower);
     let left = kind == Kind::AutoReply
         && crate::knowledge::signs("kind.left_words").any(|w| own.contains(w));
     let (reason, format) = match kind {
@@ -757,17 +757,7 @@ fn remote_host(diag: &str) -> Option<String> {
 /// The message kind from the recipients' actions and the notice.
 fn kind_of(msg: &Message, n: &Notice) -> Kind {
     if msg.recipients.is_empty() {
-        // Only the header lines of a notice that a message failed (its body was not
-        // copied): a bounce whose details are missing.
-        let headers_only = n.text.trim().is_empty() && n.original.is_none();
-        let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
-        let failed = crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
-            && !is_delay_text(n);
-        return if headers_only
-            && n.has_headers
-            && failed
-            && (n.is_dsn_report || n.from_mail_system())
-        {
+        return if headers_only_failure(n) {
             Kind::Bounce
         } else {
             Kind::NotABounce
@@ -842,6 +832,18 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     Kind::Bounce
 }
 
+/// Only the header lines of a notice that a message failed (its body was not copied): a
+/// bounce whose details are missing.
+fn headers_only_failure(n: &Notice) -> bool {
+    let headers_only = n.text.trim().is_empty() && n.original.is_none();
+    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    let failed = crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
+        && !is_delay_text(n);
+    headers_only && n.has_headers && failed && (n.is_dsn_report || n.from_mail_system())
+}
+
+/// True if the notice says the server is still trying, and its own text does not say it
+/// stopped.
 fn is_delay_text(n: &Notice) -> bool {
     static WORDS: std::sync::OnceLock<crate::matcher::Matcher> = std::sync::OnceLock::new();
     let words = WORDS.get_or_init(|| {
@@ -852,7 +854,7 @@ fn is_delay_text(n: &Notice) -> bool {
     let head = &n.lower[..n.lower.floor_char_boundary(4096)];
     // "After repeated transient errors … it will not be retried": a final notice. Only
     // the notice's own words count, not the returned message's.
-    let own = &head[..notice::original_marker(head).unwrap_or(head.len())];
+    let own = notice::own_part(head);
     let final_words = crate::knowledge::signs("kind.final_words").any(|w| own.contains(w));
     (words.any(&subject) || words.any(head)) && !final_words
 }

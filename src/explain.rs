@@ -31,7 +31,9 @@ pub struct Explanation {
     pub doubt: Option<String>,
     /// For "I never sent this": what the returned message's headers suggest.
     pub origin: Option<Origin>,
-    /// A delay's cause, and other recipients that failed for another reason, a line each.
+    /// A delay's cause, then a line for each recipient the headline does not speak for
+    /// (in a bounce also those still being retried, delivered or relayed); failures
+    /// first.
     pub others: Vec<String>,
 }
 
@@ -126,8 +128,8 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
 }
 
 /// The cause of a delay ("Cause: The recipient's mailbox is full."), then "For
-/// b@example.org: …" for each recipient whose reason differs from the main one (at most
-/// five).
+/// b@example.org: …" for each recipient the headline or its situation does not speak
+/// for, failures first (at most five).
 fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String> {
     let Some(main) = main_recipient(msg) else {
         return Vec::new();
@@ -162,25 +164,22 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
     };
     // Failures first, then recipients still waiting, then delivered ones, so that the
     // few lines shown name every failure they can.
+    let in_bounce = msg.kind == Kind::Bounce;
     let line = |r: &Recipient| {
-        let in_bounce = msg.kind == Kind::Bounce;
-        let key = match (r.reason, r.action) {
-            (Reason::Delivered, Some(Action::Relayed)) if in_bounce => "other_recipient_relayed",
-            (Reason::Delivered, _) if in_bounce => "other_recipient_delivered",
+        let (key, rank) = match (r.reason, r.action) {
+            (Reason::Delivered, Some(Action::Relayed)) if in_bounce => {
+                ("other_recipient_relayed", 2)
+            }
+            (Reason::Delivered, _) if in_bounce => ("other_recipient_delivered", 2),
             (Reason::Delivered, _) => return None,
             // Still queued with no cause named: it has not expired.
             (Reason::Expired | Reason::Undefined | Reason::OnHold, Some(Action::Delayed))
                 if in_bounce =>
             {
-                "other_recipient_waiting"
+                ("other_recipient_waiting", 1)
             }
-            (_, Some(Action::Delayed)) if in_bounce => "other_recipient_delayed",
-            _ => "other_recipient",
-        };
-        let rank = match key {
-            "other_recipient" => 0,
-            "other_recipient_delayed" | "other_recipient_waiting" => 1,
-            _ => 2,
+            (_, Some(Action::Delayed)) if in_bounce => ("other_recipient_delayed", 1),
+            _ => ("other_recipient", 0),
         };
         let text = lang.ui(key).replace("{address}", &r.address);
         if !text.contains("{headline}") {
@@ -202,13 +201,10 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         .collect()
 }
 
-/// The verdict's text: a login that sent mail to hidden recipients asking for replies at
-/// another domain (the mark of fraud from a taken-over account) is stated more firmly.
-/// Either alone is no such mark: clubs send to many that way, and companies send replies
-/// to a helpdesk.
+/// The verdict's text: an account-misuse verdict with the marks of fraud is stated more
+/// firmly.
 fn verdict_key(o: &crate::situations::OriginSigns) -> &'static str {
-    let marked = o.signs.contains(&"reply_to_elsewhere") && o.signs.contains(&"hidden_recipients");
-    if o.likely == "account_misuse" && marked {
+    if o.fraud_marked() {
         "account_misuse_marked"
     } else {
         o.likely
@@ -277,6 +273,7 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
     match msg.kind {
         Kind::Bounce => match main_recipient(msg) {
             Some(r) => format!("reason.{}", r.reason.as_str()),
+            // A bounce names no recipient only when its text is missing (header lines).
             None => "kind.bounce".to_string(),
         },
         Kind::AutoReply if main_recipient(msg).is_some_and(|r| r.reason == Reason::HasMoved) => {

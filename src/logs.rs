@@ -234,7 +234,7 @@ fn is_log_line(line: &str) -> bool {
     let exim = line.len() > 20
         && line.as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && line.as_bytes()[4] == b'-'
-        && (exim_timestamped(line)
+        && (exim_event_line(line)
             || [
                 " <= ",
                 " => ",
@@ -254,7 +254,7 @@ fn is_log_line(line: &str) -> bool {
 
 /// An Exim connection or queue-run line: `2025-03-19 14:02:18 ` followed by a message ID
 /// (`1ttH1q-000Gx2-3n`) or one of Exim's own openings.
-fn exim_timestamped(line: &str) -> bool {
+fn exim_event_line(line: &str) -> bool {
     let b = line.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
@@ -275,18 +275,7 @@ fn exim_timestamped(line: &str) -> bool {
     };
     let id = rest.split(' ').next().unwrap_or("").as_bytes();
     let exim_id = id.len() == 16 && id[6] == b'-' && id[13] == b'-';
-    exim_id
-        || [
-            "SMTP connection from",
-            "Start queue run",
-            "End queue run",
-            "SMTP command timeout",
-            "TLS error on connection",
-            "no host name found for IP address",
-            "no IP address found for host",
-        ]
-        .iter()
-        .any(|w| rest.starts_with(w))
+    exim_id || crate::knowledge::signs("logs.exim_openings").any(|w| rest.starts_with(w))
 }
 
 /// The value of `key=` up to the next `, ` (or a parenthesised value).
@@ -318,7 +307,7 @@ fn syslog_queue_id(line: &str) -> String {
 /// A queued message's envelope sender: Postfix's and Sendmail's `ID: from=<a@x>, size=`
 /// and Exim's `ID <= a@x`. A returned notice has the empty sender (`<>`).
 fn queued_sender(line: &str) -> Option<(String, String)> {
-    if exim_dated(line) {
+    if starts_with_date(line) {
         let mut words = line.split_whitespace().skip(2);
         let (id, arrow, from) = (words.next()?, words.next()?, words.next()?);
         return (arrow == "<=").then(|| (id.to_string(), envelope_sender(from)));
@@ -556,7 +545,7 @@ fn sendmail(line: &str) -> Option<LogLine> {
 /// A refusal Exim gave while the message came in: `H=(helo) [ip] F=<a@example.org>
 /// rejected RCPT <b@example.net>: relay not permitted`.
 fn exim_reject(line: &str) -> Option<LogLine> {
-    if !exim_dated(line) {
+    if !starts_with_date(line) {
         return None;
     }
     let rest = &line[line.find(" rejected RCPT ")? + 15..];
@@ -662,36 +651,26 @@ fn qmail_stamped(line: &str) -> bool {
     let b = line.as_bytes();
     let tai =
         b.len() > 26 && b[0] == b'@' && b[1..25].iter().all(u8::is_ascii_hexdigit) && b[25] == b' ';
-    let readable = exim_dated(line)
+    let readable = starts_with_date(line)
         && line.get(19..20) == Some(".")
         && line
             .split_once(' ')
             .and_then(|(_, rest)| rest.split_once(' '))
             .is_some_and(|(_, event)| {
-                [
-                    "new msg ",
-                    "info msg ",
-                    "starting delivery ",
-                    "delivery ",
-                    "status: ",
-                    "bounce msg ",
-                    "end msg ",
-                    "triple bounce",
-                ]
-                .iter()
-                .any(|w| event.starts_with(w))
+                crate::knowledge::signs("logs.qmail_events").any(|w| event.starts_with(w))
             });
     tai || readable
 }
 
-/// An Exim main log line: it starts with its date (`2024-02-27 13:01:55`).
-fn exim_dated(line: &str) -> bool {
+/// A line that starts with a date (`2024-02-27 13:01:55`), as Exim's main log lines and
+/// readable qmail stamps do.
+fn starts_with_date(line: &str) -> bool {
     let b = line.as_bytes();
     b.len() >= 24 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
 }
 
 fn exim(line: &str) -> Option<LogLine> {
-    if !exim_dated(line) {
+    if !starts_with_date(line) {
         return None;
     }
     let (marker, action) = [

@@ -875,6 +875,11 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "Ursprüngliche Nachricht",
 ];
 
+/// The notice's own words in `lower`: the text before a returned original's marker.
+pub fn own_part(lower: &str) -> &str {
+    &lower[..original_marker(lower).unwrap_or(lower.len())]
+}
+
 /// Byte offset where free text starts quoting the original message. `lower` is the text
 /// in ASCII lower case.
 pub fn original_marker(lower: &str) -> Option<usize> {

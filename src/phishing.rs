@@ -46,7 +46,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     }
     // Only the notice's own words count, not a returned original (which may be spam).
     let lower = &n.lower;
-    let own = &lower[..crate::notice::original_marker(lower).unwrap_or(lower.len())];
+    let own = crate::notice::own_part(lower);
     let mut strong = 0;
     if let Some(lure) = lure_in(own) {
         signs.push(format!("lure:{lure}"));

@@ -1,7 +1,7 @@
 //! The situations customers meet most, recognised from the facts of a message, so that
 //! each gets its own explanation instead of the generic text of its reason.
 
-use crate::report::{Kind, Message, Reason, Recipient, Warning};
+use crate::report::{HeaderSummary, Kind, Message, Reason, Recipient, Warning};
 use crate::text;
 use serde::Serialize;
 
@@ -153,15 +153,16 @@ pub fn of(msg: &Message) -> Option<Situation> {
 /// of a receiving server for the main recipient and for others at its domain that failed
 /// the same way.
 pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
-    let listed =
+    // Wider than the trigger in `of`: any recipient refused for the server's IP.
+    let refused_for_the_ip =
         || r.blocklist.is_some() || matches!(r.reason, Reason::Blocked | Reason::BadReputation);
     match situation {
         Situation::Phishing => true,
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
         Situation::SmarthostRefusesRelay => r.reason == Reason::NoRelaying,
-        Situation::DynamicIp => listed() || diagnostic_says(r, "situation.dynamic_ip"),
-        Situation::DomainListed | Situation::ServerIpListed => listed(),
+        Situation::DynamicIp => refused_for_the_ip() || diagnostic_says(r, "situation.dynamic_ip"),
+        Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxIsIp
         | Situation::Greylisting
         | Situation::ReceiverListError
@@ -170,14 +171,17 @@ pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
                 std::ptr::eq(m, r)
                     || m.reason == r.reason
                         && m.action == r.action
-                        && domain_part(&m.address).eq_ignore_ascii_case(domain_part(&r.address))
+                        && domain_part(&m.address)
+                            .unwrap_or("")
+                            .eq_ignore_ascii_case(domain_part(&r.address).unwrap_or(""))
             })
         }
     }
 }
 
-fn domain_part(address: &str) -> &str {
-    address.rsplit_once('@').map_or("", |(_, d)| d)
+/// The domain of an address (`anna@firma.example` → `firma.example`), if it has one.
+fn domain_part(address: &str) -> Option<&str> {
+    address.rsplit_once('@').map(|(_, d)| d)
 }
 
 /// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
@@ -251,6 +255,18 @@ pub struct OriginSigns {
     pub likely: &'static str,
     /// Stable sign codes, e.g. `authenticated_submission`.
     pub signs: Vec<&'static str>,
+}
+
+impl OriginSigns {
+    /// An account-misuse verdict whose message went to hidden recipients and asked for
+    /// replies at another domain: the mark of fraud from a taken-over account. Either
+    /// alone is no such mark: clubs send to many that way, and companies send replies to
+    /// a helpdesk.
+    pub fn fraud_marked(&self) -> bool {
+        self.likely == "account_misuse"
+            && self.signs.contains(&"reply_to_elsewhere")
+            && self.signs.contains(&"hidden_recipients")
+    }
 }
 
 /// What the returned original's headers say about who sent it.
@@ -339,7 +355,6 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let reporting = msg.reporting_mta.as_deref().map(text::base_domain);
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
         && (id.contains('.') || !authenticated)
-        && text::base_domain(id) != text::base_domain(from)
         && !same_name(id, from)
         && reporting.as_deref() != Some(text::base_domain(id).as_str())
         && !(is_internal(id) && own_notice)
@@ -364,34 +379,29 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .filter_map(|r| receiving_host(r))
         .chain(original.received.first().and_then(|r| verified_sender(r)))
         .any(|h| own_host(&h));
+    // A host of the server that wrote the notice.
+    let at_reporter = |h: &str| reporting.as_deref() == Some(text::base_domain(h).as_str());
     // The server that wrote the notice took the message and was passing it on to the
     // recipient's server: it may well be the user's own outgoing server.
-    let reporter_took_it = reporting.as_deref().is_some_and(|rep| {
-        original
-            .received
-            .iter()
-            .filter_map(|r| receiving_host(r))
-            .any(|h| text::base_domain(&h) == rep)
-    });
+    let reporter_took_it = original
+        .received
+        .iter()
+        .filter_map(|r| receiving_host(r))
+        .any(|h| at_reporter(&h));
     let relayed_on = reporter_took_it
-        && reporting.as_deref().is_some_and(|rep| {
-            msg.recipients.iter().any(|r| {
-                r.remote_mta
-                    .as_deref()
-                    .is_some_and(|m| text::base_domain(m) != rep)
-            })
-        });
+        && msg
+            .recipients
+            .iter()
+            .any(|r| r.remote_mta.as_deref().is_some_and(|m| !at_reporter(m)));
     // A notice from the user's own organisation (Exchange Online writes from the
     // customer's domain) about a message that started inside the server that wrote it:
     // the user's own system, even when it runs at a big provider. Mail it received from
     // outside may be forged.
-    let started_at_reporter = reporting.as_deref().is_some_and(|rep| {
-        original
-            .received
-            .last()
-            .and_then(|r| sending_host(r))
-            .is_some_and(|h| text::base_domain(&h) == rep)
-    });
+    let started_at_reporter = original
+        .received
+        .last()
+        .and_then(|r| sending_host(r))
+        .is_some_and(|h| at_reporter(&h));
     let hosted_own = own_notice && reporter_took_it && started_at_reporter;
     // Every hop passed between the servers of one big mail provider (Microsoft 365's
     // internal hops): the message was handed in there, as after a login. A hop whose
@@ -406,7 +416,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
                     let provider = text::base_domain(&by);
                     is_mail_provider(&by)
                         && text::base_domain(&from) == provider
-                        && !text::contains_ci(r, "unknown")
+                        && !crate::knowledge::signs("origin.unresolved_sender")
+                            .any(|w| text::contains_ci(r, w))
                         && verified_sender(r).is_none_or(|h| text::base_domain(&h) == provider)
                 }
                 _ => false,
@@ -440,18 +451,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // Marks of fraud or mass mail on a message with other signs: replies go to another
     // domain (a taken-over account's mail asks for answers elsewhere), or the recipients
     // are hidden.
-    let reply_domain = original
-        .reply_to
-        .as_deref()
-        .and_then(|a| a.rsplit_once('@'))
-        .map(|(_, d)| text::base_domain(d));
-    if let (Some(reply), Some(from)) = (&reply_domain, &original_from)
-        && *reply != text::base_domain(from)
-        && !same_name(reply, from)
+    if let (Some(reply), Some(from)) = (
+        original.reply_to.as_deref().and_then(domain_part),
+        &original_from,
+    ) && !same_name(reply, from)
     {
         signs.push("reply_to_elsewhere");
     }
-    if original_headers_say_undisclosed(msg) {
+    if hidden_recipients(original) {
         signs.push("hidden_recipients");
     }
     // Received lines below the receiver's own can be written by anyone; the receiver's
@@ -475,11 +482,10 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
 }
 
 /// The returned message went to "undisclosed recipients" (`To: undisclosed-recipients:;`).
-fn original_headers_say_undisclosed(msg: &Message) -> bool {
-    msg.original
-        .as_ref()
-        .and_then(|o| o.to.as_deref())
-        .is_some_and(|to| text::contains_ci(to, "undisclosed"))
+fn hidden_recipients(original: &HeaderSummary) -> bool {
+    original.to.as_deref().is_some_and(|to| {
+        crate::knowledge::signs("origin.hidden_recipients").any(|w| text::contains_ci(to, w))
+    })
 }
 
 /// What the last receiver's `Authentication-Results` say about mail from `domain`.

@@ -1457,8 +1457,9 @@ fn a_login_that_asks_for_replies_elsewhere_is_called_fraud_and_a_bcc_mailing_is_
 fn exchange_online_returning_the_users_own_message_is_no_forgery() {
     let ndr = "From: Microsoft Outlook <MicrosoftExchange329e@weingut.example>\nTo: Peter <peter@weingut.example>\nSubject: Unzustellbar: Bestellung\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nDie Nachricht konnte nicht zugestellt werden.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM\n\nFinal-Recipient: rfc822;kunde@example.org\nAction: failed\nStatus: 5.1.10\nDiagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup\n\n--b\nContent-Type: message/rfc822\n\nReceived: from FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM (2603:10a6:d10:4a::9) by\n FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM with Microsoft SMTP Server id\n 15.20.8722.27; Mon, 19 May 2025 06:58:13 +0000\nFrom: Peter <peter@weingut.example>\nTo: kunde@example.org\nSubject: Bestellung\nMessage-ID: <FR3P281MB1523A@FR3P281MB1523.DEUP281.PROD.OUTLOOK.COM>\n\nHallo\n\n--b--\n";
     let m = &analyze(ndr.as_bytes()).messages[0];
-    let origin = explain(m, Lang::En).origin.map(|o| o.likely);
-    assert_ne!(origin, Some("forged_sender"));
+    assert_eq!(m.kind, Kind::Bounce);
+    // No sign points anywhere: the message took the user's own way out.
+    assert_eq!(explain(m, Lang::En).origin.map(|o| o.likely), None);
 }
 
 #[test]
@@ -1521,8 +1522,21 @@ fn outlooks_german_notice_forwarded_and_googles_event_description_are_read() {
 fn mail_sent_through_the_users_own_short_named_provider_is_no_forgery() {
     let notice = "From: MAILER-DAEMON@mx.recipient.example\nTo: ron@att.example\nSubject: Failure Notice\n\nSorry, we were unable to deliver your message to the following address.\n\n<kayla@recipient.example>:\n554: 5.7.1 Message rejected due to local policy\n\n--- Below this line is a copy of the message.\n\nReceived: from [166.205.142.77] by smtp.mail.att.example via HTTP; Thu, 13 Mar 2025 00:41:14 +0000\nFrom: Ron <ron@att.example>\nTo: kayla@recipient.example\nSubject: Photos\n\nSent from my iPhone\n";
     let m = &analyze(notice.as_bytes()).messages[0];
-    let origin = explain(m, Lang::En).origin.map(|o| o.likely);
-    assert_ne!(origin, Some("forged_sender"));
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(explain(m, Lang::En).origin.map(|o| o.likely), None);
+}
+
+#[test]
+fn a_bounce_tells_which_recipients_wait_and_which_were_handed_on() {
+    let report = "From: MAILER-DAEMON@mail.firma.example\nTo: anna@firma.example\nSubject: Undelivered Mail Returned to Sender\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nDelivery failed.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.firma.example\n\nFinal-Recipient: rfc822; bob@recv.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\nFinal-Recipient: rfc822; carol@slow.example\nAction: delayed\nStatus: 4.0.0\n\nFinal-Recipient: rfc822; erin@legacy.example\nAction: relayed\nStatus: 2.0.0\n\n--b--\n";
+    let e = explain(&analyze(report.as_bytes()).messages[0], Lang::En);
+    assert_eq!(
+        e.others,
+        [
+            "For carol@slow.example: not delivered yet; the server is still trying.",
+            "For erin@legacy.example: handed on to another system (delivery not confirmed).",
+        ]
+    );
 }
 
 #[test]

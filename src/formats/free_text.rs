@@ -239,7 +239,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             }
             continue;
         }
-        if is_heading_rule(trimmed) {
+        if is_layout_line(trimmed) {
             // A heading between an address and its explanation keeps them together.
             r.current = r
                 .current
@@ -454,15 +454,15 @@ impl Reader<'_> {
 
 /// A rule (`-----`, `=====`, a box's `+-----+`) or a boxed heading (MDaemon's
 /// `|  Transcript of session follows  |`, with no address or code): layout, not an error.
-fn is_heading_rule(trimmed: &str) -> bool {
+fn is_layout_line(trimmed: &str) -> bool {
     trimmed.starts_with("-----")
         || trimmed.starts_with("=====")
-        || trimmed.starts_with("+--") && trimmed.bytes().all(|c| matches!(c, b'+' | b'-' | b'='))
-        || trimmed.len() > 2
+        || (trimmed.starts_with("+--") && trimmed.bytes().all(|c| matches!(c, b'+' | b'-' | b'=')))
+        || (trimmed.len() > 2
             && trimmed.starts_with('|')
             && trimmed.ends_with('|')
             && !trimmed.contains('@')
-            && !text::has_code(trimmed)
+            && !text::has_code(trimmed))
 }
 
 /// Appends a line to a diagnostic; returns true if the line carries content, not a label.
