@@ -159,7 +159,7 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
     // some recipients; every other recipient gets a line of its own. In a bounce, a
     // recipient still being retried or delivered says so (a log names all of them).
     let told = |r: &Recipient| match situation {
-        Some(s) => crate::situations::speaks_for(s, msg, r),
+        Some(s) => crate::situations::speaks_for(s, main, r),
         None => r.reason == main.reason,
     };
     // Failures first, then recipients still waiting, then delivered ones, so that the

@@ -258,11 +258,7 @@ fn exim_event_line(line: &str) -> bool {
     let b = line.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let stamped = digits(0..4)
-        && b.get(4) == Some(&b'-')
-        && digits(5..7)
-        && b.get(7) == Some(&b'-')
-        && digits(8..10)
+    let stamped = starts_with_iso_date(line)
         && b.get(10) == Some(&b' ')
         && digits(11..13)
         && b.get(13) == Some(&b':')
@@ -276,6 +272,17 @@ fn exim_event_line(line: &str) -> bool {
     let id = rest.split(' ').next().unwrap_or("").as_bytes();
     let exim_id = id.len() == 16 && id[6] == b'-' && id[13] == b'-';
     exim_id || crate::knowledge::signs("logs.exim_openings").any(|w| rest.starts_with(w))
+}
+
+/// True if `line` starts with a date as Exim writes it (`2025-03-10`).
+pub fn starts_with_iso_date(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
 }
 
 /// The value of `key=` up to the next `, ` (or a parenthesised value).

@@ -63,7 +63,7 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             }
             // Every dated line of a message log is about that message, not a new one.
             if let Some(i) = log_of
-                && is_dated(trimmed)
+                && crate::logs::starts_with_iso_date(trimmed)
             {
                 if let Some((address, start, diagnostic)) = msglog_deferral(line) {
                     deferrals.insert((i, address.to_ascii_lowercase()), (at + start, diagnostic));
@@ -194,17 +194,6 @@ fn msglog_deferral(line: &str) -> Option<(&str, usize, &str)> {
     let diagnostic = line[start..].trim_end();
     (address.contains('@') && !diagnostic.contains("retry time not reached"))
         .then_some((address, start, diagnostic))
-}
-
-/// True if `line` starts with a date as Exim writes it (`2025-03-10`).
-fn is_dated(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() >= 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && [0, 1, 2, 3, 5, 6, 8, 9]
-            .iter()
-            .all(|&i| b[i].is_ascii_digit())
 }
 
 /// Gives the waiting recipient `address` of `m` the reason of its latest deferral; one

@@ -148,11 +148,11 @@ pub fn of(msg: &Message) -> Option<Situation> {
     listed.then_some(Situation::ServerIpListed)
 }
 
-/// True if the headline of `situation` tells what happened to `r`, one of `msg`'s
+/// True if the headline of `situation` tells what happened to `r`, one of a message's
 /// recipients: a situation of the sending side speaks for every recipient it names, one
-/// of a receiving server for the main recipient and for others at its domain that failed
-/// the same way.
-pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
+/// of a receiving server for the `main` recipient and for others at its domain that
+/// failed the same way.
+pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool {
     // Wider than the trigger in `of`: any recipient refused for the server's IP.
     let refused_for_the_ip =
         || r.blocklist.is_some() || matches!(r.reason, Reason::Blocked | Reason::BadReputation);
@@ -167,14 +167,12 @@ pub fn speaks_for(situation: Situation, msg: &Message, r: &Recipient) -> bool {
         | Situation::Greylisting
         | Situation::ReceiverListError
         | Situation::RecipientRefusesRelay => {
-            crate::explain::main_recipient(msg).is_some_and(|m| {
-                std::ptr::eq(m, r)
-                    || m.reason == r.reason
-                        && m.action == r.action
-                        && domain_part(&m.address)
-                            .unwrap_or("")
-                            .eq_ignore_ascii_case(domain_part(&r.address).unwrap_or(""))
-            })
+            std::ptr::eq(main, r)
+                || main.reason == r.reason
+                    && main.action == r.action
+                    && domain_part(&main.address)
+                        .unwrap_or("")
+                        .eq_ignore_ascii_case(domain_part(&r.address).unwrap_or(""))
         }
     }
 }

@@ -321,20 +321,16 @@ pub fn base_domain(host: &str) -> String {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let labels: Vec<&str> = host.rsplitn(4, '.').collect();
     match labels.as_slice() {
-        [tld, second, third, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => {
+        [tld, second, third, ..]
+            if tld.len() == 2
+                && crate::knowledge::signs("domains.second_levels").any(|l| l == *second) =>
+        {
             format!("{third}.{second}.{tld}")
         }
         [tld, second, ..] => format!("{second}.{tld}"),
         _ => host,
     }
 }
-
-/// Second-level domains under which countries register names (`co.uk`, `ne.jp`,
-/// `com.au`).
-const SECOND_LEVEL: &[&str] = &[
-    "ac", "ad", "co", "com", "ed", "edu", "go", "gob", "gov", "gr", "gv", "lg", "ltd", "me", "ne",
-    "net", "nhs", "nom", "or", "org", "plc", "sch",
-];
 
 /// True for addresses of mail systems rather than people.
 pub fn is_system_address(addr: &str) -> bool {
