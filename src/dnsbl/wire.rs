@@ -1,8 +1,6 @@
 //! DNS messages for RFC 8484 DNS-over-HTTPS: queries out, answers in. Malformed answers
 //! give errors, never panics.
 
-use simple_dns::rdata::{OPT, OPTCode, RData};
-use simple_dns::{CLASS, Name, Packet, QCLASS, QTYPE, Question, RCODE, TYPE};
 use std::net::Ipv4Addr;
 
 /// The record type asked for.
@@ -10,6 +8,16 @@ use std::net::Ipv4Addr;
 pub enum QueryType {
     A,
     Txt,
+}
+
+impl QueryType {
+    /// The TYPE number of RFC 1035 §3.2.2.
+    fn code(self) -> u16 {
+        match self {
+            QueryType::A => 1,
+            QueryType::Txt => 16,
+        }
+    }
 }
 
 /// A decoded answer.
@@ -30,90 +38,165 @@ pub const REFUSED: u8 = 5;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed(pub String);
 
+fn malformed(why: &str) -> Malformed {
+    Malformed(why.to_string())
+}
+
+/// Header flags (RFC 1035 §4.1.1): the answer bit and "recursion desired".
+const RESPONSE: u16 = 0x8000;
+const RECURSION_DESIRED: u16 = 0x0100;
+const CLASS_IN: u16 = 1;
+const TYPE_OPT: u16 = 41;
+
 /// Encodes a query. With `zero_subnet` it carries an EDNS client-subnet option with
 /// source prefix 0, which asks the resolver not to pass on the user's network (Google).
 pub fn encode_query(name: &str, qtype: QueryType, zero_subnet: bool) -> Result<Vec<u8>, Malformed> {
-    // RFC 8484 §4.1 recommends ID 0 for HTTP caching.
-    let mut packet = Packet::new_query(0);
-    packet.set_flags(simple_dns::PacketFlag::RECURSION_DESIRED);
-    let qname = Name::new(name).map_err(|e| Malformed(e.to_string()))?;
-    let t = match qtype {
-        QueryType::A => TYPE::A,
-        QueryType::Txt => TYPE::TXT,
-    };
-    packet.questions.push(Question::new(
-        qname,
-        QTYPE::TYPE(t),
-        QCLASS::CLASS(CLASS::IN),
-        false,
-    ));
-    if zero_subnet {
-        // family 1 (IPv4), source prefix 0, scope prefix 0, no address bytes (RFC 7871 §6).
-        let ecs = OPTCode {
-            code: 8,
-            data: vec![0, 1, 0, 0].into(),
-        };
-        *packet.opt_mut() = Some(OPT {
-            opt_codes: vec![ecs],
-            udp_packet_size: 1232,
-            version: 0,
-        });
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() || name.len() > 253 {
+        return Err(malformed("bad name length"));
     }
-    packet
-        .build_bytes_vec()
-        .map_err(|e| Malformed(e.to_string()))
+    // RFC 8484 §4.1 recommends ID 0 for HTTP caching.
+    let mut out = Vec::with_capacity(name.len() + 40);
+    for n in [0, RECURSION_DESIRED, 1, 0, 0, u16::from(zero_subnet)] {
+        out.extend(n.to_be_bytes());
+    }
+    for label in name.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err(malformed("bad label length"));
+        }
+        out.push(label.len() as u8);
+        out.extend(label.as_bytes());
+    }
+    out.push(0);
+    out.extend(qtype.code().to_be_bytes());
+    out.extend(CLASS_IN.to_be_bytes());
+    if zero_subnet {
+        // An OPT record (RFC 6891): root name, UDP size 1232, no extended flags, and
+        // option 8 (RFC 7871 §6): family 1 (IPv4), source and scope prefix 0, no address.
+        out.push(0);
+        for n in [TYPE_OPT, 1232, 0, 0, 8, 8, 4, 1, 0] {
+            out.extend(n.to_be_bytes());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a DNS message front to back; every read is bounds-checked.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], Malformed> {
+        let part = self
+            .bytes
+            .get(self.pos..self.pos + n)
+            .ok_or_else(|| malformed("truncated message"))?;
+        self.pos += n;
+        Ok(part)
+    }
+
+    fn u16(&mut self) -> Result<u16, Malformed> {
+        let b = self.take(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    /// A domain name, following compression pointers (RFC 1035 §4.1.4), which must
+    /// point backwards and are counted, so that they cannot loop.
+    fn name(&mut self) -> Result<String, Malformed> {
+        const MAX_POINTERS: usize = 32;
+        let mut labels: Vec<String> = Vec::new();
+        let mut at = self.pos;
+        let mut resume = None;
+        let mut jumps = 0;
+        loop {
+            let len = *self
+                .bytes
+                .get(at)
+                .ok_or_else(|| malformed("truncated name"))? as usize;
+            match len {
+                0 => {
+                    self.pos = resume.unwrap_or(at + 1);
+                    return Ok(labels.join("."));
+                }
+                1..=63 => {
+                    let label = self
+                        .bytes
+                        .get(at + 1..at + 1 + len)
+                        .ok_or_else(|| malformed("truncated label"))?;
+                    labels.push(String::from_utf8_lossy(label).into_owned());
+                    at += 1 + len;
+                }
+                0xC0..=0xFF => {
+                    let low = *self
+                        .bytes
+                        .get(at + 1)
+                        .ok_or_else(|| malformed("truncated pointer"))?;
+                    let target = (len & 0x3F) << 8 | low as usize;
+                    jumps += 1;
+                    if target >= at || jumps > MAX_POINTERS {
+                        return Err(malformed("name pointers loop"));
+                    }
+                    resume.get_or_insert(at + 2);
+                    at = target;
+                }
+                _ => return Err(malformed("unknown label type")),
+            }
+        }
+    }
 }
 
 /// Decodes an answer to a query for `name`.
 pub fn decode_answer(bytes: &[u8], name: &str) -> Result<Answer, Malformed> {
-    let packet = Packet::parse(bytes).map_err(|e| Malformed(e.to_string()))?;
-    if !packet.has_flags(simple_dns::PacketFlag::RESPONSE) {
-        return Err(Malformed("not a response".into()));
+    let mut r = Reader { bytes, pos: 0 };
+    let _id = r.u16()?;
+    let flags = r.u16()?;
+    if flags & RESPONSE == 0 {
+        return Err(malformed("not a response"));
     }
-    if let Some(q) = packet.questions.first()
-        && !q
-            .qname
-            .to_string()
-            .trim_end_matches('.')
-            .eq_ignore_ascii_case(name.trim_end_matches('.'))
-    {
-        return Err(Malformed("answer for another name".into()));
+    let (questions, answers) = (r.u16()?, r.u16()?);
+    r.take(4)?; // authority and additional counts: those sections are not read.
+    for i in 0..questions {
+        let qname = r.name()?;
+        r.take(4)?;
+        if i == 0 && !qname.eq_ignore_ascii_case(name.trim_end_matches('.')) {
+            return Err(malformed("answer for another name"));
+        }
     }
-    let rcode = match packet.rcode() {
-        RCODE::NoError => NOERROR,
-        RCODE::ServerFailure => SERVFAIL,
-        RCODE::NameError => NXDOMAIN,
-        RCODE::Refused => REFUSED,
-        RCODE::FormatError => 1,
-        RCODE::NotImplemented => 4,
-        _ => 255,
-    };
     let mut answer = Answer {
-        rcode,
+        rcode: (flags & 0x0F) as u8,
         ..Answer::default()
     };
-    for rr in &packet.answers {
-        match &rr.rdata {
-            RData::A(a) => answer.addresses.push(Ipv4Addr::from(a.address)),
-            RData::TXT(t) => {
-                let text: String = t
-                    .iter_raw()
-                    .map(|(k, v)| {
-                        let mut s = String::from_utf8_lossy(k).into_owned();
-                        if let Some(v) = v {
-                            s.push('=');
-                            s.push_str(&String::from_utf8_lossy(v));
-                        }
-                        s
-                    })
-                    .collect::<Vec<_>>()
-                    .join("");
-                answer.texts.push(text);
+    for _ in 0..answers {
+        r.name()?;
+        let rtype = r.u16()?;
+        r.take(6)?; // class and TTL
+        let len = r.u16()? as usize;
+        let data = r.take(len)?;
+        match rtype {
+            1 => {
+                let octets: [u8; 4] = data.try_into().map_err(|_| malformed("bad A record"))?;
+                answer.addresses.push(Ipv4Addr::from(octets));
             }
+            16 => answer.texts.push(txt_strings(data)?),
             _ => {}
         }
     }
     Ok(answer)
+}
+
+/// The character-strings of a TXT record (RFC 1035 §3.3.14), joined.
+fn txt_strings(mut data: &[u8]) -> Result<String, Malformed> {
+    let mut text = Vec::with_capacity(data.len());
+    while let Some((&len, rest)) = data.split_first() {
+        let part = rest
+            .get(..len as usize)
+            .ok_or_else(|| malformed("truncated TXT record"))?;
+        text.extend_from_slice(part);
+        data = &rest[len as usize..];
+    }
+    Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
 /// The RFC 8484 GET URL for a query: `endpoint?dns=<base64url, no padding>`.
