@@ -352,6 +352,9 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         msg.reporting_mta = d.reporting_mta.as_deref().and_then(text::host_name);
         msg.arrival_date = d.arrival_date.clone();
     }
+    if msg.reporting_mta.is_none() {
+        msg.reporting_mta = generating_server(notice::own_part(&n.lower));
+    }
     let dsn_recipients: Vec<&DsnRecipient> = n
         .dsn
         .iter()
@@ -733,10 +736,23 @@ fn is_permanent(
     }
 }
 
+/// The server Exchange names as the one that wrote its notice ("Generating server:").
+fn generating_server(lower: &str) -> Option<String> {
+    let at = lower.find("generating server:")? + "generating server:".len();
+    let line = lower[at..].lines().next()?;
+    text::host_name(line.split_whitespace().next()?)
+}
+
 /// `host mx.example.jp [192.0.2.1]` or `remote host 192.0.2.1 said` in a diagnostic.
 fn remote_host(diag: &str) -> Option<String> {
     let lower = diag.to_ascii_lowercase();
-    for marker in ["remote host ", "host ", "remote server ", "by "] {
+    for marker in [
+        "remote host ",
+        "host ",
+        "remote server at ",
+        "remote server ",
+        "by ",
+    ] {
         let mut from = 0;
         while let Some(p) = lower[from..].find(marker) {
             let at = from + p + marker.len();
@@ -780,17 +796,13 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     {
         return Kind::NotABounce;
     }
-    if all(&|r| r.reason == Reason::Delivered) {
-        return Kind::DeliveryReport;
-    }
-    if all(&|r| r.action == Some(Action::Delayed)) {
-        return Kind::DelayNotice;
-    }
+    // Words alone ("spam", "delayed") name a reason only together with an address.
     let no_evidence = n.dsn.is_empty()
-        && msg
-            .recipients
-            .iter()
-            .all(|r| r.status.is_none() && r.reply_code.is_none() && r.reason == Reason::Undefined);
+        && msg.recipients.iter().all(|r| {
+            r.status.is_none()
+                && r.reply_code.is_none()
+                && (r.reason == Reason::Undefined || r.address.is_empty())
+        });
     let from_system = n.from_mail_system();
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
@@ -810,6 +822,12 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     if person_sent && !from_system && !known_notice && !n.forwarded && !names_a_failure {
         return Kind::NotABounce;
     }
+    if all(&|r| r.reason == Reason::Delivered) {
+        return Kind::DeliveryReport;
+    }
+    if all(&|r| r.action == Some(Action::Delayed)) {
+        return Kind::DelayNotice;
+    }
     // A person's reply that only talks about a failure ("my old address no longer
     // exists") names no failed recipient and carries no report.
     let reply_subject = n.header("subject").is_some_and(|s| {
@@ -826,6 +844,33 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         && !n.is_dsn_report
         && !coded
         && msg.recipients.iter().all(|r| r.address.is_empty())
+    {
+        return Kind::NotABounce;
+    }
+    // A quarantine digest lists mail held for the reader; nothing of theirs failed.
+    let digest = |t: &str| crate::knowledge::signs("kind.digest_words").any(|w| t.contains(w));
+    let subject = n
+        .header("subject")
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    if !coded
+        && n.dsn.is_empty()
+        && !n.is_dsn_report
+        && (digest(&subject) || digest(crate::notice::own_part(&n.lower)))
+    {
+        return Kind::NotABounce;
+    }
+    // A person's reply quoting an old notice about their own address: they can write,
+    // so the failure is past.
+    let author = n
+        .header("from")
+        .and_then(|f| text::find_addresses(f).into_iter().next());
+    if personal_reply
+        && person_sent
+        && n.dsn.is_empty()
+        && !n.is_dsn_report
+        && !n.forwarded
+        && author.is_some_and(|a| all(&|r| r.address.eq_ignore_ascii_case(&a.value)))
     {
         return Kind::NotABounce;
     }

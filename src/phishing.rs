@@ -33,8 +33,10 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     if forged {
         signs.push("forged_notice".to_string());
     }
-    if let Some(domain) = impersonated_microsoft(n) {
+    let mut strong = 0;
+    if let Some(domain) = impersonated_provider(n) {
         signs.push(format!("impersonated_sender:{domain}"));
+        strong += 1;
     }
     if n.dsn.is_empty()
         && msg
@@ -47,7 +49,6 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // Only the notice's own words count, not a returned original (which may be spam).
     let lower = &n.lower;
     let own = crate::notice::own_part(lower);
-    let mut strong = 0;
     if let Some(lure) = lure_in(own) {
         signs.push(format!("lure:{lure}"));
         strong += 1;
@@ -63,8 +64,9 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
             (linked && starts_word).then(|| word.to_string())
         })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
-        .filter(|l| !on_trusted_site(l))
         .collect();
+    let any_link = !links.is_empty();
+    let links: Vec<String> = links.into_iter().filter(|l| !on_trusted_site(l)).collect();
     if let Some(link) = links.iter().find(|l| is_login_link(l)) {
         signs.push(format!("login_link:{}", shown(link)));
         strong += 1;
@@ -74,6 +76,15 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .find(|l| host(l).is_some_and(|h| signs_of("phishing.shorteners").any(|s| h == s)))
     {
         signs.push(format!("shortened_link:{}", shown(link)));
+        strong += 1;
+    }
+    if let Some(link) = links.iter().find(|l| {
+        host(l).is_some_and(|h| {
+            let base = text::base_domain(&h);
+            signs_of("phishing.free_hosts").any(|f| base == f)
+        })
+    }) {
+        signs.push(format!("free_host_link:{}", shown(link)));
         strong += 1;
     }
     if let Some(link) = n.links.iter().find(|l| shows_another_site(l)) {
@@ -93,27 +104,33 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // About the reader's own address, the words must urge and a link or a file must
     // wait for the reader.
     let lured = signs.iter().any(|s| s.starts_with("lure:"));
+    // Urging words whose links all stay on a provider's or security service's own site
+    // (a quarantine digest) are no lure on their own.
+    let only_trusted_links = any_link && links.is_empty();
     let enough = if about_reader {
         lured && strong >= 2
     } else {
-        strong >= 1
+        strong >= 2 || strong == 1 && !(lured && only_trusted_links)
     };
     (enough && signs.len() >= 2).then_some(signs)
 }
 
-/// The sender's domain of a notice in Microsoft's name ("Microsoft Outlook") that only
-/// looks like Microsoft's (`o365-ndr-service.com`). Exchange's real notices come from
-/// Microsoft or from the organisation's own domains, which name no Microsoft product.
-fn impersonated_microsoft(n: &Notice) -> Option<String> {
+/// The sender's domain of a notice from a mail system or in a big mail provider's name
+/// that only looks like the provider's (`o365-ndr-service.com`, `googlemail-delivery.net`). The providers' own
+/// names under any top-level domain (`outlook.de`, `hotmail.co.uk`) are theirs.
+fn impersonated_provider(n: &Notice) -> Option<String> {
     let from = n.headers.from.as_deref()?;
+    let address = text::find_addresses(from).into_iter().next()?;
     let lower = from.to_ascii_lowercase();
-    if !signs_of("phishing.microsoft_names").any(|m| lower.contains(m)) {
+    let claims_provider = signs_of("phishing.provider_names").any(|m| lower.contains(m));
+    if !claims_provider && !text::is_system_address(&address.value) {
         return None;
     }
-    let address = text::find_addresses(from).into_iter().next()?;
     let sender = text::base_domain(address.value.rsplit_once('@')?.1);
-    let lookalike = signs_of("phishing.microsoft_lookalikes").any(|w| sender.contains(w));
-    (lookalike && !signs_of("phishing.microsoft_domains").any(|d| d == sender)).then_some(sender)
+    let name = sender.split('.').next().unwrap_or_default();
+    let own = signs_of("phishing.provider_domains").any(|d| d.split('.').next() == Some(name));
+    let lookalike = signs_of("phishing.provider_lookalikes").any(|w| sender.contains(w));
+    (lookalike && !own).then_some(sender)
 }
 
 /// For a message with phishing signs: true when the failure it describes is only the

@@ -31,7 +31,7 @@ pub enum Situation {
     /// domain points to a server that does not handle its mail, not the sender's login.
     RecipientRefusesRelay,
     /// The relay the sender's own mail server hands all mail to (a smarthost) refuses to
-    /// pass it on: that server has to log in to it.
+    /// pass it on or asks for a login: that server has to log in to it.
     SmarthostRefusesRelay,
     /// The sender's own organisation blocks the message, such as automatic forwarding to
     /// outside addresses: only its own administrator can change that.
@@ -113,11 +113,19 @@ pub fn of(msg: &Message) -> Option<Situation> {
         r.reason == Reason::NoRelaying
             && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
     };
+    // A server that asks the sending server to log in is a relay too: incoming servers
+    // never ask for that.
+    let asks_login = |r: &&&Recipient| {
+        r.reason == Reason::SecurityError
+            && r.remote_mta.is_some()
+            && diagnostic_says(r, "situation.login_required")
+    };
     if notice_from_own_server(msg)
-        && failed
+        && (failed
             .iter()
             .filter(refused)
             .any(|r| is_smarthost_of_another_domain(r))
+            || failed.iter().any(|r| asks_login(&r)))
     {
         return Some(Situation::SmarthostRefusesRelay);
     }

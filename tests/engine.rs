@@ -1566,3 +1566,84 @@ fn a_notice_pasted_as_headers_only_asks_for_its_text() {
         Kind::NotABounce
     );
 }
+
+fn only(input: &str) -> Message {
+    let mut report = analyze(input.as_bytes());
+    assert_eq!(report.messages.len(), 1);
+    report.messages.remove(0)
+}
+
+fn phishing_signs(m: &Message) -> Option<&Vec<String>> {
+    m.warnings.iter().find_map(|w| match w {
+        Warning::Phishing { signs } => Some(signs),
+        _ => None,
+    })
+}
+
+/// A person's words about mail trouble, a person's announcement, a reply that quotes an
+/// old notice about its own author, and a quarantine digest are no bounces.
+#[test]
+fn mail_that_only_talks_about_failures_is_no_bounce() {
+    let question = "Hallo Frau Weber,\n\nmeine Rechnungen kommen bei zwei Kunden nicht an, bei einem lag sie im Spam-Ordner. Eine Fehlermeldung habe ich nie bekommen.\n\nGruß\nJonas Brandt\n";
+    let m = only(question);
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(m.recipients.iter().all(|r| !r.address.is_empty()));
+
+    let announcement = "Return-Path: <it@tierarzt-am-see.example>\nFrom: IT <it@tierarzt-am-see.example>\nTo: team@tierarzt-am-see.example\nSubject: Umzug des Mailservers am Samstag\n\nHallo zusammen,\n\nam Samstag ziehen die Postfaecher um. Mails an euch may be delayed um ein bis zwei Stunden.\nDie Postfachgroesse steigt auf 50 GB, also keine \"mailbox full\" Meldungen mehr.\nFragen an it@tierarzt-am-see.example.\n";
+    assert_eq!(only(announcement).kind, Kind::NotABounce);
+
+    let reply = "Return-Path: <anna.roth@bergsicht.example>\nFrom: Anna Roth <anna.roth@bergsicht.example>\nTo: info@schreinerei-holm.example\nSubject: Re: Angebot Treppe\nIn-Reply-To: <a1@schreinerei-holm.example>\n\nGuten Tag\n\nIhre Mail kam letzte Woche mit dieser Meldung zurueck:\n\n  <anna.roth@bergsicht.example>: host mx.bergsicht.example said:\n  552 5.2.2 Mailbox full (in reply to RCPT TO command)\n\nInzwischen habe ich aufgeraeumt, Ihre heutige Mail ist angekommen.\n\nAnna Roth\n";
+    assert_eq!(only(reply).kind, Kind::NotABounce);
+
+    let digest = "From: Mail Security <quarantine@secure-gateway.example>\nTo: empfang@praxis-lind.example\nSubject: Quarantine Digest: 3 new messages\n\nThe following 3 messages have been quarantined since your last digest.\n\nnoreply@paket-zoll.example   Your parcel is waiting   Phish (100)\n\nTo release a message, log in to the portal:\nhttps://eu1.proofpointessentials.com/quarantine\n";
+    let m = only(digest);
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(
+        phishing_signs(&m).is_none(),
+        "links only to the service's portal"
+    );
+}
+
+/// Look-alike provider domains, free web hosts and German attachment lures are signs;
+/// a provider's own name under another top-level domain is none.
+#[test]
+fn provider_look_alikes_and_free_hosts_are_phishing_signs() {
+    let fake = "From: Mail Delivery Subsystem <mailer-daemon@gmail-delivery-center.example>\nTo: shop@imkerei-linde.example\nSubject: Delivery Status Notification (Failure)\n\n7 messages sent to shop@imkerei-linde.example were not delivered.\n\n552-5.2.2 The email account that you tried to reach is over quota.\n\nUpgrade your storage and retry delivery now:\nhttps://retry-delivery.web.app/?id=shop@imkerei-linde.example\n";
+    let m = only(fake);
+    let signs = phishing_signs(&m).expect("phishing");
+    assert!(
+        signs
+            .iter()
+            .any(|s| s == "impersonated_sender:gmail-delivery-center.example")
+    );
+    assert!(signs.iter().any(|s| s.starts_with("free_host_link:")));
+    assert_eq!(m.kind, Kind::NotABounce);
+
+    let german = "From: WEB.DE Zustellung <mailer-daemon@webde-postfachdienst.example>\nTo: h.kern@web.de\nSubject: Zustellung fehlgeschlagen\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\n\n3 Nachrichten an h.kern@web.de konnten nicht zugestellt werden. Bitte öffnen Sie bitte den Anhang und bestätigen Sie Ihre Zugangsdaten.\n--b\nContent-Type: text/html; name=\"freigeben.htm\"\nContent-Disposition: attachment; filename=\"freigeben.htm\"\n\n<form></form>\n--b--\n";
+    assert!(phishing_signs(&only(german)).is_some());
+
+    let forwarded = "From: Karl Ries <karl.ries@outlook.de>\nTo: support@pc-dienst.example\nSubject: WG: Unzustellbar: Termin\n\nHallo, was heisst das?\n\n-----Ursprüngliche Nachricht-----\nVon: Microsoft Outlook <postmaster@outlook.com>\n\nIhre Nachricht an termin@praxis-ost.example konnte nicht zugestellt werden.\n550 5.1.1 User unknown\n";
+    assert!(phishing_signs(&only(forwarded)).is_none());
+}
+
+/// A company's own server refused by its relay ("Relay access denied", or a login asked
+/// for): the admin of that server has to act, not the recipient.
+#[test]
+fn an_own_server_refused_by_its_relay_is_the_smarthost_situation() {
+    let exchange = "Delivery has failed to these recipients or groups:\n\nbestellung@kartonagen-nord.example\nYour message wasn't delivered because the recipient's email provider rejected it.\n\nDiagnostic information for administrators:\n\nGenerating server: EX01.spedition-falk.local\n\nbestellung@kartonagen-nord.example\nRemote Server at relay.spedition-falk.example (10.1.0.25) returned '554 5.7.1 <bestellung@kartonagen-nord.example>: Relay access denied'\n";
+    let nas = "This is the mail system at host nas.buero-kern.lan.\n\n<p.ulrich@statik-ulrich.example>: host mx12.hoster.example[192.0.2.14]\n    said: 530 5.7.0 Authentication required (in reply to MAIL FROM command)\n\nReporting-MTA: dns; nas.buero-kern.lan\n\nFinal-Recipient: rfc822; p.ulrich@statik-ulrich.example\nAction: failed\nStatus: 5.7.0\nRemote-MTA: dns; mx12.hoster.example\nDiagnostic-Code: smtp; 530 5.7.0 Authentication required\n";
+    for input in [exchange, nas] {
+        let m = only(input);
+        let e = explain(&m, Lang::En);
+        assert_eq!(e.topic, "situation.smarthost_refuses_relay", "{input}");
+        assert_eq!(e.who, "sender_provider");
+    }
+}
+
+#[test]
+fn a_prohibited_attachment_is_a_content_error() {
+    let m = only(
+        "Delivery has failed to these recipients or groups:\n\neinkauf@hausverwaltung-ost.example\n\nRemote Server returned '550 5.7.1 Die Nachricht wurde abgewiesen, weil sie einen nicht zulässigen Anhang enthält (Angebot.docm).'\n",
+    );
+    assert_eq!(m.recipients[0].reason, Reason::ContentError);
+}
