@@ -672,18 +672,24 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 if depth == 0 && nesting(inner, 1) > MAX_DEPTH {
                     notice.truncated = Some("depth");
                 }
-                if notice.original.is_none() {
+                let forwarded_bounce = depth == 0
+                    && notice.dsn.is_empty()
+                    && !notice.forwarded
+                    && looks_like_bounce(inner);
+                // A person forwarded it: the inner notice's headers and returned message
+                // are the ones to read. A notice's own attachment is its returned message.
+                let by_person = forwarded_bounce && !notice.from_mail_system();
+                if notice.original.is_none() && !by_person {
                     notice.original = Some(summary(inner));
                     notice.original_headers = raw_header_block(inner.raw_message());
                 }
                 if depth + 1 < MAX_DEPTH {
                     // A forwarded bounce: the inner message is the notice to read.
-                    if depth == 0
-                        && notice.dsn.is_empty()
-                        && !notice.forwarded
-                        && looks_like_bounce(inner)
-                    {
+                    if forwarded_bounce {
                         notice.forwarded = true;
+                        if by_person {
+                            notice.headers = summary(inner);
+                        }
                         walk(inner, notice, body, depth);
                     }
                 } else {

@@ -1647,3 +1647,16 @@ fn a_prohibited_attachment_is_a_content_error() {
     );
     assert_eq!(m.recipients[0].reason, Reason::ContentError);
 }
+
+/// A bounce a person forwarded as an attachment is read with its own headers and its own
+/// returned message, so "I never sent this" looks at the right sender.
+#[test]
+fn a_bounce_forwarded_as_attachment_keeps_its_own_headers() {
+    let mail = "From: Dana Ruhl <d.ruhl@ruhl-beratung.example>\nTo: support@it-nord.example\nSubject: Fwd: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\nContent-Type: text/plain\n\nDas habe ich nie verschickt!\n\n--outer\nContent-Type: message/rfc822\n\nFrom: MAILER-DAEMON@mx.hoster.example (Mail Delivery System)\nTo: d.ruhl@ruhl-beratung.example\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"inner\"\n\n--inner\nContent-Type: text/plain\n\n<k.berg@spedition-berg.example>: host mx.spedition-berg.example[192.0.2.7] said:\n    550 5.1.1 User unknown (in reply to RCPT TO command)\n\n--inner\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.hoster.example\n\nFinal-Recipient: rfc822; k.berg@spedition-berg.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\n--inner\nContent-Type: text/rfc822-headers\n\nReceived: from [198.51.100.20] (unknown [198.51.100.20])\n\t(Authenticated sender: d.ruhl@ruhl-beratung.example)\n\tby mx.hoster.example (Postfix) with ESMTPSA id 4AB12;\n\tMon, 3 Mar 2025 03:12:51 +0100\nFrom: d.ruhl@ruhl-beratung.example\nSubject: Crypto returns 40%\n\n--inner--\n\n--outer--\n";
+    let m = only(mail);
+    assert_eq!(m.notice.to.as_deref(), Some("d.ruhl@ruhl-beratung.example"));
+    let original = m.original.as_ref().expect("returned headers");
+    assert_eq!(original.subject.as_deref(), Some("Crypto returns 40%"));
+    let origin = explain(&m, Lang::En).origin.expect("origin signs");
+    assert_eq!(origin.likely, "account_misuse");
+}
