@@ -796,12 +796,15 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     {
         return Kind::NotABounce;
     }
-    // Words alone ("spam", "delayed") name a reason only together with an address.
+    // Without an address, a reason's words ("spam") are evidence only in a text that
+    // says a message failed: a person's question about mail trouble names reasons too.
+    let states_failure =
+        crate::knowledge::signs("kind.failure_statements").any(|w| n.lower.contains(w));
     let no_evidence = n.dsn.is_empty()
         && msg.recipients.iter().all(|r| {
             r.status.is_none()
                 && r.reply_code.is_none()
-                && (r.reason == Reason::Undefined || r.address.is_empty())
+                && (r.reason == Reason::Undefined || r.address.is_empty() && !states_failure)
         });
     let from_system = n.from_mail_system();
     // The words of a known mail server's notice ("This message was created
@@ -857,20 +860,6 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         && n.dsn.is_empty()
         && !n.is_dsn_report
         && (digest(&subject) || digest(crate::notice::own_part(&n.lower)))
-    {
-        return Kind::NotABounce;
-    }
-    // A person's reply quoting an old notice about their own address: they can write,
-    // so the failure is past.
-    let author = n
-        .header("from")
-        .and_then(|f| text::find_addresses(f).into_iter().next());
-    if personal_reply
-        && person_sent
-        && n.dsn.is_empty()
-        && !n.is_dsn_report
-        && !n.forwarded
-        && author.is_some_and(|a| all(&|r| r.address.eq_ignore_ascii_case(&a.value)))
     {
         return Kind::NotABounce;
     }

@@ -33,10 +33,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     if forged {
         signs.push("forged_notice".to_string());
     }
-    let mut strong = 0;
     if let Some(domain) = impersonated_provider(n) {
         signs.push(format!("impersonated_sender:{domain}"));
-        strong += 1;
     }
     if n.dsn.is_empty()
         && msg
@@ -49,6 +47,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // Only the notice's own words count, not a returned original (which may be spam).
     let lower = &n.lower;
     let own = crate::notice::own_part(lower);
+    let mut strong = 0;
     if let Some(lure) = lure_in(own) {
         signs.push(format!("lure:{lure}"));
         strong += 1;
@@ -65,8 +64,11 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
         .collect();
-    let any_link = !links.is_empty();
-    let links: Vec<String> = links.into_iter().filter(|l| !on_trusted_site(l)).collect();
+    let portal_links_only = !links.is_empty() && links.iter().all(|l| on_quarantine_portal(l));
+    let links: Vec<String> = links
+        .into_iter()
+        .filter(|l| !on_trusted_site(l) && !on_quarantine_portal(l))
+        .collect();
     if let Some(link) = links.iter().find(|l| is_login_link(l)) {
         signs.push(format!("login_link:{}", shown(link)));
         strong += 1;
@@ -104,13 +106,12 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // About the reader's own address, the words must urge and a link or a file must
     // wait for the reader.
     let lured = signs.iter().any(|s| s.starts_with("lure:"));
-    // Urging words whose links all stay on a provider's or security service's own site
-    // (a quarantine digest) are no lure on their own.
-    let only_trusted_links = any_link && links.is_empty();
+    // Urging words whose links all lead to a security service's quarantine portal (its
+    // digest) are no lure on their own.
     let enough = if about_reader {
         lured && strong >= 2
     } else {
-        strong >= 2 || strong == 1 && !(lured && only_trusted_links)
+        strong >= 2 || strong == 1 && !(lured && portal_links_only)
     };
     (enough && signs.len() >= 2).then_some(signs)
 }
@@ -129,7 +130,9 @@ fn impersonated_provider(n: &Notice) -> Option<String> {
     let sender = text::base_domain(address.value.rsplit_once('@')?.1);
     let name = sender.split('.').next().unwrap_or_default();
     let own = signs_of("phishing.provider_domains").any(|d| d.split('.').next() == Some(name));
-    let lookalike = signs_of("phishing.provider_lookalikes").any(|w| sender.contains(w));
+    let lookalike = sender
+        .split(['.', '-'])
+        .any(|word| signs_of("phishing.provider_lookalikes").any(|w| w == word));
     (lookalike && !own).then_some(sender)
 }
 
@@ -223,6 +226,14 @@ fn on_trusted_site(url: &str) -> bool {
         signs_of("phishing.trusted_sites").any(|t| base == t)
     }) && !signs_of("phishing.redirects").any(|r| url.contains(r))
         && !signs_of("phishing.user_pages").any(|p| url.contains(p))
+}
+
+/// A link (lower case) to a mail security service's quarantine portal.
+fn on_quarantine_portal(url: &str) -> bool {
+    host(url).is_some_and(|h| {
+        let base = text::base_domain(&h);
+        signs_of("phishing.quarantine_portals").any(|p| base == p)
+    })
 }
 
 /// A web address as the reader sees it in a sign: squashed and at most 120 characters.

@@ -113,12 +113,14 @@ pub fn of(msg: &Message) -> Option<Situation> {
         r.reason == Reason::NoRelaying
             && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
     };
-    // A server that asks the sending server to log in is a relay too: incoming servers
-    // never ask for that.
+    // A server of another domain than the recipient's that asks the sending server to
+    // log in is a relay too.
     let asks_login = |r: &&&Recipient| {
         r.reason == Reason::SecurityError
-            && r.remote_mta.is_some()
             && diagnostic_says(r, "situation.login_required")
+            && r.remote_mta
+                .as_deref()
+                .is_some_and(|m| !serves_recipient(m, r))
     };
     if notice_from_own_server(msg)
         && (failed
@@ -168,7 +170,9 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::Phishing => true,
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
-        Situation::SmarthostRefusesRelay => r.reason == Reason::NoRelaying,
+        Situation::SmarthostRefusesRelay => {
+            matches!(r.reason, Reason::NoRelaying | Reason::SecurityError)
+        }
         Situation::DynamicIp => refused_for_the_ip() || diagnostic_says(r, "situation.dynamic_ip"),
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxIsIp
@@ -206,10 +210,15 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
     };
     let host = host.trim().to_ascii_lowercase();
     let first = host.split('.').next().unwrap_or("");
-    let recipient_domain = r.address.rsplit('@').next().unwrap_or("");
     crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
         && host.contains('.')
-        && text::base_domain(&host) != text::base_domain(recipient_domain)
+        && !serves_recipient(&host, r)
+}
+
+/// True if `host` belongs to the domain of `r`'s address.
+fn serves_recipient(host: &str, r: &Recipient) -> bool {
+    let recipient_domain = r.address.rsplit('@').next().unwrap_or("");
+    text::base_domain(host.trim()) == text::base_domain(recipient_domain)
 }
 
 /// True if the server that wrote the notice is the user's own (an internal name, or one
