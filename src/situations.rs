@@ -496,10 +496,12 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     Some(OriginSigns { likely, signs })
 }
 
-/// The returned message went to "undisclosed recipients" (`To: undisclosed-recipients:;`).
+/// The returned message went to "undisclosed recipients": an empty address group
+/// (`To: undisclosed-recipients:;`, `To: Ungenannte Empfänger:;`) or its name alone.
 fn hidden_recipients(original: &HeaderSummary) -> bool {
     original.to.as_deref().is_some_and(|to| {
-        crate::knowledge::signs("origin.hidden_recipients").any(|w| text::contains_ci(to, w))
+        to.trim_end().ends_with(":;")
+            || crate::knowledge::signs("origin.hidden_recipients").any(|w| text::contains_ci(to, w))
     })
 }
 

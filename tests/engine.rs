@@ -1451,6 +1451,9 @@ fn a_login_that_asks_for_replies_elsewhere_is_called_fraud_and_a_bcc_mailing_is_
     assert!(!text.contains("another domain"), "{text}");
     let helpdesk = fraud.replace("To: undisclosed-recipients:;", "To: x@recipient.example");
     assert!(!verdict(&helpdesk).1.contains("another domain"));
+    // The empty group marks hidden recipients in any language.
+    let german = fraud.replace("undisclosed-recipients:;", "Ungenannte Empfänger:;");
+    assert!(verdict(&german).1.contains("another domain"));
 }
 
 #[test]
