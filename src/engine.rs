@@ -785,10 +785,11 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         .recipients
         .iter()
         .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
+    let from_system = n.from_mail_system();
     // A newsletter (it has an unsubscribe link) that quotes notices' words is none. A
     // notice a mailing list relays keeps its mail system's sender.
     if n.header("list-unsubscribe").is_some()
-        && !n.from_mail_system()
+        && !from_system
         && n.dsn.is_empty()
         && !n.is_dsn_report
         && !n.forwarded
@@ -806,7 +807,6 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
                 && r.reply_code.is_none()
                 && (r.reason == Reason::Undefined || r.address.is_empty() && !states_failure)
         });
-    let from_system = n.from_mail_system();
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
     let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(&n.lower);
