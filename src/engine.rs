@@ -202,7 +202,14 @@ fn special_kind(n: &Notice) -> Option<Kind> {
     if !n.dsn.is_empty() {
         return None;
     }
-    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    // Decoded and in full lower case: "=?ISO-8859-1?Q?R=E9ponse_automatique?=".
+    let subject = n
+        .headers
+        .subject
+        .as_deref()
+        .or(n.header("subject"))
+        .unwrap_or("")
+        .to_lowercase();
     let auto = n
         .header("auto-submitted")
         .is_some_and(|v| v.to_ascii_lowercase().contains("auto-replied"))
@@ -424,6 +431,7 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
                 .push(build_recipient(&t.address, None, Some(t), &ctx));
         }
         replace_greeted_sender(msg, n);
+        drop_returned_sender(msg, n);
     }
     if msg.recipients.is_empty()
         && let Some(r) = fallback_recipient(n, &ctx)
@@ -444,6 +452,31 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
     if msg.kind == Kind::NotABounce {
         msg.recipients.clear();
         msg.format = "none";
+    }
+}
+
+/// The returned message's own sender, named in a notice's text ("your mailbox
+/// a@example.org has reached its limit", a transcript's "553 5.1.8 <a@example.org>…
+/// Domain of sender address does not exist"), is no failed recipient when the notice
+/// names others and the message did not go to the sender too.
+fn drop_returned_sender(msg: &mut Message, n: &Notice) {
+    let Some(original) = n.original.as_ref() else {
+        return;
+    };
+    let Some(sender) = original
+        .from
+        .as_deref()
+        .and_then(|f| text::find_addresses(f).into_iter().next())
+    else {
+        return;
+    };
+    let addressed = original
+        .to
+        .as_deref()
+        .is_some_and(|v| text::contains_ci(v, &sender.value));
+    let is_sender = |r: &Recipient| r.address.eq_ignore_ascii_case(&sender.value);
+    if !addressed && msg.recipients.iter().any(|r| !is_sender(r)) {
+        msg.recipients.retain(|r| !is_sender(r));
     }
 }
 

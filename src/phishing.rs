@@ -11,8 +11,12 @@ use std::sync::OnceLock;
 /// The phishing signs of a message that claims to be a delivery notice, if there are
 /// at least two of them.
 pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
+    // In full lower case: "Échec de la remise".
     let names = |value: Option<&str>, words: &str| {
-        value.is_some_and(|v| signs_of(words).any(|w| text::contains_ci(v, w)))
+        value.is_some_and(|v| {
+            let v = v.to_lowercase();
+            signs_of(words).any(|w| v.contains(w))
+        })
     };
     // The decoded headers: an encoded subject ("=?UTF-8?Q?Quarant=C3=A4ne?=") counts too.
     let claims_notice = names(n.headers.from.as_deref(), "phishing.claims_from")

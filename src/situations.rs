@@ -36,6 +36,10 @@ pub enum Situation {
     /// The sender's own organisation blocks the message, such as automatic forwarding to
     /// outside addresses: only its own administrator can change that.
     OwnOrganisationBlocks,
+    /// The receiving server could not verify the sender's address or domain (no DNS
+    /// records, a failed callout, a domain not registered at the sender's provider):
+    /// whoever runs that domain has to fix it.
+    SenderDomainUnverified,
 }
 
 impl Situation {
@@ -52,6 +56,7 @@ impl Situation {
             Situation::RecipientRefusesRelay => "recipient_refuses_relay",
             Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
+            Situation::SenderDomainUnverified => "sender_domain_unverified",
         }
     }
 }
@@ -134,6 +139,18 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if main.iter().any(|r| refused(&r)) {
         return Some(Situation::RecipientRefusesRelay);
     }
+    // A sender address refused for its own system (X.1.7, X.1.8) or its setup.
+    let unverified = |r: &&Recipient| {
+        r.reason == Reason::Rejected
+            && (r
+                .status
+                .as_deref()
+                .is_some_and(|s| s.ends_with(".1.7") || s.ends_with(".1.8"))
+                || diagnostic_says(r, "situation.sender_domain_unverified"))
+    };
+    if main.iter().any(unverified) {
+        return Some(Situation::SenderDomainUnverified);
+    }
     let pbl = failed.iter().any(|r| {
         r.blocklist
             .as_ref()
@@ -173,6 +190,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::SmarthostRefusesRelay => {
             matches!(r.reason, Reason::NoRelaying | Reason::SecurityError)
         }
+        Situation::SenderDomainUnverified => r.reason == Reason::Rejected,
         Situation::DynamicIp => refused_for_the_ip() || diagnostic_says(r, "situation.dynamic_ip"),
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxIsIp

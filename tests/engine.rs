@@ -1693,3 +1693,42 @@ fn look_alikes_portals_and_relays_are_not_overreached() {
     let e = explain(&only(own_mx), Lang::En);
     assert_ne!(e.topic, "situation.smarthost_refuses_relay");
 }
+
+/// Holdout sets J and K: the sender's own domain failing a check, notices in other
+/// languages, and the sender's own mailbox named in a notice's text.
+#[test]
+fn sender_side_checks_and_other_languages() {
+    let postfix = |reply: &str| {
+        format!(
+            "This is the mail system at host mail.weinhandel-ost.example.\n\n<einkauf@gastro-lang.example>: host mx.gastro-lang.example[192.0.2.5] said:\n    {reply} (in reply to MAIL FROM command)\n"
+        )
+    };
+    let unverified = only(&postfix(
+        "550 5.1.8 <verkauf@weinhandel-ost.example>: Sender address rejected: Domain not found",
+    ));
+    let e = explain(&unverified, Lang::De);
+    assert_eq!(e.topic, "situation.sender_domain_unverified");
+    assert_eq!(e.who, "sender_provider");
+
+    let orange = only(&postfix(
+        "550 5.7.1 Adresse IP source bloquee pour cause de spam. OFR004_104 [104]",
+    ));
+    assert_eq!(orange.recipients[0].reason, Reason::Blocked);
+    let nxdomain = only(
+        "Remise non réussie\n\njp@laposte.nett\n\nRemote Server returned '550 5.4.310 DNS domain laposte.nett does not exist [Message=InfoDomainNonexistent]'\n",
+    );
+    assert_eq!(nxdomain.recipients[0].reason, Reason::HostUnknown);
+
+    let russian = "From: MAILER-DAEMON@mail.example.ru\nTo: oleg@stroy.example\nSubject: Задержка доставки письма\nContent-Type: text/plain; charset=utf-8\n\nВаше письмо пока не доставлено.\nПолучатель: anna@kvartira.example\nМы продолжаем попытки доставки.\n";
+    assert_eq!(only(russian).kind, Kind::DelayNotice);
+    let french = "From: Sophie Marchand <s.marchand@plomberie-nantes.example>\nTo: devis@client.example\nSubject: =?ISO-8859-1?Q?R=E9ponse_automatique_:_Devis?=\nAuto-Submitted: auto-generated\n\nJe suis absente jusqu'au 2 décembre.\n";
+    assert_eq!(only(french).kind, Kind::AutoReply);
+
+    let own_mailbox = "Ihre E-Mail konnte nicht versendet werden, da für Ihr E-Mail-Postfach\nvorstand@tsv-handball.example die maximale Anzahl an E-Mails pro Stunde überschritten wurde.\n\nBetroffener Empfänger:\n  jugend@hsg-see.example\n\n554 5.7.1 Outgoing mail rate limit reached for this mailbox\n\n--- Kopfzeilen der Originalnachricht ---\nFrom: Vorstand <vorstand@tsv-handball.example>\nTo: jugend@hsg-see.example\nSubject: Einladung\n";
+    let m = only(own_mailbox);
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["jugend@hsg-see.example"]);
+
+    let phish = "From: \"Orange Messagerie\" <notification@serv-mail-orange.example>\nTo: jp@orange.fr\nSubject: =?UTF-8?Q?=C3=89chec_de_la_remise_du_message?=\nContent-Type: text/plain; charset=utf-8\n\nNous n'avons pas pu distribuer 3 messages envoyés depuis votre adresse jp@orange.fr.\nCode d'erreur : 550 5.7.1\nPour les récupérer, connectez-vous ici : https://orange-resynchro.secure-verif.example/fr/login?id=jp\n";
+    assert!(phishing_signs(&only(phish)).is_some());
+}

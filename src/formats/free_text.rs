@@ -420,7 +420,8 @@ impl Reader<'_> {
         if let Some(addr) = named
             && coded
             && Some(addr.value.as_str()) != self.sender
-            && (self.current.is_none() || only_codes_before(&trimmed[..addr.start]))
+            && (self.current.is_none()
+                || only_codes_before(&trimmed[..addr.start]) && !about_the_sender(trimmed))
         {
             let idx = self.recipient(&addr.value);
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
@@ -545,6 +546,15 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
     });
     let (matcher, commands) = &*AFTER_COMMAND;
     matcher.find(l).map(|(_, i)| commands[i])
+}
+
+/// A reply line about the sender's address (`550 5.1.8 <a@example.org>: Sender address
+/// rejected`): its address is the sender's, not a further recipient's.
+fn about_the_sender(line: &str) -> bool {
+    let (_, status) = text::find_codes(line);
+    status.is_some_and(|s| s.value.ends_with(".1.7") || s.value.ends_with(".1.8"))
+        || crate::knowledge::signs("free_text.sender_reply_words")
+            .any(|w| text::contains_ci(line, w))
 }
 
 #[cfg(test)]
