@@ -833,12 +833,12 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     // Without an address, a reason's words ("spam") are evidence only in a text that
     // says a message failed: a person's question about mail trouble names reasons too.
     let states_failure =
-        crate::knowledge::signs("kind.failure_statements").any(|w| n.lower.contains(w));
+        || crate::knowledge::signs("kind.failure_statements").any(|w| n.lower.contains(w));
     let no_evidence = n.dsn.is_empty()
         && msg.recipients.iter().all(|r| {
             r.status.is_none()
                 && r.reply_code.is_none()
-                && (r.reason == Reason::Undefined || r.address.is_empty() && !states_failure)
+                && (r.reason == Reason::Undefined || r.address.is_empty() && !states_failure())
         });
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
