@@ -456,9 +456,8 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
 }
 
 /// The returned message's own sender, named in a notice's text ("your mailbox
-/// a@example.org has reached its limit", a transcript's "553 5.1.8 <a@example.org>…
-/// Domain of sender address does not exist"), is no failed recipient when the notice
-/// names others and the message did not go to the sender too.
+/// a@example.org has reached its limit") without a failure of its own, is no failed
+/// recipient when the notice names others and the message did not go to the sender.
 fn drop_returned_sender(msg: &mut Message, n: &Notice) {
     let Some(original) = n.original.as_ref() else {
         return;
@@ -474,7 +473,14 @@ fn drop_returned_sender(msg: &mut Message, n: &Notice) {
         .to
         .as_deref()
         .is_some_and(|v| text::contains_ci(v, &sender.value));
-    let is_sender = |r: &Recipient| r.address.eq_ignore_ascii_case(&sender.value);
+    // Only a mention without a failure of its own: the sender may be a recipient too
+    // (in Cc, through a list or alias), or the victim of a loop.
+    let is_sender = |r: &Recipient| {
+        r.address.eq_ignore_ascii_case(&sender.value)
+            && r.reason == Reason::Undefined
+            && r.status.is_none()
+            && r.reply_code.is_none()
+    };
     if !addressed && msg.recipients.iter().any(|r| !is_sender(r)) {
         msg.recipients.retain(|r| !is_sender(r));
     }
@@ -919,11 +925,11 @@ fn is_delay_text(n: &Notice) -> bool {
     });
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
     let head = &n.lower[..n.lower.floor_char_boundary(4096)];
-    // "After repeated transient errors … it will not be retried": a final notice. Only
-    // the notice's own words count, not the returned message's.
+    // Only the notice's own words count, not the returned message's. "After repeated
+    // transient errors … it will not be retried": a final notice.
     let own = notice::own_part(head);
     let final_words = crate::knowledge::signs("kind.final_words").any(|w| own.contains(w));
-    (words.any(&subject) || words.any(head)) && !final_words
+    (words.any(&subject) || words.any(own)) && !final_words
 }
 
 /// Points the report's statements at the bytes of the input they came from.

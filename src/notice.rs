@@ -49,6 +49,9 @@ pub struct Notice {
     /// The text is that of a bounce forwarded inside this message (as an attachment, or
     /// quoted below a person's words).
     pub forwarded: bool,
+    /// A person's own words above a bounce they forwarded as an attachment, in lower
+    /// case: part of `text`, but not the notice's words.
+    pub forward_note: String,
 }
 
 /// The notice headers the readers look at (lower case); only these are kept.
@@ -678,7 +681,8 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                     && looks_like_bounce(inner);
                 // A person forwarded it: the inner notice's headers and returned message
                 // are the ones to read. A notice's own attachment is its returned message.
-                let by_person = forwarded_bounce && !notice.from_mail_system();
+                let by_person =
+                    forwarded_bounce && !notice.from_mail_system() && is_failure_notice(inner);
                 if notice.original.is_none() && !by_person {
                     notice.original = Some(summary(inner));
                     notice.original_headers = raw_header_block(inner.raw_message());
@@ -689,6 +693,8 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                         notice.forwarded = true;
                         if by_person {
                             notice.headers = summary(inner);
+                            notice.forward_note = body.to_lowercase();
+                            notice.links.clear();
                         }
                         walk(inner, notice, body, depth);
                     }
@@ -811,6 +817,16 @@ fn looks_like_bounce(msg: &Message<'_>) -> bool {
             .is_some_and(|s| s.eq_ignore_ascii_case("report"))
     });
     ct_report || text::is_system_address(from)
+}
+
+/// A report, or a message whose subject says that mail failed.
+fn is_failure_notice(msg: &Message<'_>) -> bool {
+    let report = msg.content_type().is_some_and(|ct| {
+        ct.subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    });
+    let subject = msg.subject().unwrap_or("").to_lowercase();
+    report || crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
 }
 
 fn push_text(body: &mut String, t: &str) {

@@ -52,7 +52,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let lower = &n.lower;
     let own = crate::notice::own_part(lower);
     let mut strong = 0;
-    if let Some(lure) = lure_in(own) {
+    if let Some(lure) = lure_in(own, &n.forward_note) {
         signs.push(format!("lure:{lure}"));
         strong += 1;
     }
@@ -67,6 +67,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
             (linked && starts_word).then(|| word.to_string())
         })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
+        // A person's words above a forwarded notice are not the notice's.
+        .filter(|l| !n.forward_note.contains(l.as_str()))
         .collect();
     let portal_links_only = !links.is_empty() && links.iter().all(|l| on_quarantine_portal(l));
     let links: Vec<String> = links
@@ -183,14 +185,19 @@ fn forged_sender_domain(n: &Notice) -> bool {
     })
 }
 
-/// The first lure (lower case) in `own`, found in one pass.
-fn lure_in(own: &str) -> Option<&'static str> {
+/// The first lure (lower case, in the list's order) in `own` that is not part of a
+/// forwarding person's `note`, found in one pass.
+fn lure_in(own: &str, note: &str) -> Option<&'static str> {
     static LURES: OnceLock<(Matcher, Vec<&'static str>)> = OnceLock::new();
     let (matcher, lures) = LURES.get_or_init(|| {
         let lures: Vec<&'static str> = signs_of("phishing.lures").collect();
         (Matcher::new(&lures), lures)
     });
-    matcher.find(own).map(|(_, i)| lures[i])
+    matcher
+        .matches(own)
+        .into_iter()
+        .map(|i| lures[i])
+        .find(|l| !note.contains(l))
 }
 
 /// True when the only failed recipients are the reader's own address, for a message the

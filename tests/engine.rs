@@ -1732,3 +1732,26 @@ fn sender_side_checks_and_other_languages() {
     let phish = "From: \"Orange Messagerie\" <notification@serv-mail-orange.example>\nTo: jp@orange.fr\nSubject: =?UTF-8?Q?=C3=89chec_de_la_remise_du_message?=\nContent-Type: text/plain; charset=utf-8\n\nNous n'avons pas pu distribuer 3 messages envoyés depuis votre adresse jp@orange.fr.\nCode d'erreur : 550 5.7.1\nPour les récupérer, connectez-vous ici : https://orange-resynchro.secure-verif.example/fr/login?id=jp\n";
     assert!(phishing_signs(&only(phish)).is_some());
 }
+
+/// Review findings: the sender stays a recipient when their own address failed too; a
+/// Sendmail reply that names the recipient first and the sender later keeps every
+/// recipient; a person's own words above a bounce they forwarded are no phishing lure.
+#[test]
+fn the_sender_named_in_a_notice_is_kept_or_dropped_for_the_right_reasons() {
+    let qmail = "Hi. This is the qmail-send program at mail.praxis-nord.example.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<bob@remote.example>:\nRemote host said: 550 5.1.1 <bob@remote.example>: Recipient address rejected: User unknown\n\n<alice@praxis-nord.example>:\nuser is over quota\n\n--- Below this line is a copy of the message.\n\nFrom: Alice <alice@praxis-nord.example>\nTo: bob@remote.example\nCc: alice@praxis-nord.example\nSubject: Bericht\n";
+    let m = only(qmail);
+    assert_eq!(m.recipients.len(), 2, "{:?}", m.recipients);
+
+    let sendmail = "Your message could not be delivered. The server mx.remote.example responded:\n\n<<< 553 5.1.8 <bob@remote.example>... Domain of sender address alice@new-startup.example does not exist\n<<< 553 5.1.8 <carol@remote.example>... Domain of sender address alice@new-startup.example does not exist\n";
+    let addresses: Vec<String> = only(sendmail)
+        .recipients
+        .into_iter()
+        .map(|r| r.address)
+        .collect();
+    assert_eq!(addresses, ["bob@remote.example", "carol@remote.example"]);
+
+    let forward = "From: Kai Berg <kai@berg-bau.example>\nTo: support@hoster.example\nSubject: WG: Mail delivery failed\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"o\"\n\n--o\nContent-Type: text/plain\n\nHallo, ich habe schon versucht, mich im Webmail anzumelden. I tried to log in to the webmail too.\n\n--o\nContent-Type: message/rfc822\n\nFrom: Mail Delivery System <Mailer-Daemon@mail.hoster.example>\nTo: kai@berg-bau.example\nSubject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  kunde@kunden-gmbh.example\n    Unrouteable address\n\n--o--\n";
+    let m = only(forward);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert!(phishing_signs(&m).is_none());
+}

@@ -421,7 +421,7 @@ impl Reader<'_> {
             && coded
             && Some(addr.value.as_str()) != self.sender
             && (self.current.is_none()
-                || only_codes_before(&trimmed[..addr.start]) && !about_the_sender(trimmed))
+                || only_codes_before(&trimmed[..addr.start]) && !about_the_sender(trimmed, addr))
         {
             let idx = self.recipient(&addr.value);
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
@@ -549,12 +549,20 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
 }
 
 /// A reply line about the sender's address (`550 5.1.8 <a@example.org>: Sender address
-/// rejected`): its address is the sender's, not a further recipient's.
-fn about_the_sender(line: &str) -> bool {
-    let (_, status) = text::find_codes(line);
-    status.is_some_and(|s| s.value.ends_with(".1.7") || s.value.ends_with(".1.8"))
-        || crate::knowledge::signs("free_text.sender_reply_words")
-            .any(|w| text::contains_ci(line, w))
+/// rejected`): its bracketed address `addr` is the sender's, not a further recipient's.
+/// Sendmail names the recipient first and the sender later ("553 5.1.8 <rcpt>... Domain
+/// of sender address a@example.org does not exist").
+fn about_the_sender(line: &str, addr: &text::Found) -> bool {
+    let after = line[addr.end..].trim_start_matches(['>', ':', ' ']);
+    let named_later = text::find_addresses(after)
+        .iter()
+        .any(|a| a.value.eq_ignore_ascii_case(&addr.value));
+    named_later
+        || crate::knowledge::signs("free_text.sender_reply_words").any(|w| {
+            after
+                .get(..w.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(w))
+        })
 }
 
 #[cfg(test)]
