@@ -53,7 +53,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let own = crate::notice::own_part(lower);
     let mut strong = 0;
     if let Some(lure) = lure_in(own, &n.forward_note) {
-        signs.push(format!("lure:{lure}"));
+        signs.push(format!("lure:{}", lure.replace(" * ", " … ")));
         strong += 1;
     }
     let links: Vec<String> = memchr::memmem::find_iter(own.as_bytes(), "http")
@@ -84,6 +84,13 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .find(|l| host(l).is_some_and(|h| signs_of("phishing.shorteners").any(|s| h == s)))
     {
         signs.push(format!("shortened_link:{}", shown(link)));
+        strong += 1;
+    }
+    if let Some(link) = links
+        .iter()
+        .find(|l| host(l).is_some_and(|h| disguised_host(&h)))
+    {
+        signs.push(format!("disguised_link:{}", shown(link)));
         strong += 1;
     }
     if let Some(link) = links.iter().find(|l| {
@@ -237,6 +244,16 @@ fn on_trusted_site(url: &str) -> bool {
         signs_of("phishing.trusted_sites").any(|t| base == t)
     }) && !signs_of("phishing.redirects").any(|r| url.contains(r))
         && !signs_of("phishing.user_pages").any(|p| url.contains(p))
+}
+
+/// A host that starts with another domain to look like it (`example.com.restore.app`,
+/// `login.microsoftonline.com.verify.example`): a generic top-level label followed by
+/// two more. A country's second level (`example.com.au`) is followed by one.
+fn disguised_host(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.iter().enumerate().any(|(i, l)| {
+        matches!(*l, "com" | "net" | "org" | "de" | "info" | "biz") && labels.len() >= i + 3
+    })
 }
 
 /// A link (lower case) to a mail security service's quarantine portal.

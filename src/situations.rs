@@ -413,7 +413,13 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .chain(original.received.first().and_then(|r| verified_sender(r)))
         .any(|h| own_host(&h));
     // A host of the server that wrote the notice.
-    let at_reporter = |h: &str| reporting.as_deref() == Some(text::base_domain(h).as_str());
+    // A host of the server that wrote the notice, or of the same big provider
+    // (`smtp-relay.gmail.com` for a notice from `googlemail.com`).
+    let at_reporter = |h: &str| {
+        reporting
+            .as_deref()
+            .is_some_and(|r| r == text::base_domain(h) || same_provider(r, h))
+    };
     // The server that wrote the notice took the message and was passing it on to the
     // recipient's server: it may well be the user's own outgoing server.
     let reporter_took_it = original

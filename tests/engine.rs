@@ -1755,3 +1755,21 @@ fn the_sender_named_in_a_notice_is_kept_or_dropped_for_the_right_reasons() {
     assert_eq!(m.kind, Kind::Bounce);
     assert!(phishing_signs(&m).is_none());
 }
+
+/// Holdout set L: "your mailbox sent spam" lures and links that start like a familiar
+/// domain are phishing; a message that went out through the notice's own provider
+/// (Google's SMTP relay for a notice from googlemail.com) is no forgery.
+#[test]
+fn never_sent_lures_and_a_providers_own_relay() {
+    let fake = "From: \"Mail Delivery Subsystem\" <postmaster@mail-notice-center.example>\nTo: contact@kerzen-blau.example\nSubject: Undelivered Mail Returned to Sender - 1,247 messages blocked\n\ncontact@kerzen-blau.example has sent 1,247 messages flagged as spam. Outgoing mail from your account has been suspended.\nSecure your mailbox now: https://kerzen-blau.example.com.mailbox-restore.app/secure?id=contact\n";
+    let signs = phishing_signs(&only(fake)).cloned().expect("phishing");
+    assert!(
+        signs.iter().any(|s| s.starts_with("disguised_link:")),
+        "{signs:?}"
+    );
+
+    let relay = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: empfang@tierarzt-tanne.example\nSubject: Delivery Status Notification (Failure)\n\n<abrechnung@pferdeklinik.example>: host mx.pferdeklinik.example[192.0.2.8] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\nReporting-MTA: dns; googlemail.com\n\nFinal-Recipient: rfc822; abrechnung@pferdeklinik.example\nAction: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx.pferdeklinik.example\n\n--- Below this line is a copy of the message.\n\nReceived: from SCANNER01 (c-73-154-208-19.hsd1.pa.comcast.net. [73.154.208.19])\n        by smtp-relay.gmail.com with ESMTPS id 6a18sm1830612d6.7;\n        Thu, 06 Feb 2025 09:12:42 -0800 (PST)\nMessage-ID: <67a4ee2a.5d0c0220@mx.google.com>\nFrom: Scanner <empfang@tierarzt-tanne.example>\nTo: abrechnung@pferdeklinik.example\nSubject: Scan\n";
+    let m = only(relay);
+    let origin = explain(&m, Lang::En).origin.map(|o| o.likely);
+    assert_ne!(origin, Some("forged_sender"));
+}
