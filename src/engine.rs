@@ -202,14 +202,7 @@ fn special_kind(n: &Notice) -> Option<Kind> {
     if !n.dsn.is_empty() {
         return None;
     }
-    // Decoded and in full lower case: "=?ISO-8859-1?Q?R=E9ponse_automatique?=".
-    let subject = n
-        .headers
-        .subject
-        .as_deref()
-        .or(n.header("subject"))
-        .unwrap_or("")
-        .to_lowercase();
+    let subject = n.subject_lower();
     let auto = n
         .header("auto-submitted")
         .is_some_and(|v| v.to_ascii_lowercase().contains("auto-replied"))
@@ -287,7 +280,7 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     // An automatic reply that says the person has left: the message reached no one.
-    let own = notice::own_part(&n.lower);
+    let own = n.own_words();
     let left = kind == Kind::AutoReply
         && crate::knowledge::signs("kind.left_words").any(|w| own.contains(w));
     let (reason, format) = match kind {
@@ -891,14 +884,10 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     // A quarantine digest lists mail held for the reader; nothing of theirs failed.
     let digest = |t: &str| crate::knowledge::signs("kind.digest_words").any(|w| t.contains(w));
-    let subject = n
-        .header("subject")
-        .map(str::to_lowercase)
-        .unwrap_or_default();
     if !coded
         && n.dsn.is_empty()
         && !n.is_dsn_report
-        && (digest(&subject) || digest(crate::notice::own_part(&n.lower)))
+        && (digest(&n.subject_lower()) || digest(n.own_words()))
     {
         return Kind::NotABounce;
     }
@@ -909,7 +898,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 /// bounce whose details are missing.
 fn headers_only_failure(n: &Notice) -> bool {
     let headers_only = n.text.trim().is_empty() && n.original.is_none();
-    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    let subject = n.subject_lower();
     let failed = crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
         && !is_delay_text(n);
     headers_only && n.has_headers && failed && (n.is_dsn_report || n.from_mail_system())
@@ -923,11 +912,12 @@ fn is_delay_text(n: &Notice) -> bool {
         let list: Vec<&str> = crate::knowledge::signs("kind.delay_words").collect();
         crate::matcher::Matcher::new(&list)
     });
-    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
-    let head = &n.lower[..n.lower.floor_char_boundary(4096)];
-    // Only the notice's own words count, not the returned message's. "After repeated
-    // transient errors … it will not be retried": a final notice.
-    let own = notice::own_part(head);
+    let subject = n.subject_lower();
+    // Only the notice's own words count, not a forwarding person's or the returned
+    // message's. "After repeated transient errors … it will not be retried": a final
+    // notice.
+    let own = n.own_words();
+    let own = &own[..own.floor_char_boundary(4096)];
     let final_words = crate::knowledge::signs("kind.final_words").any(|w| own.contains(w));
     (words.any(&subject) || words.any(own)) && !final_words
 }

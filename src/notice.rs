@@ -49,8 +49,8 @@ pub struct Notice {
     /// The text is that of a bounce forwarded inside this message (as an attachment, or
     /// quoted below a person's words).
     pub forwarded: bool,
-    /// A person's own words above a bounce they forwarded as an attachment, in lower
-    /// case: part of `text`, but not the notice's words.
+    /// A person's own words above a bounce they forwarded as an attachment, in ASCII
+    /// lower case: part of `lower`, but not the notice's words.
     pub forward_note: String,
 }
 
@@ -99,6 +99,32 @@ impl Notice {
             || text::find_addresses(from)
                 .first()
                 .is_some_and(|a| text::is_system_address(&a.value))
+    }
+
+    /// The notice's own words in `lower`: after a forwarding person's note and before a
+    /// returned original's marker.
+    pub fn own_words(&self) -> &str {
+        let note = self
+            .forward_note
+            .lines()
+            .map(str::trim)
+            .rfind(|l| l.len() >= 8)
+            .unwrap_or_default();
+        let start = match note {
+            "" => 0,
+            last => self.lower.find(last).map_or(0, |at| at + last.len()),
+        };
+        own_part(&self.lower[start..])
+    }
+
+    /// The decoded subject in full lower case ("Задержка", "Réponse automatique").
+    pub fn subject_lower(&self) -> String {
+        self.headers
+            .subject
+            .as_deref()
+            .or(self.header("subject"))
+            .unwrap_or("")
+            .to_lowercase()
     }
 
     /// The first raw value of header `name`, one of [`READ_HEADERS`].
@@ -498,15 +524,11 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         ..Notice::default()
     };
     if let Some(ct) = msg.content_type() {
-        let report = ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct
-                .subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("report"));
         let kind = ct
             .attribute("report-type")
             .unwrap_or("")
             .to_ascii_lowercase();
-        notice.is_dsn_report = report && kind.contains("delivery-status");
+        notice.is_dsn_report = is_report(msg) && kind.contains("delivery-status");
     }
     let mut body = String::new();
     walk(msg, &mut notice, &mut body, 0);
@@ -693,7 +715,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                         notice.forwarded = true;
                         if by_person {
                             notice.headers = summary(inner);
-                            notice.forward_note = body.to_lowercase();
+                            notice.forward_note = body.to_ascii_lowercase();
                             notice.links.clear();
                         }
                         walk(inner, notice, body, depth);
@@ -812,21 +834,26 @@ fn looks_like_bounce(msg: &Message<'_>) -> bool {
         .and_then(|a| a.first())
         .and_then(|a| a.address())
         .unwrap_or("");
-    let ct_report = msg.content_type().is_some_and(|ct| {
-        ct.subtype()
-            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
-    });
-    ct_report || text::is_system_address(from)
+    is_report(msg) || text::is_system_address(from)
 }
 
-/// A report, or a message whose subject says that mail failed.
+/// A report, or a message whose subject says that mail failed or is late.
 fn is_failure_notice(msg: &Message<'_>) -> bool {
-    let report = msg.content_type().is_some_and(|ct| {
-        ct.subtype()
-            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
-    });
     let subject = msg.subject().unwrap_or("").to_lowercase();
-    report || crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
+    is_report(msg)
+        || ["kind.failure_subjects", "kind.delay_subjects"]
+            .iter()
+            .any(|list| crate::knowledge::signs(list).any(|w| subject.contains(w)))
+}
+
+/// A `multipart/report` message.
+fn is_report(msg: &Message<'_>) -> bool {
+    msg.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    })
 }
 
 fn push_text(body: &mut String, t: &str) {

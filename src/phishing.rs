@@ -49,10 +49,9 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push("no_delivery_status".to_string());
     }
     // Only the notice's own words count, not a returned original (which may be spam).
-    let lower = &n.lower;
-    let own = crate::notice::own_part(lower);
+    let own = n.own_words();
     let mut strong = 0;
-    if let Some(lure) = lure_in(own, &n.forward_note) {
+    if let Some(lure) = lure_in(own) {
         signs.push(format!("lure:{}", lure.replace(" * ", " … ")));
         strong += 1;
     }
@@ -67,13 +66,12 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
             (linked && starts_word).then(|| word.to_string())
         })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
-        // A person's words above a forwarded notice are not the notice's.
-        .filter(|l| !n.forward_note.contains(l.as_str()))
         .collect();
-    let portal_links_only = !links.is_empty() && links.iter().all(|l| on_quarantine_portal(l));
+    let portal = |l: &String| on_listed_site(l, "phishing.quarantine_portals");
+    let portal_links_only = !links.is_empty() && links.iter().all(portal);
     let links: Vec<String> = links
         .into_iter()
-        .filter(|l| !on_trusted_site(l) && !on_quarantine_portal(l))
+        .filter(|l| !on_trusted_site(l) && !portal(l))
         .collect();
     if let Some(link) = links.iter().find(|l| is_login_link(l)) {
         signs.push(format!("login_link:{}", shown(link)));
@@ -86,19 +84,23 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
+    let reader_domain = n
+        .headers
+        .to
+        .as_deref()
+        .and_then(|t| text::find_addresses(t).into_iter().next())
+        .and_then(|a| a.value.rsplit_once('@').map(|(_, d)| d.to_string()));
     if let Some(link) = links
         .iter()
-        .find(|l| host(l).is_some_and(|h| disguised_host(&h)))
+        .find(|l| host(l).is_some_and(|h| disguised_host(&h, reader_domain.as_deref())))
     {
         signs.push(format!("disguised_link:{}", shown(link)));
         strong += 1;
     }
-    if let Some(link) = links.iter().find(|l| {
-        host(l).is_some_and(|h| {
-            let base = text::base_domain(&h);
-            signs_of("phishing.free_hosts").any(|f| base == f)
-        })
-    }) {
+    if let Some(link) = links
+        .iter()
+        .find(|l| on_listed_site(l, "phishing.free_hosts"))
+    {
         signs.push(format!("free_host_link:{}", shown(link)));
         strong += 1;
     }
@@ -119,18 +121,32 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // About the reader's own address, the words must urge and a link or a file must
     // wait for the reader.
     let lured = signs.iter().any(|s| s.starts_with("lure:"));
-    // Urging words whose links all lead to a security service's quarantine portal (its
-    // digest) are no lure on their own.
+    // Urging words are no lure on their own when every link leads to a security
+    // service's quarantine portal (its digest), or when a big provider's own domain sent
+    // them with no link elsewhere (its notice that the mailbox sent spam).
+    let sender_trusted = n
+        .headers
+        .from
+        .as_deref()
+        .and_then(|f| text::find_addresses(f).into_iter().next())
+        .and_then(|a| a.value.rsplit_once('@').map(|(_, d)| text::base_domain(d)))
+        .is_some_and(|d| {
+            ["phishing.trusted_sites", "phishing.provider_domains"]
+                .iter()
+                .any(|key| signs_of(key).any(|t| t == d))
+        });
+    let excused = portal_links_only || sender_trusted && links.is_empty();
     let enough = if about_reader {
         lured && strong >= 2
     } else {
-        strong >= 2 || strong == 1 && !(lured && portal_links_only)
+        strong >= 2 || strong == 1 && !(lured && excused)
     };
     (enough && signs.len() >= 2).then_some(signs)
 }
 
 /// The sender's domain of a notice from a mail system or in a big mail provider's name
-/// that only looks like the provider's (`o365-ndr-service.com`, `googlemail-delivery.net`). The providers' own
+/// that only looks like the provider's (`o365-ndr-service.com`,
+/// `googlemail-delivery.net`). The providers' own
 /// names under any top-level domain (`outlook.de`, `hotmail.co.uk`) are theirs.
 fn impersonated_provider(n: &Notice) -> Option<String> {
     let from = n.headers.from.as_deref()?;
@@ -192,19 +208,14 @@ fn forged_sender_domain(n: &Notice) -> bool {
     })
 }
 
-/// The first lure (lower case, in the list's order) in `own` that is not part of a
-/// forwarding person's `note`, found in one pass.
-fn lure_in(own: &str, note: &str) -> Option<&'static str> {
+/// The first lure (lower case) in `own`, found in one pass.
+fn lure_in(own: &str) -> Option<&'static str> {
     static LURES: OnceLock<(Matcher, Vec<&'static str>)> = OnceLock::new();
     let (matcher, lures) = LURES.get_or_init(|| {
         let lures: Vec<&'static str> = signs_of("phishing.lures").collect();
         (Matcher::new(&lures), lures)
     });
-    matcher
-        .matches(own)
-        .into_iter()
-        .map(|i| lures[i])
-        .find(|l| !note.contains(l))
+    matcher.find(own).map(|(_, i)| lures[i])
 }
 
 /// True when the only failed recipients are the reader's own address, for a message the
@@ -239,28 +250,31 @@ fn is_login_link(url: &str) -> bool {
 /// A link (lower case) to a big mail provider's own site that leads nowhere else: not a
 /// redirect, and not a page anyone can make there (Google Sites, Microsoft Forms).
 fn on_trusted_site(url: &str) -> bool {
-    host(url).is_some_and(|h| {
-        let base = text::base_domain(&h);
-        signs_of("phishing.trusted_sites").any(|t| base == t)
-    }) && !signs_of("phishing.redirects").any(|r| url.contains(r))
+    on_listed_site(url, "phishing.trusted_sites")
+        && !signs_of("phishing.redirects").any(|r| url.contains(r))
         && !signs_of("phishing.user_pages").any(|p| url.contains(p))
 }
 
-/// A host that starts with another domain to look like it (`example.com.restore.app`,
-/// `login.microsoftonline.com.verify.example`): a generic top-level label followed by
-/// two more. A country's second level (`example.com.au`) is followed by one.
-fn disguised_host(host: &str) -> bool {
-    let labels: Vec<&str> = host.split('.').collect();
-    labels.iter().enumerate().any(|(i, l)| {
-        matches!(*l, "com" | "net" | "org" | "de" | "info" | "biz") && labels.len() >= i + 3
-    })
+/// A host that starts with the reader's own domain or a big provider's to look like it
+/// (`example.com.restore.app`, `login.microsoftonline.com.verify.example`) but belongs
+/// to another.
+fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
+    let base = text::base_domain(host);
+    let looks_like = |d: &str| {
+        base != d && (host.starts_with(&format!("{d}.")) || host.contains(&format!(".{d}.")))
+    };
+    reader_domain.is_some_and(looks_like)
+        || ["phishing.provider_domains", "phishing.trusted_sites"]
+            .iter()
+            .any(|key| signs_of(key).any(looks_like))
 }
 
-/// A link (lower case) to a mail security service's quarantine portal.
-fn on_quarantine_portal(url: &str) -> bool {
+/// A link (lower case) to a site whose registered domain is in the list `key` of the
+/// knowledge base.
+fn on_listed_site(url: &str, key: &str) -> bool {
     host(url).is_some_and(|h| {
         let base = text::base_domain(&h);
-        signs_of("phishing.quarantine_portals").any(|p| base == p)
+        signs_of(key).any(|d| base == d)
     })
 }
 

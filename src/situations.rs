@@ -139,14 +139,14 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if main.iter().any(|r| refused(&r)) {
         return Some(Situation::RecipientRefusesRelay);
     }
-    // A sender address refused for its own system (X.1.7, X.1.8) or its setup.
+    // A sender address refused for its own system (X.1.7, X.1.8) or its setup (the
+    // words decide whatever reason the reply got, as for Microsoft's 5.7.750).
     let unverified = |r: &&Recipient| {
-        r.reason == Reason::Rejected
-            && (r
-                .status
-                .as_deref()
-                .is_some_and(|s| s.ends_with(".1.7") || s.ends_with(".1.8"))
-                || diagnostic_says(r, "situation.sender_domain_unverified"))
+        let sender_status = r.status.as_deref().is_some_and(|s| {
+            crate::knowledge::signs("situation.sender_status_suffixes").any(|x| s.ends_with(x))
+        });
+        r.reason == Reason::Rejected && sender_status
+            || diagnostic_says(r, "situation.sender_domain_unverified")
     };
     if main.iter().any(unverified) {
         return Some(Situation::SenderDomainUnverified);
@@ -190,7 +190,9 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::SmarthostRefusesRelay => {
             matches!(r.reason, Reason::NoRelaying | Reason::SecurityError)
         }
-        Situation::SenderDomainUnverified => r.reason == Reason::Rejected,
+        Situation::SenderDomainUnverified => {
+            r.reason == Reason::Rejected || diagnostic_says(r, "situation.sender_domain_unverified")
+        }
         Situation::DynamicIp => refused_for_the_ip() || diagnostic_says(r, "situation.dynamic_ip"),
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxIsIp
@@ -412,7 +414,6 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .filter_map(|r| receiving_host(r))
         .chain(original.received.first().and_then(|r| verified_sender(r)))
         .any(|h| own_host(&h));
-    // A host of the server that wrote the notice.
     // A host of the server that wrote the notice, or of the same big provider
     // (`smtp-relay.gmail.com` for a notice from `googlemail.com`).
     let at_reporter = |h: &str| {
@@ -524,7 +525,9 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
 /// (`To: undisclosed-recipients:;`, `To: Ungenannte Empfänger:;`) or its name alone.
 fn hidden_recipients(original: &HeaderSummary) -> bool {
     original.to.as_deref().is_some_and(|to| {
-        to.trim_end().ends_with(":;")
+        to.trim_end()
+            .strip_suffix(';')
+            .is_some_and(|group| group.trim_end().ends_with(':'))
             || crate::knowledge::signs("origin.hidden_recipients").any(|w| text::contains_ci(to, w))
     })
 }

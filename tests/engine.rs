@@ -1452,8 +1452,10 @@ fn a_login_that_asks_for_replies_elsewhere_is_called_fraud_and_a_bcc_mailing_is_
     let helpdesk = fraud.replace("To: undisclosed-recipients:;", "To: x@recipient.example");
     assert!(!verdict(&helpdesk).1.contains("another domain"));
     // The empty group marks hidden recipients in any language.
-    let german = fraud.replace("undisclosed-recipients:;", "Ungenannte Empfänger:;");
-    assert!(verdict(&german).1.contains("another domain"));
+    for group in ["Ungenannte Empfänger:;", "undisclosed-recipients: ;"] {
+        let hidden = fraud.replace("undisclosed-recipients:;", group);
+        assert!(verdict(&hidden).1.contains("another domain"), "{group}");
+    }
 }
 
 #[test]
@@ -1772,4 +1774,50 @@ fn never_sent_lures_and_a_providers_own_relay() {
     let m = only(relay);
     let origin = explain(&m, Lang::En).origin.map(|o| o.likely);
     assert_ne!(origin, Some("forged_sender"));
+}
+
+/// Third review: a provider's own notice that a mailbox sent spam is no phishing;
+/// regional subdomains are no disguise; a forwarding person's words (capitalised, or
+/// matching a gapped lure) are not the notice's; a forwarded delay keeps its own
+/// headers; a reply naming its recipient twice keeps every recipient; a Russian delay
+/// subject is read decoded; an empty group with a space hides recipients too.
+#[test]
+fn third_review_findings() {
+    let ionos = "From: IONOS <kundenservice@ionos.de>\nTo: info@baeckerei-rolf.example\nSubject: =?UTF-8?Q?Spamversand_=C3=BCber_Ihr_Postfach?=\nContent-Type: text/plain; charset=utf-8\n\nÜber Ihr Postfach wurden viele Spam-Nachrichten versendet. Um das Postfach zu entsperren, ändern Sie bitte Ihr Passwort:\nhttps://login.ionos.de\n";
+    assert!(phishing_signs(&only(ionos)).is_none());
+
+    let regional = "From: Mail Delivery System <MAILER-DAEMON@mail.info.stadtwerke-nord.example>\nTo: info@stadtwerke-nord.example\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mail.info.stadtwerke-nord.example.\n\n<kunde@gmx.example>: host mx.gmx.example[192.0.2.4] said: 550 5.1.1 User unknown\n\nHelp: https://support.info.stadtwerke-nord.example/mail\n";
+    assert_eq!(only(regional).kind, Kind::Bounce);
+
+    let forward = |note: &str, subject: &str, body: &str| {
+        format!(
+            "From: Kai Berg <kai@berg-bau.example>\nTo: support@hoster.example\nSubject: WG: {subject}\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"o\"\n\n--o\nContent-Type: text/plain; charset=utf-8\n\n{note}\n\n--o\nContent-Type: message/rfc822\n\nFrom: Mail Delivery System <Mailer-Daemon@mail.hoster.example>\nTo: kai@berg-bau.example\nSubject: {subject}\n\n{body}\n--o--\n"
+        )
+    };
+    let failed = "This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  kunde@kunden-gmbh.example\n    Unrouteable address\n";
+    for note in [
+        "Öffnen Sie bitte den Anhang, dort steht die Fehlermeldung.",
+        "Bitte bestätigen Sie mir, dass meine Zugangsdaten noch stimmen.",
+    ] {
+        let m = only(&forward(
+            note,
+            "Mail delivery failed: returning message to sender",
+            failed,
+        ));
+        assert!(phishing_signs(&m).is_none(), "{note}");
+    }
+    let delayed = "This message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on mail.hoster.example.\n\n  kunde@kunden-gmbh.example\n    Connection timed out\n\nNo action is required on your part. Delivery attempts will continue.\n";
+    let m = only(&forward(
+        "Was heißt das?",
+        "Warning: message 1tXy-0005 delayed 24 hours",
+        delayed,
+    ));
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.notice.to.as_deref(), Some("kai@berg-bau.example"));
+
+    let twice = "Your message could not be delivered. The server mx.remote.example responded:\n\n550 5.1.1 <bob@remote.example>: Recipient address rejected: bob@remote.example does not exist\n550 5.1.1 <carol@remote.example>: Recipient address rejected: carol@remote.example does not exist\n";
+    assert_eq!(only(twice).recipients.len(), 2);
+
+    let russian = "From: MAILER-DAEMON@mail.example.ru\nTo: oleg@stroy.example\nSubject: =?UTF-8?B?0JfQsNC00LXRgNC20LrQsCDQtNC+0YHRgtCw0LLQutC4INC/0LjRgdGM0LzQsA==?=\nContent-Type: text/plain; charset=utf-8\n\nПолучатель: anna@kvartira.example\n451 4.4.1 Connection timed out\n";
+    assert_eq!(only(russian).kind, Kind::DelayNotice);
 }

@@ -174,13 +174,11 @@ pub fn decode_answer(bytes: &[u8], name: &str) -> Result<Answer, Malformed> {
         r.take(6)?; // class and TTL
         let len = r.u16()? as usize;
         let data = r.take(len)?;
-        match rtype {
-            1 => {
-                let octets: [u8; 4] = data.try_into().map_err(|_| malformed("bad A record"))?;
-                answer.addresses.push(Ipv4Addr::from(octets));
-            }
-            16 => answer.texts.push(txt_strings(data)?),
-            _ => {}
+        if rtype == QueryType::A.code() {
+            let octets: [u8; 4] = data.try_into().map_err(|_| malformed("bad A record"))?;
+            answer.addresses.push(Ipv4Addr::from(octets));
+        } else if rtype == QueryType::Txt.code() {
+            answer.texts.push(txt_strings(data)?);
         }
     }
     Ok(answer)

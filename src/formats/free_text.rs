@@ -548,21 +548,20 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
     matcher.find(l).map(|(_, i)| commands[i])
 }
 
-/// A reply line about the sender's address (`550 5.1.8 <a@example.org>: Sender address
-/// rejected`): its bracketed address `addr` is the sender's, not a further recipient's.
-/// Sendmail names the recipient first and the sender later ("553 5.1.8 <rcpt>... Domain
-/// of sender address a@example.org does not exist").
+/// A reply line whose address `addr` is the sender's, not a further recipient's: the
+/// sender's words follow it (`<a@example.org>: Sender address rejected`), or they name
+/// it again as the sender's (`<a@example.org>... Domain of sender address a@example.org
+/// does not exist`). Sendmail names the recipient there first and the sender after.
 fn about_the_sender(line: &str, addr: &text::Found) -> bool {
-    let after = line[addr.end..].trim_start_matches(['>', ':', ' ']);
-    let named_later = text::find_addresses(after)
-        .iter()
-        .any(|a| a.value.eq_ignore_ascii_case(&addr.value));
-    named_later
-        || crate::knowledge::signs("free_text.sender_reply_words").any(|w| {
-            after
-                .get(..w.len())
-                .is_some_and(|h| h.eq_ignore_ascii_case(w))
-        })
+    let after = line[addr.end..].trim_start_matches(['>', ':', '.', ' ']);
+    let lower = after.to_ascii_lowercase();
+    let sender_words = |w: &str| lower.starts_with(w);
+    let named_as_sender = lower.find("sender address").is_some_and(|at| {
+        text::find_addresses(&after[at..])
+            .first()
+            .is_some_and(|a| a.value.eq_ignore_ascii_case(&addr.value))
+    });
+    named_as_sender || crate::knowledge::signs("free_text.sender_reply_words").any(sender_words)
 }
 
 #[cfg(test)]
