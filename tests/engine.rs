@@ -1821,3 +1821,11 @@ fn third_review_findings() {
     let russian = "From: MAILER-DAEMON@mail.example.ru\nTo: oleg@stroy.example\nSubject: =?UTF-8?B?0JfQsNC00LXRgNC20LrQsCDQtNC+0YHRgtCw0LLQutC4INC/0LjRgdGM0LzQsA==?=\nContent-Type: text/plain; charset=utf-8\n\nПолучатель: anna@kvartira.example\n451 4.4.1 Connection timed out\n";
     assert_eq!(only(russian).kind, Kind::DelayNotice);
 }
+
+/// A big provider's own quota warning in its language, linking only to its own site, is
+/// no phishing, although it urges the reader to log in.
+#[test]
+fn a_providers_own_quota_warning_is_no_phishing() {
+    let orange = "From: Messagerie Orange <ne-pas-repondre@orange.fr>\nTo: jp.lucas@orange.fr\nSubject: Votre boîte aux lettres est pleine\nContent-Type: text/plain; charset=utf-8\n\nBonjour,\nvotre boîte aux lettres est pleine à 95 %. Connectez-vous pour supprimer les messages dont vous n'avez plus besoin : https://mail.orange.fr\n";
+    assert!(phishing_signs(&only(orange)).is_none());
+}
