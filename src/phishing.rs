@@ -84,12 +84,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
-    let reader_domain = n
-        .headers
-        .to
-        .as_deref()
-        .and_then(|t| text::find_addresses(t).into_iter().next())
-        .and_then(|a| a.value.rsplit_once('@').map(|(_, d)| d.to_string()));
+    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
     if let Some(link) = links
         .iter()
         .find(|l| host(l).is_some_and(|h| disguised_host(&h, reader_domain.as_deref())))
@@ -128,13 +123,9 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .headers
         .from
         .as_deref()
-        .and_then(|f| text::find_addresses(f).into_iter().next())
-        .and_then(|a| a.value.rsplit_once('@').map(|(_, d)| text::base_domain(d)))
-        .is_some_and(|d| {
-            ["phishing.trusted_sites", "phishing.provider_domains"]
-                .iter()
-                .any(|key| signs_of(key).any(|t| t == d))
-        });
+        .and_then(text::domain_of)
+        .map(|d| text::base_domain(&d))
+        .is_some_and(|d| big_provider_domains().any(|t| t == d));
     let excused = portal_links_only || sender_trusted && links.is_empty();
     let enough = if about_reader {
         lured && strong >= 2
@@ -146,8 +137,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
 
 /// The sender's domain of a notice from a mail system or in a big mail provider's name
 /// that only looks like the provider's (`o365-ndr-service.com`,
-/// `googlemail-delivery.net`). The providers' own
-/// names under any top-level domain (`outlook.de`, `hotmail.co.uk`) are theirs.
+/// `googlemail-delivery.net`). The providers' own names under any top-level domain
+/// (`outlook.de`, `hotmail.co.uk`) are theirs.
 fn impersonated_provider(n: &Notice) -> Option<String> {
     let from = n.headers.from.as_deref()?;
     let address = text::find_addresses(from).into_iter().next()?;
@@ -156,7 +147,7 @@ fn impersonated_provider(n: &Notice) -> Option<String> {
     if !claims_provider && !text::is_system_address(&address.value) {
         return None;
     }
-    let sender = text::base_domain(address.value.rsplit_once('@')?.1);
+    let sender = text::base_domain(text::domain_part(&address.value)?);
     let name = sender.split('.').next().unwrap_or_default();
     let own = signs_of("phishing.provider_domains").any(|d| d.split('.').next() == Some(name));
     let lookalike = sender
@@ -191,11 +182,7 @@ fn forged_sender_domain(n: &Notice) -> bool {
     let (Some(results), Some(from)) = (&n.headers.auth_results, &n.headers.from) else {
         return false;
     };
-    let Some(domain) = text::find_addresses(from)
-        .into_iter()
-        .next()
-        .and_then(|a| a.value.split('@').nth(1).map(text::base_domain))
-    else {
+    let Some(domain) = text::domain_of(from).map(|d| text::base_domain(&d)) else {
         return false;
     };
     results.to_ascii_lowercase().split(';').any(|part| {
@@ -263,10 +250,12 @@ fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
     let looks_like = |d: &str| {
         base != d && (host.starts_with(&format!("{d}.")) || host.contains(&format!(".{d}.")))
     };
-    reader_domain.is_some_and(looks_like)
-        || ["phishing.provider_domains", "phishing.trusted_sites"]
-            .iter()
-            .any(|key| signs_of(key).any(looks_like))
+    reader_domain.is_some_and(looks_like) || big_provider_domains().any(looks_like)
+}
+
+/// The big mail providers' domains and the sites they link to.
+fn big_provider_domains() -> impl Iterator<Item = &'static str> {
+    signs_of("phishing.provider_domains").chain(signs_of("phishing.trusted_sites"))
 }
 
 /// A link (lower case) to a site whose registered domain is in the list `key` of the

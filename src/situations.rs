@@ -202,16 +202,11 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
             std::ptr::eq(main, r)
                 || main.reason == r.reason
                     && main.action == r.action
-                    && domain_part(&main.address)
+                    && text::domain_part(&main.address)
                         .unwrap_or("")
-                        .eq_ignore_ascii_case(domain_part(&r.address).unwrap_or(""))
+                        .eq_ignore_ascii_case(text::domain_part(&r.address).unwrap_or(""))
         }
     }
-}
-
-/// The domain of an address (`anna@firma.example` → `firma.example`), if it has one.
-fn domain_part(address: &str) -> Option<&str> {
-    address.rsplit_once('@').map(|(_, d)| d)
 }
 
 /// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
@@ -237,7 +232,7 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
 
 /// True if `host` belongs to the domain of `r`'s address.
 fn serves_recipient(host: &str, r: &Recipient) -> bool {
-    let recipient_domain = r.address.rsplit('@').next().unwrap_or("");
+    let recipient_domain = text::domain_part(&r.address).unwrap_or("");
     text::base_domain(host.trim()) == text::base_domain(recipient_domain)
 }
 
@@ -249,23 +244,19 @@ fn notice_from_own_server(msg: &Message) -> bool {
         .reporting_mta
         .as_deref()
         .map(|h| h.trim().to_ascii_lowercase())
-        .or_else(|| domain_of(msg.notice.from.as_ref()))
+        .or_else(|| msg.notice.from.as_deref().and_then(text::domain_of))
     else {
         return false;
     };
     let users = [
-        domain_of(msg.notice.to.as_ref()),
-        domain_of(msg.original.as_ref().and_then(|o| o.from.as_ref())),
+        msg.notice.to.as_deref().and_then(text::domain_of),
+        msg.original
+            .as_ref()
+            .and_then(|o| o.from.as_deref())
+            .and_then(text::domain_of),
     ];
     is_internal(&server)
         || !is_mail_provider(&server) && users.iter().flatten().any(|d| same_name(d, &server))
-}
-
-/// The domain of the first address in a header value (`find_addresses` gives it in lower
-/// case).
-fn domain_of(value: Option<&String>) -> Option<String> {
-    let address = text::find_addresses(value?).into_iter().next()?;
-    address.value.split('@').nth(1).map(str::to_string)
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for
@@ -317,13 +308,16 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if authenticated {
         signs.push("authenticated_submission");
     }
-    let notice_to = domain_of(msg.notice.to.as_ref());
-    let original_from = domain_of(original.from.as_ref());
+    let notice_to = msg.notice.to.as_deref().and_then(text::domain_of);
+    let original_from = original.from.as_deref().and_then(text::domain_of);
     // The reader's domain; a pasted notice has no To, so the returned sender's.
     let user_domain = notice_to.clone().or_else(|| original_from.clone());
     // A notice from that domain (the user's own Exchange, say) passed through the user's
     // internal servers.
-    let own_notice = match (&user_domain, domain_of(msg.notice.from.as_ref())) {
+    let own_notice = match (
+        &user_domain,
+        msg.notice.from.as_deref().and_then(text::domain_of),
+    ) {
         (Some(to), Some(from)) => same_name(to, &from),
         _ => false,
     };
@@ -364,7 +358,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // The bounce's own servers: a login there means the account itself was used.
     let provider: Vec<String> = [
         msg.reporting_mta.clone(),
-        domain_of(msg.notice.from.as_ref()),
+        msg.notice.from.as_deref().and_then(text::domain_of),
     ]
     .into_iter()
     .flatten()
@@ -492,7 +486,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // domain (a taken-over account's mail asks for answers elsewhere), or the recipients
     // are hidden.
     if let (Some(reply), Some(from)) = (
-        original.reply_to.as_deref().and_then(domain_part),
+        original.reply_to.as_deref().and_then(text::domain_part),
         &original_from,
     ) && !same_name(reply, from)
     {

@@ -332,6 +332,18 @@ pub fn base_domain(host: &str) -> String {
     }
 }
 
+/// The domain of an address (`anna@firma.example` → `firma.example`), if it has one.
+pub fn domain_part(address: &str) -> Option<&str> {
+    address.rsplit_once('@').map(|(_, d)| d)
+}
+
+/// The domain of the first address in a header value (`find_addresses` gives it in lower
+/// case).
+pub fn domain_of(value: &str) -> Option<String> {
+    let address = find_addresses(value).into_iter().next()?;
+    domain_part(&address.value).map(str::to_string)
+}
+
 /// True for addresses of mail systems rather than people.
 pub fn is_system_address(addr: &str) -> bool {
     let local = addr.split('@').next().unwrap_or("").to_ascii_lowercase();
