@@ -5,6 +5,7 @@
 //! The engine is plain Rust with no web dependencies; the page (`web`) and the CLI
 //! (`cli`) are thin layers over [`analyze`] and [`explain::explain`].
 
+pub mod charsets;
 pub mod classify;
 pub mod dnsbl;
 pub mod dsn;

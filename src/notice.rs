@@ -2,6 +2,7 @@
 //! text, its delivery-status parts and the returned original. MIME goes through
 //! mail-parser; text without headers (a paste out of a mail client) is taken as body.
 
+use crate::charsets;
 use crate::dsn::{self, DsnMessage};
 use crate::report::HeaderSummary;
 use crate::ses_notification::SesReading;
@@ -52,6 +53,8 @@ pub struct Notice {
     /// A person's own words above a bounce they forwarded as an attachment, in ASCII
     /// lower case: part of `lower`, but not the notice's words.
     pub forward_note: String,
+    /// Where [`Notice::own_words`] lie in `lower`, found on first use (after reading).
+    own_span: std::cell::OnceCell<(usize, usize)>,
 }
 
 /// The notice headers the readers look at (lower case); only these are kept.
@@ -104,17 +107,20 @@ impl Notice {
     /// The notice's own words in `lower`: after a forwarding person's note and before a
     /// returned original's marker.
     pub fn own_words(&self) -> &str {
-        let note = self
-            .forward_note
-            .lines()
-            .map(str::trim)
-            .rfind(|l| l.len() >= 8)
-            .unwrap_or_default();
-        let start = match note {
-            "" => 0,
-            last => self.lower.find(last).map_or(0, |at| at + last.len()),
-        };
-        own_part(&self.lower[start..])
+        let (start, end) = *self.own_span.get_or_init(|| {
+            let note = self
+                .forward_note
+                .lines()
+                .map(str::trim)
+                .rfind(|l| l.len() >= 8)
+                .unwrap_or_default();
+            let start = match note {
+                "" => 0,
+                last => self.lower.find(last).map_or(0, |at| at + last.len()),
+            };
+            (start, start + own_part(&self.lower[start..]).len())
+        });
+        &self.lower[start..end]
     }
 
     /// The decoded subject in full lower case ("Задержка", "Réponse automatique").
@@ -431,6 +437,7 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
         notice.dsn.push(dsn);
     }
     notice.lower = body.to_ascii_lowercase();
+    notice.own_span = Default::default();
     notice.text = body;
 }
 
@@ -630,16 +637,24 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
     let plain_len = plain_body_len(msg);
     for (id, part) in msg.parts.iter().enumerate() {
         let (ctype, subtype) = content_type_of(part);
-        if ctype == "text" && notice.undecodable.is_none() {
-            notice.undecodable = undecodable(part);
-        }
+        let foreign = match (ctype == "text").then(|| foreign_text(msg, part)).flatten() {
+            Some(Ok(text)) => Some(text),
+            Some(Err(charset)) => {
+                notice.undecodable.get_or_insert(charset);
+                None
+            }
+            None => None,
+        };
         match &part.body {
             PartType::Text(t) if ctype == "text" && subtype == "rfc822-headers" => {
-                set_original_from_headers(notice, t);
+                set_original_from_headers(notice, foreign.as_deref().unwrap_or(t));
             }
             // A plain part may be an HTML notice pasted as source.
             PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
-                let t = utf8_if_mislabelled(msg, part).unwrap_or(t);
+                let t = foreign
+                    .as_deref()
+                    .or_else(|| utf8_if_mislabelled(msg, part))
+                    .unwrap_or(t);
                 if text::opens_as_html(t) {
                     push_text(body, &notice.flatten(t))
                 } else {
@@ -657,7 +672,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                 }
             }
             PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
-                let text = notice.flatten(h);
+                let text = notice.flatten(foreign.as_deref().unwrap_or(h));
                 // The HTML alternative of a plain part says the same again; it counts
                 // only when the plain part is a stub ("view this mail in HTML").
                 let alternative = !msg.text_body.contains(&(id as u32));
@@ -751,47 +766,30 @@ fn utf8_if_mislabelled<'a>(
     (!text.is_ascii()).then_some(text)
 }
 
-/// Character sets the page cannot decode (East Asian multi-byte sets and a few rare
-/// ones: their tables would double the page's size). Their text comes out garbled; codes
-/// and addresses in ASCII are still read.
-const UNDECODABLE: &[&str] = &[
-    "shift-jis",
-    "sjis",
-    "x-sjis",
-    "windows-31j",
-    "cp932",
-    "ms932",
-    "ms-kanji",
-    "euc-jp",
-    "iso-2022-jp",
-    "csiso2022jp",
-    "x-euc-jp",
-    "big5",
-    "cn-big5",
-    "csgb2312",
-    "iso-2022-cn",
-    "hz-gb-2312",
-    "windows-949",
-    "big5-hkscs",
-    "gb2312",
-    "gbk",
-    "gb18030",
-    "euc-cn",
-    "cp936",
-    "euc-kr",
-    "ks-c-5601-1987",
-    "cp949",
-    "iso-2022-kr",
-    "windows-874",
-    "ibm866",
-    "x-mac-cyrillic",
-];
-
-/// A part's character set, if it is one of [`UNDECODABLE`].
-fn undecodable(part: &mail_parser::MessagePart<'_>) -> Option<String> {
+/// The text of a part in a character set mail-parser cannot decode (see [`charsets`]):
+/// `Ok` with the text decoded by the platform, `Err` with the set's name when it cannot.
+fn foreign_text(
+    msg: &Message<'_>,
+    part: &mail_parser::MessagePart<'_>,
+) -> Option<Result<String, String>> {
     let charset = part.content_type()?.attribute("charset")?;
-    let name = charset.trim().to_ascii_lowercase().replace('_', "-");
-    UNDECODABLE.contains(&name.as_str()).then_some(name)
+    let name = charsets::foreign(charset)?;
+    let raw = msg
+        .raw_message()
+        .get(part.offset_body as usize..part.offset_end as usize)
+        .unwrap_or_default();
+    let bytes = match part.encoding {
+        mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(raw),
+        mail_parser::Encoding::QuotedPrintable => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(raw)
+        }
+        mail_parser::Encoding::None => Some(raw.to_vec()),
+    };
+    Some(
+        bytes
+            .and_then(|b| charsets::decode(charset, &b))
+            .ok_or(name),
+    )
 }
 
 /// A bounce attached to a mail: where it lies in the mail's bytes, and its decoded bytes

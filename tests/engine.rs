@@ -1039,14 +1039,25 @@ fn foreign_words_for_a_missing_domain_are_not_an_unknown_user() {
     }
 }
 
-/// Text in a character set the page cannot decode is said so, not shown as garbage
-/// without a word.
+/// Text in an East Asian character set, which mail-parser is built without, is decoded
+/// (natively by encoding_rs), also when it is base64-encoded.
+#[test]
+fn east_asian_text_is_decoded() {
+    let mail = b"From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.jp>\nTo: sato@example.jp\nSubject: failure\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"Shift_JIS\"\nContent-Transfer-Encoding: base64\n\niLaQ5jogeWFtYWRhQGV4YW1wbGUuY29tCjU1MCA1LjEuMSA8eWFtYWRhQGV4YW1wbGUuY29tPi4u\nLiBVc2VyIHVua25vd24gKIOGgVuDVYFbgs2Rto3dgrWC3IK5gvEpCg==\n";
+    let m = &analyze(mail).messages[0];
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
+    let diagnostic = m.recipients[0].diagnostic.as_deref().unwrap_or_default();
+    assert!(diagnostic.contains("存在しません"), "{diagnostic}");
+}
+
+/// A character set no decoder knows is said so, not shown as garbage without a word.
 #[test]
 fn an_undecodable_character_set_is_named() {
-    let mail = b"From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.jp>\nTo: sato@example.jp\nSubject: failure\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"Shift_JIS\"\n\n\x88\xb6\x90\xe6: yamada@example.com\n550 5.1.1 <yamada@example.com>... User unknown\n";
+    let mail = b"From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.jp>\nTo: sato@example.jp\nSubject: failure\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"ISO-2022-KR\"\n\n\x1b$)C550 5.1.1 <kim@example.kr>... User unknown\n";
     let m = &analyze(mail).messages[0];
     assert!(m.warnings.contains(&Warning::UndecodableText {
-        charset: "shift-jis".into()
+        charset: "iso-2022-kr".into()
     }));
     assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
 }

@@ -191,3 +191,16 @@ async fn a_receivers_dqs_key_is_masked_on_the_page() {
     assert!(results.contains("<key>.zen.dq.spamhaus.net"), "{results}");
     assert!(!results.contains("aaaabbbbccccddddeeeeffff00"));
 }
+
+/// The browser's TextDecoder decodes the East Asian character sets the page is built
+/// without.
+#[wasm_bindgen_test]
+fn east_asian_text_is_decoded_by_the_browser() {
+    bounce_explainer::web::use_browser_charsets();
+    let mail = b"From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.jp>\nTo: sato@example.jp\nSubject: failure\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"Shift_JIS\"\nContent-Transfer-Encoding: base64\n\niLaQ5jogeWFtYWRhQGV4YW1wbGUuY29tCjU1MCA1LjEuMSA8eWFtYWRhQGV4YW1wbGUuY29tPi4u\nLiBVc2VyIHVua25vd24gKIOGgVuDVYFbgs2Rto3dgrWC3IK5gvEpCg==\n";
+    let report = bounce_explainer::analyze(mail);
+    let m = &report.messages[0];
+    assert!(m.warnings.is_empty());
+    let diagnostic = m.recipients[0].diagnostic.as_deref().unwrap_or_default();
+    assert!(diagnostic.contains("存在しません"), "{diagnostic}");
+}

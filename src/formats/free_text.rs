@@ -570,10 +570,9 @@ mod tests {
     use super::*;
 
     fn notice(text: &str) -> Notice {
-        Notice {
-            text: text.to_string(),
-            ..Notice::default()
-        }
+        let mut n = Notice::default();
+        n.text = text.to_string();
+        n
     }
 
     #[test]

@@ -18,6 +18,7 @@ struct Explained {
 #[wasm_bindgen(js_name = explainBounce)]
 pub fn explain_bounce(input: &[u8], lang: &str) -> Result<JsValue, JsValue> {
     let lang = Lang::parse(lang).unwrap_or_default();
+    super::use_browser_charsets();
     let report = crate::analyze(input);
     let explanations = report
         .messages

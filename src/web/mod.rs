@@ -17,9 +17,21 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
+/// Gives the engine the browser's `TextDecoder` for the East Asian character sets it is
+/// built without.
+pub fn use_browser_charsets() {
+    crate::charsets::set_decoder(|label, bytes| {
+        web_sys::TextDecoder::new_with_label(label)
+            .ok()?
+            .decode_with_u8_array(bytes)
+            .ok()
+    });
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
+    use_browser_charsets();
     let state = AppState::new(state::browser_lang());
     provide_context(state);
     Effect::new(move |_| state::set_document_lang(state.lang.get()));
