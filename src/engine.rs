@@ -37,11 +37,15 @@ pub fn analyze(input: &[u8]) -> Report {
     let input = text::normalize_cr(input);
     // Queue listings, log excerpts and exports start with their lines; a mail starts with
     // its headers.
+    // Quoted-printable leftovers (`=20`, soft line breaks) and `>` quoting go first;
+    // spans then point into the cleaned text, which is never longer.
     if let Ok(s) = std::str::from_utf8(&input)
         && !notice::starts_with_headers(s)
-        && let Some((messages, cut)) = crate::queue_listing::read(s)
-            .or_else(|| logs::read(s).map(|m| (m, false)))
-            .or_else(|| crate::trace_export::read(s))
+        && let s = text::strip_qp_debris(s)
+        && let s = text::strip_quoting(&s)
+        && let Some((messages, cut)) = crate::queue_listing::read(&s)
+            .or_else(|| logs::read(&s).map(|m| (m, false)))
+            .or_else(|| crate::trace_export::read(&s))
     {
         report.messages = messages;
         if cut {

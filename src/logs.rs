@@ -9,6 +9,7 @@ use crate::text;
 use std::collections::{HashMap, HashSet};
 
 /// One delivery line, read.
+#[derive(Clone)]
 struct LogLine {
     format: &'static str,
     queue_id: String,
@@ -26,6 +27,9 @@ struct LogLine {
     sender: Option<String>,
 }
 
+/// Lines of a person's words a log excerpt may have around it.
+const MAX_PROSE: usize = 12;
+
 /// Reads log lines. Returns `None` unless the input is mainly mail log lines with at
 /// least one delivery result.
 pub fn read(s: &str) -> Option<Vec<Message>> {
@@ -39,22 +43,45 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     // qmail's deliveries by number: (message, recipient).
     let mut qmail_deliveries: HashMap<String, (String, String)> = HashMap::new();
     let (mut total, mut loglike) = (0, 0);
+    // Prose lines between log lines, and since the last log line: a log excerpt with a
+    // person's question above and their greeting below has none of the first kind.
+    let (mut prose_inside, mut prose_after) = (0, 0);
+    // Within the header lines of an Exim reject log entry.
+    let mut reject_entry = false;
     let mut offset = 0;
     for raw in s.split_inclusive('\n') {
         let span = offset..offset + raw.len();
         offset += raw.len();
         let line = raw.trim_end();
+        if line.trim().is_empty() {
+            reject_entry = false;
+            continue;
+        }
         // Chat lines around a log excerpt ("[09:31] Dave: here is the log") are neither.
-        if line.trim().is_empty() || is_chat_line(line) && !is_log_line(line) {
+        if is_chat_line(line) && !is_log_line(line) {
+            continue;
+        }
+        // Exim's reject log follows a refusal after DATA with the message's headers,
+        // among them `Envelope-to:`, the recipients.
+        if reject_entry && !starts_with_date(line) {
+            total += 1;
+            loglike += 1;
+            if let Some(to) = line.strip_prefix("Envelope-to:") {
+                add_envelope_recipients(&mut parsed, to);
+            }
             continue;
         }
         total += 1;
-        // Log pastes look like logs from the first lines on.
-        if (total > 50 && loglike * 2 < total) || (total >= 5 && loglike == 0) {
+        // Log pastes look like logs from the first lines on (after a short question).
+        if (total > 50 && loglike * 2 < total) || (total > MAX_PROSE && loglike == 0) {
             return None;
         }
         if is_log_line(line) {
             loglike += 1;
+            prose_inside += prose_after;
+            prose_after = 0;
+        } else if loglike > 0 {
+            prose_after += 1;
         }
         if let Some((number, delivery)) = qmail_start(line) {
             qmail_deliveries.insert(number, delivery);
@@ -71,6 +98,7 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
                 "" | "NOQUEUE" => format!("NOQUEUE@{}", span.start),
                 _ => l.queue_id.clone(),
             };
+            reject_entry = l.format == "exim-log" && l.address.is_empty();
             parsed.push(LogLine {
                 span,
                 queue_id,
@@ -85,7 +113,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         }
     }
     keep_own_mail(&mut parsed, &senders, &notices);
-    if loglike * 10 < total * 7 {
+    let excerpt = loglike > 0 && prose_inside == 0 && total - loglike <= MAX_PROSE;
+    if loglike * 10 < total * 7 && !excerpt {
         return None;
     }
     if parsed.is_empty() {
@@ -555,8 +584,17 @@ fn exim_reject(line: &str) -> Option<LogLine> {
     if !starts_with_date(line) {
         return None;
     }
-    let rest = &line[line.find(" rejected RCPT ")? + 15..];
-    let address = angle_address(rest.split_whitespace().next()?)?;
+    // After DATA the line names no recipient; the reject log's `Envelope-to:` does.
+    let (address, rest) = match line.find(" rejected RCPT ") {
+        Some(at) => {
+            let rest = &line[at + 15..];
+            (angle_address(rest.split_whitespace().next()?)?, rest)
+        }
+        None => (
+            String::new(),
+            &line[line.find(" rejected after DATA")? + 1..],
+        ),
+    };
     let diagnostic = rest
         .split_once(": ")
         .map_or("", |(_, d)| d)
@@ -568,6 +606,24 @@ fn exim_reject(line: &str) -> Option<LogLine> {
         sender,
         ..refusal("exim-log", String::new(), address, diagnostic, temporary)
     })
+}
+
+/// The recipients of an Exim reject log's `Envelope-to:` line: the refusal before it,
+/// once per recipient.
+fn add_envelope_recipients(parsed: &mut Vec<LogLine>, value: &str) {
+    let addresses = text::find_addresses(value);
+    if addresses.is_empty() {
+        return;
+    }
+    let Some(refusal) = parsed.pop_if(|l| l.address.is_empty()) else {
+        return;
+    };
+    for a in addresses {
+        parsed.push(LogLine {
+            address: a.value,
+            ..refusal.clone()
+        });
+    }
 }
 
 /// qmail-send's `starting delivery 12: msg 345 to remote a@example.org`: the delivery's

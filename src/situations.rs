@@ -127,11 +127,18 @@ pub fn of(msg: &Message) -> Option<Situation> {
                 .as_deref()
                 .is_some_and(|m| !serves_recipient(m, r))
     };
-    if notice_from_own_server(msg)
-        && (failed
-            .iter()
-            .filter(refused)
-            .any(|r| is_smarthost_of_another_domain(r))
+    // A relay of the sender's: named like one, asking for a login, or another server
+    // than the big provider's that the recipient's address is at.
+    let relay = |r: &&Recipient| {
+        is_smarthost_of_another_domain(r)
+            || r.remote_mta.as_deref().is_some_and(|m| {
+                !serves_recipient(m, r)
+                    && (diagnostic_says(r, "situation.login_required") || not_their_provider(m, r))
+            })
+    };
+    let own_server = notice_from_own_server(msg) || msg.format.ends_with("-log");
+    if own_server
+        && (failed.iter().filter(refused).any(|r| relay(r))
             || failed.iter().any(|r| asks_login(&r)))
     {
         return Some(Situation::SmarthostRefusesRelay);
@@ -228,6 +235,14 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
     crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
         && host.contains('.')
         && !serves_recipient(&host, r)
+}
+
+/// True if `r`'s address is at a big mail provider that `host` does not belong to.
+fn not_their_provider(host: &str, r: &Recipient) -> bool {
+    let domain = text::domain_part(&r.address)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    is_mail_provider(&domain) && !same_provider(&domain, host)
 }
 
 /// True if `host` belongs to the domain of `r`'s address.

@@ -529,6 +529,92 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
     let google = smarthost.replace("smtp.provider.example", "smtp-relay.gmail.com");
     let e = explain(&analyze(google.as_bytes()).messages[0], Lang::De);
     assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+    // So is a server that asks for a login, and one that is not the big provider's the
+    // recipient's address is at, whatever their names.
+    let login = smarthost
+        .replace("smtp.provider.example", "mail.agency-server.example")
+        .replace(
+            "Relay access denied",
+            "Relay access denied - use SMTP authentication",
+        );
+    let e = explain(&analyze(login.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+    let gmx = smarthost
+        .replace("smtp.provider.example", "mail.agency-server.example")
+        .replace("rcpt@example.org", "kundin@gmx.de");
+    let e = explain(&analyze(gmx.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+    // A log is the user's own server's.
+    let log = "Nov 16 11:48:04 mail sendmail[14404]: 5AGAm1U5014400: to=<lab@clinic.example>, delay=00:00:01, mailer=relay, pri=30000, relay=smtp.isp.example. [192.0.2.19], dsn=5.7.1, stat=Relaying denied\n";
+    let e = explain(&analyze(log.as_bytes()).messages[0], Lang::De);
+    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+}
+
+/// Log lines with a person's question above and a greeting below are read as a log,
+/// every message of it.
+#[test]
+fn a_log_excerpt_with_a_question_around_it_is_read() {
+    let paste = "Hi Jens,\n\nthe customer says our confirmation never arrived. The log looks fine\nto me, or is it?\n\nNov 16 11:48:02 mail sendmail[14402]: 5AGAm1U5014400: from=<orders@joinery.example>, size=2281, class=0, nrcpts=1, proto=ESMTPSA, daemon=MTA, relay=laptop [192.168.1.35]\nNov 16 11:48:04 mail sendmail[14404]: 5AGAm1U5014400: to=<info@garden.example>, delay=00:00:03, xdelay=00:00:02, mailer=esmtp, pri=348113, relay=mx00.garden.example. [192.0.2.77], dsn=2.0.0, stat=Sent (Ok queued)\nNov 16 11:49:10 mail postfix/smtp[19002]: E4A19C3B02: to=<anna@shop.example>, relay=mx.shop.example[192.0.2.6]:25, delay=0.9, dsn=5.1.1, status=bounced (host mx.shop.example[192.0.2.6] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n\nThanks\nNicole\n";
+    let r = analyze(paste.as_bytes());
+    let read: Vec<(Kind, &str, Reason)> = r
+        .messages
+        .iter()
+        .map(|m| {
+            (
+                m.kind,
+                m.recipients[0].address.as_str(),
+                m.recipients[0].reason,
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                Kind::DeliveryReport,
+                "info@garden.example",
+                Reason::Delivered
+            ),
+            (Kind::Bounce, "anna@shop.example", Reason::UserUnknown)
+        ]
+    );
+    // A person's words between log lines make it a text with log lines in it.
+    let mixed = paste.replace("\nNov 16 11:49:10", "\nand this one?\nNov 16 11:49:10");
+    assert_eq!(analyze(mixed.as_bytes()).messages.len(), 1);
+}
+
+/// Exim's reject log names the recipients of a message refused after DATA in its
+/// `Envelope-to:` line, not in the refusal.
+#[test]
+fn exims_reject_log_names_its_recipients_in_envelope_to() {
+    let log = "2026-11-25 11:30:02 1tFyew-003Xq2-3c H=mail.loans.example [192.0.2.39] P=esmtps S=48211 F=<offers@loans.example> rejected after DATA: Your message scored 14.2 SpamAssassin points and was rejected as spam.\nEnvelope-from: <offers@loans.example>\nEnvelope-to: <till@wine.example>, <office@wine.example>\nP Received: from mail.loans.example ([192.0.2.39])\n\tby mx.wine.example with esmtps\n  From: \"Loans\" <offers@loans.example>\n  Subject: Your offer\n";
+    let m = &analyze(log.as_bytes()).messages[0];
+    let read: Vec<(&str, Reason)> = m
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("till@wine.example", Reason::SpamDetected),
+            ("office@wine.example", Reason::SpamDetected)
+        ]
+    );
+}
+
+/// Queue listings and message-trace exports are read through `>` quoting and
+/// quoted-printable leftovers.
+#[test]
+fn listings_and_exports_are_read_through_quoting_and_qp_debris() {
+    let quoted = "What does the D mean?\n\n> # exim -bp\n> 26h  2.3K 1tGqZq-0002Lm-8V <billing@cars.example>\n>        D books@tiles.example\n>          owner@tiles.example\n>\n";
+    let m = &analyze(quoted.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[1].address, "owner@tiles.example");
+    let export = "EventId                 : FAIL=20\nMessageId               : <AM9PR03MB7284@AM9PR03MB7284.e=\nurprd03.prod.outlook.com>=20\nRecipients              : {plans@architects.example}=20\nRecipientStatus         : {[{LRT=3D};{LED=3D550 5.3.4 ROUTING.SizeLimit; messa=\nge size exceeds fixed maximum size for route};{FQDN=3D};{IP=3D}]}=20\nSender                  : j.eckert@carpentry.example=20\n";
+    let m = &analyze(export.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "plans@architects.example");
+    assert_eq!(m.recipients[0].reason, Reason::EmailTooLarge);
 }
 
 #[test]
