@@ -243,14 +243,23 @@ fn on_trusted_site(url: &str) -> bool {
 }
 
 /// A host that starts with the reader's own domain or a big provider's to look like it
-/// (`example.com.restore.app`, `login.microsoftonline.com.verify.example`) but belongs
-/// to another.
+/// (`example.com.restore.app`, `login.microsoftonline.com.verify.example`), or with the
+/// name of the reader's domain (`tennisclub-lahr.reactivate.top`), but belongs to another.
 fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
     let base = text::base_domain(host);
     let looks_like = |d: &str| {
         base != d && (host.starts_with(&format!("{d}.")) || host.contains(&format!(".{d}.")))
     };
-    reader_domain.is_some_and(looks_like) || big_provider_domains().any(looks_like)
+    // Short names ("mail", "info") start many hosts of their own.
+    let reader_name = reader_domain
+        .and_then(|d| text::base_domain(d).split('.').next().map(str::to_string))
+        .filter(|name| name.len() >= 8);
+    let named_like_reader = reader_name.is_some_and(|name| {
+        host.split('.').next() == Some(name.as_str()) && !base.starts_with(&format!("{name}."))
+    });
+    named_like_reader
+        || reader_domain.is_some_and(looks_like)
+        || big_provider_domains().any(looks_like)
 }
 
 /// The big mail providers' domains and the sites they link to.

@@ -138,8 +138,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
     };
     let own_server = notice_from_own_server(msg) || msg.format.ends_with("-log");
     if own_server
-        && (failed.iter().filter(refused).any(relay)
-            || failed.iter().any(|r| asks_login(&r)))
+        && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
     {
         return Some(Situation::SmarthostRefusesRelay);
     }

@@ -1926,3 +1926,53 @@ fn a_providers_own_quota_warning_is_no_phishing() {
     let orange = "From: Messagerie Orange <ne-pas-repondre@orange.fr>\nTo: jp.lucas@orange.fr\nSubject: Votre boîte aux lettres est pleine\nContent-Type: text/plain; charset=utf-8\n\nBonjour,\nvotre boîte aux lettres est pleine à 95 %. Connectez-vous pour supprimer les messages dont vous n'avez plus besoin : https://mail.orange.fr\n";
     assert!(phishing_signs(&only(orange)).is_none());
 }
+
+/// An Exchange Online notice in German about a domain that does not exist names its
+/// recipient, although its advice mentions the "@" sign alone.
+#[test]
+fn a_missing_domain_in_german_names_recipient_and_reason() {
+    let paste = "Ihre Nachricht an info@optics-hes.example konnte nicht zugestellt werden.\nDie Domäne optics-hes.example existiert nicht.\n\nSo beheben Sie das Problem\nDie Domäne (der Teil der E-Mail-Adresse nach dem @-Zeichen) ist möglicherweise falsch geschrieben oder existiert nicht.\n\nStatuscode: 550 5.4.310\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "info@optics-hes.example");
+    assert_eq!(m.recipients[0].reason, Reason::HostUnknown);
+}
+
+/// Replies whose words name a more specific cause than their program or code.
+#[test]
+fn specific_words_decide_over_the_program_that_answered() {
+    for (reply, want) in [
+        ("x-unix; maildrop: maildir over quota.", Reason::MailboxFull),
+        (
+            "host mail.holiday.example [192.0.2.88] Connection refused",
+            Reason::NetworkError,
+        ),
+        (
+            "554 5.7.1 Die E-Mail wurde abgewiesen, da sie einen unzulaessigen Dateianhang enthaelt",
+            Reason::ContentError,
+        ),
+    ] {
+        let paste = format!(
+            "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: {reply}\n"
+        );
+        let m = &analyze(paste.as_bytes()).messages[0];
+        assert_eq!(m.recipients[0].reason, want, "{reply}");
+    }
+}
+
+/// Fake list and newsletter-service notices: a link named like the reader's domain on
+/// another site, a look-alike of the service's domain, and the words that urge.
+#[test]
+fn fake_list_and_newsletter_notices_are_phishing() {
+    let mailman = "From: \"Mailman List Administrator\" <mailman-noreply@notify.lists-admin.example>\nTo: carla@tennisclub-lahr.example\nSubject: Your membership in the mailing list Club-Info has been disabled\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<p>Your membership has been disabled due to excessive bounces.</p><p>To re-enable it, please confirm your mailbox password below:</p><p><a href=\"https://tennisclub-lahr.mailbox-reactivate.example/confirm?u=carla\">RE-ENABLE</a></p>\n";
+    let chimp = "From: \"Mailchimp Compliance\" <compliance@mc-alerts.example>\nTo: info@shop.example\nSubject: Action required: Your Mailchimp account has been suspended (high bounce rate)\n\nYour latest campaign had a bounce rate of 18%.\n\nBounced addresses: 412\n\nYou must verify your account ownership within 48 hours:\n\nhttps://login.mailchimp.com.account-review.example/verify?acct=shop\n";
+    for mail in [mailman, chimp] {
+        let m = &analyze(mail.as_bytes()).messages[0];
+        assert_eq!(m.kind, Kind::NotABounce, "{mail}");
+        assert!(
+            m.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::Phishing { .. })),
+            "{mail}"
+        );
+    }
+}

@@ -72,7 +72,9 @@ fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option
         .iter()
         .any(|w| before == *w || before.ends_with(&format!(" {w}")));
     let below = notice::original_marker(&lower[after..]).unwrap_or(lower.len() - after);
-    (destination && !t[after..after + below].contains('@')).then_some(line_start + last.start)
+    // An "@" alone ("the part after the @ sign") is no address.
+    let named_again = || !text::find_addresses(&t[after..after + below]).is_empty();
+    (destination && !named_again()).then_some(line_start + last.start)
 }
 
 /// Where the returned original's header block starts in pasted text that lost the
