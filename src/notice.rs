@@ -388,21 +388,40 @@ fn numbered_lines(body: &str) -> Vec<(usize, &str)> {
     lines
 }
 
-/// How many header label lines follow from line `first` (at most 10).
+/// How many header label lines follow from line `first` (at most 10), with the
+/// indented lines that continue a folded value.
 fn label_lines(lines: &[(usize, &str)], first: usize) -> usize {
     (first..lines.len().min(first + 10))
-        .take_while(|&i| {
-            let lower = lines[i].1.trim().to_ascii_lowercase();
-            crate::knowledge::signs("paste.forward_labels").any(|l| lower.starts_with(l))
-        })
+        .take_while(|&i| is_label(lines[i].1) || i > first && continues_value(lines[i].1))
         .count()
+}
+
+/// A line with a header label of a forwarded or pasted mail ("Von:", "Subject:").
+fn is_label(line: &str) -> bool {
+    let lower = line.trim().to_ascii_lowercase();
+    crate::knowledge::signs("paste.forward_labels").any(|l| lower.starts_with(l))
+}
+
+/// An indented, non-empty line: the folded rest of the header value above it.
+fn continues_value(line: &str) -> bool {
+    line.starts_with([' ', '\t']) && !line.trim().is_empty()
 }
 
 /// The labels of `count` lines from `first` as (`from` | `subject` | `to` | `date`,
 /// value), and where the text below them starts.
 fn labels_of(body: &str, lines: &[(usize, &str)], first: usize, count: usize) -> Forward {
-    let mut labels = Vec::new();
+    let mut labels: Vec<(String, String)> = Vec::new();
+    // Whether the line above was a label kept here (its folded rest belongs to it).
+    let mut kept = false;
     for (_, line) in &lines[first..first + count] {
+        if continues_value(line) && !is_label(line) {
+            if let (true, Some((_, value))) = (kept, labels.last_mut()) {
+                value.push(' ');
+                value.push_str(&text::squash(line));
+            }
+            continue;
+        }
+        kept = false;
         let Some((name, value)) = line.split_once(':') else {
             continue;
         };
@@ -414,6 +433,7 @@ fn labels_of(body: &str, lines: &[(usize, &str)], first: usize, count: usize) ->
             _ => continue,
         };
         labels.push((name.to_string(), text::squash(value)));
+        kept = true;
     }
     let end = first + count;
     (labels, lines.get(end).map_or(body.len(), |(at, _)| *at))

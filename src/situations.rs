@@ -490,7 +490,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         let r = r.to_ascii_lowercase();
         !crate::knowledge::signs("origin.loopback").any(|w| r.contains(w))
     });
-    if outside_hop && !through_own && !authenticated && !relayed_on {
+    // A big provider's outgoing server, as the receiver looked it up, handed the
+    // message on: it came from an account there, which may be the user's.
+    let from_provider = original
+        .received
+        .iter()
+        .filter_map(|r| verified_sender(r))
+        .any(|h| is_mail_provider(&h));
+    if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");
     }
     if signs.is_empty() {

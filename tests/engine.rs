@@ -1976,3 +1976,33 @@ fn fake_list_and_newsletter_notices_are_phishing() {
         );
     }
 }
+
+/// A returned message that a big provider's outgoing server handed on came from an
+/// account there, perhaps the user's: no "it never passed your provider" verdict.
+#[test]
+fn mail_from_a_big_providers_outgoing_server_is_not_called_forged() {
+    let mail = "From: MAILER-DAEMON@mail.holiday-flats.example (Mail Delivery System)\nTo: kontakt@family.example\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\n<helpdesk@holiday-flats.example>: Command died with status 126\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.holiday-flats.example\n\nFinal-Recipient: rfc822; helpdesk@holiday-flats.example\nAction: failed\nStatus: 5.3.0\nDiagnostic-Code: x-unix; Permission denied\n\n--B\nContent-Type: message/rfc822\n\nReceived: from mout.kundenserver.de (mout.kundenserver.de [212.227.126.131])\n\tby mail.holiday-flats.example (Postfix) with ESMTPS id 4T8q\n\tfor <helpdesk@holiday-flats.example>; Thu, 11 Jan 2024 19:52:05 +0100\nFrom: Family <kontakt@family.example>\nTo: helpdesk@holiday-flats.example\nSubject: Heating\nMessage-ID: <0b5d@family.example>\n\nThe heating is cold.\n\n--B--\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    let e = explain(m, Lang::En);
+    assert!(e.origin.is_none(), "{:?}", e.origin);
+}
+
+/// An automatic reply that the address is no longer read and names a new one: the
+/// sender has to send again.
+#[test]
+fn an_auto_reply_that_the_address_is_gone_asks_the_sender_to_resend() {
+    let mail = "From: info@physio.example\nTo: k@client.example\nSubject: Automatische Antwort: Termin\nAuto-Submitted: auto-replied\n\nDiese E-Mail-Adresse wird nicht mehr betreut. Ihre Nachricht wird nicht gelesen.\nBitte senden Sie Ihre Nachricht erneut an: praxis@physio-neu.example\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::HasMoved);
+    assert_eq!(explain(m, Lang::De).who, "sender");
+}
+
+/// A pasted notice whose From label folds its address onto the next line: that
+/// address is the notice's sender, no recipient.
+#[test]
+fn a_folded_from_label_in_a_paste_names_no_recipient() {
+    let paste = "Quick question from the list owner. Every copy to one provider comes back.\nPasted the error below:\n\nDate:    Sun, 20 Oct 2024 18:44:09 +0200\nFrom:    \"L-Soft list server at LISTS.CLUB.EXAMPLE (17.0)\"\n         <LISTSERV@LISTS.CLUB.EXAMPLE>\nSubject: Message not delivered\n\nThe enclosed message could not be delivered to the following recipient:\n\n  rainer@garage.example\n\n  550 5.7.509 Access denied, sending domain [YAHOO.COM] does not pass DMARC verification\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["rainer@garage.example"]);
+}

@@ -204,9 +204,9 @@ fn only_codes_before(prefix: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ' ' | '<' | '>' | '#' | ':'))
 }
 
-/// The label of the returned message's sender that `lower` starts with, if any.
-fn sender_label(lower: &str) -> Option<&'static str> {
-    crate::knowledge::signs("free_text.sender_labels").find(|l| lower.starts_with(l))
+/// True if `lower` starts with a label of the returned message's sender.
+fn is_sender_label(lower: &str) -> bool {
+    crate::knowledge::signs("free_text.sender_labels").any(|l| lower.starts_with(l))
 }
 
 /// A line that describes the returned message (its subject, size or sender), not an error.
@@ -255,8 +255,9 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         // The returned message's sender, labelled on this line or the one before, is no
         // recipient.
         let after_sender_label = std::mem::take(&mut r.sender_label_open);
-        if let Some(label) = sender_label(trimmed_lower) {
-            r.sender_label_open = trimmed_lower.len() == label.len();
+        if is_sender_label(trimmed_lower) {
+            // A name without its address: the address follows on the next line.
+            r.sender_label_open = !trimmed.contains('@');
             continue;
         }
         if after_sender_label && trimmed.contains('@') {
