@@ -342,6 +342,8 @@ struct Context<'a> {
     delay_notice: bool,
     /// The notice names more than one recipient: its shared text belongs to none of them.
     several: bool,
+    /// The server that wrote the notice.
+    reporter: Option<&'a str>,
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
@@ -365,11 +367,13 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         .flat_map(|d| &d.recipients)
         .take(MAX_RECIPIENTS + 1)
         .collect();
+    let reporter = msg.reporting_mta.clone();
     let ctx = Context {
         format,
         reading: &reading,
         delay_notice: is_delay_text(n),
         several: dsn_recipients.len().max(reading.recipients.len()) > 1,
+        reporter: reporter.as_deref(),
     };
     for d in &dsn_recipients {
         // A local Final-Recipient (`LOCAL;<nils>`) names less than the original address.
@@ -627,6 +631,7 @@ fn build_recipient(
         will_retry_until: dsn.and_then(|d| d.will_retry_until.clone()),
         format_reason: ctx.format.reason.map(|r| (r, ctx.format.id)),
         delay_notice: ctx.delay_notice,
+        reporter: ctx.reporter.map(str::to_string),
     };
     finish_recipient(raw)
 }
@@ -651,6 +656,9 @@ pub struct RawRecipient {
     pub format_reason: Option<(Reason, &'static str)>,
     /// The notice says it is only a warning: delivery is still being tried.
     pub delay_notice: bool,
+    /// The server that wrote the notice: when no remote server answered, the codes are
+    /// its own (Exchange Online's 5.7.133 about its own group).
+    pub reporter: Option<String>,
 }
 
 /// Derives codes, reason and severity for one recipient.
@@ -684,7 +692,11 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         .as_deref()
         .and_then(text::host_name)
         .or_else(|| remote_host(&everything));
-    let remote: Vec<&str> = remote_mta.as_deref().into_iter().collect();
+    let remote: Vec<&str> = remote_mta
+        .as_deref()
+        .or(raw.reporter.as_deref())
+        .into_iter()
+        .collect();
     let facts = Facts {
         diagnostic: &diagnostic,
         status: status.as_deref(),

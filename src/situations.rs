@@ -40,6 +40,9 @@ pub enum Situation {
     /// records, a failed callout, a domain not registered at the sender's provider):
     /// whoever runs that domain has to fix it.
     SenderDomainUnverified,
+    /// The sender's own mailbox reached its provider's sending limit (Gmail's daily
+    /// limit, Microsoft 365's recipients per day): the sender waits or sends less.
+    SendingLimitReached,
 }
 
 impl Situation {
@@ -57,6 +60,7 @@ impl Situation {
             Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
             Situation::SenderDomainUnverified => "sender_domain_unverified",
+            Situation::SendingLimitReached => "sending_limit_reached",
         }
     }
 }
@@ -95,6 +99,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if says("situation.own_organisation_blocks") {
         return Some(Situation::OwnOrganisationBlocks);
+    }
+    if says("situation.sending_limit_reached") {
+        return Some(Situation::SendingLimitReached);
     }
     let greylisted = main.iter().any(|r| {
         r.diagnostic.as_deref().is_some_and(|d| {
@@ -139,6 +146,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
     let own_server = notice_from_own_server(msg) || msg.format.ends_with("-log");
     if own_server
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
+        || says("situation.relay_login_failed")
     {
         return Some(Situation::SmarthostRefusesRelay);
     }
@@ -193,8 +201,10 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::Phishing => true,
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
+        Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),
         Situation::SmarthostRefusesRelay => {
             matches!(r.reason, Reason::NoRelaying | Reason::SecurityError)
+                || diagnostic_says(r, "situation.relay_login_failed")
         }
         Situation::SenderDomainUnverified => {
             r.reason == Reason::Rejected || diagnostic_says(r, "situation.sender_domain_unverified")

@@ -2006,3 +2006,91 @@ fn a_folded_from_label_in_a_paste_names_no_recipient() {
     let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(addresses, ["rainer@garage.example"]);
 }
+
+/// Exchange Online's own codes, in a report whose only server is Microsoft's, are read
+/// with Microsoft's meaning: a group that takes no outside senders is the receiving
+/// side's rule, not a login the sender lacks.
+#[test]
+fn exchange_onlines_own_codes_count_without_a_remote_server() {
+    let ndr = |status: &str, diagnostic: &str| {
+        format!(
+            "From: Microsoft Outlook <postmaster@firm.example>\nTo: a@sender.example\nSubject: Undeliverable: Hi\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nYour message to members@firm.example couldn't be delivered.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;AS8PR04MB8840.eurprd04.prod.outlook.com\n\nFinal-Recipient: rfc822;members@firm.example\nAction: failed\nStatus: {status}\nDiagnostic-Code: smtp;{status} {diagnostic}\n\n--B--\n"
+        )
+    };
+    for (status, diagnostic, reason, who) in [
+        (
+            "5.7.133",
+            "RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required",
+            Reason::PolicyViolation,
+            "recipient_provider",
+        ),
+        (
+            "5.4.312",
+            "DNS query failed [Message=ServerFailure]",
+            Reason::NetworkError,
+            "recipient_provider",
+        ),
+        (
+            "5.7.506",
+            "Access Denied, Bad HELO/EHLO [EX2016.firm.intern]",
+            Reason::Blocked,
+            "sender_provider",
+        ),
+    ] {
+        let mail = ndr(status, diagnostic);
+        let m = &analyze(mail.as_bytes()).messages[0];
+        assert_eq!(m.recipients[0].reason, reason, "{diagnostic}");
+        assert_eq!(explain(m, Lang::En).who, who, "{diagnostic}");
+    }
+}
+
+/// The sender's own daily sending limit is the sender's to wait out; a relay that the
+/// sending server failed to log in to is the sending side's to fix.
+#[test]
+fn own_sending_limits_and_failed_relay_logins_are_the_sending_sides() {
+    let topic = |reply: &str| {
+        let paste = format!(
+            "Delivery to the following recipient failed permanently:\n\n     a@b.example\n\nThe response was:\n\n{reply}\n"
+        );
+        let m = &analyze(paste.as_bytes()).messages[0];
+        let e = explain(m, Lang::En);
+        (e.topic, e.who)
+    };
+    assert_eq!(
+        topic("550 5.4.5 Daily user sending limit exceeded."),
+        ("situation.sending_limit_reached".to_string(), "sender")
+    );
+    assert_eq!(
+        topic(
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
+        ),
+        (
+            "situation.smarthost_refuses_relay".to_string(),
+            "sender_provider"
+        )
+    );
+    assert_eq!(
+        topic(
+            "SASL authentication failed; server smtp.provider.example[192.0.2.7] said: 535 5.7.8 Authentication credentials invalid"
+        ),
+        (
+            "situation.smarthost_refuses_relay".to_string(),
+            "sender_provider"
+        )
+    );
+}
+
+/// A server that refused the connection itself is a network problem, not a blacklist.
+#[test]
+fn a_refused_connection_is_no_blacklist() {
+    for reply in [
+        "The recipient server did not accept our requests to connect. [mx.joinery.example. 192.0.2.213: connection refused]",
+        "400 4.4.316 Connection refused [Message=Socket error code 10061] [LastAttemptedServerName=mail.hotel.example]",
+    ] {
+        let paste = format!(
+            "Delivery to a@joinery.example is delayed.\n\nReporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@joinery.example\nAction: delayed\nStatus: 4.4.1\nDiagnostic-Code: smtp; {reply}\n"
+        );
+        let m = &analyze(paste.as_bytes()).messages[0];
+        assert_eq!(m.recipients[0].reason, Reason::NetworkError, "{reply}");
+    }
+}
