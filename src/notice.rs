@@ -719,6 +719,13 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                     "message/rfc822-headers" | "message/global-headers" | "text/rfc822-headers" => {
                         set_original_from_headers(notice, &text::decode(b));
                     }
+                    // A saved message attached as a file ("Unzustellbar.eml") is read
+                    // as the message it holds.
+                    _ if is_saved_message(part) => {
+                        if let Some(inner) = parser().parse(b.as_ref()) {
+                            walk_message(&inner, notice, body, depth)
+                        }
+                    }
                     _ => {
                         if let Some(n) = part.attachment_name() {
                             notice.attachments.push(n.to_string());
@@ -728,40 +735,47 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                     }
                 }
             }
-            PartType::Message(inner) => {
-                if depth == 0 && nesting(inner, 1) > MAX_DEPTH {
-                    notice.truncated = Some("depth");
-                }
-                let forwarded_bounce = depth == 0
-                    && notice.dsn.is_empty()
-                    && !notice.forwarded
-                    && looks_like_bounce(inner);
-                // A person forwarded it: the inner notice's headers and returned message
-                // are the ones to read. A notice's own attachment is its returned message.
-                let by_person =
-                    forwarded_bounce && !notice.from_mail_system() && is_failure_notice(inner);
-                if notice.original.is_none() && !by_person {
-                    notice.original = Some(summary(inner));
-                    notice.original_headers = raw_header_block(inner.raw_message());
-                }
-                if depth + 1 < MAX_DEPTH {
-                    // A forwarded bounce: the inner message is the notice to read.
-                    if forwarded_bounce {
-                        notice.forwarded = true;
-                        if by_person {
-                            notice.headers = summary(inner);
-                            notice.forward_note = body.to_ascii_lowercase();
-                            notice.links.clear();
-                        }
-                        walk(inner, notice, body, depth);
-                    }
-                } else {
-                    notice.truncated = Some("depth");
-                }
-            }
+            PartType::Message(inner) => walk_message(inner, notice, body, depth),
             _ => {}
         }
     }
+}
+
+/// A message inside this one (`message/rfc822`, or a saved `.eml` file): the returned
+/// original, or a bounce a person forwarded, which is then the notice to read.
+fn walk_message(inner: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize) {
+    if depth == 0 && nesting(inner, 1) > MAX_DEPTH {
+        notice.truncated = Some("depth");
+    }
+    let forwarded_bounce =
+        depth == 0 && notice.dsn.is_empty() && !notice.forwarded && looks_like_bounce(inner);
+    // A person forwarded it: the inner notice's headers and returned message
+    // are the ones to read. A notice's own attachment is its returned message.
+    let by_person = forwarded_bounce && !notice.from_mail_system() && is_failure_notice(inner);
+    if notice.original.is_none() && !by_person {
+        notice.original = Some(summary(inner));
+        notice.original_headers = raw_header_block(inner.raw_message());
+    }
+    if depth + 1 < MAX_DEPTH {
+        // A forwarded bounce: the inner message is the notice to read.
+        if forwarded_bounce {
+            notice.forwarded = true;
+            if by_person {
+                notice.headers = summary(inner);
+                notice.forward_note = body.to_ascii_lowercase();
+                notice.links.clear();
+            }
+            walk(inner, notice, body, depth);
+        }
+    } else {
+        notice.truncated = Some("depth");
+    }
+}
+
+/// An attachment that is a saved message (`*.eml`), whatever type it was sent as.
+fn is_saved_message(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.attachment_name()
+        .is_some_and(|n| n.to_ascii_lowercase().trim_end().ends_with(".eml"))
 }
 
 /// The raw text of an unencoded part labelled US-ASCII (or not labelled) whose bytes are

@@ -2094,3 +2094,39 @@ fn a_refused_connection_is_no_blacklist() {
         assert_eq!(m.recipients[0].reason, Reason::NetworkError, "{reply}");
     }
 }
+
+/// A bounce a person forwarded as a saved `.eml` file, sent as a plain binary
+/// attachment, is read as the bounce it holds.
+#[test]
+fn a_bounce_forwarded_as_an_eml_file_is_read() {
+    let bounce = "From: MAILER-DAEMON@mail.sender.example (Mail Delivery System)\r\nTo: carla@sender.example\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\n<kim@shop.example>: host mx.shop.example[192.0.2.4] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\r\n";
+    let encoded = base64_lines(bounce.as_bytes());
+    let mail = format!(
+        "From: Carla <carla@sender.example>\r\nTo: support@hoster.example\r\nSubject: Fwd: my mails come back\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"X\"\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\nMy mails come back, see the attachment.\r\n\r\n--X\r\nContent-Type: application/octet-stream; name=\"Undelivered Mail Returned to Sender.eml\"\r\nContent-Disposition: attachment; filename=\"Undelivered Mail Returned to Sender.eml\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--X--\r\n"
+    );
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].address, "kim@shop.example");
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
+}
+
+/// Base64 in lines of 76 characters, as mail programs write it.
+fn base64_lines(bytes: &[u8]) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, &b| n << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ABC[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out.as_bytes()
+        .chunks(76)
+        .map(|l| std::str::from_utf8(l).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
