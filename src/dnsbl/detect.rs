@@ -24,10 +24,10 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
         .map(|l| &all[l]);
     let (entry, named_as) = match zone_hit {
         Some(l) => (l, written_zone(&lower, l.zone)),
-        None => {
-            let &(l, name) = found.iter().min_by_key(|(l, _)| *l)?;
-            (&all[l], name.unwrap_or(all[l].zone).to_string())
-        }
+        None => match found.iter().min_by_key(|(l, _)| *l) {
+            Some(&(l, name)) => (&all[l], name.unwrap_or(all[l].zone).to_string()),
+            None => return unregistered_hit(diagnostic, &lower),
+        },
     };
     let listed = match entry.kind {
         super::registry::ListKind::Ip => listed_ip(diagnostic),
@@ -37,6 +37,42 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
         list: Some(entry.id),
         named_as: mask_dqs_key(&named_as),
         listed,
+    })
+}
+
+/// A list the registry does not have, as the rejection names it: a provider's own
+/// (Microsoft's "(S3150)", T-Online's "(BL)", Cloudmark's CSI; `signs.toml`), or any
+/// zone a rejection says it was "blocked using". It cannot be checked, but the IP can.
+fn unregistered_hit(diagnostic: &str, lower: &str) -> Option<BlocklistHit> {
+    let named = crate::knowledge::signs("blocklist.other_lists").find_map(|w| {
+        let at = lower.find(w)?;
+        diagnostic
+            .get(at..at + w.len())
+            .map(|s| s.trim().to_string())
+    });
+    let named_as = named.or_else(|| zone_after_words(lower))?;
+    Some(BlocklistHit {
+        list: None,
+        named_as,
+        listed: listed_ip(diagnostic),
+    })
+}
+
+/// The zone after "blocked using" or "listed at" (`dnsbl.example.net`).
+fn zone_after_words(lower: &str) -> Option<String> {
+    crate::knowledge::signs("blocklist.zone_words").find_map(|words| {
+        let at = lower.find(words)? + words.len();
+        let zone = lower[at..]
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            .next()?
+            .trim_matches('.');
+        let labels: Vec<&str> = zone.split('.').collect();
+        let named = labels.len() >= 2
+            && labels.iter().all(|l| !l.is_empty())
+            && labels
+                .last()
+                .is_some_and(|tld| tld.bytes().all(|c| c.is_ascii_alphabetic()));
+        named.then(|| zone.to_string())
     })
 }
 
@@ -131,7 +167,11 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
                 .find(|&j| !(b[j].is_ascii_digit() || b[j] == b'.'))
                 .unwrap_or(b.len());
             let cand = diagnostic[i..end].trim_end_matches('.');
-            if cand.parse::<std::net::Ipv4Addr>().is_ok() && !cand.starts_with("127.") {
+            // Loopback and private addresses (a gateway's internal hop) are never listed.
+            let public = cand
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| !ip.is_loopback() && !ip.is_private());
+            if public {
                 let before = diagnostic[..i].to_ascii_lowercase();
                 // `host.name[ip]` or Exim's `host host.name [ip]` is the remote server;
                 // `[ip]` after a plain word or `ip=` is the listed one.
@@ -186,6 +226,21 @@ mod tests {
     fn a_client_said_to_be_listed_is_the_listed_one() {
         let hit = find_hit("rejected RCPT <a@example.com>: JunkMail rejected - mail.example.de [203.0.113.5]:51234 is in an RBL: see https://check.spamhaus.org/").unwrap();
         assert_eq!(hit.listed.as_deref(), Some("203.0.113.5"));
+    }
+
+    #[test]
+    fn lists_outside_the_registry_are_named() {
+        let hit = find_hit("550 5.7.1 Unfortunately, messages from [192.0.2.90] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).").unwrap();
+        assert_eq!((hit.list, hit.named_as.as_str()), (None, "(S3150)"));
+        assert_eq!(hit.listed.as_deref(), Some("192.0.2.90"));
+        let hit = find_hit("554 5.7.1 Service unavailable; Client host [192.0.2.16] blocked using hostkarma.junkemailfilter.com; see the list").unwrap();
+        assert_eq!(hit.named_as, "hostkarma.junkemailfilter.com");
+        let hit = find_hit(
+            "554 Service unavailable; Client host [192.0.2.17] blocked using dnsbl.mailer.example.",
+        )
+        .unwrap();
+        assert_eq!(hit.named_as, "dnsbl.mailer.example");
+        assert!(find_hit("550 5.1.1 User unknown; listed in our directory as gone").is_none());
     }
 
     #[test]
