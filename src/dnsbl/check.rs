@@ -80,6 +80,8 @@ pub struct Target {
     pub role: Role,
     /// The list the bounce named for it, if any.
     pub named_list: Option<&'static str>,
+    /// That list as the bounce wrote it (a provider's own list has no registry entry).
+    pub named_as: Option<String>,
 }
 
 /// Everything messages give to check: named IPs and domains, then sending IPs.
@@ -105,6 +107,7 @@ pub fn targets(messages: &[Message]) -> Vec<Target> {
                     kind,
                     role: Role::NamedInBounce,
                     named_list: hit.list,
+                    named_as: Some(hit.named_as.clone()),
                 });
             }
         }
@@ -115,6 +118,7 @@ pub fn targets(messages: &[Message]) -> Vec<Target> {
                     kind: ListKind::Ip,
                     role: Role::SendingIp,
                     named_list: None,
+                    named_as: None,
                 });
             }
         }
@@ -518,6 +522,7 @@ mod tests {
             kind: ListKind::Ip,
             role: Role::NamedInBounce,
             named_list: Some("trendmicro_rbl"),
+            named_as: None,
         }];
         let checks = checks(&targets, true);
         assert_eq!(checks[0].list.id, "trendmicro_rbl");

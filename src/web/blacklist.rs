@@ -228,7 +228,9 @@ fn summary(run: &Run, rows: &[(Listing, bool)], lang: Lang) -> String {
         let list = t
             .named_list
             .and_then(crate::dnsbl::registry::by_id)
-            .map_or("?", |l| l.name);
+            .map(|l| l.name)
+            .or(t.named_as.as_deref())
+            .unwrap_or("?");
         parts.push(
             lang.ui("bl_said")
                 .replace("{item}", &t.value)
