@@ -446,7 +446,15 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .iter()
         .filter_map(|r| receiving_host(r))
         .any(|h| at_reporter(&h));
+    // Unless the server that wrote the notice is the recipient's own gateway (its
+    // domain is the recipient's), which took the message in from outside.
+    let recipients_gateway = msg.recipients.iter().any(|r| {
+        reporting.as_deref().is_some_and(|rep| {
+            text::domain_part(&r.address).is_some_and(|d| text::base_domain(d) == rep)
+        })
+    });
     let relayed_on = reporter_took_it
+        && !recipients_gateway
         && msg
             .recipients
             .iter()
