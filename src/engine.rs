@@ -847,8 +847,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     // Without an address, a reason's words ("spam") are evidence only in a text that
     // says a message failed: a person's question about mail trouble names reasons too.
-    let states_failure =
-        || crate::knowledge::signs("kind.failure_statements").any(|w| n.lower.contains(w));
+    let states_failure = || states_failure(&n.lower);
     let no_evidence = n.dsn.is_empty()
         && msg.recipients.iter().all(|r| {
             r.status.is_none()
@@ -908,6 +907,20 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         return Kind::NotABounce;
     }
     Kind::Bounce
+}
+
+/// True if `lower` says that a message failed, not merely that none did ("nothing
+/// bounced so far", "nie abgelehnt").
+fn states_failure(lower: &str) -> bool {
+    crate::knowledge::signs("kind.failure_statements").any(|w| {
+        lower.match_indices(w).any(|(at, _)| {
+            let before = lower[..at].trim_end();
+            let word = before
+                .rsplit(|c: char| !c.is_alphanumeric() && c != '\'')
+                .next();
+            !word.is_some_and(|word| crate::knowledge::signs("kind.negations").any(|x| x == word))
+        })
+    })
 }
 
 /// Only the header lines of a notice that a message failed (its body was not copied): a

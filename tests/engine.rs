@@ -2130,3 +2130,15 @@ fn base64_lines(bytes: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join("\r\n")
 }
+
+/// A chat about mail settings that says nothing bounced is no bounce, although it talks
+/// of rejections and SPF.
+#[test]
+fn a_chat_saying_nothing_bounced_is_no_bounce() {
+    let chat = "Marco  4:03 PM\nnothing bounced so far as far as I know, just want to be safe before the newsletter goes out\nSophie  4:10 PM\nif the newsletter tool sends as @atelier.example you need to add it to the SPF record, otherwise some providers will reject with a 550 and Gmail will be strict about DMARC\n";
+    let m = &analyze(chat.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    // Said without the denial, it is a (thin) notice of a failure.
+    let said = chat.replace("nothing bounced", "it bounced");
+    assert_eq!(analyze(said.as_bytes()).messages[0].kind, Kind::Bounce);
+}
