@@ -18,27 +18,36 @@ pub struct Facts<'a> {
     pub action: Option<Action>,
     /// The remote server that wrote the diagnostic, when known.
     pub hosts: &'a [&'a str],
+    /// The server that wrote the notice, when no remote server is known: its own
+    /// provider-specific codes (Exchange Online's 5.7.133) count for it.
+    pub reporter: Option<&'a str>,
     /// The rest of the notice's words about this recipient (its outcome: "giving up").
     pub context: &'a str,
 }
 
 /// The provider rule that decides, if any. A provider's codes count where that provider
-/// wrote the diagnostic: its host is the remote server or is named in the diagnostic. A
-/// rule that is a bare status code is compared with the status code itself.
+/// wrote the diagnostic: its host is the remote server or is named in the diagnostic, or
+/// it wrote the notice and the code is its own (not one of the standard codes any
+/// server may quote). A rule that is a bare status code is compared with the status
+/// code itself.
 pub fn provider_rule(
     lower: &str,
     status: Option<&str>,
     hosts: &[&str],
+    reporter: Option<&str>,
 ) -> Option<&'static ProviderRule> {
     let (matcher, rules) = knowledge::provider_index();
     let found = matcher.matches(lower);
-    let present = |id: &str| {
-        knowledge::providers()
-            .iter()
-            .find(|p| p.id == id)
-            .is_some_and(|p| {
-                p.named_in(lower) || hosts.iter().any(|x| p.named_in(&x.to_ascii_lowercase()))
-            })
+    let present = |r: &ProviderRule| {
+        let named = |x: &str| {
+            knowledge::providers()
+                .iter()
+                .find(|p| p.id == r.provider)
+                .is_some_and(|p| p.named_in(&x.to_ascii_lowercase()))
+        };
+        named(lower)
+            || hosts.iter().any(|x| named(x))
+            || reporter.is_some_and(named) && (!r.is_status || providers_own(r.pattern))
     };
     rules.iter().enumerate().find_map(|(i, r)| {
         let hit = if r.is_status {
@@ -46,8 +55,18 @@ pub fn provider_rule(
         } else {
             found.binary_search(&i).is_ok()
         };
-        (hit && (r.anywhere || present(r.provider))).then_some(*r)
+        (hit && (r.anywhere || present(r))).then_some(*r)
     })
+}
+
+/// A status code of a provider's own numbering (`5.7.133`, `4.4.316`): its detail
+/// number lies beyond the standard ones (RFC 3463 and its registry stay below 40).
+fn providers_own(status: &str) -> bool {
+    status
+        .rsplit('.')
+        .next()
+        .and_then(|d| d.parse::<u32>().ok())
+        .is_some_and(|d| d >= 40)
 }
 
 /// The phrase rule that decides, if any: `(reason, phrase, weak)`.
@@ -112,7 +131,7 @@ fn decide_remote_first(f: &Facts<'_>, squashed: &str) -> (Reason, Decision) {
 }
 
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
-    if let Some(rule) = provider_rule(lower, f.status, f.hosts) {
+    if let Some(rule) = provider_rule(lower, f.status, f.hosts, f.reporter) {
         return (
             rule.reason,
             Decision {

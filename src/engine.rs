@@ -37,16 +37,23 @@ pub fn analyze(input: &[u8]) -> Report {
     let input = text::normalize_cr(input);
     // Queue listings, log excerpts and exports start with their lines; a mail starts with
     // its headers.
-    // Quoted-printable leftovers (`=20`, soft line breaks) and `>` quoting go first;
-    // spans then point into the cleaned text, which is never longer.
-    if let Ok(s) = std::str::from_utf8(&input)
-        && !notice::starts_with_headers(s)
-        && let s = text::strip_qp_debris(s)
+    // Quoted-printable leftovers (`=20`, soft line breaks) and `>` quoting go first.
+    if let Ok(raw) = std::str::from_utf8(&input)
+        && !notice::starts_with_headers(raw)
+        && let s = text::strip_qp_debris(raw)
         && let s = text::strip_quoting(&s)
-        && let Some((messages, cut)) = crate::queue_listing::read(&s)
+        && let Some((mut messages, cut)) = crate::queue_listing::read(&s)
             .or_else(|| logs::read(&s).map(|m| (m, false)))
             .or_else(|| crate::trace_export::read(&s))
     {
+        // Offsets into cleaned text do not fit the input: each message then spans it
+        // all, without marks.
+        if s != raw {
+            for m in &mut messages {
+                m.span = 0..input.len();
+                m.evidence.clear();
+            }
+        }
         report.messages = messages;
         if cut {
             report.notes.push(Note::TooManyMessages);
@@ -692,11 +699,7 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         .as_deref()
         .and_then(text::host_name)
         .or_else(|| remote_host(&everything));
-    let remote: Vec<&str> = remote_mta
-        .as_deref()
-        .or(raw.reporter.as_deref())
-        .into_iter()
-        .collect();
+    let remote: Vec<&str> = remote_mta.as_deref().into_iter().collect();
     let facts = Facts {
         diagnostic: &diagnostic,
         status: status.as_deref(),
@@ -704,6 +707,7 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         command: raw.command,
         action,
         hosts: &remote,
+        reporter: raw.reporter.as_deref().filter(|_| remote_mta.is_none()),
         context: &raw.context,
     };
     // The server's own words first (an SMTP reply, where a format stands for one reason

@@ -27,8 +27,9 @@ struct LogLine {
     sender: Option<String>,
 }
 
-/// Lines of a person's words a log excerpt may have around it.
+/// Lines of a person's words a log excerpt may have around it, and below it.
 const MAX_PROSE: usize = 12;
+const MAX_GREETING: usize = 4;
 
 /// Reads log lines. Returns `None` unless the input is mainly mail log lines with at
 /// least one delivery result.
@@ -46,6 +47,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     // Prose lines between log lines, and since the last log line: a log excerpt with a
     // person's question above and their greeting below has none of the first kind.
     let (mut prose_inside, mut prose_after) = (0, 0);
+    // Log-like lines without a time stamp in front (a header line naming amavisd).
+    let mut undated = 0;
     // Within the header lines of an Exim reject log entry.
     let mut reject_entry = false;
     let mut offset = 0;
@@ -78,6 +81,7 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         }
         if is_log_line(line) {
             loglike += 1;
+            undated += usize::from(!starts_with_timestamp(line));
             prose_inside += prose_after;
             prose_after = 0;
         } else if loglike > 0 {
@@ -113,7 +117,13 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         }
     }
     keep_own_mail(&mut parsed, &senders, &notices);
-    let excerpt = loglike > 0 && prose_inside == 0 && total - loglike <= MAX_PROSE;
+    // An excerpt: time-stamped lines with delivery results, a question above and at
+    // most a greeting below them (not a notice pasted after them).
+    let excerpt = !parsed.is_empty()
+        && undated == 0
+        && prose_inside == 0
+        && prose_after <= MAX_GREETING
+        && total - loglike <= MAX_PROSE;
     if loglike * 10 < total * 7 && !excerpt {
         return None;
     }
@@ -727,6 +737,20 @@ fn qmail_stamped(line: &str) -> bool {
 
 /// A line that starts with a date (`2024-02-27 13:01:55`), as Exim's main log lines and
 /// readable qmail stamps do.
+/// A syslog (`Nov 16 11:48:02`), Exim or ISO 8601 time stamp starts the line.
+fn starts_with_timestamp(line: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let line = line.trim_start();
+    let syslog = MONTHS.iter().any(|m| {
+        line.strip_prefix(m)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .is_some_and(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+    });
+    syslog || starts_with_date(line)
+}
+
 fn starts_with_date(line: &str) -> bool {
     let b = line.as_bytes();
     b.len() >= 24 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'

@@ -392,7 +392,9 @@ fn numbered_lines(body: &str) -> Vec<(usize, &str)> {
 /// indented lines that continue a folded value.
 fn label_lines(lines: &[(usize, &str)], first: usize) -> usize {
     (first..lines.len().min(first + 10))
-        .take_while(|&i| is_label(lines[i].1) || i > first && continues_value(lines[i].1))
+        .take_while(|&i| {
+            is_label(lines[i].1) || i > first && continues_value(lines[i - 1].1, lines[i].1)
+        })
         .count()
 }
 
@@ -402,9 +404,11 @@ fn is_label(line: &str) -> bool {
     crate::knowledge::signs("paste.forward_labels").any(|l| lower.starts_with(l))
 }
 
-/// An indented, non-empty line: the folded rest of the header value above it.
-fn continues_value(line: &str) -> bool {
-    line.starts_with([' ', '\t']) && !line.trim().is_empty()
+/// A non-empty line indented deeper than the label line above it: that label's value
+/// folded (one line at most; an indented text below its labels is no value).
+fn continues_value(above: &str, line: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    is_label(above) && !is_label(line) && !line.trim().is_empty() && indent(line) > indent(above)
 }
 
 /// The labels of `count` lines from `first` as (`from` | `subject` | `to` | `date`,
@@ -413,8 +417,8 @@ fn labels_of(body: &str, lines: &[(usize, &str)], first: usize, count: usize) ->
     let mut labels: Vec<(String, String)> = Vec::new();
     // Whether the line above was a label kept here (its folded rest belongs to it).
     let mut kept = false;
-    for (_, line) in &lines[first..first + count] {
-        if continues_value(line) && !is_label(line) {
+    for (i, (_, line)) in lines.iter().enumerate().take(first + count).skip(first) {
+        if i > first && continues_value(lines[i - 1].1, line) {
             if let (true, Some((_, value))) = (kept, labels.last_mut()) {
                 value.push(' ');
                 value.push_str(&text::squash(line));
@@ -558,7 +562,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         notice.is_dsn_report = is_report(msg) && kind.contains("delivery-status");
     }
     let mut body = String::new();
-    walk(msg, &mut notice, &mut body, 0);
+    walk(msg, msg.raw_message(), &mut notice, &mut body, 0);
     if notice.forwarded {
         let (more, cut) = attached_notices(msg);
         notice.attached_notices = more;
@@ -653,11 +657,15 @@ fn plain_body_len(msg: &Message<'_>) -> usize {
         .sum()
 }
 
-fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize) {
+/// Reads the parts of `msg`; `base` holds the bytes its parts' offsets count in.
+fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, depth: usize) {
     let plain_len = plain_body_len(msg);
     for (id, part) in msg.parts.iter().enumerate() {
         let (ctype, subtype) = content_type_of(part);
-        let foreign = match (ctype == "text").then(|| foreign_text(msg, part)).flatten() {
+        let foreign = match (ctype == "text")
+            .then(|| foreign_text(base, part))
+            .flatten()
+        {
             Some(Ok(text)) => Some(text),
             Some(Err(charset)) => {
                 notice.undecodable.get_or_insert(charset);
@@ -673,7 +681,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
             PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
                 let t = foreign
                     .as_deref()
-                    .or_else(|| utf8_if_mislabelled(msg, part))
+                    .or_else(|| utf8_if_mislabelled(base, part))
                     .unwrap_or(t);
                 if text::opens_as_html(t) {
                     push_text(body, &notice.flatten(t))
@@ -723,7 +731,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                     // as the message it holds.
                     _ if is_saved_message(part) => {
                         if let Some(inner) = parser().parse(b.as_ref()) {
-                            walk_message(&inner, notice, body, depth)
+                            walk_message(&inner, None, notice, body, depth)
                         }
                     }
                     _ => {
@@ -735,7 +743,7 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
                     }
                 }
             }
-            PartType::Message(inner) => walk_message(inner, notice, body, depth),
+            PartType::Message(inner) => walk_message(inner, Some(base), notice, body, depth),
             _ => {}
         }
     }
@@ -743,7 +751,17 @@ fn walk(msg: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize)
 
 /// A message inside this one (`message/rfc822`, or a saved `.eml` file): the returned
 /// original, or a bounce a person forwarded, which is then the notice to read.
-fn walk_message(inner: &Message<'_>, notice: &mut Notice, body: &mut String, depth: usize) {
+/// `parent` holds the bytes the enclosing message's offsets count in: mail-parser counts
+/// an unencoded inner message's offsets in them too, an encoded one's in its own bytes.
+fn walk_message(
+    inner: &Message<'_>,
+    parent: Option<&[u8]>,
+    notice: &mut Notice,
+    body: &mut String,
+    depth: usize,
+) {
+    let own = inner.raw_message();
+    let base = parent.filter(|p| within(own, p)).unwrap_or(own);
     if depth == 0 && nesting(inner, 1) > MAX_DEPTH {
         notice.truncated = Some("depth");
     }
@@ -765,11 +783,21 @@ fn walk_message(inner: &Message<'_>, notice: &mut Notice, body: &mut String, dep
                 notice.forward_note = body.to_ascii_lowercase();
                 notice.links.clear();
             }
-            walk(inner, notice, body, depth);
+            walk(inner, base, notice, body, depth);
         }
     } else {
         notice.truncated = Some("depth");
     }
+}
+
+/// True if `inner` lies inside `outer` (the same bytes, not a copy).
+fn within(inner: &[u8], outer: &[u8]) -> bool {
+    let (start, end) = (
+        outer.as_ptr() as usize,
+        outer.as_ptr() as usize + outer.len(),
+    );
+    let at = inner.as_ptr() as usize;
+    start <= at && at + inner.len() <= end
 }
 
 /// An attachment that is a saved message (`*.eml`), whatever type it was sent as.
@@ -780,10 +808,7 @@ fn is_saved_message(part: &mail_parser::MessagePart<'_>) -> bool {
 
 /// The raw text of an unencoded part labelled US-ASCII (or not labelled) whose bytes are
 /// UTF-8 after all, as mail servers often send: read as UTF-8, not as Latin-1.
-fn utf8_if_mislabelled<'a>(
-    msg: &'a Message<'_>,
-    part: &mail_parser::MessagePart<'_>,
-) -> Option<&'a str> {
+fn utf8_if_mislabelled<'a>(base: &'a [u8], part: &mail_parser::MessagePart<'_>) -> Option<&'a str> {
     if part.encoding != mail_parser::Encoding::None {
         return None;
     }
@@ -793,9 +818,7 @@ fn utf8_if_mislabelled<'a>(
     {
         return None;
     }
-    let raw = msg
-        .raw_message()
-        .get(part.offset_body as usize..part.offset_end as usize)?;
+    let raw = base.get(part.offset_body as usize..part.offset_end as usize)?;
     let text = std::str::from_utf8(raw).ok()?;
     (!text.is_ascii()).then_some(text)
 }
@@ -803,15 +826,14 @@ fn utf8_if_mislabelled<'a>(
 /// The text of a part in a character set mail-parser cannot decode (see [`charsets`]):
 /// `Ok` with the text decoded by the platform, `Err` with the set's name when it cannot.
 fn foreign_text(
-    msg: &Message<'_>,
+    base: &[u8],
     part: &mail_parser::MessagePart<'_>,
 ) -> Option<Result<String, String>> {
     let charset = part.content_type()?.attribute("charset")?;
     let name = charsets::foreign(charset)?;
-    let raw = msg
-        .raw_message()
-        .get(part.offset_body as usize..part.offset_end as usize)
-        .unwrap_or_default();
+    let Some(raw) = base.get(part.offset_body as usize..part.offset_end as usize) else {
+        return Some(Err(name));
+    };
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(raw),
         mail_parser::Encoding::QuotedPrintable => {
@@ -837,20 +859,32 @@ pub struct Attached {
 /// The bounces a mail forwards as attachments after the first one (which `walk` read),
 /// at most [`MAX_ATTACHED`]; and whether that limit left some out.
 fn attached_notices(msg: &Message<'_>) -> (Vec<Attached>, bool) {
+    let encoded = |p: &mail_parser::MessagePart<'_>| p.encoding != mail_parser::Encoding::None;
     let mut more: Vec<Attached> = msg
         .parts
         .iter()
-        .filter_map(|p| match &p.body {
-            PartType::Message(inner) if looks_like_bounce(inner) => Some((p, inner)),
-            _ => None,
+        .filter_map(|p| {
+            let decoded = match &p.body {
+                PartType::Message(inner) if looks_like_bounce(inner) => {
+                    encoded(p).then(|| inner.raw_message().to_vec())
+                }
+                PartType::Binary(b) | PartType::InlineBinary(b)
+                    if is_saved_message(p)
+                        && parser()
+                            .parse(b.as_ref())
+                            .is_some_and(|m| looks_like_bounce(&m)) =>
+                {
+                    encoded(p).then(|| b.to_vec())
+                }
+                _ => return None,
+            };
+            Some(Attached {
+                at: p.offset_body as usize..p.offset_end as usize,
+                decoded,
+            })
         })
         .skip(1)
         .take(MAX_ATTACHED + 1)
-        .map(|(p, inner)| Attached {
-            at: p.offset_body as usize..p.offset_end as usize,
-            decoded: (p.encoding != mail_parser::Encoding::None)
-                .then(|| inner.raw_message().to_vec()),
-        })
         .collect();
     let cut = more.len() > MAX_ATTACHED;
     more.truncate(MAX_ATTACHED);

@@ -254,8 +254,12 @@ fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
     let reader_name = reader_domain
         .and_then(|d| text::base_domain(d).split('.').next().map(str::to_string))
         .filter(|name| name.len() >= 8);
+    // Cloud services name a company's own space after it (`firma.sharepoint.com`).
+    let tenant = signs_of("phishing.tenant_platforms").any(|p| base == p);
     let named_like_reader = reader_name.is_some_and(|name| {
-        host.split('.').next() == Some(name.as_str()) && !base.starts_with(&format!("{name}."))
+        host.split('.').next() == Some(name.as_str())
+            && !base.starts_with(&format!("{name}."))
+            && !tenant
     });
     named_like_reader
         || reader_domain.is_some_and(looks_like)

@@ -134,14 +134,14 @@ pub fn of(msg: &Message) -> Option<Situation> {
                 .as_deref()
                 .is_some_and(|m| !serves_recipient(m, r))
     };
-    // A relay of the sender's: named like one, asking for a login, or another server
-    // than the big provider's that the recipient's address is at.
+    // A relay of the sender's: named like one, or another server than the big
+    // provider's that the recipient's address is at. (A hosted recipient domain's MX
+    // may have any name and ask for a login just the same.)
     let relay = |r: &&Recipient| {
         is_smarthost_of_another_domain(r)
-            || r.remote_mta.as_deref().is_some_and(|m| {
-                !serves_recipient(m, r)
-                    && (diagnostic_says(r, "situation.login_required") || not_their_provider(m, r))
-            })
+            || r.remote_mta
+                .as_deref()
+                .is_some_and(|m| !serves_recipient(m, r) && not_their_provider(m, r))
     };
     let own_server = notice_from_own_server(msg) || msg.format.ends_with("-log");
     if own_server
@@ -246,12 +246,18 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
         && !serves_recipient(&host, r)
 }
 
-/// True if `r`'s address is at a big mail provider that `host` does not belong to.
+/// True if `r`'s address is at a big mail provider's own domain (`gmx.de`, not
+/// `gartenweb.de`) and `host` is none of that provider's servers.
 fn not_their_provider(host: &str, r: &Recipient) -> bool {
     let domain = text::domain_part(&r.address)
         .unwrap_or("")
         .to_ascii_lowercase();
-    is_mail_provider(&domain) && !same_provider(&domain, host)
+    let host = host.to_ascii_lowercase();
+    crate::knowledge::signs("situation.provider_servers").any(|entry| {
+        entry
+            .split_once('=')
+            .is_some_and(|(d, servers)| d == domain && !host.contains(servers))
+    })
 }
 
 /// True if `host` belongs to the domain of `r`'s address.
@@ -509,12 +515,13 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         !crate::knowledge::signs("origin.loopback").any(|w| r.contains(w))
     });
     // A big provider's outgoing server, as the receiver looked it up, handed the
-    // message on: it came from an account there, which may be the user's.
+    // message in (the oldest hop; later ones may be the recipient's own gateways): it
+    // came from an account there, which may be the user's.
     let from_provider = original
         .received
-        .iter()
-        .filter_map(|r| verified_sender(r))
-        .any(|h| is_mail_provider(&h));
+        .last()
+        .and_then(|r| verified_sender(r))
+        .is_some_and(|h| is_mail_provider(&h));
     if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");
     }

@@ -529,8 +529,8 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
     let google = smarthost.replace("smtp.provider.example", "smtp-relay.gmail.com");
     let e = explain(&analyze(google.as_bytes()).messages[0], Lang::De);
     assert_eq!(e.topic, "situation.smarthost_refuses_relay");
-    // So is a server that asks for a login, and one that is not the big provider's the
-    // recipient's address is at, whatever their names.
+    // A server that asks for a login may be a hosted recipient domain's MX; one that is
+    // not the big provider's the recipient's address is at is a relay, whatever its name.
     let login = smarthost
         .replace("smtp.provider.example", "mail.agency-server.example")
         .replace(
@@ -538,7 +538,7 @@ fn a_receivers_broken_list_lookup_and_a_listed_domain_get_their_own_explanation(
             "Relay access denied - use SMTP authentication",
         );
     let e = explain(&analyze(login.as_bytes()).messages[0], Lang::De);
-    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+    assert_eq!(e.topic, "situation.recipient_refuses_relay");
     let gmx = smarthost
         .replace("smtp.provider.example", "mail.agency-server.example")
         .replace("rcpt@example.org", "kundin@gmx.de");
@@ -2141,4 +2141,67 @@ fn a_chat_saying_nothing_bounced_is_no_bounce() {
     // Said without the denial, it is a (thin) notice of a failure.
     let said = chat.replace("nothing bounced", "it bounced");
     assert_eq!(analyze(said.as_bytes()).messages[0].kind, Kind::Bounce);
+}
+
+/// Inputs a review of the changes above found misread, each with what it must give.
+#[test]
+fn inputs_a_review_found_misread() {
+    let read = |name: &str| analyze(&fixture(&format!("review/{name}")));
+    let first = |name: &str| {
+        let r = read(name);
+        let m = &r.messages[0];
+        let rcpt = m
+            .recipients
+            .first()
+            .map(|r| (r.address.clone(), r.reason))
+            .unwrap_or_default();
+        (m.kind, rcpt.0, rcpt.1)
+    };
+    // A header line naming amavisd does not make a bounce a log.
+    assert_eq!(
+        first("exim_amavis.txt"),
+        (
+            Kind::Bounce,
+            "petra.lang@praxis.example".into(),
+            Reason::MailboxFull
+        )
+    );
+    // A bounce forwarded in an East Asian charset keeps its text.
+    assert_eq!(first("euckr_ascii_forwarded.eml").2, Reason::UserUnknown);
+    // An indented paste, and an "Absender:" line without an address above the
+    // recipient's label, are read.
+    assert_eq!(first("indented_paste.txt").1, "anna@shop.example");
+    assert_eq!(first("absender_only.txt").1, "anna@shop.example");
+    // Two bounces forwarded as .eml files are two messages.
+    assert_eq!(read("two_eml_octet.eml").messages.len(), 2);
+    // "not found on host", "absorbs" and "not listed in names.nsf" name no block list.
+    for name in ["bl_found_on.txt", "bl_sorbs.txt", "bl_listed_in.txt"] {
+        let r = read(name);
+        assert!(r.messages[0].recipients[0].blocklist.is_none(), "{name}");
+    }
+    assert_eq!(first("bl_listed_in.txt").2, Reason::UserUnknown);
+    // A remote server's standard 5.1.8 in a Microsoft notice keeps its own meaning.
+    assert_eq!(first("o365_remote_518.txt").2, Reason::Rejected);
+    // A vacation reply that says the mail will not be read during the absence.
+    assert_eq!(first("vacation_en.eml").2, Reason::Vacation);
+    let topic = |name: &str| explain(&read(name).messages[0], Lang::En).topic;
+    // A hosted recipient domain's MX asking for a login, and a domain that merely ends
+    // like a big provider's, are the recipient's side.
+    assert_eq!(
+        topic("relay_sendmail_auth.eml"),
+        "situation.recipient_refuses_relay"
+    );
+    assert_eq!(
+        topic("relay_gartenweb.eml"),
+        "situation.recipient_refuses_relay"
+    );
+    // A company's own SharePoint is no disguised link.
+    assert_eq!(topic("sharepoint_quota.eml"), "kind.not_a_bounce");
+    // Backscatter through the recipient's own Proofpoint gateway is still forged.
+    let m = &read("origin_pphosted_2.eml").messages[0];
+    let origin = explain(m, Lang::En).origin.map(|o| o.likely);
+    assert_eq!(origin, Some("forged_sender"));
+    // Log lines read through '>' quoting point at no wrong bytes.
+    let r = read("quoted_log.txt");
+    assert!(r.messages.iter().all(|m| m.evidence.is_empty()));
 }

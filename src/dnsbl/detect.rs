@@ -46,6 +46,10 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
 fn unregistered_hit(diagnostic: &str, lower: &str) -> Option<BlocklistHit> {
     let named = crate::knowledge::signs("blocklist.other_lists").find_map(|w| {
         let at = lower.find(w)?;
+        // A zone as written, with the labels before it (`dnsbl.sorbs.net`).
+        if w.contains('.') && !w.contains(' ') {
+            return Some(written_zone(lower, w));
+        }
         diagnostic
             .get(at..at + w.len())
             .map(|s| s.trim().to_string())
@@ -72,7 +76,9 @@ fn zone_after_words(lower: &str) -> Option<String> {
             && labels
                 .last()
                 .is_some_and(|tld| tld.bytes().all(|c| c.is_ascii_alphabetic()));
-        named.then(|| zone.to_string())
+        let a_list = words == "blocked using "
+            || crate::knowledge::signs("blocklist.zone_list_words").any(|w| zone.contains(w));
+        (named && a_list).then(|| zone.to_string())
     })
 }
 
@@ -167,12 +173,18 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
                 .find(|&j| !(b[j].is_ascii_digit() || b[j] == b'.'))
                 .unwrap_or(b.len());
             let cand = diagnostic[i..end].trim_end_matches('.');
-            // Loopback and private addresses (a gateway's internal hop) are never listed.
-            let public = cand
-                .parse::<std::net::Ipv4Addr>()
-                .is_ok_and(|ip| !ip.is_loopback() && !ip.is_private());
+            // Loopback, private, shared (CGNAT) and link-local addresses are no one's.
+            let public = cand.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| {
+                let [a, b, ..] = ip.octets();
+                !(ip.is_loopback()
+                    || ip.is_private()
+                    || ip.is_link_local()
+                    || a == 100 && (64..128).contains(&b))
+            });
             if public {
-                let before = diagnostic[..i].to_ascii_lowercase();
+                // The words just before it (a bounded stretch keeps long texts linear).
+                let from = diagnostic.floor_char_boundary(i.saturating_sub(80));
+                let before = diagnostic[from..i].to_ascii_lowercase();
                 // `host.name[ip]` or Exim's `host host.name [ip]` is the remote server;
                 // `[ip]` after a plain word or `ip=` is the listed one.
                 let server = before
@@ -185,7 +197,7 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
                     .iter()
                     .any(|m| before.ends_with(m));
                 // "host [ip]:port is in an RBL" names the listed client, not the server.
-                let after = diagnostic[end..]
+                let after = diagnostic[end..diagnostic.floor_char_boundary(end + 40)]
                     .trim_start_matches(']')
                     .trim_start_matches(|c: char| c == ':' || c.is_ascii_digit())
                     .to_ascii_lowercase();

@@ -95,6 +95,22 @@ pub fn returned_headers(lower: &str) -> Option<usize> {
 const MAX_HEADER_STARTS: usize = 8;
 
 /// The address a line starts with, if any (after white space, quotes, `<` or a label).
+/// The address that fills a cell of its own in a table row copied from a spreadsheet
+/// (`25.03.2024 18:00<TAB>a@example.org<TAB>Hard Bounce<TAB>550 5.1.1 …`).
+fn table_cell_address(trimmed: &str, found: &[text::Found]) -> Option<text::Found> {
+    if !trimmed.contains('\t') {
+        return None;
+    }
+    found
+        .iter()
+        .find(|a| {
+            let before = trimmed[..a.start].trim_end_matches(' ');
+            let after = trimmed[a.end..].trim_start_matches(' ');
+            before.ends_with('\t') && after.starts_with('\t')
+        })
+        .cloned()
+}
+
 fn leading_address(line: &str) -> Option<text::Found> {
     let trimmed = line.trim_start();
     let mut body = trimmed.trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
@@ -260,7 +276,13 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             r.sender_label_open = !trimmed.contains('@');
             continue;
         }
-        if after_sender_label && trimmed.contains('@') {
+        // (A line with a recipient label of its own is the next fact, not the sender's
+        // address.)
+        let labelled_recipient = || {
+            crate::knowledge::signs("free_text.recipient_labels")
+                .any(|l| trimmed_lower.starts_with(l))
+        };
+        if after_sender_label && trimmed.contains('@') && !labelled_recipient() {
             continue;
         }
         if trimmed.contains('@') && r.address_line(line, trimmed) {
@@ -379,7 +401,9 @@ impl Reader<'_> {
             return false;
         }
         let coded = text::has_code(trimmed);
-        let lead = leading_address(line).filter(|a| !text::is_system_address(&a.value));
+        let lead = leading_address(line)
+            .or_else(|| table_cell_address(trimmed, &found))
+            .filter(|a| !text::is_system_address(&a.value));
         // A known recipient named again continues its block, unless a paragraph of
         // commentary names it after its error was already told.
         let mentioned = found.iter().find(|a| {
