@@ -47,7 +47,8 @@ pub fn provider_rule(
         };
         named(lower)
             || hosts.iter().any(|x| named(x))
-            || reporter.is_some_and(named) && (!r.is_status || providers_own(r.pattern))
+            || reporter.is_some_and(named)
+                && (!r.is_status || providers_own(r.pattern) || !quotes_a_server(lower, r))
     };
     rules.iter().enumerate().find_map(|(i, r)| {
         let hit = if r.is_status {
@@ -57,6 +58,13 @@ pub fn provider_rule(
         };
         (hit && (r.anywhere || present(r))).then_some(*r)
     })
+}
+
+/// True if the code of a status rule stands in a reply that names an address the way
+/// mail servers quote one (`550 5.1.8 <a@example.org>: Sender address rejected`): another
+/// server's reply the notice passes on, not the provider's own.
+fn quotes_a_server(lower: &str, r: &ProviderRule) -> bool {
+    lower.contains(&format!("{} <", r.pattern))
 }
 
 /// A status code of a provider's own numbering (`5.7.133`, `4.4.316`): its detail

@@ -914,15 +914,18 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 }
 
 /// True if `lower` says that a message failed, not merely that none did ("nothing
-/// bounced so far", "nie abgelehnt").
+/// bounced so far", "none of them bounced", "keine Mail abgelehnt"): a denial among the
+/// three words before the statement takes it back.
 fn states_failure(lower: &str) -> bool {
     crate::knowledge::signs("kind.failure_statements").any(|w| {
         lower.match_indices(w).any(|(at, _)| {
-            let before = lower[..at].trim_end();
-            let word = before
-                .rsplit(|c: char| !c.is_alphanumeric() && c != '\'')
-                .next();
-            !word.is_some_and(|word| crate::knowledge::signs("kind.negations").any(|x| x == word))
+            let before = &lower[lower.floor_char_boundary(at.saturating_sub(40))..at];
+            !before
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .rev()
+                .take(3)
+                .any(|word| crate::knowledge::signs("kind.negations").any(|x| x == word))
         })
     })
 }

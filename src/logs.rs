@@ -27,9 +27,8 @@ struct LogLine {
     sender: Option<String>,
 }
 
-/// Lines of a person's words a log excerpt may have around it, and below it.
+/// Lines of a person's words a log excerpt may have around it.
 const MAX_PROSE: usize = 12;
-const MAX_GREETING: usize = 4;
 
 /// Reads log lines. Returns `None` unless the input is mainly mail log lines with at
 /// least one delivery result.
@@ -44,11 +43,12 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     // qmail's deliveries by number: (message, recipient).
     let mut qmail_deliveries: HashMap<String, (String, String)> = HashMap::new();
     let (mut total, mut loglike) = (0, 0);
-    // Prose lines between log lines, and since the last log line: a log excerpt with a
-    // person's question above and their greeting below has none of the first kind.
-    let (mut prose_inside, mut prose_after) = (0, 0);
-    // Log-like lines without a time stamp in front (a header line naming amavisd).
-    let mut undated = 0;
+    // Time-stamped log lines, and the other lines between them and after the last: a
+    // log excerpt with a person's question above and their greeting below has none
+    // between, and no server reply after (a notice pasted below the log). A line that
+    // only names a mail program (a header naming amavisd) is no log line here.
+    let mut dated = 0;
+    let (mut prose_inside, mut prose_after, mut coded_after) = (0, 0, false);
     // Within the header lines of an Exim reject log entry.
     let mut reject_entry = false;
     let mut offset = 0;
@@ -79,13 +79,16 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         if (total > 50 && loglike * 2 < total) || (total > MAX_PROSE && loglike == 0) {
             return None;
         }
-        if is_log_line(line) {
-            loglike += 1;
-            undated += usize::from(!starts_with_timestamp(line));
+        let log_line = is_log_line(line);
+        loglike += usize::from(log_line);
+        if log_line && has_timestamp(line) {
+            dated += 1;
             prose_inside += prose_after;
             prose_after = 0;
-        } else if loglike > 0 {
+            coded_after = false;
+        } else if dated > 0 {
             prose_after += 1;
+            coded_after |= text::has_code(line);
         }
         if let Some((number, delivery)) = qmail_start(line) {
             qmail_deliveries.insert(number, delivery);
@@ -117,13 +120,11 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         }
     }
     keep_own_mail(&mut parsed, &senders, &notices);
-    // An excerpt: time-stamped lines with delivery results, a question above and at
-    // most a greeting below them (not a notice pasted after them).
     let excerpt = !parsed.is_empty()
-        && undated == 0
+        && dated > 0
         && prose_inside == 0
-        && prose_after <= MAX_GREETING
-        && total - loglike <= MAX_PROSE;
+        && !coded_after
+        && total - dated <= MAX_PROSE;
     if loglike * 10 < total * 7 && !excerpt {
         return None;
     }
@@ -735,8 +736,18 @@ fn qmail_stamped(line: &str) -> bool {
     tai || readable
 }
 
-/// A line that starts with a date (`2024-02-27 13:01:55`), as Exim's main log lines and
-/// readable qmail stamps do.
+/// A time stamp starts the line, or its first word after a file name or container
+/// (`/var/log/mail.log:Nov 16 …`, `postfix-1  | 2025-11-16T…`); qmail's TAI64N
+/// (`@4000…`) counts.
+fn has_timestamp(line: &str) -> bool {
+    let head = &line[..line.floor_char_boundary(64)];
+    starts_with_timestamp(head)
+        || head.trim_start().starts_with("@4000")
+        || head
+            .match_indices([':', '|'])
+            .any(|(at, _)| starts_with_timestamp(&head[at + 1..]))
+}
+
 /// A syslog (`Nov 16 11:48:02`), Exim or ISO 8601 time stamp starts the line.
 fn starts_with_timestamp(line: &str) -> bool {
     const MONTHS: [&str; 12] = [
@@ -751,6 +762,8 @@ fn starts_with_timestamp(line: &str) -> bool {
     syslog || starts_with_date(line)
 }
 
+/// A line that starts with a date (`2024-02-27 13:01:55`), as Exim's main log lines and
+/// readable qmail stamps do.
 fn starts_with_date(line: &str) -> bool {
     let b = line.as_bytes();
     b.len() >= 24 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'

@@ -392,9 +392,7 @@ fn numbered_lines(body: &str) -> Vec<(usize, &str)> {
 /// indented lines that continue a folded value.
 fn label_lines(lines: &[(usize, &str)], first: usize) -> usize {
     (first..lines.len().min(first + 10))
-        .take_while(|&i| {
-            is_label(lines[i].1) || i > first && continues_value(lines[i - 1].1, lines[i].1)
-        })
+        .take_while(|&i| is_label(lines[i].1) || continues_value(lines, first, i))
         .count()
 }
 
@@ -404,11 +402,25 @@ fn is_label(line: &str) -> bool {
     crate::knowledge::signs("paste.forward_labels").any(|l| lower.starts_with(l))
 }
 
-/// A non-empty line indented deeper than the label line above it: that label's value
-/// folded (one line at most; an indented text below its labels is no value).
-fn continues_value(above: &str, line: &str) -> bool {
+/// True if line `i` continues the folded value of the label above it (from line
+/// `first` on): indented deeper than the label, after a line that ends a list item
+/// (`,`) or after a sender or recipient label that named no address yet. (An indented
+/// text right below the labels is no value.)
+fn continues_value(lines: &[(usize, &str)], first: usize, i: usize) -> bool {
     let indent = |l: &str| l.len() - l.trim_start().len();
-    is_label(above) && !is_label(line) && !line.trim().is_empty() && indent(line) > indent(above)
+    let Some(label) = (first..i).rev().map(|j| lines[j].1).find(|l| is_label(l)) else {
+        return false;
+    };
+    let (above, line) = (lines[i - 1].1, lines[i].1);
+    let open_address = is_label(above)
+        && !above.contains('@')
+        && ["from:", "von:", "to:", "an:", "cc:"]
+            .iter()
+            .any(|l| above.trim().to_ascii_lowercase().starts_with(l));
+    !is_label(line)
+        && !line.trim().is_empty()
+        && indent(line) > indent(label)
+        && (above.trim_end().ends_with(',') || open_address)
 }
 
 /// The labels of `count` lines from `first` as (`from` | `subject` | `to` | `date`,
@@ -418,7 +430,7 @@ fn labels_of(body: &str, lines: &[(usize, &str)], first: usize, count: usize) ->
     // Whether the line above was a label kept here (its folded rest belongs to it).
     let mut kept = false;
     for (i, (_, line)) in lines.iter().enumerate().take(first + count).skip(first) {
-        if i > first && continues_value(lines[i - 1].1, line) {
+        if continues_value(lines, first, i) {
             if let (true, Some((_, value))) = (kept, labels.last_mut()) {
                 value.push(' ');
                 value.push_str(&text::squash(line));
@@ -729,10 +741,14 @@ fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, 
                     }
                     // A saved message attached as a file ("Unzustellbar.eml") is read
                     // as the message it holds.
-                    _ if is_saved_message(part) => {
-                        if let Some(inner) = parser().parse(b.as_ref()) {
-                            walk_message(&inner, None, notice, body, depth)
-                        }
+                    // A person's own saved mail attached to their question is no
+                    // returned message.
+                    _ if let Some(inner) = saved_message(part, b)
+                        && (looks_like_bounce(&inner)
+                            || notice.is_dsn_report
+                            || notice.from_mail_system()) =>
+                    {
+                        walk_message(&inner, None, notice, body, depth)
                     }
                     _ => {
                         if let Some(n) = part.attachment_name() {
@@ -800,10 +816,12 @@ fn within(inner: &[u8], outer: &[u8]) -> bool {
     start <= at && at + inner.len() <= end
 }
 
-/// An attachment that is a saved message (`*.eml`), whatever type it was sent as.
-fn is_saved_message(part: &mail_parser::MessagePart<'_>) -> bool {
+/// An attachment that is a saved message (`*.eml`), whatever type it was sent as, read.
+fn saved_message<'a>(part: &mail_parser::MessagePart<'_>, bytes: &'a [u8]) -> Option<Message<'a>> {
     part.attachment_name()
         .is_some_and(|n| n.to_ascii_lowercase().trim_end().ends_with(".eml"))
+        .then(|| parser().parse(bytes))
+        .flatten()
 }
 
 /// The raw text of an unencoded part labelled US-ASCII (or not labelled) whose bytes are
@@ -869,10 +887,7 @@ fn attached_notices(msg: &Message<'_>) -> (Vec<Attached>, bool) {
                     encoded(p).then(|| inner.raw_message().to_vec())
                 }
                 PartType::Binary(b) | PartType::InlineBinary(b)
-                    if is_saved_message(p)
-                        && parser()
-                            .parse(b.as_ref())
-                            .is_some_and(|m| looks_like_bounce(&m)) =>
+                    if saved_message(p, b).is_some_and(|m| looks_like_bounce(&m)) =>
                 {
                     encoded(p).then(|| b.to_vec())
                 }

@@ -253,10 +253,15 @@ fn not_their_provider(host: &str, r: &Recipient) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     let host = host.to_ascii_lowercase();
+    // A server of the provider: named under its domain (`mx00.gmx.net` for `gmx.`).
+    let theirs = |word: &str| match word.strip_suffix('.') {
+        Some(name) => host.starts_with(word) || host.contains(&format!(".{name}.")),
+        None => host == word || host.ends_with(&format!(".{word}")),
+    };
     crate::knowledge::signs("situation.provider_servers").any(|entry| {
         entry
             .split_once('=')
-            .is_some_and(|(d, servers)| d == domain && !host.contains(servers))
+            .is_some_and(|(d, servers)| d == domain && !theirs(servers))
     })
 }
 
@@ -517,10 +522,18 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // A big provider's outgoing server, as the receiver looked it up, handed the
     // message in (the oldest hop; later ones may be the recipient's own gateways): it
     // came from an account there, which may be the user's.
+    // (An oldest hop without a sender is the provider's own hand-in: its receiver.)
     let from_provider = original
         .received
         .last()
-        .and_then(|r| verified_sender(r))
+        .and_then(|r| {
+            verified_sender(r).or_else(|| {
+                r.to_ascii_lowercase()
+                    .starts_with("by ")
+                    .then(|| receiving_host(r))
+                    .flatten()
+            })
+        })
         .is_some_and(|h| is_mail_provider(&h));
     if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");

@@ -2205,3 +2205,62 @@ fn inputs_a_review_found_misread() {
     let r = read("quoted_log.txt");
     assert!(r.messages.iter().all(|m| m.evidence.is_empty()));
 }
+
+/// Inputs a second review found misread after the first round of fixes.
+#[test]
+fn inputs_a_second_review_found_misread() {
+    let read = |name: &str| analyze(&fixture(&format!("review/{name}")));
+    let recipients = |name: &str| -> Vec<(String, Reason)> {
+        read(name)
+            .messages
+            .iter()
+            .flat_map(|m| m.recipients.iter().map(|r| (r.address.clone(), r.reason)))
+            .collect()
+    };
+    // Logs found with grep, with a signature below, and qmail's TAI64N stamps.
+    for name in ["log3_grep.txt", "log3_signature.txt", "qmail_tai3.txt"] {
+        let got = recipients(name);
+        assert_eq!(
+            got.first(),
+            Some(&("tom@garden.example".to_string(), Reason::Delivered)),
+            "{name}"
+        );
+        assert!(got.len() >= 2, "{name}");
+    }
+    // A provider's own small codes still mean what it says (Microsoft 5.7.12, Gmail's
+    // daily limit 5.4.5).
+    assert_eq!(recipients("o365_5712.txt")[0].1, Reason::Rejected);
+    assert_eq!(recipients("gmail_limit.eml")[0].1, Reason::RateLimited);
+    // A block list outside the registry named after "listed at".
+    let m = &read("bl_ips.backscatterer.org.txt").messages[0];
+    assert!(m.recipients[0].blocklist.is_some());
+    // An address no longer active: the person has left.
+    assert_eq!(recipients("left_de_aktiv.eml")[0].1, Reason::HasMoved);
+    // Denials a few words before the statement.
+    for name in ["chat_none.txt", "chat_de_keine.txt"] {
+        assert_eq!(read(name).messages[0].kind, Kind::NotABounce, "{name}");
+    }
+    // Of two address cells in a copied table row, the recipient's is the last.
+    assert_eq!(
+        recipients("table_sender_first.txt")[0].0,
+        "anna@shop.example"
+    );
+    // Big providers' foreign domains, and a server merely ending like one.
+    let topic = |name: &str| explain(&read(name).messages[0], Lang::En).topic;
+    for name in ["relay_hotmail.co.uk.eml", "relay_web.de_via_stadtweb.eml"] {
+        assert_eq!(topic(name), "situation.smarthost_refuses_relay", "{name}");
+    }
+    // A Workspace sender's own hop (no "from") is no forgery.
+    let m = &read("origin_workspace.eml").messages[0];
+    assert!(explain(m, Lang::En).origin.is_none());
+    // A person's own saved mail attached to their question is no returned original.
+    let m = &read("eml_ordinary_received.eml").messages[0];
+    assert!(
+        m.recipients
+            .iter()
+            .all(|r| r.address != "j.eckert@carpentry.example")
+    );
+    // A To header folded over three lines keeps the Subject and Date below it.
+    let m = &read("paste_folded_to.txt").messages[0];
+    assert!(m.notice.date.is_some());
+}

@@ -94,16 +94,16 @@ pub fn returned_headers(lower: &str) -> Option<usize> {
 /// `Return-Path:`/`Received:` lines tried as the start of a returned header block.
 const MAX_HEADER_STARTS: usize = 8;
 
-/// The address a line starts with, if any (after white space, quotes, `<` or a label).
 /// The address that fills a cell of its own in a table row copied from a spreadsheet
-/// (`25.03.2024 18:00<TAB>a@example.org<TAB>Hard Bounce<TAB>550 5.1.1 …`).
+/// (`25.03.2024 18:00<TAB>a@example.org<TAB>Hard Bounce<TAB>550 5.1.1 …`); of two (sender
+/// and recipient, as exports order them) the last.
 fn table_cell_address(trimmed: &str, found: &[text::Found]) -> Option<text::Found> {
     if !trimmed.contains('\t') {
         return None;
     }
     found
         .iter()
-        .find(|a| {
+        .rfind(|a| {
             let before = trimmed[..a.start].trim_end_matches(' ');
             let after = trimmed[a.end..].trim_start_matches(' ');
             before.ends_with('\t') && after.starts_with('\t')
@@ -111,6 +111,7 @@ fn table_cell_address(trimmed: &str, found: &[text::Found]) -> Option<text::Foun
         .cloned()
 }
 
+/// The address a line starts with, if any (after white space, quotes, `<` or a label).
 fn leading_address(line: &str) -> Option<text::Found> {
     let trimmed = line.trim_start();
     let mut body = trimmed.trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
