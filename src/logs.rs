@@ -148,6 +148,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut messages: Vec<Message> = Vec::new();
     // Each queue ID's message.
     let mut index: HashMap<String, usize> = HashMap::new();
+    // Each message's recipients' places, by (message, lower-case address).
+    let mut slots: HashMap<(usize, String), usize> = HashMap::new();
     for line in parsed {
         let idx = *index.entry(line.queue_id.clone()).or_insert_with(|| {
             messages.push(empty_message(line.format, line.span.clone()));
@@ -170,23 +172,25 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         if line.action == Action::Delivered {
             r.reason = Reason::Delivered;
         }
-        // A recipient tried again (deferred, then sent or expired) ends in its last line.
-        let slot = msg
-            .recipients
-            .iter()
-            .position(|p| p.address.eq_ignore_ascii_case(&r.address))
-            .unwrap_or(msg.recipients.len());
-        msg.evidence.retain(|e| e.recipient != Some(slot));
-        msg.evidence.push(Evidence {
+        // A recipient tried again (deferred, then sent or expired) ends in its last line,
+        // which its evidence then points at. (Looked up by address: one queue ID may
+        // have many recipients.)
+        let slot = *slots
+            .entry((idx, r.address.to_ascii_lowercase()))
+            .or_insert(msg.recipients.len());
+        let evidence = Evidence {
             start,
             end,
             what: EvidenceKind::Diagnostic,
             recipient: Some(slot),
-        });
+        };
         if slot == msg.recipients.len() {
             msg.recipients.push(r);
+            msg.evidence.push(evidence);
         } else {
+            // Each recipient has one mark, pushed with it: the same place.
             msg.recipients[slot] = r;
+            msg.evidence[slot] = evidence;
         }
     }
     // Recipients still waiting when their message was returned have failed: it expired.

@@ -164,7 +164,12 @@ pub fn parser() -> &'static MessageParser {
 pub fn read(bytes: &[u8]) -> Notice {
     let decoded = text::decode(bytes);
     let has_headers = starts_with_headers(&decoded);
-    let parsed = has_headers.then(|| parser().parse(bytes)).flatten();
+    // mail-parser nests messages without a limit, and so deep a tree overflows the
+    // stack when it is freed: the parser sees the bytes before the part that would
+    // nest too many.
+    let nested_cut = nested_message_cut(bytes);
+    let mime = &bytes[..nested_cut.unwrap_or(bytes.len())];
+    let parsed = has_headers.then(|| parser().parse(mime)).flatten();
     let mut notice = match parsed {
         Some(msg) => from_mime(&msg, &decoded),
         None => from_pasted_text(&decoded),
@@ -172,8 +177,29 @@ pub fn read(bytes: &[u8]) -> Notice {
     if has_headers && !notice.has_headers {
         notice.truncated = Some("mime");
     }
+    if nested_cut.is_some() {
+        notice.truncated = Some("depth");
+    }
     read_ses_notification(&mut notice);
     notice
+}
+
+/// Messages inside a message (`message/…` parts) read at most, at any depth.
+const MAX_NESTED_PARTS: usize = 1000;
+
+/// Where the part starts that would hold more than [`MAX_NESTED_PARTS`] messages.
+fn nested_message_cut(bytes: &[u8]) -> Option<usize> {
+    let mut starts: Vec<usize> = [&b"essage/"[..], b"ESSAGE/"]
+        .iter()
+        .flat_map(|word| memchr::memmem::find_iter(bytes, word))
+        .filter(|&at| at > 0 && bytes[at - 1].eq_ignore_ascii_case(&b'm'))
+        .collect();
+    if starts.len() <= MAX_NESTED_PARTS {
+        return None;
+    }
+    starts.sort_unstable();
+    let at = starts[MAX_NESTED_PARTS];
+    Some(bytes[..at].iter().rposition(|&b| b == b'\n').unwrap_or(0))
 }
 
 /// An Amazon SES JSON notification fills the report fields it carries.

@@ -208,3 +208,35 @@ fn control_characters_of_a_reply_never_reach_the_reader() {
         assert!(!s.chars().any(char::is_control), "{s:?}");
     }
 }
+
+#[test]
+fn messages_nested_beyond_any_depth_are_cut_not_a_crash() {
+    // Freeing 150,000 nested messages recursively would overflow the stack.
+    let mut input = String::from("From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n");
+    input.push_str(&"Content-Type: message/rfc822\n\n".repeat(150_000));
+    input.push_str("Content-Type: text/plain\n\n550 5.1.1 <x@example.org>: User unknown\n");
+    let report = analyze(input.as_bytes());
+    assert!(
+        report.messages[0]
+            .warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Truncated { limit } if limit == "depth"))
+    );
+}
+
+#[test]
+fn many_recipients_in_text_and_logs_stay_linear() {
+    // 20,000 recipients: looked up one by one in a list, they would take minutes.
+    let lines: String = (0..20_000)
+        .map(|i| format!("<user{i}@example.org>: 550 5.1.1 User unknown\n"))
+        .collect();
+    let report = analyze(format!("The mail system\n\n{lines}").as_bytes());
+    assert!(!report.messages.is_empty());
+    let log: String = (0..20_000)
+        .map(|i| format!("Nov 16 11:48:04 mx postfix/smtp[1]: ABC123: to=<user{i}@example.org>, relay=mx.example.org[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown)\n"))
+        .collect();
+    let report = analyze(log.as_bytes());
+    assert_eq!(report.messages[0].recipients.len(), 20_000);
+    let one_line: String = (0..50_000).map(|i| format!("u{i}@example.org ")).collect();
+    analyze(format!("The mail system\n\n{one_line}\n").as_bytes());
+}

@@ -184,9 +184,10 @@ fn labelled_failure(line: &str) -> Option<(String, &str)> {
 
 /// True if the text before an address labels it as a message ID or a log line's sender.
 fn labelled_no_recipient(before: &str) -> bool {
-    let label = before
-        .trim_end_matches(['<', ' ', '\t'])
-        .to_ascii_lowercase();
+    let before = before.trim_end_matches(['<', ' ', '\t']);
+    // The label ends right before the address: a short tail keeps long lines linear.
+    let label =
+        before[before.floor_char_boundary(before.len().saturating_sub(16))..].to_ascii_lowercase();
     [
         "message-id:",
         "in-reply-to:",
@@ -342,6 +343,9 @@ struct Reader<'a> {
     /// The line being read, and the line each recipient was first named on.
     line_no: usize,
     seen_at: Vec<usize>,
+    /// Each recipient's place in `out.recipients`, by lower-case address (a long list
+    /// of addresses stays linear).
+    index: std::collections::HashMap<String, usize>,
     /// Lines before this one added words to a diagnostic or the general text.
     content_until: usize,
     content_len: usize,
@@ -408,10 +412,12 @@ impl Reader<'_> {
         // A known recipient named again continues its block, unless a paragraph of
         // commentary names it after its error was already told.
         let mentioned = found.iter().find(|a| {
-            self.out.recipients.iter().any(|r| {
-                r.address.eq_ignore_ascii_case(&a.value)
-                    && (self.current.is_some() || r.diagnostic.is_empty() || coded)
-            })
+            self.index
+                .get(&a.value.to_ascii_lowercase())
+                .is_some_and(|&i| {
+                    let r = &self.out.recipients[i];
+                    self.current.is_some() || r.diagnostic.is_empty() || coded
+                })
         });
         if let Some(addr) = lead.as_ref().or(mentioned) {
             let idx = self.recipient(&addr.value);
@@ -461,12 +467,10 @@ impl Reader<'_> {
     /// The index of the recipient with this address, added if new; it becomes current.
     fn recipient(&mut self, address: &str) -> usize {
         let recipients = &mut self.out.recipients;
-        let idx = match recipients
-            .iter()
-            .position(|r| r.address.eq_ignore_ascii_case(address))
-        {
-            Some(i) => i,
-            None => {
+        let idx = *self
+            .index
+            .entry(address.to_ascii_lowercase())
+            .or_insert_with(|| {
                 recipients.push(TextRecipient {
                     address: address.to_string(),
                     diagnostic: String::new(),
@@ -474,8 +478,7 @@ impl Reader<'_> {
                 });
                 self.seen_at.push(self.line_no);
                 recipients.len() - 1
-            }
-        };
+            });
         self.current = Some(idx);
         idx
     }
