@@ -899,6 +899,8 @@ pub fn flatten_html(s: &str) -> String {
                 ("&gt;", '>'),
                 ("&quot;", '"'),
                 ("&#39;", '\''),
+                ("&#64;", '@'),
+                ("&#x40;", '@'),
                 ("&nbsp;", ' '),
                 ("&#160;", ' '),
             ];
@@ -1228,6 +1230,9 @@ mod tests {
     fn html_is_flattened_without_scripts() {
         let t = flatten_html("<p>Hi &amp; bye</p><script>alert(1)</script><br>550 user");
         assert_eq!(t, "\nHi & bye\n\n550 user");
+        // An address written with a numeric entity, as HTML source shows it.
+        let t = flatten_html("<p>to &lt;accounts&#64;plumbing.example&gt; failed</p>");
+        assert_eq!(t, "\nto <accounts@plumbing.example> failed\n");
     }
 
     #[test]
