@@ -305,10 +305,13 @@ fn trace_details(s: &str) -> TraceDetails {
     out
 }
 
-/// A CSV export: a header row (within the first lines) and the rows below it.
+/// A CSV export: a header row (within the first lines) and the rows below it. Its fields
+/// are split by commas, by semicolons (German Excel) or by tabs (a table copied from a
+/// spreadsheet or a web panel), whichever its header row uses.
 fn csv_table(s: &str) -> Option<(Columns, Vec<Row>)> {
     let mut offset = 0;
     let mut columns = None;
+    let mut delimiter = ',';
     let mut rows = Vec::new();
     for (n, raw) in s.split_inclusive('\n').take(MAX_ROWS).enumerate() {
         let span = offset..offset + raw.len();
@@ -320,14 +323,21 @@ fn csv_table(s: &str) -> Option<(Columns, Vec<Row>)> {
             }
             // Exchange's raw tracking log names its columns in a `#Fields:` line.
             let line = line.strip_prefix("#Fields:").unwrap_or(line);
-            if line.contains(',') {
-                columns = Columns::of(&csv_fields(line));
+            delimiter = if line.contains('\t') {
+                '\t'
+            } else if line.contains(';') && !line.contains(',') {
+                ';'
+            } else {
+                ','
+            };
+            if line.contains(delimiter) {
+                columns = Columns::of(&csv_fields(line, delimiter));
             }
             continue;
         }
         rows.push(Row {
             span,
-            fields: csv_fields(line),
+            fields: csv_fields(line, delimiter),
         });
     }
     Some((columns?, rows))
@@ -483,7 +493,7 @@ fn list_field(line: &str) -> Option<(&str, &str)> {
 
 /// The fields of one CSV line: comma-separated, optionally in double quotes with `""`
 /// for a quote inside.
-fn csv_fields(line: &str) -> Vec<String> {
+fn csv_fields(line: &str, delimiter: char) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
@@ -495,7 +505,7 @@ fn csv_fields(line: &str) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            c if c == delimiter && !quoted => fields.push(std::mem::take(&mut field)),
             c => field.push(c),
         }
     }
@@ -514,6 +524,24 @@ mod tests {
             .iter()
             .map(|m| (m.recipients[0].address.clone(), m.recipients[0].reason))
             .collect()
+    }
+
+    /// Tables copied from a web panel (tabs) or saved by a German Excel (semicolons).
+    #[test]
+    fn tab_and_semicolon_separated_exports_are_read() {
+        let tabs = "Event\tSender\tRecipient\tResult\nSuccess\tinfo@shop.example\tkim@garden.example\tAccepted\nFailure\tinfo@shop.example\tlea@garden.example\tSMTP error from remote mail server after RCPT TO:<lea@garden.example>: 550 5.1.1 No such user\n";
+        assert_eq!(
+            outcomes(tabs),
+            [
+                ("kim@garden.example".to_string(), Reason::Delivered),
+                ("lea@garden.example".to_string(), Reason::UserUnknown)
+            ]
+        );
+        let semicolons = "Empfänger;Status;SMTP-Antwort\n\"kim@garden.example\";\"Hard Bounce\";\"552 5.2.2 Mailbox full\"\n";
+        assert_eq!(
+            outcomes(semicolons),
+            [("kim@garden.example".to_string(), Reason::MailboxFull)]
+        );
     }
 
     #[test]
