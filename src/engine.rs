@@ -36,8 +36,8 @@ pub fn analyze(input: &[u8]) -> Report {
     }
     let input = text::normalize_cr(input);
     // Queue listings, log excerpts and exports start with their lines; a mail starts with
-    // its headers.
-    // Quoted-printable leftovers (`=20`, soft line breaks) and `>` quoting go first.
+    // its headers. Quoted-printable leftovers (`=20`, soft line breaks) and `>` quoting
+    // go first.
     if let Ok(raw) = std::str::from_utf8(&input)
         && !notice::starts_with_headers(raw)
         && let s = text::strip_qp_debris(raw)
@@ -851,12 +851,12 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     // Without an address, a reason's words ("spam") are evidence only in a text that
     // says a message failed: a person's question about mail trouble names reasons too.
-    let states_failure = || states_failure(&n.lower);
     let no_evidence = n.dsn.is_empty()
         && msg.recipients.iter().all(|r| {
             r.status.is_none()
                 && r.reply_code.is_none()
-                && (r.reason == Reason::Undefined || r.address.is_empty() && !states_failure())
+                && (r.reason == Reason::Undefined
+                    || r.address.is_empty() && !states_failure(&n.lower))
         });
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
