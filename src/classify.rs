@@ -39,13 +39,11 @@ pub fn provider_rule(
     let (matcher, rules) = knowledge::provider_index();
     let found = matcher.matches(lower);
     let present = |r: &ProviderRule| {
-        let named = |x: &str| {
-            knowledge::providers()
-                .iter()
-                .find(|p| p.id == r.provider)
-                .is_some_and(|p| p.named_in(&x.to_ascii_lowercase()))
+        let Some(p) = knowledge::providers().iter().find(|p| p.id == r.provider) else {
+            return false;
         };
-        named(lower)
+        let named = |host: &str| p.named_in(&host.to_ascii_lowercase());
+        p.named_in(lower)
             || hosts.iter().any(|x| named(x))
             || reporter.is_some_and(named)
                 && (!r.is_status || providers_own(r.pattern) || !quotes_a_server(lower, r))

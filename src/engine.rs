@@ -254,8 +254,7 @@ fn complainants(n: &Notice) -> Vec<String> {
     fields
         .chain(original)
         .chain(unsubscriber)
-        .filter_map(|l| text::find_addresses(l).into_iter().next())
-        .map(|a| a.value)
+        .filter_map(text::first_address)
         .collect()
 }
 
@@ -307,8 +306,7 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
             .headers
             .from
             .as_deref()
-            .and_then(|f| text::find_addresses(f).into_iter().next())
-            .map(|a| a.value)
+            .and_then(text::first_address)
             .or_else(|| forwarded_auto_reply(n).filter(|a| !a.is_empty()))
             .into_iter()
             .collect(),
@@ -338,8 +336,7 @@ fn original_to(n: &Notice) -> Option<String> {
         .as_ref()?
         .to
         .as_deref()
-        .and_then(|t| text::find_addresses(t).into_iter().next())
-        .map(|a| a.value)
+        .and_then(text::first_address)
 }
 
 /// What every recipient of one notice shares.
@@ -470,21 +467,17 @@ fn drop_returned_sender(msg: &mut Message, n: &Notice) {
     let Some(original) = n.original.as_ref() else {
         return;
     };
-    let Some(sender) = original
-        .from
-        .as_deref()
-        .and_then(|f| text::find_addresses(f).into_iter().next())
-    else {
+    let Some(sender) = original.from.as_deref().and_then(text::first_address) else {
         return;
     };
     let addressed = original
         .to
         .as_deref()
-        .is_some_and(|v| text::contains_ci(v, &sender.value));
+        .is_some_and(|v| text::contains_ci(v, &sender));
     // Only a mention without a failure of its own: the sender may be a recipient too
     // (in Cc, through a list or alias), or the victim of a loop.
     let is_sender = |r: &Recipient| {
-        r.address.eq_ignore_ascii_case(&sender.value)
+        r.address.eq_ignore_ascii_case(&sender)
             && r.reason == Reason::Undefined
             && r.status.is_none()
             && r.reply_code.is_none()
@@ -497,16 +490,12 @@ fn drop_returned_sender(msg: &mut Message, n: &Notice) {
 /// A notice that greets its reader by address ("a@example.org 様") names the sender, not
 /// the failed recipient: when that is all the text gave, the original's recipient is meant.
 fn replace_greeted_sender(msg: &mut Message, n: &Notice) {
-    let sender = n
-        .headers
-        .to
-        .as_deref()
-        .and_then(|t| text::find_addresses(t).into_iter().next());
+    let sender = n.headers.to.as_deref().and_then(text::first_address);
     if let [only] = msg.recipients.as_mut_slice()
         && let Some(sender) = sender
-        && only.address.eq_ignore_ascii_case(&sender.value)
+        && only.address.eq_ignore_ascii_case(&sender)
         && let Some(to) = original_to(n)
-        && !to.eq_ignore_ascii_case(&sender.value)
+        && !to.eq_ignore_ascii_case(&sender)
     {
         only.address = to;
     }
@@ -516,8 +505,7 @@ fn replace_greeted_sender(msg: &mut Message, n: &Notice) {
 fn fallback_recipient(n: &Notice, ctx: &Context<'_>) -> Option<Recipient> {
     let named = n
         .header("x-failed-recipients")
-        .and_then(|v| text::find_addresses(v).into_iter().next())
-        .map(|a| a.value)
+        .and_then(text::first_address)
         .or_else(|| original_to(n))
         .or_else(|| named_in_rewrapped_text(&n.text, &n.lower));
     if named.is_none() && ctx.reading.general.is_empty() {

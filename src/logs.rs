@@ -341,10 +341,6 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     Some(rest[..end].trim())
 }
 
-fn angle_address(v: &str) -> Option<String> {
-    text::find_addresses(v).into_iter().next().map(|a| a.value)
-}
-
 /// The queue ID that syslog lines carry as `program[pid]: ID: ...`.
 fn syslog_queue_id(line: &str) -> String {
     line.split("]: ")
@@ -448,7 +444,7 @@ fn postfix(line: &str) -> Option<LogLine> {
     }
     // `status=` is the last field; its server reply in brackets may hold commas.
     let status = line[line.find(" status=")? + 8..].trim();
-    let address = angle_address(field(line, "to")?)?;
+    let address = text::first_address(field(line, "to")?)?;
     let word = status.split([' ', ',', '(']).next().unwrap_or("");
     let action = match word {
         "sent" => Action::Delivered,
@@ -468,7 +464,7 @@ fn postfix(line: &str) -> Option<LogLine> {
         format: "postfix-log",
         queue_id: syslog_queue_id(line),
         address,
-        original_address: field(line, "orig_to").and_then(angle_address),
+        original_address: field(line, "orig_to").and_then(text::first_address),
         action,
         status: field(line, "dsn").map(str::to_string),
         diagnostic,
@@ -511,7 +507,7 @@ fn postfix_reject(line: &str) -> Option<LogLine> {
             .trim()
             .to_string()
     };
-    let address = angle_address(field(line, "to")?)?;
+    let address = text::first_address(field(line, "to")?)?;
     Some(LogLine {
         // `from=<a@x> to=<b@y> proto=…`: the sender is what stands in the brackets.
         sender: field(line, "from").map(envelope_sender),
@@ -563,7 +559,7 @@ fn sendmail(line: &str) -> Option<LogLine> {
         return None;
     }
     let stat = line.find(" stat=").map(|p| line[p + 6..].trim())?;
-    let address = angle_address(field(line, "to")?)?;
+    let address = text::first_address(field(line, "to")?)?;
     let dsn = field(line, "dsn").map(str::to_string);
     let action = if stat.starts_with("Sent") {
         Action::Delivered
@@ -603,7 +599,7 @@ fn exim_reject(line: &str) -> Option<LogLine> {
     let (address, rest) = match line.find(" rejected RCPT ") {
         Some(at) => {
             let rest = &line[at + 15..];
-            (angle_address(rest.split_whitespace().next()?)?, rest)
+            (text::first_address(rest.split_whitespace().next()?)?, rest)
         }
         None => (
             String::new(),
@@ -647,7 +643,7 @@ fn qmail_start(line: &str) -> Option<(String, (String, String))> {
     let rest = &line[line.find("starting delivery ")? + 18..];
     let (number, rest) = rest.split_once(": msg ")?;
     let (msg, rest) = rest.split_once(" to ")?;
-    let address = angle_address(rest.split_whitespace().last()?)?;
+    let address = text::first_address(rest.split_whitespace().last()?)?;
     Some((number.to_string(), (format!("msg {msg}"), address)))
 }
 
@@ -708,7 +704,7 @@ fn opensmtpd(line: &str) -> Option<LogLine> {
             .and_then(|v| v.split_whitespace().next())
             .unwrap_or("")
             .to_string(),
-        address: angle_address(field(line, "to")?.split_whitespace().next()?)?,
+        address: text::first_address(field(line, "to")?.split_whitespace().next()?)?,
         original_address: None,
         action,
         status: None,
@@ -741,12 +737,11 @@ fn qmail_stamped(line: &str) -> bool {
 }
 
 /// A time stamp starts the line, or its first word after a file name or container
-/// (`/var/log/mail.log:Nov 16 …`, `postfix-1  | 2025-11-16T…`); qmail's TAI64N
-/// (`@4000…`) counts.
+/// (`/var/log/mail.log:Nov 16 …`, `postfix-1  | 2025-11-16T…`); qmail's stamps count.
 fn has_timestamp(line: &str) -> bool {
     let head = &line[..line.floor_char_boundary(64)];
     starts_with_timestamp(head)
-        || head.trim_start().starts_with("@4000")
+        || qmail_stamped(line)
         || head
             .match_indices([':', '|'])
             .any(|(at, _)| starts_with_timestamp(&head[at + 1..]))
@@ -792,7 +787,7 @@ fn exim(line: &str) -> Option<LogLine> {
         .unwrap_or("")
         .to_string();
     let rest = &line[at + marker.len()..];
-    let address = angle_address(rest.split_whitespace().next()?)?;
+    let address = text::first_address(rest.split_whitespace().next()?)?;
     // A delivery quotes the server's confirmation as `C="250 OK ..."`.
     let confirmation = rest
         .split_once(" C=\"")

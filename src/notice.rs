@@ -814,7 +814,7 @@ fn walk_message(
     let by_person = forwarded_bounce && !notice.from_mail_system() && is_failure_notice(inner);
     if notice.original.is_none() && !by_person {
         notice.original = Some(summary(inner));
-        notice.original_headers = raw_header_block(inner.raw_message());
+        notice.original_headers = raw_header_block(own);
     }
     if depth + 1 < MAX_DEPTH {
         // A forwarded bounce: the inner message is the notice to read.
@@ -850,6 +850,11 @@ fn saved_message<'a>(part: &mail_parser::MessagePart<'_>, bytes: &'a [u8]) -> Op
         .flatten()
 }
 
+/// A part's body as it stands in `base` (still transfer-encoded), if the offsets fit.
+fn part_bytes<'a>(base: &'a [u8], part: &mail_parser::MessagePart<'_>) -> Option<&'a [u8]> {
+    base.get(part.offset_body as usize..part.offset_end as usize)
+}
+
 /// The raw text of an unencoded part labelled US-ASCII (or not labelled) whose bytes are
 /// UTF-8 after all, as mail servers often send: read as UTF-8, not as Latin-1.
 fn utf8_if_mislabelled<'a>(base: &'a [u8], part: &mail_parser::MessagePart<'_>) -> Option<&'a str> {
@@ -862,8 +867,7 @@ fn utf8_if_mislabelled<'a>(base: &'a [u8], part: &mail_parser::MessagePart<'_>) 
     {
         return None;
     }
-    let raw = base.get(part.offset_body as usize..part.offset_end as usize)?;
-    let text = std::str::from_utf8(raw).ok()?;
+    let text = std::str::from_utf8(part_bytes(base, part)?).ok()?;
     (!text.is_ascii()).then_some(text)
 }
 
@@ -875,7 +879,7 @@ fn foreign_text(
 ) -> Option<Result<String, String>> {
     let charset = part.content_type()?.attribute("charset")?;
     let name = charsets::foreign(charset)?;
-    let Some(raw) = base.get(part.offset_body as usize..part.offset_end as usize) else {
+    let Some(raw) = part_bytes(base, part) else {
         return Some(Err(name));
     };
     let bytes = match part.encoding {

@@ -141,13 +141,13 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
 /// (`outlook.de`, `hotmail.co.uk`) are theirs.
 fn impersonated_provider(n: &Notice) -> Option<String> {
     let from = n.headers.from.as_deref()?;
-    let address = text::find_addresses(from).into_iter().next()?;
+    let address = text::first_address(from)?;
     let lower = from.to_ascii_lowercase();
     let claims_provider = signs_of("phishing.provider_names").any(|m| lower.contains(m));
-    if !claims_provider && !text::is_system_address(&address.value) {
+    if !claims_provider && !text::is_system_address(&address) {
         return None;
     }
-    let sender = text::base_domain(text::domain_part(&address.value)?);
+    let sender = text::base_domain(text::domain_part(&address)?);
     let name = sender.split('.').next().unwrap_or_default();
     let own = signs_of("phishing.provider_domains").any(|d| d.split('.').next() == Some(name));
     let lookalike = sender

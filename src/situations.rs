@@ -528,8 +528,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .last()
         .and_then(|r| {
             verified_sender(r).or_else(|| {
-                r.to_ascii_lowercase()
-                    .starts_with("by ")
+                r.get(..3)
+                    .is_some_and(|by| by.eq_ignore_ascii_case("by "))
                     .then(|| receiving_host(r))
                     .flatten()
             })

@@ -337,11 +337,15 @@ pub fn domain_part(address: &str) -> Option<&str> {
     address.rsplit_once('@').map(|(_, d)| d)
 }
 
-/// The domain of the first address in a header value (`find_addresses` gives it in lower
+/// The first address in a header value or a field (`find_addresses` gives it in lower
 /// case).
+pub fn first_address(value: &str) -> Option<String> {
+    find_addresses(value).into_iter().next().map(|a| a.value)
+}
+
+/// The domain of the first address in a header value.
 pub fn domain_of(value: &str) -> Option<String> {
-    let address = find_addresses(value).into_iter().next()?;
-    domain_part(&address.value).map(str::to_string)
+    domain_part(&first_address(value)?).map(str::to_string)
 }
 
 /// True for addresses of mail systems rather than people.
