@@ -600,7 +600,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         notice.is_dsn_report = is_report(msg) && kind.contains("delivery-status");
     }
     let mut body = String::new();
-    walk(msg, msg.raw_message(), &mut notice, &mut body, 0);
+    walk(msg, msg.raw_message(), &mut notice, &mut body);
     if notice.forwarded {
         let (more, cut) = attached_notices(msg);
         notice.attached_notices = more;
@@ -696,7 +696,7 @@ fn plain_body_len(msg: &Message<'_>) -> usize {
 }
 
 /// Reads the parts of `msg`; `base` holds the bytes its parts' offsets count in.
-fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, depth: usize) {
+fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String) {
     let plain_len = plain_body_len(msg);
     for (id, part) in msg.parts.iter().enumerate() {
         let (ctype, subtype) = content_type_of(part);
@@ -716,7 +716,7 @@ fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, 
                 set_original_from_headers(notice, foreign.as_deref().unwrap_or(t));
             }
             // A plain part may be an HTML notice pasted as source.
-            PartType::Text(t) if depth == 0 && body.len() < MAX_TEXT => {
+            PartType::Text(t) if body.len() < MAX_TEXT => {
                 let t = foreign
                     .as_deref()
                     .or_else(|| utf8_if_mislabelled(base, part))
@@ -737,7 +737,7 @@ fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, 
                     notice.attachments.push(n.to_string());
                 }
             }
-            PartType::Html(h) if depth == 0 && body.len() < MAX_TEXT => {
+            PartType::Html(h) if body.len() < MAX_TEXT => {
                 let text = notice.flatten(foreign.as_deref().unwrap_or(h));
                 // The HTML alternative of a plain part says the same again; it counts
                 // only when the plain part is a stub ("view this mail in HTML").
@@ -774,7 +774,7 @@ fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, 
                             || notice.is_dsn_report
                             || notice.from_mail_system()) =>
                     {
-                        walk_message(&inner, None, notice, body, depth)
+                        walk_message(&inner, None, notice, body)
                     }
                     _ => {
                         if let Some(n) = part.attachment_name() {
@@ -785,7 +785,7 @@ fn walk(msg: &Message<'_>, base: &[u8], notice: &mut Notice, body: &mut String, 
                     }
                 }
             }
-            PartType::Message(inner) => walk_message(inner, Some(base), notice, body, depth),
+            PartType::Message(inner) => walk_message(inner, Some(base), notice, body),
             _ => {}
         }
     }
@@ -800,15 +800,13 @@ fn walk_message(
     parent: Option<&[u8]>,
     notice: &mut Notice,
     body: &mut String,
-    depth: usize,
 ) {
     let own = inner.raw_message();
     let base = parent.filter(|p| within(own, p)).unwrap_or(own);
-    if depth == 0 && nesting(inner, 1) > MAX_DEPTH {
+    if nesting(inner, 1) > MAX_DEPTH {
         notice.truncated = Some("depth");
     }
-    let forwarded_bounce =
-        depth == 0 && notice.dsn.is_empty() && !notice.forwarded && looks_like_bounce(inner);
+    let forwarded_bounce = notice.dsn.is_empty() && !notice.forwarded && looks_like_bounce(inner);
     // A person forwarded it: the inner notice's headers and returned message
     // are the ones to read. A notice's own attachment is its returned message.
     let by_person = forwarded_bounce && !notice.from_mail_system() && is_failure_notice(inner);
@@ -816,19 +814,16 @@ fn walk_message(
         notice.original = Some(summary(inner));
         notice.original_headers = raw_header_block(own);
     }
-    if depth + 1 < MAX_DEPTH {
-        // A forwarded bounce: the inner message is the notice to read.
-        if forwarded_bounce {
-            notice.forwarded = true;
-            if by_person {
-                notice.headers = summary(inner);
-                notice.forward_note = body.to_ascii_lowercase();
-                notice.links.clear();
-            }
-            walk(inner, base, notice, body, depth);
+    // A forwarded bounce: the inner message is the notice to read (once: a bounce
+    // forwarded inside it is its returned message).
+    if forwarded_bounce {
+        notice.forwarded = true;
+        if by_person {
+            notice.headers = summary(inner);
+            notice.forward_note = body.to_ascii_lowercase();
+            notice.links.clear();
         }
-    } else {
-        notice.truncated = Some("depth");
+        walk(inner, base, notice, body);
     }
 }
 
