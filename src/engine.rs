@@ -942,8 +942,8 @@ fn is_delay_text(n: &Notice) -> bool {
     // notice.
     let own = n.own_words();
     let own = &own[..own.floor_char_boundary(4096)];
-    let final_words = crate::knowledge::signs("kind.final_words").any(|w| own.contains(w));
-    (words.any(&subject) || words.any(own)) && !final_words
+    let final_words = || crate::knowledge::signs("kind.final_words").any(|w| own.contains(w));
+    (words.any(&subject) || words.any(own)) && !final_words()
 }
 
 /// Points the report's statements at the bytes of the input they came from.

@@ -24,6 +24,8 @@ pub struct Matcher {
     short: Vec<usize>,
     /// One bit per two-byte prefix that starts some phrase: most positions stop here.
     bigrams: Vec<u64>,
+    /// Phrases may also start inside a word, as in `str::contains`.
+    anywhere: bool,
 }
 
 impl Matcher {
@@ -35,6 +37,7 @@ impl Matcher {
             entries: Vec::new(),
             short: Vec::new(),
             bigrams: vec![0; 1024],
+            anywhere: false,
         };
         let mut keyed: Vec<(usize, usize)> = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
@@ -74,6 +77,14 @@ impl Matcher {
         m
     }
 
+    /// Compiles phrases that may also start inside a word (no word-boundary rule).
+    pub fn substrings(phrases: &[&str]) -> Matcher {
+        Matcher {
+            anywhere: true,
+            ..Matcher::new(phrases)
+        }
+    }
+
     /// Indices of all phrases that occur in `hay` (lower case), sorted.
     pub fn matches(&self, hay: &str) -> Vec<usize> {
         let mut found: Vec<usize> = self
@@ -107,7 +118,7 @@ impl Matcher {
             while i < b.len() {
                 let at = i;
                 i += 1;
-                if WORD[b[at] as usize] {
+                if !self.anywhere && WORD[b[at] as usize] {
                     // Only a word's first byte can start a phrase.
                     while i < b.len() && WORD[b[i] as usize] {
                         i += 1;
@@ -208,5 +219,13 @@ mod tests {
         assert_eq!(m.matches("list (s3150)."), vec![3]);
         assert_eq!(m.first("x user unknown"), Some(0));
         assert_eq!(m.find("ab user unknown (s3150)"), Some((3, 0)));
+    }
+
+    #[test]
+    fn substrings_may_start_inside_a_word() {
+        let m = Matcher::substrings(&["rbl", "sorbs.net"]);
+        assert_eq!(m.matches("superbly done"), vec![0]);
+        assert_eq!(m.matches("listed in dnsbl.sorbs.net"), vec![0, 1]);
+        assert!(m.matches("nothing here").is_empty());
     }
 }

@@ -978,16 +978,16 @@ fn push_text(body: &mut String, t: &str) {
 }
 
 fn raw_header_block(raw: &[u8]) -> String {
-    let s = text::decode(&raw[..raw.len().min(64 * 1024)]);
-    s[..header_block_end(&s)].to_string()
+    let raw = &raw[..raw.len().min(64 * 1024)];
+    text::decode(&raw[..header_block_end(raw)]).into_owned()
 }
 
-/// Where the header block at the start of `s` ends: its first empty line (LF line ends
+/// Where the header block at the start of `b` ends: its first empty line (LF line ends
 /// first, then CRLF), or the end.
-fn header_block_end(s: &str) -> usize {
-    s.find("\n\n")
-        .or_else(|| s.find("\r\n\r\n"))
-        .unwrap_or(s.len())
+fn header_block_end(b: &[u8]) -> usize {
+    memchr::memmem::find(b, b"\n\n")
+        .or_else(|| memchr::memmem::find(b, b"\r\n\r\n"))
+        .unwrap_or(b.len())
 }
 
 fn set_original_from_headers(notice: &mut Notice, headers: &str) {
@@ -1073,7 +1073,7 @@ fn find_inline_original(notice: &mut Notice) {
 /// notice's text.
 fn set_original_from_text(notice: &mut Notice, at: usize) {
     let rest = &notice.text[at..];
-    let headers = rest[..header_block_end(rest)].to_string();
+    let headers = rest[..header_block_end(rest.as_bytes())].to_string();
     set_original_from_headers(notice, &headers);
 }
 

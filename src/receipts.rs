@@ -14,7 +14,8 @@ pub fn delivered_to(n: &Notice) -> Vec<String> {
     if !n.dsn.is_empty() {
         return Vec::new();
     }
-    let Some(at) = signs("kind.delivered_words").find_map(|w| n.lower.find(w).map(|p| p + w.len()))
+    let Some(at) = signs("kind.delivered_words")
+        .find_map(|w| memchr::memmem::find(n.lower.as_bytes(), w.as_bytes()).map(|p| p + w.len()))
     else {
         return Vec::new();
     };

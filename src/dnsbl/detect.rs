@@ -44,7 +44,14 @@ pub fn find_hit(diagnostic: &str) -> Option<BlocklistHit> {
 /// (Microsoft's "(S3150)", T-Online's "(BL)", Cloudmark's CSI; `signs.toml`), or any
 /// zone a rejection says it was "blocked using". It cannot be checked, but the IP can.
 fn unregistered_hit(diagnostic: &str, lower: &str) -> Option<BlocklistHit> {
-    let named = crate::knowledge::signs("blocklist.other_lists").find_map(|w| {
+    static OTHER_LISTS: OnceLock<(Matcher, Vec<&str>)> = OnceLock::new();
+    let (matcher, words) = OTHER_LISTS.get_or_init(|| {
+        let words: Vec<&str> = crate::knowledge::signs("blocklist.other_lists").collect();
+        (Matcher::substrings(&words), words)
+    });
+    // The first list (in file order) the text names.
+    let named = matcher.matches(lower).first().and_then(|&i| {
+        let w = words[i];
         let at = lower.find(w)?;
         // A zone as written, with the labels before it (`dnsbl.sorbs.net`).
         if w.contains('.') && !w.contains(' ') {
