@@ -43,7 +43,10 @@ pub fn provider_rule(
             return false;
         };
         let named = |host: &str| p.named_in(&host.to_ascii_lowercase());
-        p.named_in(lower)
+        // A code of the provider's own numbering names the provider itself (a pasted
+        // Microsoft 365 notice without its server names).
+        r.is_status && providers_own(r.pattern) && !quotes_a_server(lower, r)
+            || p.named_in(lower)
             || hosts.iter().any(|x| named(x))
             || reporter.is_some_and(named)
                 && (!r.is_status || providers_own(r.pattern) || !quotes_a_server(lower, r))
@@ -259,7 +262,7 @@ pub fn alternative(f: &Facts<'_>, decided: Reason, decision: &Decision) -> Optio
 /// Temporary trouble changes meaning with the notice's outcome: a delay notice with no
 /// named cause, or a final failure after connections kept timing out, means the message
 /// expired; a temporary "domain not found" is a DNS failure, not a domain known not to
-/// exist.
+/// exist, unless its status names a bad domain (4.1.2).
 fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Reason {
     let temporary = match f.status {
         Some(s) => s.starts_with('4'),
@@ -273,7 +276,10 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
         {
             Reason::Expired
         }
-        Reason::NetworkError if f.action == Some(Action::Delayed) && decision.source != "text" => {
+        Reason::NetworkError
+            if f.action == Some(Action::Delayed)
+                && !matches!(decision.source, "text" | "provider") =>
+        {
             Reason::Expired
         }
         // A notice that is still retrying has not expired: a failing connection is a
@@ -285,15 +291,21 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
         {
             Reason::NetworkError
         }
-        Reason::HostUnknown if temporary => Reason::NetworkError,
+        // (Postfix answers 450 4.1.2 by default for a domain without DNS records.)
+        Reason::HostUnknown if temporary && !f.status.is_some_and(|s| s.ends_with(".1.2")) => {
+            Reason::NetworkError
+        }
         // A final notice that failed to connect, then timed out or stopped retrying
         // ("giving up after 2 days"): the message expired.
+        // (A mail program that could not reach its own outgoing server never retried.)
         Reason::NetworkError
             if (timed_out
                 || f.status.is_some_and(|s| s.ends_with(".4.7"))
                 || gave_up(f.diagnostic)
                 || gave_up(f.context))
-                && f.action != Some(Action::Delayed) =>
+                && f.action != Some(Action::Delayed)
+                && !knowledge::signs("situation.outgoing_server_unreachable")
+                    .any(|w| text::contains_ci(f.diagnostic, w)) =>
         {
             Reason::Expired
         }

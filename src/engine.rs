@@ -584,7 +584,8 @@ fn build_recipient(
     };
     // The words shown are the server's own: the Diagnostic-Code, else the text block, or
     // the coded lines beside it when the block is only the notice's own help text
-    // ("Your message couldn't be delivered." above "Remote Server returned '550 …'").
+    // ("Your message couldn't be delivered." above "Remote Server returned '550 …'"), or
+    // the failure words beside a block that has none ("See the technical details below.").
     // A placeholder's status ("4.4.7 Message delayed") gives way to the real reply's.
     let mut status = dsn.and_then(|d| d.status.clone());
     let (diagnostic, mut context) = match (dsn_diag, text_diag) {
@@ -594,7 +595,13 @@ fn build_recipient(
         }
         (Some(d), Some(t)) => (d, t),
         (Some(d), None) => (d, String::new()),
-        (None, Some(t)) if !ctx.several && !text::has_code(&t) && text::has_code(general) => {
+        (None, Some(t))
+            if !ctx.several
+                && !text::has_code(&t)
+                && (text::has_code(general)
+                    || !classify::mentions_failure(&t.to_ascii_lowercase())
+                        && classify::mentions_failure(&general.to_ascii_lowercase())) =>
+        {
             (general.to_string(), t)
         }
         (None, Some(t)) => (t, String::new()),
@@ -776,11 +783,16 @@ fn is_permanent(
     }
 }
 
-/// The server Exchange names as the one that wrote its notice ("Generating server:").
+/// The server a notice names as the one that wrote it: Exchange's "Generating server:",
+/// Postfix's "This is the mail system at host …".
 fn generating_server(lower: &str) -> Option<String> {
-    let at = lower.find("generating server:")? + "generating server:".len();
-    let line = lower[at..].lines().next()?;
-    text::host_name(line.split_whitespace().next()?)
+    ["generating server:", "this is the mail system at host "]
+        .iter()
+        .find_map(|label| {
+            let at = lower.find(label)? + label.len();
+            let line = lower[at..].lines().next()?;
+            text::host_name(line.split_whitespace().next()?.trim_end_matches('.'))
+        })
 }
 
 /// `host mx.example.jp [192.0.2.1]` or `remote host 192.0.2.1 said` in a diagnostic.

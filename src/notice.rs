@@ -376,22 +376,41 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
         .filter(|&i| is_separator(lines[i].1))
         .take(MAX_SEPARATORS)
         .filter_map(|sep| {
-            (sep + 1..lines.len().min(sep + 4)).find(|&i| !lines[i].1.trim().is_empty())
-        })
-        .map(|first| (first, 1));
+            (sep + 1..lines.len().min(sep + 4))
+                .find(|&i| !lines[i].1.trim().is_empty())
+                .map(|first| (first, 1, Some(lines[sep].0)))
+        });
     let paragraphs = (0..lines.len().min(LEADING_LINES))
         .filter(|&i| i == 0 || lines[i - 1].1.trim().is_empty())
-        .map(|first| (first, 2));
-    let (first, count) = after_separators
-        .chain(paragraphs)
-        .find_map(|(first, least)| {
+        .map(|first| (first, 2, None));
+    // A notice's sender decides first; a report below a person's words only if none
+    // names one.
+    let candidates: Vec<_> = after_separators.chain(paragraphs).collect();
+    let (first, count) = [false, true]
+        .iter()
+        .flat_map(|&reports| candidates.iter().map(move |&c| (reports, c)))
+        .find_map(|(reports, (first, least, separator))| {
             let count = label_lines(&lines, first);
             let from_notice = lines[first..first + count].iter().any(|(_, l)| {
                 crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
             });
-            (from_notice && count >= least).then_some((first, count))
+            // A device's or mail program's error report (its sender names no mail
+            // system) forwarded below a person's words that tell of no failure.
+            let report_below = || {
+                let below = lines.get(first + count).map_or(body.len(), |(at, _)| *at);
+                separator.is_some_and(|sep| {
+                    count >= 2 && !says_failure(&body[..sep]) && says_failure(&body[below..])
+                })
+            };
+            ((from_notice || reports && report_below()) && count >= least).then_some((first, count))
         })?;
     Some(labels_of(body, &lines, first, count))
+}
+
+/// True if the start of `s` states that a message failed ("could not be delivered").
+fn says_failure(s: &str) -> bool {
+    let lower = s[..s.floor_char_boundary(4096)].to_lowercase();
+    crate::knowledge::signs("kind.failure_statements").any(|w| lower.contains(w))
 }
 
 /// The header labels a mail program put on the first lines of a pasted mail (a person's

@@ -43,6 +43,14 @@ pub enum Situation {
     /// The sender's own mailbox reached its provider's sending limit (Gmail's daily
     /// limit, Microsoft 365's recipients per day): the sender waits or sends less.
     SendingLimitReached,
+    /// A mail program, web mailer, script or device could not reach its own outgoing
+    /// server (timeout, broken connection, encryption not offered): nothing was sent.
+    OutgoingServerUnreachable,
+    /// The receiving server's encryption is broken (an expired or wrong certificate, or
+    /// DANE or MTA-STS records it cannot meet): the sending server will not send to it.
+    RecipientTlsBroken,
+    /// The recipient domain's MX record names a host that does not exist in DNS.
+    MxHostMissing,
 }
 
 impl Situation {
@@ -61,6 +69,9 @@ impl Situation {
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
             Situation::SenderDomainUnverified => "sender_domain_unverified",
             Situation::SendingLimitReached => "sending_limit_reached",
+            Situation::OutgoingServerUnreachable => "outgoing_server_unreachable",
+            Situation::RecipientTlsBroken => "recipient_tls_broken",
+            Situation::MxHostMissing => "mx_host_missing",
         }
     }
 }
@@ -103,6 +114,21 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if says("situation.sending_limit_reached") {
         return Some(Situation::SendingLimitReached);
     }
+    if main.iter().any(|r| cannot_reach_outgoing_server(r)) {
+        return Some(Situation::OutgoingServerUnreachable);
+    }
+    // (Not the sending side's own relay, named like the server that wrote the notice.)
+    let own_relay = |r: &&Recipient| {
+        let reporter = msg.reporting_mta.as_deref().map(text::base_domain);
+        reporter.is_some_and(|rep| {
+            r.diagnostic
+                .as_deref()
+                .is_some_and(|d| d.to_ascii_lowercase().contains(&rep))
+        })
+    };
+    if main.iter().any(|r| receiver_tls_broken(r) && !own_relay(r)) {
+        return Some(Situation::RecipientTlsBroken);
+    }
     let greylisted = main.iter().any(|r| {
         r.diagnostic.as_deref().is_some_and(|d| {
             crate::knowledge::situation_phrases("greylisting").any(|w| text::contains_ci(d, w))
@@ -116,6 +142,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if main_says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
+    }
+    if main.iter().any(|r| mx_host_missing(r)) {
+        return Some(Situation::MxHostMissing);
     }
     // A remote server (the one the sending server delivered to) refused to relay: the
     // sending side had already accepted the message, so no login was missing there.
@@ -189,6 +218,23 @@ pub fn of(msg: &Message) -> Option<Situation> {
     listed.then_some(Situation::ServerIpListed)
 }
 
+/// True if `r` failed because a mail program could not connect to its outgoing server:
+/// the connection failed or broke off, or encryption was not offered.
+pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
+    matches!(
+        r.reason,
+        Reason::NetworkError | Reason::Expired | Reason::FailedStartTls | Reason::SystemError
+    ) && diagnostic_says(r, "situation.outgoing_server_unreachable")
+}
+
+/// True if `r` failed on the receiving server's broken encryption.
+fn receiver_tls_broken(r: &Recipient) -> bool {
+    matches!(
+        r.reason,
+        Reason::FailedStartTls | Reason::SecurityError | Reason::Expired
+    ) && diagnostic_says(r, "situation.recipient_tls_broken")
+}
+
 /// True if the headline of `situation` tells what happened to `r`, one of a message's
 /// recipients: a situation of the sending side speaks for every recipient it names, one
 /// of a receiving server for the `main` recipient and for others at its domain that
@@ -202,6 +248,8 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
         Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),
+        Situation::OutgoingServerUnreachable => cannot_reach_outgoing_server(r),
+        Situation::RecipientTlsBroken => receiver_tls_broken(r),
         Situation::SmarthostRefusesRelay => {
             matches!(r.reason, Reason::NoRelaying | Reason::SecurityError)
                 || diagnostic_says(r, "situation.relay_login_failed")
@@ -212,6 +260,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::DynamicIp => refused_for_the_ip() || diagnostic_says(r, "situation.dynamic_ip"),
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxIsIp
+        | Situation::MxHostMissing
         | Situation::Greylisting
         | Situation::ReceiverListError
         | Situation::RecipientRefusesRelay => {
@@ -292,6 +341,33 @@ fn notice_from_own_server(msg: &Message) -> bool {
     ];
     is_internal(&server)
         || !is_mail_provider(&server) && users.iter().flatten().any(|d| same_name(d, &server))
+}
+
+/// A recipient whose domain was not found because the host its MX names does not exist:
+/// the failed lookup ("Name service error for name=mx.other.example type=A") is of a
+/// host outside the recipient's domain.
+fn mx_host_missing(r: &Recipient) -> bool {
+    let Some(domain) = text::domain_part(&r.address) else {
+        return false;
+    };
+    let domain = text::base_domain(domain);
+    r.reason == Reason::HostUnknown
+        && r.diagnostic.as_deref().is_some_and(|d| {
+            let lower = d.to_ascii_lowercase();
+            lower.match_indices("name=").any(|(p, _)| {
+                let rest = &lower[p + 5..];
+                let name = rest
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('.');
+                let is_host = rest[name.len()..].trim_start().starts_with("type=a");
+                is_host
+                    && name.contains('.')
+                    && name.parse::<std::net::Ipv4Addr>().is_err()
+                    && text::base_domain(name) != domain
+            })
+        })
 }
 
 /// A DNS lookup of a host name that is an IP address ("Name service error for

@@ -223,8 +223,9 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
                 .rfind(['/', '?', '=', '&'])
                 .map_or(0, |q| p + q + 1);
         }
-        // A quote or dot before the address belongs to the text around it.
-        while start < at && matches!(b[start], b'.' | b'\'') {
+        // A quote, dot or brace before the address belongs to the text around it (a
+        // Python dict `{'a@example.org': …}`).
+        while start < at && matches!(b[start], b'.' | b'\'' | b'{' | b'`') {
             start += 1;
         }
         let mut end = at + 1;

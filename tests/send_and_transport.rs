@@ -1,0 +1,213 @@
+//! Errors a mail program shows when it cannot send, and transport trouble on the way
+//! to the recipient (encryption, DNS), as users paste them.
+
+use bounce_explainer::explain::explain;
+use bounce_explainer::report::{Kind, Message, Reason, Warning};
+use bounce_explainer::{Lang, analyze};
+
+fn first(input: &str) -> Message {
+    analyze(input.as_bytes()).messages.remove(0)
+}
+
+fn topic(m: &Message) -> String {
+    explain(m, Lang::En).topic
+}
+
+fn who(m: &Message) -> &'static str {
+    explain(m, Lang::En).who
+}
+
+/// (address, reason) of the first recipient.
+fn recipient(m: &Message) -> (&str, Reason) {
+    let r = &m.recipients[0];
+    (r.address.as_str(), r.reason)
+}
+
+#[test]
+fn a_mail_program_that_cannot_reach_its_outgoing_server() {
+    // Forwarded below a person's words, under a separator whose sender is the program.
+    let outlook = "Hi Dan,\n\nthis popped up again, the quote is still in my outbox.\n\n\
+        > -----Original Message-----\n> From: Outlook\n> Sent: Thursday, 11 April 2024 8:52 AM\n>\n\
+        > Task 'info@kayaks.example - Sending' reported error (0x8004210B) :\n\
+        > 'The operation timed out waiting for a response from the sending (SMTP)\n\
+        > server. If you continue to receive this message, contact your server\n\
+        > administrator or Internet service provider (ISP).'\n";
+    let m = first(outlook);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(recipient(&m), ("", Reason::NetworkError));
+    assert_eq!(topic(&m), "situation.outgoing_server_unreachable");
+    assert_eq!(who(&m), "sender");
+    let thunderbird = "Sending of the message failed.\nAn error occurred while sending mail: \
+        Unable to establish a secure link with Outgoing server (SMTP) mail.farm.example using \
+        STARTTLS since it doesn't advertise that feature.\n";
+    let m = first(thunderbird);
+    assert_eq!(recipient(&m), ("", Reason::FailedStartTls));
+    assert_eq!(topic(&m), "situation.outgoing_server_unreachable");
+    // A script's timeout is no expired message: nothing was ever queued.
+    let script = "The order emails are not sent. The plugin log says:\n\n\
+        SMTP Error: Could not connect to SMTP host. Failed to connect to server\n\
+        SMTP ERROR: Failed to connect to server: Connection timed out (110)\n\
+        SMTP connect() failed.\n";
+    let m = first(script);
+    assert_eq!(recipient(&m), ("", Reason::NetworkError));
+    assert_eq!(topic(&m), "situation.outgoing_server_unreachable");
+    // A login refused in web mail, with the code in brackets.
+    let webmail = "Beim Klick auf Senden steht unten:\n\nSMTP-Fehler (535): Authentifizierung fehlgeschlagen.\n";
+    assert_eq!(recipient(&first(webmail)), ("", Reason::SecurityError));
+}
+
+#[test]
+fn send_errors_name_the_refused_recipient() {
+    // Outlook names the refused address; the server's reply is about the sender's own.
+    let outlook = "Fehler (0x800CCC79) beim Ausführen der Aufgabe \"Firma - Senden\": \"Die \
+        Nachricht konnte nicht gesendet werden, da einer der Empfänger vom Server \
+        zurückgewiesen wurde. Die zurückgewiesene E-Mail-Adresse war \"angebote@roth.example\". \
+        Serverantwort: \"553 5.7.1 <info@bauer.example>: Sender address rejected: not owned by \
+        user k.bauer@bauer.example\", Port: 587, Serverfehler: 553\"\n";
+    assert_eq!(
+        recipient(&first(outlook)),
+        ("angebote@roth.example", Reason::Rejected)
+    );
+    // A Python dict's quote and brace are no part of the address.
+    let python = "smtplib.SMTPRecipientsRefused: {'k.nowak@dom.example': (550, b'5.1.1 \
+        <k.nowak@dom.example>: Recipient address rejected: User unknown')}\n";
+    assert_eq!(recipient(&first(python)).0, "k.nowak@dom.example");
+    // A device's job log, forwarded: its "Not Delivered" row and the server's reply.
+    let scanner = "> -----Ursprüngliche Nachricht-----\n> Von: Scanner 3F <scan@firma.example>\n\
+        > Gesendet: Montag, 13. Mai 2024 10:04\n> An: it@firma.example\n\
+        > Betreff: E-mail Confirmation Report\n>\n> Job Status: Failed\n>\n\
+        > t.okonkwo@freight.example    Not Delivered\n>\n\
+        > Reason: The SMTP server rejected the recipient.\n\
+        > SMTP server response: 550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain\n";
+    assert_eq!(
+        recipient(&first(scanner)),
+        ("t.okonkwo@freight.example", Reason::NoRelaying)
+    );
+}
+
+#[test]
+fn codes_and_words_of_common_refusals() {
+    // Postfix answers 450 4.1.2 for a domain without DNS records: it does not exist.
+    let domain = "Mail server rejected recipient: 4.1.2 <anmeldung@segelschule.dee>: Recipient \
+        address rejected: Domain not found\n";
+    assert_eq!(recipient(&first(domain)).1, Reason::HostUnknown);
+    // Postfix's size refusal outweighs the file type a scanner's log names.
+    let size = "Dateityp: PDF\nFehlerdetail: Die Übertragung an den SMTP-Server ist fehlgeschlagen. \
+        Antwort des Servers: 552 5.3.4 Error: message file too big\nEmpfänger: lager@spedition.example\n";
+    assert_eq!(recipient(&first(size)).1, Reason::EmailTooLarge);
+    // Exchange Online's daily submission limit.
+    let quota = "Delivery has failed to these recipients or groups:\n\nb.quast@dach.example\n\
+        554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to \
+        process message due to a permanent exception\n";
+    let m = first(quota);
+    assert_eq!(recipient(&m).1, Reason::RateLimited);
+    assert_eq!(topic(&m), "situation.sending_limit_reached");
+    // GMX: a missing header, and a sender domain without DNS records.
+    let rfc = "<w.eberle@gmx.de>: host mx00.emig.gmx.net[212.227.15.9] said: 554-Transaction \
+        failed 554-Reject due to policy restrictions. 554-Message is not RFC 5322 compliant: \
+        header field \"Message-ID\" is missing. (in reply to end of DATA command)\n";
+    let m = first(rfc);
+    assert_eq!(recipient(&m).1, Reason::NotCompliantRfc);
+    assert_eq!(who(&m), "sender_provider");
+    let dns = "<wein@gmx.net>: host mx01.emig.gmx.net[212.227.17.5] said: 550-Requested action \
+        not taken: mailbox unavailable 550 invalid DNS MX or A/AAAA resource record (in reply \
+        to MAIL FROM command)\n";
+    let m = first(dns);
+    assert_eq!(recipient(&m).1, Reason::Rejected);
+    assert_eq!(topic(&m), "situation.sender_domain_unverified");
+    // A Microsoft code of its own numbering names Microsoft in a paste without servers.
+    let m365 = "leonie@outlook.de\nYour message wasn't delivered because the recipient's email \
+        system doesn't accept mail from senders whose domain isn't properly authenticated.\n\
+        Status code: 550 5.7.515\n";
+    assert_eq!(recipient(&first(m365)).1, Reason::AuthFailure);
+    // A delivery report's "rfc822" address type says nothing about the format rules.
+    let typed = "Final-Recipient: rfc822; a@b.example\nContent-Type: message/rfc822\n\
+        550 5.7.1 Message rejected due to content policy (attachment)\n";
+    assert_ne!(recipient(&first(typed)).1, Reason::NotCompliantRfc);
+}
+
+#[test]
+fn broken_encryption_or_dns_on_the_recipients_side() {
+    let expired = "<office@haas.example>: TLS is required, but host mail.haas.example[203.0.113.7] \
+        certificate verification failed: certificate has expired\n";
+    let m = first(expired);
+    assert_eq!(recipient(&m).1, Reason::FailedStartTls);
+    assert_eq!(topic(&m), "situation.recipient_tls_broken");
+    assert_eq!(who(&m), "recipient_provider");
+    let dane = "booking@fjord.example\nRemote server returned '550 5.7.323 tlsa-invalid: The \
+        domain failed DANE validation'\n";
+    assert_eq!(recipient(&first(dane)).1, Reason::FailedStartTls);
+    // Gmail's notice: the reply stands below a sentence that points at it.
+    let gmail = "** Message not delivered **\n\nThere was a problem delivering your message to \
+        bookings@camping.example. See the technical details below.\n\nThe response was:\n\n\
+        TLS Negotiation failed, the certificate doesn't match the host.\n";
+    assert_eq!(topic(&first(gmail)), "situation.recipient_tls_broken");
+    // The sending side's own relay (named like the server that wrote the notice) is not
+    // the recipient's.
+    let own = "This is the mail system at host fileserver.surveying.example.\n\n\
+        <payables@civil.example>: TLS is required, but host relay.surveying.example[10.44.0.3] \
+        certificate verification failed: certificate has expired\n";
+    let m = first(own);
+    assert_eq!(recipient(&m).1, Reason::FailedStartTls);
+    assert_eq!(who(&m), "sender_provider");
+    // The recipient domain's MX names a host that does not exist.
+    let mx = "<einkauf@holzhandel.example>: Host or domain name not found. Name service error \
+        for name=mx.it-service.example type=A: Host not found\n";
+    let m = first(mx);
+    assert_eq!(recipient(&m).1, Reason::HostUnknown);
+    assert_eq!(topic(&m), "situation.mx_host_missing");
+    // A typo in the domain itself stays the sender's to fix.
+    let typo = "<a@gmial.com>: Host or domain name not found. Name service error for \
+        name=gmial.com type=A: Host not found\n";
+    assert_eq!(who(&first(typo)), "sender");
+}
+
+#[test]
+fn notices_in_other_languages() {
+    let italian = "From: Mail Delivery System <Mailer-Daemon@smtp.tiscali.example>\n\
+        Subject: Avviso: messaggio 1sD2xQ in ritardo di 24 ore\n\n\
+        Un messaggio che hai inviato non è ancora stato recapitato a uno o più destinatari.\n\n\
+          laboratorio@ceramiche.example\n\n\
+        Non è richiesta alcuna azione da parte tua. I tentativi di consegna continueranno.\n";
+    assert_eq!(first(italian).kind, Kind::DelayNotice);
+    let moved = "From: Teresa <teresa@sapo.example>\nSubject: Resposta automática\n\
+        Auto-Submitted: auto-replied\n\nEste endereço de e-mail deixou de ser utilizado. \
+        Passei a usar o endereço teresa@arquitetos.example\n";
+    assert_eq!(recipient(&first(moved)).1, Reason::HasMoved);
+    // A flattened Dutch notice: the sender's label keeps its address off the list.
+    let dutch = "Uw bericht voor planning@dak.example kan niet worden bezorgd.\n\n\
+        Adres van afzender:\nbram@solar.example\nAdres van ontvanger:\nplanning@dak.example\n\n\
+        Gerapporteerde fout:\n550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient \
+        planning@dak.example not found by SMTP address lookup\n";
+    let m = first(dutch);
+    assert_eq!(recipient(&m), ("planning@dak.example", Reason::UserUnknown));
+    assert_eq!(m.recipients.len(), 1);
+    // iCloud's "local policy" refusals concern the sending server.
+    let icloud = "<t.w@me.com>: host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [HM08] \
+        Message rejected due to local policy. (in reply to MAIL FROM command)\n";
+    assert_eq!(recipient(&first(icloud)).1, Reason::BadReputation);
+}
+
+#[test]
+fn fake_notices_in_french_and_from_a_message_center() {
+    let orange = "From: \"Orange Messagerie - Service Remise\" <no-reply@srv-notif.example>\n\
+        To: m.couture@orange.fr\nSubject: Non remis : 5 messages entrants\n\
+        Content-Type: text/html; charset=UTF-8\n\n<html><body><p>Le système a retenu 5 messages \
+        entrants. Pour récupérer vos messages, veuillez confirmer vos identifiants :</p>\
+        <p><a href=\"https://orange-messagerie.web-validation.example/connexion?id=1\">Récupérer \
+        mes messages</a></p></body></html>\n";
+    let center = "From: \"Microsoft 365 Message Center\" <info@pflegedienst.example>\n\
+        To: buchhaltung@gartenbau.example\n\
+        Subject: Action Required: Outbound mail suspended - sender authentication failed\n\n\
+        Please re-validate your account credentials within 24 hours:\n\
+        https://m365-sender-verification.portal.example/login?e=buchhaltung\n";
+    for fake in [orange, center] {
+        let m = first(fake);
+        assert_eq!(m.kind, Kind::NotABounce);
+        assert!(
+            m.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::Phishing { .. }))
+        );
+    }
+}
