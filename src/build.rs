@@ -63,10 +63,19 @@ fn keys(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 fn emit(v: &Value) -> String {
     match v {
         Value::String(s) => format!("Data::Str({s:?})"),
-        Value::Integer(i) => format!("Data::Int({i})"),
-        Value::Float(f) => format!("Data::Int({})", *f as i64),
+        // (No numbers: the knowledge base has none, and every variant costs page size.)
+        Value::Integer(_) | Value::Float(_) => panic!("numbers are not supported in src/data"),
         Value::Boolean(b) => format!("Data::Bool({b})"),
         Value::Datetime(d) => format!("Data::Str({:?})", d.to_string()),
+        // A list of strings is one joined string (see `Data::Words`).
+        Value::Array(a) if !a.is_empty() && a.iter().all(Value::is_str) => {
+            let words: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+            assert!(
+                words.iter().all(|w| !w.contains('\u{1f}')),
+                "a string in src/data holds the word separator U+001F"
+            );
+            format!("Data::Words({:?})", words.join("\u{1f}"))
+        }
         Value::Array(a) => format!(
             "Data::List(&[{}])",
             a.iter().map(emit).collect::<Vec<_>>().join(",")

@@ -10,10 +10,33 @@ use std::sync::OnceLock;
 #[derive(Debug)]
 pub enum Data {
     Str(&'static str),
-    Int(i64),
     Bool(bool),
     List(&'static [Data]),
+    /// A list of strings, joined by [`WORD_SEPARATOR`]: one entry instead of one per
+    /// string keeps the page smaller.
+    Words(&'static str),
     Table(&'static [(&'static str, Data)]),
+}
+
+/// The character that separates the strings of a [`Data::Words`] list.
+pub const WORD_SEPARATOR: char = '\u{1f}';
+
+/// The strings of a list, in order, whichever way it was compiled.
+#[derive(Clone)]
+pub enum Words {
+    Joined(std::str::Split<'static, char>),
+    Items(std::slice::Iter<'static, Data>),
+}
+
+impl Iterator for Words {
+    type Item = &'static str;
+
+    fn next(&mut self) -> Option<&'static str> {
+        match self {
+            Words::Joined(split) => split.next(),
+            Words::Items(items) => items.find_map(Data::str),
+        }
+    }
 }
 
 impl Data {
@@ -53,7 +76,15 @@ impl Data {
 
     /// The string values of a list.
     pub fn strs(&'static self) -> Vec<&'static str> {
-        self.list().iter().filter_map(Data::str).collect()
+        self.words().collect()
+    }
+
+    /// The string values of a list, as an iterator.
+    pub fn words(&'static self) -> Words {
+        match self {
+            Data::Words(w) => Words::Joined(w.split(WORD_SEPARATOR)),
+            _ => Words::Items(self.list().iter()),
+        }
     }
 
     /// The keys of a table, in file order.
@@ -74,9 +105,9 @@ include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
 /// A word list of `signs.toml` by path (`situation.mx_is_ip`).
 pub fn signs(path: &str) -> impl Iterator<Item = &'static str> + Clone {
-    let list = SIGNS.path(path).map(Data::list);
+    let list = SIGNS.path(path);
     debug_assert!(list.is_some(), "signs.toml has no {path}");
-    list.unwrap_or_default().iter().filter_map(Data::str)
+    list.map_or(Words::Items([].iter()), Data::words)
 }
 
 /// The word lists of a `signs.toml` table by key (`paste.openers`), in file order.

@@ -225,7 +225,7 @@ mod tests {
     fn substrings_may_start_inside_a_word() {
         let m = Matcher::substrings(&["rbl", "sorbs.net"]);
         assert_eq!(m.matches("superbly done"), vec![0]);
-        assert_eq!(m.matches("listed in dnsbl.sorbs.net"), vec![0, 1]);
+        assert_eq!(m.matches("listed in dnsrbl.sorbs.net"), vec![0, 1]);
         assert!(m.matches("nothing here").is_empty());
     }
 }

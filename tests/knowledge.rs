@@ -157,6 +157,7 @@ fn strings(d: &'static Data, path: String, out: &mut Vec<(String, &'static str)>
     match d {
         Data::Str(s) => out.push((path, s)),
         Data::List(l) => l.iter().for_each(|x| strings(x, path.clone(), out)),
+        Data::Words(_) => d.words().for_each(|s| out.push((path.clone(), s))),
         Data::Table(t) => t
             .iter()
             .for_each(|(k, v)| strings(v, format!("{path}.{k}"), out)),

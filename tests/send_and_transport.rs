@@ -170,6 +170,13 @@ fn notices_in_other_languages() {
           laboratorio@ceramiche.example\n\n\
         Non è richiesta alcuna azione da parte tua. I tentativi di consegna continueranno.\n";
     assert_eq!(first(italian).kind, Kind::DelayNotice);
+    let gmail = "** Zustellung unvollständig **\n\nBei der Zustellung deiner Nachricht an \
+        bau@gruber.example ist ein vorübergehendes Problem aufgetreten. Gmail versucht es noch \
+        44 Stunden lang. Du wirst benachrichtigt, wenn die Zustellung dauerhaft fehlschlägt.\n\n\
+        Die Antwort war:\nThe recipient server did not accept our requests to connect.\n";
+    let m = first(gmail);
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(recipient(&m).1, Reason::NetworkError);
     let moved = "From: Teresa <teresa@sapo.example>\nSubject: Resposta automática\n\
         Auto-Submitted: auto-replied\n\nEste endereço de e-mail deixou de ser utilizado. \
         Passei a usar o endereço teresa@arquitetos.example\n";
