@@ -219,6 +219,7 @@ fn special_kind(n: &Notice) -> Option<Kind> {
         .is_some_and(|v| v.to_ascii_lowercase().contains("auto-replied"))
         || n.header("x-autoreply").is_some()
         || n.header("x-autorespond").is_some()
+        || n.header("x-ms-exchange-organization-autoreply").is_some()
         || n.header("precedence")
             .is_some_and(|v| v.eq_ignore_ascii_case("auto_reply"));
     if forwarded_auto_reply(n).is_some() {
@@ -917,7 +918,9 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
 /// bounced so far", "none of them bounced", "keine Mail abgelehnt"): a denial among the
 /// three words before the statement takes it back.
 fn states_failure(lower: &str) -> bool {
-    crate::knowledge::signs("kind.failure_statements").any(|w| {
+    let mut statements = crate::knowledge::signs("kind.failure_statements")
+        .chain(crate::knowledge::signs("kind.send_failures"));
+    statements.any(|w| {
         lower.match_indices(w).any(|(at, _)| {
             let before = &lower[lower.floor_char_boundary(at.saturating_sub(40))..at];
             !before

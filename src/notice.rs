@@ -395,11 +395,16 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
                 crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
             });
             // A device's or mail program's error report (its sender names no mail
-            // system) forwarded below a person's words that tell of no failure.
+            // system: a server's reply code or a program's send error) forwarded below a
+            // person's words that tell of no failure.
             let report_below = || {
                 let below = lines.get(first + count).map_or(body.len(), |(at, _)| *at);
+                let below = &body[below..body.floor_char_boundary(below + 4096)];
                 separator.is_some_and(|sep| {
-                    count >= 2 && !says_failure(&body[..sep]) && says_failure(&body[below..])
+                    count >= 2
+                        && !says_failure(&body[..sep], "kind.failure_statements")
+                        && !says_failure(&body[..sep], "kind.send_failures")
+                        && (text::has_code(below) || says_failure(below, "kind.send_failures"))
                 })
             };
             ((from_notice || reports && report_below()) && count >= least).then_some((first, count))
@@ -407,10 +412,11 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
     Some(labels_of(body, &lines, first, count))
 }
 
-/// True if the start of `s` states that a message failed ("could not be delivered").
-fn says_failure(s: &str) -> bool {
+/// True if the start of `s` has words of the `signs.toml` list `statements` ("could not
+/// be delivered").
+fn says_failure(s: &str, statements: &str) -> bool {
     let lower = s[..s.floor_char_boundary(4096)].to_lowercase();
-    crate::knowledge::signs("kind.failure_statements").any(|w| lower.contains(w))
+    crate::knowledge::signs(statements).any(|w| lower.contains(w))
 }
 
 /// The header labels a mail program put on the first lines of a pasted mail (a person's

@@ -256,8 +256,11 @@ fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
         .filter(|name| name.len() >= 8);
     // Cloud services name a company's own space after it (`firma.sharepoint.com`).
     let tenant = signs_of("phishing.tenant_platforms").any(|p| base == p);
+    // (Also with more after a dash: `firma-de.login.example`.)
     let named_like_reader = reader_name.is_some_and(|name| {
-        host.split('.').next() == Some(name.as_str())
+        host.split('.')
+            .next()
+            .is_some_and(|first| first == name || first.starts_with(&format!("{name}-")))
             && !base.starts_with(&format!("{name}."))
             && !tenant
     });

@@ -117,14 +117,11 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if main.iter().any(|r| cannot_reach_outgoing_server(r)) {
         return Some(Situation::OutgoingServerUnreachable);
     }
-    // (Not the sending side's own relay, named like the server that wrote the notice.)
+    // (Not the sending side's own relay, a host of the server that wrote the notice.)
     let own_relay = |r: &&Recipient| {
         let reporter = msg.reporting_mta.as_deref().map(text::base_domain);
-        reporter.is_some_and(|rep| {
-            r.diagnostic
-                .as_deref()
-                .is_some_and(|d| d.to_ascii_lowercase().contains(&rep))
-        })
+        let host = r.remote_mta.as_deref().map(text::base_domain);
+        reporter.is_some() && reporter == host
     };
     if main.iter().any(|r| receiver_tls_broken(r) && !own_relay(r)) {
         return Some(Situation::RecipientTlsBroken);
@@ -221,18 +218,21 @@ pub fn of(msg: &Message) -> Option<Situation> {
 /// True if `r` failed because a mail program could not connect to its outgoing server:
 /// the connection failed or broke off, or encryption was not offered.
 pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
-    matches!(
-        r.reason,
-        Reason::NetworkError | Reason::Expired | Reason::FailedStartTls | Reason::SystemError
-    ) && diagnostic_says(r, "situation.outgoing_server_unreachable")
+    r.remote_mta.is_none()
+        && matches!(
+            r.reason,
+            Reason::NetworkError | Reason::Expired | Reason::FailedStartTls | Reason::SystemError
+        )
+        && diagnostic_says(r, "situation.outgoing_server_unreachable")
 }
 
-/// True if `r` failed on the receiving server's broken encryption.
+/// True if `r` failed on the receiving server's broken encryption: a recipient's, not a
+/// program's own server, and not a relay of the sender's (named like one).
 fn receiver_tls_broken(r: &Recipient) -> bool {
-    matches!(
-        r.reason,
-        Reason::FailedStartTls | Reason::SecurityError | Reason::Expired
-    ) && diagnostic_says(r, "situation.recipient_tls_broken")
+    matches!(r.reason, Reason::FailedStartTls | Reason::SecurityError)
+        && !r.address.is_empty()
+        && !is_smarthost_of_another_domain(r)
+        && diagnostic_says(r, "situation.recipient_tls_broken")
 }
 
 /// True if the headline of `situation` tells what happened to `r`, one of a message's
@@ -344,14 +344,21 @@ fn notice_from_own_server(msg: &Message) -> bool {
 }
 
 /// A recipient whose domain was not found because the host its MX names does not exist:
-/// the failed lookup ("Name service error for name=mx.other.example type=A") is of a
-/// host outside the recipient's domain.
+/// the failed lookup ("Name service error for name=mx.other.example type=A") is of
+/// another host than the recipient's domain itself.
 fn mx_host_missing(r: &Recipient) -> bool {
     let Some(domain) = text::domain_part(&r.address) else {
         return false;
     };
-    let domain = text::base_domain(domain);
+    let domain = domain.to_ascii_lowercase();
+    // (A host named like a relay is the sending server's own relay host; a big
+    // provider's domain has working MX hosts.)
+    let relay_like = |name: &str| {
+        let first = name.split('.').next().unwrap_or("");
+        crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
+    };
     r.reason == Reason::HostUnknown
+        && !is_mail_provider(&domain)
         && r.diagnostic.as_deref().is_some_and(|d| {
             let lower = d.to_ascii_lowercase();
             lower.match_indices("name=").any(|(p, _)| {
@@ -365,7 +372,8 @@ fn mx_host_missing(r: &Recipient) -> bool {
                 is_host
                     && name.contains('.')
                     && name.parse::<std::net::Ipv4Addr>().is_err()
-                    && text::base_domain(name) != domain
+                    && name != domain
+                    && !relay_like(name)
             })
         })
 }

@@ -264,10 +264,10 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
     out
 }
 
-/// `lower` with mail addresses, remote host names (`host mx.example.org[…]`) and the
-/// command a reporting server names ("in reply to MAIL FROM command") blanked out, so
-/// that words inside them ("spam" in `mx.spamfilter.example`) are not taken for the
-/// server's words.
+/// `lower` with mail addresses, remote host names (`host mx.example.org[…]`), the paths
+/// of links (`…/help/help_spam_16.htm`) and the command a reporting server names ("in
+/// reply to MAIL FROM command") blanked out, so that words inside them ("spam" in
+/// `mx.spamfilter.example`) are not taken for the server's words.
 pub fn mask_names(lower: &str) -> Cow<'_, str> {
     let mut spans: Vec<(usize, usize)> = find_addresses(lower)
         .iter()
@@ -285,6 +285,14 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
                 .match_indices(wrapper)
                 .map(|(p, _)| (p + command, p + wrapper.len())),
         );
+    }
+    // A link's path, after its host (which may name a list: `www.spamhaus.org`).
+    for (p, _) in lower.match_indices("://") {
+        let rest = &lower[p + 3..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if let Some(slash) = rest[..end].find('/') {
+            spans.push((p + 3 + slash, p + 3 + end));
+        }
     }
     let mut from = 0;
     while let Some(p) = lower[from..].find("host ") {

@@ -218,3 +218,216 @@ fn fake_notices_in_french_and_from_a_message_center() {
         );
     }
 }
+
+/// Inputs a review of the changes above found misread, each with what it must give:
+/// (file, kind, who, topic).
+#[test]
+fn inputs_a_review_of_these_readings_found_misread() {
+    let cases = [
+        // A recipient's MX named `smtp…`, or with "dane" in its name, is no trouble of
+        // the sender's own program or of encryption.
+        (
+            "01-godaddy-mx-timeout-read-as-own-outgoing-server.eml",
+            Kind::Bounce,
+            "recipient_provider",
+            "reason.expired",
+        ),
+        (
+            "01b-orange-mx-delay-read-as-own-outgoing-server.txt",
+            Kind::DelayNotice,
+            "nobody",
+            "kind.delay_notice",
+        ),
+        (
+            "02-dane-substring-in-host-name-timeout.eml",
+            Kind::Bounce,
+            "recipient_provider",
+            "reason.expired",
+        ),
+        // The sender's own relay with an expired certificate is the sender's side's.
+        (
+            "03-own-smarthost-cert-expired-blamed-on-recipient.eml",
+            Kind::Bounce,
+            "sender_provider",
+            "reason.failedstarttls",
+        ),
+        // Words of people, and a forwarded person's mail, are no notices.
+        (
+            "04-script-own-server-cert-expired.txt",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "05-personal-note-could-not-be-sent-read-as-bounce.txt",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "06-forwarded-customer-complaint-read-as-bounce.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        // Genuine notices named "messagerie" or about outbound mail are no phishing.
+        (
+            "07-legit-university-messagerie-notice-flagged-phishing.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "07b-french-parcel-carrier-messagerie-flagged-phishing.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "07c-esp-weekly-outbound-mail-report-flagged-phishing.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        // "in ritardo di" in a returned subject makes no delay.
+        (
+            "08-italian-ndr-subject-in-ritardo-read-as-delay.eml",
+            Kind::Bounce,
+            "sender",
+            "reason.undefined",
+        ),
+        // The sender's own relay host that does not resolve is no recipient's MX.
+        (
+            "09-own-relayhost-unresolvable-blamed-on-recipient-mx.eml",
+            Kind::Bounce,
+            "sender",
+            "reason.hostunknown",
+        ),
+        // Exchange Online's own server name in a notice does not make the recipient's
+        // certificate the sender's.
+        (
+            "10-exchange-online-recipient-cert-expired-own-relay.eml",
+            Kind::Bounce,
+            "recipient_provider",
+            "situation.recipient_tls_broken",
+        ),
+        // A customer's words about the outgoing server are no program's error.
+        (
+            "12-user-words-become-diagnostic-outgoing-server.txt",
+            Kind::Bounce,
+            "recipient_provider",
+            "reason.expired",
+        ),
+        // A fax number that is no longer in use does not mean the person left.
+        (
+            "16-italian-vacation-fax-non-piu-attivo-read-as-left.eml",
+            Kind::AutoReply,
+            "nobody",
+            "kind.auto_reply",
+        ),
+        // Outlook's errors while receiving are no failed sending.
+        (
+            "17-outlook-receiving-error-read-as-send-failure.txt",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "17b-outlook-receiving-error-read-as-send-failure-en.txt",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        // An MX host under the recipient's own domain that does not exist.
+        (
+            "18-mx-host-in-own-domain-missing-blamed-on-typo.txt",
+            Kind::Bounce,
+            "recipient_provider",
+            "situation.mx_host_missing",
+        ),
+        // Microsoft's other DANE codes.
+        (
+            "20-microsoft-dane-5.7.325-not-recognised.txt",
+            Kind::Bounce,
+            "recipient_provider",
+            "situation.recipient_tls_broken",
+        ),
+        (
+            "20b-microsoft-dane-5.7.322-not-recognised.txt",
+            Kind::Bounce,
+            "recipient_provider",
+            "situation.recipient_tls_broken",
+        ),
+    ];
+    for (file, kind, expected_who, expected_topic) in cases {
+        let input = std::fs::read(format!(
+            "{}/tests/fixtures/review3/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture exists");
+        let m = analyze(&input).messages.remove(0);
+        assert_eq!(
+            (m.kind, who(&m), topic(&m).as_str()),
+            (kind, expected_who, expected_topic),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn security_gateways_and_providers_abroad() {
+    let reason = |diag: &str| {
+        let bounce = format!(
+            "<rcpt@firma.example>: host mx.firma.example[192.0.2.1] said: {diag} (in reply to RCPT TO command)\n"
+        );
+        first(&bounce).recipients[0].reason
+    };
+    assert_eq!(
+        reason(
+            "553-you are trying to use me [server-6.tower-715.messagelabs.com] as a relay, but I have not been configured to let you do this."
+        ),
+        Reason::NoRelaying
+    );
+    assert_eq!(
+        reason(
+            "554 5.7.1 Abgewiesen: Spam Confidence Level 8 (Filter: Spam URI Realtime Blocklists)"
+        ),
+        Reason::SpamDetected
+    );
+    assert_eq!(
+        reason("550 DMARC Sender Invalid - envelope rejected"),
+        Reason::AuthFailure
+    );
+    assert_eq!(
+        reason(
+            "550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy"
+        ),
+        Reason::PolicyViolation
+    );
+    assert_eq!(
+        reason("550 #5.1.0 Address rejected r.castillo@firma.example"),
+        Reason::UserUnknown
+    );
+    // NetEase's rate limit; the word in its help link's path is no reason.
+    assert_eq!(
+        reason("451 MI:SFQ 1730702113 http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.9"),
+        Reason::RateLimited
+    );
+    let russian = "From: Alexei <a.lebedev@stroy.example>\nTo: buh@partner.example\n\
+        Subject: Автоматический ответ: Счёт 417\nX-MS-Exchange-Organization-AutoReply: 1\n\n\
+        Я больше не работаю в компании. Мой новый адрес: a.lebedev@novaya.example\n";
+    let m = first(russian);
+    assert_eq!(m.kind, Kind::AutoReply);
+    assert_eq!(recipient(&m).1, Reason::HasMoved);
+    let japanese = "From: メールシステム管理者 <postmaster@fujimoto-seimitsu.example>\n\
+        To: t.fujimoto@fujimoto-seimitsu.example\nSubject: 【重要】メールボックス容量超過のため受信メールが保留されています\n\
+        Content-Type: text/html; charset=utf-8\n\n<p>24時間以内に下記ボタンから容量を無料で拡張しない場合、保留中のメールは削除されます。</p>\
+        <p><a href=\"https://fujimoto-seimitsu-co-jp.storage-center.example/upgrade/\">保留中のメールを受信する</a></p>\n";
+    let m = first(japanese);
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
