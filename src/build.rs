@@ -17,6 +17,9 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
+    // The page joins each list of strings into one (smaller); natively the lists stay
+    // lists, which are faster to go through.
+    let joined = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "wasm32");
     let mut out = String::new();
     let mut parsed = Vec::new();
     for path in &files {
@@ -31,7 +34,7 @@ fn main() {
             .replace('.', "_")
             .to_uppercase();
         writeln!(out, "/// Compiled from `{}`.", path.display()).unwrap();
-        writeln!(out, "pub static {name}: Data = {};", emit(&value)).unwrap();
+        writeln!(out, "pub static {name}: Data = {};", emit(&value, joined)).unwrap();
         parsed.push((name, value));
     }
     let find = |n: &str| parsed.iter().find(|(name, _)| name == n).map(|(_, v)| v);
@@ -60,15 +63,15 @@ fn keys(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn emit(v: &Value) -> String {
+fn emit(v: &Value, joined: bool) -> String {
     match v {
         Value::String(s) => format!("Data::Str({s:?})"),
         // (No numbers: the knowledge base has none, and every variant costs page size.)
         Value::Integer(_) | Value::Float(_) => panic!("numbers are not supported in src/data"),
         Value::Boolean(b) => format!("Data::Bool({b})"),
         Value::Datetime(d) => format!("Data::Str({:?})", d.to_string()),
-        // A list of strings is one joined string (see `Data::Words`).
-        Value::Array(a) if !a.is_empty() && a.iter().all(Value::is_str) => {
+        // A list of strings is one joined string in the page (see `Data::Words`).
+        Value::Array(a) if joined && !a.is_empty() && a.iter().all(Value::is_str) => {
             let words: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
             assert!(
                 words.iter().all(|w| !w.contains('\u{1f}')),
@@ -78,13 +81,16 @@ fn emit(v: &Value) -> String {
         }
         Value::Array(a) => format!(
             "Data::List(&[{}])",
-            a.iter().map(emit).collect::<Vec<_>>().join(",")
+            a.iter()
+                .map(|x| emit(x, joined))
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         Value::Table(t) => format!(
             "Data::Table(&[{}])",
             t.iter()
                 .filter(|(k, _)| k.as_str() != "sources")
-                .map(|(k, v)| format!("({k:?},{})", emit(v)))
+                .map(|(k, v)| format!("({k:?},{})", emit(v, joined)))
                 .collect::<Vec<_>>()
                 .join(",")
         ),

@@ -413,6 +413,12 @@ fn security_gateways_and_providers_abroad() {
         reason("451 MI:SFQ 1730702113 http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.9"),
         Reason::RateLimited
     );
+    assert_eq!(
+        reason(
+            "554 DT:SPM 163 mx3,O8CowAD3rxTWx05nD0X2Aw--.40922S2 1733211736, please see http://mail.163.com/help/help_spam_16.htm"
+        ),
+        Reason::SpamDetected
+    );
     let russian = "From: Alexei <a.lebedev@stroy.example>\nTo: buh@partner.example\n\
         Subject: Автоматический ответ: Счёт 417\nX-MS-Exchange-Organization-AutoReply: 1\n\n\
         Я больше не работаю в компании. Мой новый адрес: a.lebedev@novaya.example\n";
