@@ -66,6 +66,7 @@ pub const READ_HEADERS: &[&str] = &[
     "precedence",
     "x-autoreply",
     "x-autorespond",
+    "x-ms-exchange-organization-autoreply",
     "x-apple-unsubscribe",
     "x-failed-recipients",
     "x-failed-recipients-google",
