@@ -261,7 +261,9 @@ fn complainants(n: &Notice) -> Vec<String> {
 
 /// A subject (lower case) of an out-of-office or other automatic reply.
 fn is_vacation_subject(subject: &str) -> bool {
-    crate::knowledge::signs("kind.vacation_subjects").any(|s| subject.contains(s))
+    // A person's reply to an automatic reply ("Re: Automatic reply: …") is none.
+    let reply = crate::knowledge::signs("kind.reply_prefixes").any(|p| subject.starts_with(p));
+    !reply && crate::knowledge::signs("kind.vacation_subjects").any(|s| subject.contains(s))
 }
 
 /// A pasted forward of an automatic reply ("Betreff: Automatische Antwort: …") with no
@@ -863,6 +865,17 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     // automatically by mail delivery software") make a bounce even without a code.
     let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(&n.lower);
     if no_evidence && !from_system && !known_notice {
+        return Kind::NotABounce;
+    }
+    // Outlook's error while fetching mail ("… - Empfangen": "Die Verbindung …") names the
+    // account, and no message failed.
+    let says = |list: &str| crate::knowledge::signs(list).any(|w| n.lower.contains(w));
+    if n.dsn.is_empty()
+        && !known_notice
+        && says("kind.receive_tasks")
+        && !says("kind.send_failures")
+        && !names_a_failure
+    {
         return Kind::NotABounce;
     }
     // A person's mail (its return path is their address) that only talks about failures

@@ -396,16 +396,18 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
                 crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
             });
             // A device's or mail program's error report (its sender names no mail
-            // system: a server's reply code or a program's send error) forwarded below a
-            // person's words that tell of no failure.
+            // system: a server's reply with its status code, or a program's error number
+            // such as Outlook's "(0x800CCC0F)") forwarded below a person's words that
+            // tell of no failure.
             let report_below = || {
                 let below = lines.get(first + count).map_or(body.len(), |(at, _)| *at);
                 let below = &body[below..body.floor_char_boundary(below + 4096)];
+                let (reply, status) = text::find_codes(below);
                 separator.is_some_and(|sep| {
                     count >= 2
                         && !says_failure(&body[..sep], "kind.failure_statements")
                         && !says_failure(&body[..sep], "kind.send_failures")
-                        && (text::has_code(below) || says_failure(below, "kind.send_failures"))
+                        && (reply.is_some() && status.is_some() || below.contains("(0x8"))
                 })
             };
             ((from_notice || reports && report_below()) && count >= least).then_some((first, count))
@@ -1054,6 +1056,9 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "Kopie der Nachricht",
     "Originalnachricht",
     "Ursprüngliche Nachricht",
+    "Ursprüngliche Nachrichtenkopfzeilen",
+    "Ursprüngliche Nachrichtenheader",
+    "Ursprüngliche Nachrichtenköpfe",
 ];
 
 /// The notice's own words in `lower`: the text before a returned original's marker.
@@ -1062,11 +1067,28 @@ pub fn own_part(lower: &str) -> &str {
 }
 
 /// Byte offset where free text starts quoting the original message. `lower` is the text
-/// in ASCII lower case.
+/// in ASCII lower case. A marker that ends in a letter ends its word ("Ursprüngliche
+/// Nachricht", not "Ursprüngliche Nachrichtendetails", a heading of Exchange's notice).
 pub fn original_marker(lower: &str) -> Option<usize> {
     static MARKERS: std::sync::OnceLock<crate::matcher::Matcher> = std::sync::OnceLock::new();
     let m = MARKERS.get_or_init(|| crate::matcher::Matcher::new(ORIGINAL_MARKERS));
-    m.find(lower).map(|(pos, _)| pos)
+    let mut from = 0;
+    while let Some((pos, _)) = m.find(&lower[from..]) {
+        let at = from + pos;
+        // Any marker that starts here and ends its word ("… Nachrichtenkopfzeilen").
+        let ends_word = |marker: &&str| {
+            let rest = &lower[at..];
+            rest.len() >= marker.len()
+                && rest.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
+                && (!marker.ends_with(char::is_alphabetic)
+                    || !rest[marker.len()..].starts_with(char::is_alphabetic))
+        };
+        if ORIGINAL_MARKERS.iter().any(ends_word) {
+            return Some(at);
+        }
+        from = lower.ceil_char_boundary(at + 1);
+    }
+    None
 }
 
 fn find_inline_original(notice: &mut Notice) {

@@ -51,6 +51,12 @@ pub enum Situation {
     RecipientTlsBroken,
     /// The recipient domain's MX record names a host that does not exist in DNS.
     MxHostMissing,
+    /// The message went round in a loop between servers (after a move, or a forwarding
+    /// that points back) and was stopped.
+    MailLoop,
+    /// The recipient's address forwards to another provider, which refused the message
+    /// because forwarding broke the sender checks (SPF, DMARC).
+    ForwardingFailsChecks,
 }
 
 impl Situation {
@@ -72,6 +78,8 @@ impl Situation {
             Situation::OutgoingServerUnreachable => "outgoing_server_unreachable",
             Situation::RecipientTlsBroken => "recipient_tls_broken",
             Situation::MxHostMissing => "mx_host_missing",
+            Situation::MailLoop => "mail_loop",
+            Situation::ForwardingFailsChecks => "forwarding_fails_checks",
         }
     }
 }
@@ -140,16 +148,35 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if main_says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
-    if main.iter().any(|r| mx_host_missing(r)) {
+    if main_says("situation.mail_loop") {
+        return Some(Situation::MailLoop);
+    }
+    if main.iter().any(|r| forwarded_then_failed_checks(r, msg)) {
+        return Some(Situation::ForwardingFailsChecks);
+    }
+    if main
+        .iter()
+        .any(|r| mx_host_missing(r, msg.reporting_mta.as_deref()))
+    {
         return Some(Situation::MxHostMissing);
     }
     // A remote server (the one the sending server delivered to) refused to relay: the
     // sending side had already accepted the message, so no login was missing there.
     // Unless that server is an outgoing relay of another domain than the recipient's:
     // then the sending server did not log in to its smarthost.
+    // (A big provider's own notice passes on another server's refusal: its users send
+    // logged in, through its web mail or apps.)
+    let provider_notice = msg
+        .notice
+        .from
+        .as_deref()
+        .and_then(text::domain_of)
+        .is_some_and(|d| is_mail_provider(&d));
     let refused = |r: &&&Recipient| {
         r.reason == Reason::NoRelaying
-            && (r.remote_mta.is_some() || diagnostic_says(r, "situation.remote_reply"))
+            && (r.remote_mta.is_some()
+                || provider_notice
+                || diagnostic_says(r, "situation.remote_reply"))
     };
     // A server of another domain than the recipient's that asks the sending server to
     // log in is a relay too.
@@ -221,17 +248,67 @@ pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
     r.remote_mta.is_none()
         && matches!(
             r.reason,
-            Reason::NetworkError | Reason::Expired | Reason::FailedStartTls | Reason::SystemError
+            Reason::NetworkError
+                | Reason::Expired
+                | Reason::FailedStartTls
+                | Reason::SystemError
+                | Reason::Undefined
         )
         && diagnostic_says(r, "situation.outgoing_server_unreachable")
+}
+
+/// True if `r`'s sender checks failed after the recipient's address forwarded the message
+/// to another domain: its original address is at a third domain, neither the
+/// forwarded-to one nor the sender's own (an alias of the sender's own server).
+fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
+    let domain = |a: &str| text::domain_part(a).map(text::base_domain);
+    let senders = [
+        msg.notice.to.as_deref(),
+        msg.original.as_ref().and_then(|o| o.from.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(text::first_address)
+    .filter_map(|a| domain(&a))
+    .collect::<Vec<_>>();
+    // The original address as a report field, or as Postfix and Exim write it beside
+    // the address ("(expanded from <a@example.org>)", "(generated from a@example.org)").
+    let written = || {
+        let d = r.diagnostic.as_deref()?;
+        let lower = d.to_ascii_lowercase();
+        ["(expanded from ", "(generated from "]
+            .iter()
+            .find_map(|m| lower.find(m).map(|p| &d[p + m.len()..]))
+            .and_then(text::first_address)
+    };
+    let original = r
+        .original_address
+        .as_deref()
+        .and_then(text::first_address)
+        .or_else(written);
+    r.reason == Reason::AuthFailure
+        && original.is_some_and(|o| {
+            let from = domain(&o);
+            from.is_some()
+                && from != domain(&r.address)
+                && !senders.iter().any(|s| Some(s) == from.as_ref())
+        })
 }
 
 /// True if `r` failed on the receiving server's broken encryption: a recipient's, not a
 /// program's own server, and not a relay of the sender's (named like one).
 fn receiver_tls_broken(r: &Recipient) -> bool {
+    // A big provider's server that does not serve the recipient is the sender's relay;
+    // a missing local issuer is the sending server's own certificate store.
+    let providers_relay = r
+        .remote_mta
+        .as_deref()
+        .is_some_and(|m| is_mail_provider(m) && !serves_recipient(m, r));
     matches!(r.reason, Reason::FailedStartTls | Reason::SecurityError)
         && !r.address.is_empty()
         && !is_smarthost_of_another_domain(r)
+        && !providers_relay
+        && !diagnostic_says(r, "situation.sender_tls_store")
         && diagnostic_says(r, "situation.recipient_tls_broken")
 }
 
@@ -259,8 +336,10 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         }
         Situation::DynamicIp => refused_for_the_ip() || diagnostic_says(r, "situation.dynamic_ip"),
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
+        Situation::MxHostMissing => mx_host_missing(r, None),
+        Situation::MailLoop => diagnostic_says(r, "situation.mail_loop"),
+        Situation::ForwardingFailsChecks => r.reason == Reason::AuthFailure,
         Situation::MxIsIp
-        | Situation::MxHostMissing
         | Situation::Greylisting
         | Situation::ReceiverListError
         | Situation::RecipientRefusesRelay => {
@@ -345,8 +424,9 @@ fn notice_from_own_server(msg: &Message) -> bool {
 
 /// A recipient whose domain was not found because the host its MX names does not exist:
 /// the failed lookup ("Name service error for name=mx.other.example type=A") is of
-/// another host than the recipient's domain itself.
-fn mx_host_missing(r: &Recipient) -> bool {
+/// another host than the recipient's domain itself, and not one of the domain of the
+/// server that wrote the notice (`reporter`), whose own relay host that may be.
+fn mx_host_missing(r: &Recipient, reporter: Option<&str>) -> bool {
     let Some(domain) = text::domain_part(&r.address) else {
         return false;
     };
@@ -357,6 +437,9 @@ fn mx_host_missing(r: &Recipient) -> bool {
         let first = name.split('.').next().unwrap_or("");
         crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
     };
+    if diagnostic_says(r, "situation.mx_host_missing") {
+        return true;
+    }
     r.reason == Reason::HostUnknown
         && !is_mail_provider(&domain)
         && r.diagnostic.as_deref().is_some_and(|d| {
@@ -374,6 +457,7 @@ fn mx_host_missing(r: &Recipient) -> bool {
                     && name.parse::<std::net::Ipv4Addr>().is_err()
                     && name != domain
                     && !relay_like(name)
+                    && reporter.is_none_or(|rep| text::base_domain(rep) != text::base_domain(name))
             })
         })
 }

@@ -264,10 +264,10 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
     out
 }
 
-/// `lower` with mail addresses, remote host names (`host mx.example.org[…]`), the paths
-/// of links (`…/help/help_spam_16.htm`) and the command a reporting server names ("in
-/// reply to MAIL FROM command") blanked out, so that words inside them ("spam" in
-/// `mx.spamfilter.example`) are not taken for the server's words.
+/// `lower` with mail addresses, remote host names (`host mx.example.org[…]`) and the
+/// command a reporting server names ("in reply to MAIL FROM command") blanked out, so
+/// that words inside them ("spam" in `mx.spamfilter.example`) are not taken for the
+/// server's words.
 pub fn mask_names(lower: &str) -> Cow<'_, str> {
     let mut spans: Vec<(usize, usize)> = find_addresses(lower)
         .iter()
@@ -285,14 +285,6 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
                 .match_indices(wrapper)
                 .map(|(p, _)| (p + command, p + wrapper.len())),
         );
-    }
-    // A link's path, after its host (which may name a list: `www.spamhaus.org`).
-    for (p, _) in lower.match_indices("://") {
-        let rest = &lower[p + 3..];
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        if let Some(slash) = rest[..end].find('/') {
-            spans.push((p + 3 + slash, p + 3 + end));
-        }
     }
     let mut from = 0;
     while let Some(p) = lower[from..].find("host ") {
@@ -394,6 +386,7 @@ pub fn find_status(s: &str) -> Option<Code> {
         if matches!(c, b'2' | b'4' | b'5')
             && b.get(i + 1) == Some(&b'.')
             && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+            && !names_a_version(b, i)
         {
             let (subj, after_subj) = digits(b, i + 2, 3);
             if subj > 0 && b.get(after_subj) == Some(&b'.') {
@@ -416,6 +409,25 @@ pub fn find_status(s: &str) -> Option<Code> {
         i += 1;
     }
     None
+}
+
+/// True if the number at `i` follows a mail program's name (`Exim 4.97.1`, `Postfix
+/// 2.11.3`): its version, not a status code.
+fn names_a_version(b: &[u8], i: usize) -> bool {
+    let before = &b[i.saturating_sub(10)..i];
+    let before = before.strip_suffix(b" ").unwrap_or(before);
+    [
+        &b"exim"[..],
+        b"postfix",
+        b"sendmail",
+        b"version",
+        b"qmail",
+        b"dovecot",
+    ]
+    .iter()
+    .any(|name| {
+        before.len() >= name.len() && before[before.len() - name.len()..].eq_ignore_ascii_case(name)
+    })
 }
 
 fn digits(b: &[u8], from: usize, max: usize) -> (usize, usize) {

@@ -189,6 +189,13 @@ fn notices_in_other_languages() {
     let m = first(dutch);
     assert_eq!(recipient(&m), ("planning@dak.example", Reason::UserUnknown));
     assert_eq!(m.recipients.len(), 1);
+    // Exchange's heading "Ursprüngliche Nachrichtendetails" is no returned original: the
+    // reported error below it is the server's reply.
+    let exchange = "Ihre Nachricht an rechnung@bachmann.example konnte nicht übermittelt werden.\n\n\
+        Statuscode: 550 5.7.1\n\nUrsprüngliche Nachrichtendetails\nErstellungsdatum: 11.03.2025\n\
+        Absenderadresse: s.kempf@kempf.example\nEmpfängeradresse: rechnung@bachmann.example\n\n\
+        Fehlerdetails\nGemeldeter Fehler: 550 DMARC Sender Invalid - envelope rejected\n";
+    assert_eq!(recipient(&first(exchange)).1, Reason::AuthFailure);
     // iCloud's "local policy" refusals concern the sending server.
     let icloud = "<t.w@me.com>: host mx01.mail.icloud.com[17.57.154.6] said: 554 5.7.1 [HM08] \
         Message rejected due to local policy. (in reply to MAIL FROM command)\n";
@@ -436,4 +443,184 @@ fn security_gateways_and_providers_abroad() {
             .iter()
             .any(|w| matches!(w, Warning::Phishing { .. }))
     );
+}
+
+/// Inputs a second review found misread after the first round of fixes:
+/// (file, kind, who, topic).
+#[test]
+fn inputs_a_second_review_found_misread() {
+    let cases = [
+        // Block-list lookup links in a refusal keep deciding its reason.
+        (
+            "01-proofpoint-dnsbl-lookup-link-masked.txt",
+            Kind::Bounce,
+            "sender_provider",
+            "reason.blocked",
+        ),
+        (
+            "01b-icloud-proofpoint-dnsbl-link-masked.txt",
+            Kind::Bounce,
+            "sender_provider",
+            "reason.blocked",
+        ),
+        // A company's sister domain or its own ticket system is no disguised link.
+        (
+            "03-it-quota-warning-sister-domain-link-phishing.eml",
+            Kind::Bounce,
+            "recipient",
+            "reason.mailboxfull",
+        ),
+        // People's mails with numbers, and their words about sending, are no notices.
+        (
+            "04-forwarded-order-menge-500-read-as-bounce.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "04b-forwarded-offer-norm-4.1.2-read-as-bounce.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "04c-forwarded-mail-us-phone-in-signature-read-as-bounce.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "05-forwarded-colleague-cannot-send-mail-read-as-bounce.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        // A person's reply to an automatic reply is none.
+        (
+            "06-russian-reply-to-auto-reply-read-as-auto-reply.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        // A fax number that no longer works does not mean the person left.
+        (
+            "07-russian-vacation-fax-no-longer-works-read-as-left.eml",
+            Kind::AutoReply,
+            "nobody",
+            "kind.auto_reply",
+        ),
+        // The sender's own relay host in the notice writer's domain is no recipient's MX.
+        (
+            "08-own-relayhost-same-domain-as-reporter-blamed-on-recipient-mx.eml",
+            Kind::Bounce,
+            "sender",
+            "reason.hostunknown",
+        ),
+        // German Outlook and Thunderbird cannot reach their outgoing server.
+        (
+            "10-outlook-german-send-error-0x80042109-not-recognised.txt",
+            Kind::Bounce,
+            "sender",
+            "situation.outgoing_server_unreachable",
+        ),
+        (
+            "10b-thunderbird-outgoing-server-failed-not-recognised.txt",
+            Kind::Bounce,
+            "sender",
+            "situation.outgoing_server_unreachable",
+        ),
+        // "This e-mail address is no longer used", with "e-mail" between the words.
+        (
+            "11-french-adresse-e-mail-plus-utilisee-not-left.eml",
+            Kind::AutoReply,
+            "sender",
+            "kind.auto_reply_left",
+        ),
+        (
+            "11b-spanish-direccion-de-correo-ya-no-se-utiliza-not-left.eml",
+            Kind::AutoReply,
+            "sender",
+            "kind.auto_reply_left",
+        ),
+        (
+            "11c-italian-indirizzo-email-non-piu-attivo-not-left.eml",
+            Kind::AutoReply,
+            "sender",
+            "kind.auto_reply_left",
+        ),
+        (
+            "11d-danish-e-mailadresse-bruges-ikke-laengere-not-left.eml",
+            Kind::AutoReply,
+            "sender",
+            "kind.auto_reply_left",
+        ),
+        // The sender's relay at a big provider, and its own missing CA, are its side's.
+        (
+            "12-nas-relay-via-gmx-local-ca-missing-blamed-on-recipient-tls.eml",
+            Kind::Bounce,
+            "sender_provider",
+            "reason.failedstarttls",
+        ),
+        // A person's paste about an error while receiving is no failed sending.
+        (
+            "13-person-receive-error-paste-read-as-outgoing-server-bounce.txt",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+    ];
+    for (file, kind, expected_who, expected_topic) in cases {
+        let input = std::fs::read(format!(
+            "{}/tests/fixtures/review4/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture exists");
+        let m = analyze(&input).messages.remove(0);
+        assert_eq!(
+            (m.kind, who(&m), topic(&m).as_str()),
+            (kind, expected_who, expected_topic),
+            "{file}"
+        );
+        assert!(
+            !m.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::Phishing { .. })),
+            "{file}"
+        );
+    }
+    // NetEase's codes keep a reason.
+    for file in [
+        "02-netease-hl-ipb-lost-reason.txt",
+        "02b-netease-rp-trc-lost-reason.txt",
+    ] {
+        let input = std::fs::read(format!(
+            "{}/tests/fixtures/review4/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture exists");
+        let reason = analyze(&input).messages[0].recipients[0].reason;
+        assert!(
+            !matches!(reason, Reason::OnHold | Reason::Undefined),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn loops_and_forwarding() {
+    let loop_bounce = "<info@wagner.example>: mail for wagner.example loops back to myself\n";
+    let m = first(loop_bounce);
+    assert_eq!(topic(&m), "situation.mail_loop");
+    assert_eq!(who(&m), "recipient_provider");
+    // The recipient's address forwards to Gmail, which applies the sender's DMARC policy.
+    let forwarded = "From: MAILER-DAEMON@mx.bauer.example\nTo: sekretariat@kanzlei.example\n\
+        Subject: Undelivered Mail Returned to Sender\n\n\
+        <fliesen.bauer@gmail.com> (expanded from <kontakt@bauer.example>): host \
+        gmail-smtp-in.l.google.com[142.250.27.26] said: 550-5.7.26 Unauthenticated email from \
+        kanzlei.example is not accepted due to domain's DMARC policy. (in reply to end of DATA \
+        command)\n";
+    let m = first(forwarded);
+    assert_eq!(recipient(&m).1, Reason::AuthFailure);
+    assert_eq!(topic(&m), "situation.forwarding_fails_checks");
+    assert_eq!(who(&m), "recipient_provider");
 }
