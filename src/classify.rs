@@ -81,7 +81,13 @@ fn providers_own(status: &str) -> bool {
 /// The phrase rule that decides, if any: `(reason, phrase, weak)`.
 pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
     let (matcher, flat) = knowledge::phrase_index();
-    let (rule, phrase) = flat[matcher.first(&text::mask_names(lower))?];
+    // The words of a link's path ("help_spam_16.htm") count only when the server's own
+    // words name no reason; a block list's lookup link ("dnsbl-lookup") then does.
+    let masked = text::mask_names(lower);
+    let found = matcher
+        .first(&text::mask_link_paths(&masked))
+        .or_else(|| matcher.first(&masked))?;
+    let (rule, phrase) = flat[found];
     let rule = &knowledge::phrase_rules()[rule];
     Some((rule.reason, phrase, rule.weak))
 }

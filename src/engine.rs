@@ -261,9 +261,14 @@ fn complainants(n: &Notice) -> Vec<String> {
 
 /// A subject (lower case) of an out-of-office or other automatic reply.
 fn is_vacation_subject(subject: &str) -> bool {
+    let words = || crate::knowledge::signs("kind.vacation_subjects");
     // A person's reply to an automatic reply ("Re: Automatic reply: …") is none.
-    let reply = crate::knowledge::signs("kind.reply_prefixes").any(|p| subject.starts_with(p));
-    !reply && crate::knowledge::signs("kind.vacation_subjects").any(|s| subject.contains(s))
+    let replied = crate::knowledge::signs("kind.reply_prefixes").any(|p| {
+        subject
+            .strip_prefix(p)
+            .is_some_and(|rest| words().any(|w| rest.trim_start().starts_with(w)))
+    });
+    !replied && words().any(|s| subject.contains(s))
 }
 
 /// A pasted forward of an automatic reply ("Betreff: Automatische Antwort: …") with no

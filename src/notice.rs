@@ -396,9 +396,9 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
                 crate::pastes::is_notice_from_line(l.trim().to_ascii_lowercase().as_bytes())
             });
             // A device's or mail program's error report (its sender names no mail
-            // system: a server's reply with its status code, or a program's error number
-            // such as Outlook's "(0x800CCC0F)") forwarded below a person's words that
-            // tell of no failure.
+            // system: a server's reply with its status code, a program's error number
+            // such as Outlook's "(0x800CCC0F)", or its send error) forwarded below a
+            // person's words that tell of no failure.
             let report_below = || {
                 let below = lines.get(first + count).map_or(body.len(), |(at, _)| *at);
                 let below = &body[below..body.floor_char_boundary(below + 4096)];
@@ -407,7 +407,9 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
                     count >= 2
                         && !says_failure(&body[..sep], "kind.failure_statements")
                         && !says_failure(&body[..sep], "kind.send_failures")
-                        && (reply.is_some() && status.is_some() || below.contains("(0x8"))
+                        && (reply.is_some() && status.is_some()
+                            || below.contains("(0x8")
+                            || says_failure(below, "kind.send_failures"))
                 })
             };
             ((from_notice || reports && report_below()) && count >= least).then_some((first, count))

@@ -8,9 +8,6 @@ use crate::report::Message;
 use crate::text;
 use std::sync::OnceLock;
 
-/// The first lines of a paste without headers that may claim it is a notice.
-const PASTE_CLAIM_LINES: usize = 4;
-
 /// The phishing signs of a message that claims to be a delivery notice, if there are
 /// at least two of them.
 pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
@@ -22,23 +19,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         })
     };
     // The decoded headers: an encoded subject ("=?UTF-8?Q?Quarant=C3=A4ne?=") counts too.
-    // A paste without headers claims it in its first lines ("Mail Delivery Failure
-    // Notification").
-    let pasted_claim = || {
-        !n.has_headers && n.headers.from.is_none() && n.headers.subject.is_none() && {
-            let opening: String = n
-                .own_words()
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .take(PASTE_CLAIM_LINES)
-                .collect::<Vec<_>>()
-                .join("\n");
-            names(Some(&opening), "phishing.claims_subject")
-        }
-    };
     let claims_notice = names(n.headers.from.as_deref(), "phishing.claims_from")
-        || names(n.headers.subject.as_deref(), "phishing.claims_subject")
-        || pasted_claim();
+        || names(n.headers.subject.as_deref(), "phishing.claims_subject");
     // A real delivery report (multipart/report) is what phishing notices lack; a
     // report-like block of text inside an ordinary mail is no such structure. A report
     // whose only failed address is the reader's own is a copied structure: real notices

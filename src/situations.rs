@@ -148,7 +148,14 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if main_says("situation.mx_is_ip") || looks_up_an_ip {
         return Some(Situation::MxIsIp);
     }
-    if main_says("situation.mail_loop") {
+    // (Postfix's "mail for [relay.example]:587 loops back to myself" is the sending
+    // server's own relay host pointing back at it.)
+    let own_relay_loop = main.iter().any(|r| {
+        r.diagnostic
+            .as_deref()
+            .is_some_and(|d| d.to_ascii_lowercase().contains("mail for ["))
+    });
+    if main_says("situation.mail_loop") && !own_relay_loop {
         return Some(Situation::MailLoop);
     }
     if main.iter().any(|r| forwarded_then_failed_checks(r, msg)) {
@@ -171,7 +178,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
         .from
         .as_deref()
         .and_then(text::domain_of)
-        .is_some_and(|d| is_mail_provider(&d));
+        .is_some_and(|d| is_provider_domain(&d));
     let refused = |r: &&&Recipient| {
         r.reason == Reason::NoRelaying
             && (r.remote_mta.is_some()
@@ -248,11 +255,7 @@ pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
     r.remote_mta.is_none()
         && matches!(
             r.reason,
-            Reason::NetworkError
-                | Reason::Expired
-                | Reason::FailedStartTls
-                | Reason::SystemError
-                | Reason::Undefined
+            Reason::NetworkError | Reason::Expired | Reason::FailedStartTls
         )
         && diagnostic_says(r, "situation.outgoing_server_unreachable")
 }
@@ -271,8 +274,18 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
     .filter_map(text::first_address)
     .filter_map(|a| domain(&a))
     .collect::<Vec<_>>();
-    // The original address as a report field, or as Postfix and Exim write it beside
-    // the address ("(expanded from <a@example.org>)", "(generated from a@example.org)").
+    // (In a mail log the forwarding alias is on the reader's own server.)
+    r.reason == Reason::AuthFailure
+        && !msg.format.ends_with("-log")
+        && forwarded_from_domain(r).is_some_and(|from| !senders.contains(&from))
+}
+
+/// The domain (registered part) of the address `r` was forwarded from, when that is
+/// another domain than its own: the original address as a report field, or as Postfix
+/// and Exim write it beside the address ("(expanded from <a@example.org>)",
+/// "(generated from a@example.org)").
+fn forwarded_from_domain(r: &Recipient) -> Option<String> {
+    let domain = |a: &str| text::domain_part(a).map(text::base_domain);
     let written = || {
         let d = r.diagnostic.as_deref()?;
         let lower = d.to_ascii_lowercase();
@@ -285,30 +298,27 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
         .original_address
         .as_deref()
         .and_then(text::first_address)
-        .or_else(written);
-    r.reason == Reason::AuthFailure
-        && original.is_some_and(|o| {
-            let from = domain(&o);
-            from.is_some()
-                && from != domain(&r.address)
-                && !senders.iter().any(|s| Some(s) == from.as_ref())
-        })
+        .or_else(written)?;
+    let from = domain(&original)?;
+    (Some(&from) != domain(&r.address).as_ref()).then_some(from)
 }
 
 /// True if `r` failed on the receiving server's broken encryption: a recipient's, not a
 /// program's own server, and not a relay of the sender's (named like one).
 fn receiver_tls_broken(r: &Recipient) -> bool {
-    // A big provider's server that does not serve the recipient is the sender's relay;
-    // a missing local issuer is the sending server's own certificate store.
-    let providers_relay = r
-        .remote_mta
-        .as_deref()
-        .is_some_and(|m| is_mail_provider(m) && !serves_recipient(m, r));
+    // A big provider's server that does not serve the recipient is the sender's relay,
+    // unless it is named like the MX it may be for a hosted domain (`aspmx.l.google.com`,
+    // `….mail.protection.outlook.com`).
+    let providers_relay = r.remote_mta.as_deref().is_some_and(|m| {
+        let m = m.to_ascii_lowercase();
+        let mx_like = m.split('.').next().is_some_and(|l| l.contains("mx"))
+            || m.contains(".mail.protection.");
+        is_mail_provider(&m) && !serves_recipient(&m, r) && !mx_like
+    });
     matches!(r.reason, Reason::FailedStartTls | Reason::SecurityError)
         && !r.address.is_empty()
         && !is_smarthost_of_another_domain(r)
         && !providers_relay
-        && !diagnostic_says(r, "situation.sender_tls_store")
         && diagnostic_says(r, "situation.recipient_tls_broken")
 }
 
@@ -338,7 +348,9 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxHostMissing => mx_host_missing(r, None),
         Situation::MailLoop => diagnostic_says(r, "situation.mail_loop"),
-        Situation::ForwardingFailsChecks => r.reason == Reason::AuthFailure,
+        Situation::ForwardingFailsChecks => {
+            r.reason == Reason::AuthFailure && forwarded_from_domain(r).is_some()
+        }
         Situation::MxIsIp
         | Situation::Greylisting
         | Situation::ReceiverListError
@@ -437,7 +449,7 @@ fn mx_host_missing(r: &Recipient, reporter: Option<&str>) -> bool {
         let first = name.split('.').next().unwrap_or("");
         crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
     };
-    if diagnostic_says(r, "situation.mx_host_missing") {
+    if r.reason == Reason::HostUnknown && diagnostic_says(r, "situation.mx_host_missing") {
         return true;
     }
     r.reason == Reason::HostUnknown
@@ -872,6 +884,18 @@ fn same_provider(a: &str, b: &str) -> bool {
 }
 
 /// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
+/// True if `domain` is one of a big mail provider's own (`aol.com`, `gmx.net`), not one
+/// that merely ends like it (`agentur-kreativweb.de`).
+fn is_provider_domain(domain: &str) -> bool {
+    let base = text::base_domain(&domain.to_ascii_lowercase());
+    crate::knowledge::providers().iter().any(|p| {
+        p.hosts.iter().any(|h| match h.strip_suffix('.') {
+            Some(name) => base.starts_with(&format!("{name}.")),
+            None => base == *h || base.ends_with(&format!(".{h}")),
+        })
+    })
+}
+
 fn is_mail_provider(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     crate::knowledge::providers()

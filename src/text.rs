@@ -264,6 +264,36 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
     out
 }
 
+/// `s` with the paths of its links (`https://host/help/help_spam_16.htm`) blanked out:
+/// the host stays. Linear: each link's end is found once.
+pub fn mask_link_paths(s: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut covered = 0;
+    for (p, _) in s.match_indices("://") {
+        if p < covered {
+            continue;
+        }
+        let start = p + 3;
+        let end = s[start..]
+            .find(char::is_whitespace)
+            .map_or(s.len(), |e| start + e);
+        covered = end;
+        if let Some(slash) = s[start..end].find('/') {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[copied..start + slash]);
+            copied = end;
+        }
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&s[copied..]);
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(s),
+    }
+}
+
 /// `lower` with mail addresses, remote host names (`host mx.example.org[…]`) and the
 /// command a reporting server names ("in reply to MAIL FROM command") blanked out, so
 /// that words inside them ("spam" in `mx.spamfilter.example`) are not taken for the

@@ -624,3 +624,137 @@ fn loops_and_forwarding() {
     assert_eq!(topic(&m), "situation.forwarding_fails_checks");
     assert_eq!(who(&m), "recipient_provider");
 }
+
+/// Inputs a third review found misread after the second round of fixes:
+/// (file, kind, who, topic).
+#[test]
+fn inputs_a_third_review_found_misread() {
+    let cases = [
+        // In a mail log the forwarding alias is the reader's own.
+        (
+            "01-postfix-log-own-alias-forward-dmarc.txt",
+            Kind::Bounce,
+            "sender_provider",
+            "reason.authfailure",
+        ),
+        // Genuine pasted bounces that quote a login link are no phishing.
+        (
+            "05-paste-bounce-of-newsletter-with-login-link.txt",
+            Kind::Bounce,
+            "sender",
+            "reason.userunknown",
+        ),
+        (
+            "20-pasted-outlook-local-ndr-signature-portal-login-link-phishing.txt",
+            Kind::Bounce,
+            "sender",
+            "reason.undefined",
+        ),
+        // A help link's path does not outweigh the server's own words.
+        (
+            "06-netease-user-suspended-help-spam-link.txt",
+            Kind::Bounce,
+            "sender",
+            "reason.suspend",
+        ),
+        (
+            "06b-hoster-user-unknown-faq-spamschutz-link.txt",
+            Kind::Bounce,
+            "sender",
+            "reason.userunknown",
+        ),
+        // Outlook's older German task wording.
+        (
+            "07-outlook-de-senden-meldete-fehler-plus-empfangen-ok.txt",
+            Kind::Bounce,
+            "sender",
+            "situation.outgoing_server_unreachable",
+        ),
+        // An autoresponder's own "Re: … (Abwesenheitsnotiz)" subject; a holiday reply.
+        (
+            "08-autoresponder-re-subject-left-company.eml",
+            Kind::AutoReply,
+            "nobody",
+            "kind.auto_reply",
+        ),
+        (
+            "09-christmas-ooo-in-diesem-jahr-nicht-mehr-gelesen-read-as-left.eml",
+            Kind::AutoReply,
+            "nobody",
+            "kind.auto_reply",
+        ),
+        // A recipient's incomplete certificate chain, and its domain hosted at Google.
+        (
+            "10-exim-dane-recipient-incomplete-chain-local-issuer.eml",
+            Kind::Bounce,
+            "recipient_provider",
+            "situation.recipient_tls_broken",
+        ),
+        (
+            "16-mta-sts-mismatch-recipient-hosted-at-google-blamed-on-sender.eml",
+            Kind::Bounce,
+            "recipient_provider",
+            "situation.recipient_tls_broken",
+        ),
+        // Exim's sender verification names the sender's domain, not the recipient's MX.
+        (
+            "11-exim-sender-verify-mx-nonexistent-hosts.txt",
+            Kind::Bounce,
+            "sender_provider",
+            "situation.sender_domain_unverified",
+        ),
+        // A shop's SMTP error forwarded by a person.
+        (
+            "12-forwarded-webshop-smtp-error-report.eml",
+            Kind::Bounce,
+            "sender",
+            "reason.norelaying",
+        ),
+        // A company app on a cloud platform named like the company is no disguise.
+        (
+            "13-it-quota-warning-intranet-on-azurewebsites-phishing.eml",
+            Kind::Bounce,
+            "recipient",
+            "reason.mailboxfull",
+        ),
+        // Replies to automatic replies in Chinese and French Outlook.
+        (
+            "17-chinese-reply-to-auto-reply-read-as-auto-reply.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+        (
+            "17b-french-RE-space-reply-to-auto-reply-read-as-auto-reply.eml",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
+        ),
+    ];
+    for (file, kind, expected_who, expected_topic) in cases {
+        let input = std::fs::read(format!(
+            "{}/tests/fixtures/review5/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture exists");
+        let m = analyze(&input).messages.remove(0);
+        assert_eq!(
+            (m.kind, who(&m), topic(&m).as_str()),
+            (kind, expected_who, expected_topic),
+            "{file}"
+        );
+    }
+    // The recipient that was not forwarded gets its own line under the forwarding
+    // headline.
+    let input = std::fs::read(format!(
+        "{}/tests/fixtures/review5/03-two-rcpts-forward-plus-direct-spf-fail.eml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists");
+    let m = analyze(&input).messages.remove(0);
+    let others = explain(&m, Lang::En).others;
+    assert!(
+        others.iter().any(|o| o.contains("m.hofer@web.de")),
+        "{others:?}"
+    );
+}
