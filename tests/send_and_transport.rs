@@ -17,6 +17,37 @@ fn who(m: &Message) -> &'static str {
     explain(m, Lang::En).who
 }
 
+/// The first message read from a review's fixture file.
+fn review_fixture(review: &str, file: &str) -> Message {
+    let path = format!(
+        "{}/tests/fixtures/{review}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let input = std::fs::read(&path).expect("fixture exists");
+    analyze(&input).messages.remove(0)
+}
+
+/// Checks each (file, kind, who, topic) of a review's fixtures, and that none carries a
+/// phishing warning it should not.
+fn expect_readings(review: &str, cases: &[(&str, Kind, &str, &str)]) {
+    for &(file, kind, expected_who, expected_topic) in cases {
+        let m = review_fixture(review, file);
+        assert_eq!(
+            (m.kind, who(&m), topic(&m).as_str()),
+            (kind, expected_who, expected_topic),
+            "{file}"
+        );
+        assert_eq!(warned(&m), expected_topic == "situation.phishing", "{file}");
+    }
+}
+
+/// True if the message carries a phishing warning.
+fn warned(m: &Message) -> bool {
+    m.warnings
+        .iter()
+        .any(|w| matches!(w, Warning::Phishing { .. }))
+}
+
 /// (address, reason) of the first recipient.
 fn recipient(m: &Message) -> (&str, Reason) {
     let r = &m.recipients[0];
@@ -218,11 +249,7 @@ fn fake_notices_in_french_and_from_a_message_center() {
     for fake in [orange, center] {
         let m = first(fake);
         assert_eq!(m.kind, Kind::NotABounce);
-        assert!(
-            m.warnings
-                .iter()
-                .any(|w| matches!(w, Warning::Phishing { .. }))
-        );
+        assert!(warned(&m));
     }
 }
 
@@ -366,19 +393,7 @@ fn inputs_a_review_of_these_readings_found_misread() {
             "situation.recipient_tls_broken",
         ),
     ];
-    for (file, kind, expected_who, expected_topic) in cases {
-        let input = std::fs::read(format!(
-            "{}/tests/fixtures/review3/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .expect("fixture exists");
-        let m = analyze(&input).messages.remove(0);
-        assert_eq!(
-            (m.kind, who(&m), topic(&m).as_str()),
-            (kind, expected_who, expected_topic),
-            "{file}"
-        );
-    }
+    expect_readings("review3", &cases);
 }
 
 #[test]
@@ -438,11 +453,7 @@ fn security_gateways_and_providers_abroad() {
         <p><a href=\"https://fujimoto-seimitsu-co-jp.storage-center.example/upgrade/\">保留中のメールを受信する</a></p>\n";
     let m = first(japanese);
     assert_eq!(m.kind, Kind::NotABounce);
-    assert!(
-        m.warnings
-            .iter()
-            .any(|w| matches!(w, Warning::Phishing { .. }))
-    );
+    assert!(warned(&m));
 }
 
 /// Inputs a second review found misread after the first round of fixes:
@@ -569,36 +580,13 @@ fn inputs_a_second_review_found_misread() {
             "kind.not_a_bounce",
         ),
     ];
-    for (file, kind, expected_who, expected_topic) in cases {
-        let input = std::fs::read(format!(
-            "{}/tests/fixtures/review4/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .expect("fixture exists");
-        let m = analyze(&input).messages.remove(0);
-        assert_eq!(
-            (m.kind, who(&m), topic(&m).as_str()),
-            (kind, expected_who, expected_topic),
-            "{file}"
-        );
-        assert!(
-            !m.warnings
-                .iter()
-                .any(|w| matches!(w, Warning::Phishing { .. })),
-            "{file}"
-        );
-    }
+    expect_readings("review4", &cases);
     // NetEase's codes keep a reason.
     for file in [
         "02-netease-hl-ipb-lost-reason.txt",
         "02b-netease-rp-trc-lost-reason.txt",
     ] {
-        let input = std::fs::read(format!(
-            "{}/tests/fixtures/review4/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .expect("fixture exists");
-        let reason = analyze(&input).messages[0].recipients[0].reason;
+        let reason = review_fixture("review4", file).recipients[0].reason;
         assert!(
             !matches!(reason, Reason::OnHold | Reason::Undefined),
             "{file}"
@@ -731,27 +719,10 @@ fn inputs_a_third_review_found_misread() {
             "kind.not_a_bounce",
         ),
     ];
-    for (file, kind, expected_who, expected_topic) in cases {
-        let input = std::fs::read(format!(
-            "{}/tests/fixtures/review5/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .expect("fixture exists");
-        let m = analyze(&input).messages.remove(0);
-        assert_eq!(
-            (m.kind, who(&m), topic(&m).as_str()),
-            (kind, expected_who, expected_topic),
-            "{file}"
-        );
-    }
+    expect_readings("review5", &cases);
     // The recipient that was not forwarded gets its own line under the forwarding
     // headline.
-    let input = std::fs::read(format!(
-        "{}/tests/fixtures/review5/03-two-rcpts-forward-plus-direct-spf-fail.eml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("fixture exists");
-    let m = analyze(&input).messages.remove(0);
+    let m = review_fixture("review5", "03-two-rcpts-forward-plus-direct-spf-fail.eml");
     let others = explain(&m, Lang::En).others;
     assert!(
         others.iter().any(|o| o.contains("m.hofer@web.de")),
