@@ -84,9 +84,12 @@ pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
     // The words of a link's path ("help_spam_16.htm") count only when the server's own
     // words name no reason; a block list's lookup link ("dnsbl-lookup") then does.
     let masked = text::mask_names(lower);
-    let found = matcher
-        .first(&text::mask_link_paths(&masked))
-        .or_else(|| matcher.first(&masked))?;
+    let found = match text::mask_link_paths(&masked) {
+        std::borrow::Cow::Owned(without_paths) => matcher
+            .first(&without_paths)
+            .or_else(|| matcher.first(&masked)),
+        std::borrow::Cow::Borrowed(_) => matcher.first(&masked),
+    }?;
     let (rule, phrase) = flat[found];
     let rule = &knowledge::phrase_rules()[rule];
     Some((rule.reason, phrase, rule.weak))

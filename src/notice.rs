@@ -405,11 +405,13 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
                 let (reply, status) = text::find_codes(below);
                 separator.is_some_and(|sep| {
                     count >= 2
-                        && !says_failure(&body[..sep], "kind.failure_statements")
-                        && !says_failure(&body[..sep], "kind.send_failures")
+                        && !says_failure(
+                            &body[..sep],
+                            &["kind.failure_statements", "kind.send_failures"],
+                        )
                         && (reply.is_some() && status.is_some()
                             || below.contains("(0x8")
-                            || says_failure(below, "kind.send_failures"))
+                            || says_failure(below, &["kind.send_failures"]))
                 })
             };
             ((from_notice || reports && report_below()) && count >= least).then_some((first, count))
@@ -417,11 +419,13 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
     Some(labels_of(body, &lines, first, count))
 }
 
-/// True if the start of `s` has words of the `signs.toml` list `statements` ("could not
-/// be delivered").
-fn says_failure(s: &str, statements: &str) -> bool {
+/// True if the start of `s` has words of the `signs.toml` lists `statements` ("could not
+/// be delivered"), lower-cased once.
+fn says_failure(s: &str, statements: &[&str]) -> bool {
     let lower = s[..s.floor_char_boundary(4096)].to_lowercase();
-    crate::knowledge::signs(statements).any(|w| lower.contains(w))
+    statements
+        .iter()
+        .any(|list| crate::knowledge::signs(list).any(|w| lower.contains(w)))
 }
 
 /// The header labels a mail program put on the first lines of a pasted mail (a person's

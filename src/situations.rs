@@ -264,7 +264,6 @@ pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
 /// to another domain: its original address is at a third domain, neither the
 /// forwarded-to one nor the sender's own (an alias of the sender's own server).
 fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
-    let domain = |a: &str| text::domain_part(a).map(text::base_domain);
     let senders = [
         msg.notice.to.as_deref(),
         msg.original.as_ref().and_then(|o| o.from.as_deref()),
@@ -272,7 +271,7 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
     .into_iter()
     .flatten()
     .filter_map(text::first_address)
-    .filter_map(|a| domain(&a))
+    .filter_map(|a| address_base_domain(&a))
     .collect::<Vec<_>>();
     // (In a mail log the forwarding alias is on the reader's own server.)
     r.reason == Reason::AuthFailure
@@ -285,7 +284,6 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
 /// and Exim write it beside the address ("(expanded from <a@example.org>)",
 /// "(generated from a@example.org)").
 fn forwarded_from_domain(r: &Recipient) -> Option<String> {
-    let domain = |a: &str| text::domain_part(a).map(text::base_domain);
     let written = || {
         let d = r.diagnostic.as_deref()?;
         let lower = d.to_ascii_lowercase();
@@ -299,8 +297,13 @@ fn forwarded_from_domain(r: &Recipient) -> Option<String> {
         .as_deref()
         .and_then(text::first_address)
         .or_else(written)?;
-    let from = domain(&original)?;
-    (Some(&from) != domain(&r.address).as_ref()).then_some(from)
+    let from = address_base_domain(&original)?;
+    (Some(&from) != address_base_domain(&r.address).as_ref()).then_some(from)
+}
+
+/// The registered domain of an address (`example.org` for `a@mx.example.org`).
+fn address_base_domain(address: &str) -> Option<String> {
+    text::domain_part(address).map(text::base_domain)
 }
 
 /// True if `r` failed on the receiving server's broken encryption: a recipient's, not a
@@ -380,10 +383,13 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
         return false;
     };
     let host = host.trim().to_ascii_lowercase();
+    named_like_relay(&host) && host.contains('.') && !serves_recipient(&host, r)
+}
+
+/// True if the first label of `host` (lower case) names a relay (`smtp.`, `relay.`).
+fn named_like_relay(host: &str) -> bool {
     let first = host.split('.').next().unwrap_or("");
     crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
-        && host.contains('.')
-        && !serves_recipient(&host, r)
 }
 
 /// True if `r`'s address is at a big mail provider's own domain (`gmx.de`, not
@@ -443,21 +449,15 @@ fn mx_host_missing(r: &Recipient, reporter: Option<&str>) -> bool {
         return false;
     };
     let domain = domain.to_ascii_lowercase();
-    // (A host named like a relay is the sending server's own relay host; a big
-    // provider's domain has working MX hosts.)
-    let relay_like = |name: &str| {
-        let first = name.split('.').next().unwrap_or("");
-        crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
-    };
     if r.reason == Reason::HostUnknown && diagnostic_says(r, "situation.mx_host_missing") {
         return true;
     }
+    // (A host named like a relay is the sending server's own relay host; a big
+    // provider's domain has working MX hosts.)
     r.reason == Reason::HostUnknown
         && !is_mail_provider(&domain)
         && r.diagnostic.as_deref().is_some_and(|d| {
-            let lower = d.to_ascii_lowercase();
-            lower.match_indices("name=").any(|(p, _)| {
-                let rest = &lower[p + 5..];
+            looked_up(&d.to_ascii_lowercase()).any(|rest| {
                 let name = rest
                     .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
                     .next()
@@ -468,18 +468,23 @@ fn mx_host_missing(r: &Recipient, reporter: Option<&str>) -> bool {
                     && name.contains('.')
                     && name.parse::<std::net::Ipv4Addr>().is_err()
                     && name != domain
-                    && !relay_like(name)
+                    && !named_like_relay(name)
                     && reporter.is_none_or(|rep| text::base_domain(rep) != text::base_domain(name))
             })
         })
 }
 
+/// What follows each name a failed DNS lookup names ("Name service error for name=…"),
+/// in `lower`.
+fn looked_up(lower: &str) -> impl Iterator<Item = &str> {
+    lower.match_indices("name=").map(|(p, _)| &lower[p + 5..])
+}
+
 /// A DNS lookup of a host name that is an IP address ("Name service error for
 /// name=192.0.2.1 type=A"): what a sending server does when an MX record holds an IP.
 fn names_an_ip_as_host(diagnostic: &str) -> bool {
-    let lower = diagnostic.to_ascii_lowercase();
-    lower.match_indices("name=").any(|(p, _)| {
-        let name: String = lower[p + 5..]
+    looked_up(&diagnostic.to_ascii_lowercase()).any(|rest| {
+        let name: String = rest
             .chars()
             .take_while(|c| c.is_ascii_digit() || *c == '.')
             .collect();
@@ -883,7 +888,6 @@ fn same_provider(a: &str, b: &str) -> bool {
         .any(|p| p.named_in(a) && p.named_in(&b))
 }
 
-/// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
 /// True if `domain` is one of a big mail provider's own (`aol.com`, `gmx.net`), not one
 /// that merely ends like it (`agentur-kreativweb.de`).
 fn is_provider_domain(domain: &str) -> bool {
@@ -896,6 +900,7 @@ fn is_provider_domain(domain: &str) -> bool {
     })
 }
 
+/// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
 fn is_mail_provider(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     crate::knowledge::providers()
