@@ -42,7 +42,7 @@ pub fn provider_rule(
         let Some(p) = knowledge::providers().iter().find(|p| p.id == r.provider) else {
             return false;
         };
-        let named = |host: &str| p.named_in(&host.to_ascii_lowercase());
+        let named = |host: &str| p.runs(&host.to_ascii_lowercase());
         // A code of the provider's own numbering names the provider itself (a pasted
         // Microsoft 365 notice without its server names).
         r.is_status && providers_own(r.pattern) && !quotes_a_server(lower, r)

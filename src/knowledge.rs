@@ -291,6 +291,18 @@ impl Provider {
     pub fn named_in(&self, text: &str) -> bool {
         self.hosts.iter().any(|h| text.contains(h))
     }
+
+    /// True if `host` (lower case) is one of the provider's servers: its entry stands
+    /// as whole labels (`mx01.web.de`, `mx00.gmx.net`, not `mail.kreativweb.de`).
+    pub fn runs(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| {
+            let h = h.trim_end_matches('.');
+            host.match_indices(h).any(|(i, _)| {
+                let after = &host[i + h.len()..];
+                (i == 0 || host[..i].ends_with('.')) && (after.is_empty() || after.starts_with('.'))
+            })
+        })
+    }
 }
 
 /// The provider and rule a decision names (`gmail: 5.7.26`).
@@ -410,5 +422,17 @@ mod tests {
         assert_eq!(ONE.words().collect::<Vec<_>>(), vec!["only"]);
         static NOT_A_LIST: Data = Data::Str("x");
         assert!(NOT_A_LIST.strs().is_empty());
+    }
+
+    #[test]
+    fn a_provider_runs_only_hosts_named_by_whole_labels() {
+        let runs = |id: &str, host: &str| providers().iter().any(|p| p.id == id && p.runs(host));
+        assert!(runs("gmx_webde", "mx-ha03.web.de"));
+        assert!(runs("gmx_webde", "mx00.gmx.net"));
+        assert!(runs("gmx_webde", "web.de"));
+        assert!(!runs("gmx_webde", "mail.kreativweb.de"));
+        assert!(!runs("gmx_webde", "smtp.gmxtra.example"));
+        assert!(runs("ionos", "mx00.ionos.de"));
+        assert!(!runs("ionos", "mx.ionos-kunde.de"));
     }
 }

@@ -885,19 +885,14 @@ fn same_provider(a: &str, b: &str) -> bool {
     let b = b.to_ascii_lowercase();
     crate::knowledge::providers()
         .iter()
-        .any(|p| p.named_in(a) && p.named_in(&b))
+        .any(|p| p.runs(&a.to_ascii_lowercase()) && p.runs(&b))
 }
 
 /// True if `domain` is one of a big mail provider's own (`aol.com`, `gmx.net`), not one
 /// that merely ends like it (`agentur-kreativweb.de`).
 fn is_provider_domain(domain: &str) -> bool {
     let base = text::base_domain(&domain.to_ascii_lowercase());
-    crate::knowledge::providers().iter().any(|p| {
-        p.hosts.iter().any(|h| match h.strip_suffix('.') {
-            Some(name) => base.starts_with(&format!("{name}.")),
-            None => base == *h || base.ends_with(&format!(".{h}")),
-        })
-    })
+    crate::knowledge::providers().iter().any(|p| p.runs(&base))
 }
 
 /// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
@@ -905,5 +900,5 @@ fn is_mail_provider(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     crate::knowledge::providers()
         .iter()
-        .any(|p| p.named_in(&host))
+        .any(|p| p.runs(&host))
 }
