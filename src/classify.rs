@@ -148,6 +148,16 @@ fn decide_remote_first(f: &Facts<'_>, squashed: &str) -> (Reason, Decision) {
     decide(f, &text::without_continuation_codes(squashed))
 }
 
+/// The socket error a diagnostic consists of, with no server reply (`smtp; Connection
+/// refused`).
+fn socket_error_only(lower: &str) -> Option<&'static str> {
+    let bare = (lower.split_once(';'))
+        .filter(|(kind, _)| !kind.contains(' '))
+        .map_or(lower, |(_, rest)| rest);
+    let bare = bare.trim().trim_end_matches('.');
+    knowledge::signs("outcome.socket_errors").find(|e| bare == *e)
+}
+
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
     if let Some(rule) = provider_rule(lower, f.status, f.hosts, f.reporter) {
         return (
@@ -155,6 +165,15 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
             Decision {
                 source: "provider",
                 matched: format!("{}: {}", rule.provider, rule.pattern),
+            },
+        );
+    }
+    if let Some(error) = socket_error_only(lower) {
+        return (
+            Reason::NetworkError,
+            Decision {
+                source: "text",
+                matched: error.to_string(),
             },
         );
     }
@@ -389,6 +408,18 @@ mod tests {
             ..Facts::default()
         })
         .0
+    }
+
+    #[test]
+    fn a_bare_socket_error_is_the_network_not_a_block() {
+        assert_eq!(
+            reason("smtp; Connection refused", Some("4.0.0")),
+            Reason::NetworkError
+        );
+        assert_eq!(
+            reason("554 5.7.1 Connection refused", Some("5.7.1")),
+            Reason::Blocked
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::engine::{RawRecipient, finish_recipient};
 use crate::formats;
 use crate::report::{Action, Evidence, EvidenceKind, HeaderSummary, Kind, Message, Reason};
 use crate::text;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// One delivery line, read.
@@ -51,11 +52,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     let (mut prose_inside, mut prose_after, mut coded_after) = (0, 0, false);
     // Within the header lines of an Exim reject log entry.
     let mut reject_entry = false;
-    let mut offset = 0;
-    for raw in s.split_inclusive('\n') {
-        let span = offset..offset + raw.len();
-        offset += raw.len();
-        let line = raw.trim_end();
+    for (span, line) in records(s) {
+        let line = line.trim_end();
         if line.trim().is_empty() {
             reject_entry = false;
             continue;
@@ -106,11 +104,24 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
                 _ => l.queue_id.clone(),
             };
             reject_entry = l.format == "exim-log" && l.address.is_empty();
-            parsed.push(LogLine {
+            // Sendmail names all recipients of one result on one line (`to=<a>,<b>`).
+            let further = match l.format {
+                "sendmail-log" => field(line, "to").map_or_else(Vec::new, text::find_addresses),
+                _ => Vec::new(),
+            };
+            let first = LogLine {
                 span,
                 queue_id,
                 ..l
-            });
+            };
+            let others: Vec<LogLine> = (further.into_iter().skip(1))
+                .map(|a| LogLine {
+                    address: a.value,
+                    ..first.clone()
+                })
+                .collect();
+            parsed.push(first);
+            parsed.extend(others);
         } else if let Some(id) = returned_queue(line) {
             expired.push(id);
         } else if let Some((id, sender)) = queued_sender(line) {
@@ -224,6 +235,47 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         };
     }
     Some(messages)
+}
+
+/// The input's lines, with a log line that a mail client or forum re-wrapped joined
+/// again: a time-stamped log line goes on while it ends in `:` or `,` or leaves a
+/// parenthesis open (`status=bounced (host …`), up to the next blank or time-stamped line.
+fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str>)> {
+    const MAX_CONTINUATIONS: usize = 12;
+    let mut lines = s
+        .split_inclusive('\n')
+        .scan(0, |offset, raw| {
+            let start = *offset;
+            *offset += raw.len();
+            Some((start..*offset, raw))
+        })
+        .peekable();
+    std::iter::from_fn(move || {
+        let (mut span, first) = lines.next()?;
+        let open = |l: &str| {
+            let l = l.trim_end();
+            let parens = l.matches('(').count() > l.matches(')').count();
+            l.ends_with(':') || l.ends_with(',') || parens
+        };
+        if !(has_timestamp(first) && is_log_line(first)) || !open(first) {
+            return Some((span, Cow::Borrowed(first)));
+        }
+        let mut joined = first.trim_end().to_string();
+        for _ in 0..MAX_CONTINUATIONS {
+            if !open(&joined) {
+                break;
+            }
+            let Some((next_span, next)) =
+                lines.next_if(|(_, l)| !l.trim().is_empty() && !has_timestamp(l))
+            else {
+                break;
+            };
+            joined.push(' ');
+            joined.push_str(next.trim());
+            span.end = next_span.end;
+        }
+        Some((span, Cow::Owned(joined)))
+    })
 }
 
 /// A message of a log or an export with no recipients yet, for its reader to fill.
@@ -861,6 +913,33 @@ mod tests {
         let msgs = read(log).unwrap();
         assert_eq!(msgs[0].kind, Kind::DeliveryReport);
         assert_eq!(msgs[0].recipients[0].reason, Reason::Delivered);
+    }
+
+    #[test]
+    fn sendmail_names_all_recipients_of_one_result_on_one_line() {
+        let log = "Jul 22 08:30:14 mx sendmail[22871]: 46M6UCaQ022869: to=<a@example.org>,<b@example.org>,<c@example.org>, delay=00:00:02, mailer=esmtp, relay=mx.example.org. [192.0.2.4], dsn=5.1.1, stat=User unknown\n";
+        assert_eq!(
+            recipients(log),
+            ["a@example.org", "b@example.org", "c@example.org"]
+                .map(|a| (a.to_string(), Reason::UserUnknown))
+        );
+    }
+
+    #[test]
+    fn a_re_wrapped_log_line_is_joined_again() {
+        let log = "Our mails to the firm bounce. Log of the relay:\n\n\
+            > Oct  2 08:15:44 out2 postfix/smtp[19033]: 3F1B8602A1:\n\
+            > to=<office@example.org>,\n\
+            > relay=mx.example.org[192.0.2.80]:25, delay=0.71,\n\
+            > delays=0.05/0/0.66/0, dsn=5.7.1, status=bounced (host\n\
+            > mx.example.org[192.0.2.80] refused to talk to me: 554 5.7.1\n\
+            > Service unavailable; Client host [198.51.100.19] blocked using\n\
+            > zen.spamhaus.org)\n\nThat is our outgoing IP.\n";
+        let input = text::strip_quoting(log);
+        assert_eq!(
+            recipients(&input),
+            [("office@example.org".to_string(), Reason::Blocked)]
+        );
     }
 
     #[test]

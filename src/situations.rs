@@ -898,7 +898,5 @@ fn is_provider_domain(domain: &str) -> bool {
 /// A host of a mail provider the knowledge base knows (Gmail, Microsoft, GMX, IONOS …).
 fn is_mail_provider(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    crate::knowledge::providers()
-        .iter()
-        .any(|p| p.runs(&host))
+    crate::knowledge::providers().iter().any(|p| p.runs(&host))
 }

@@ -270,6 +270,9 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             r.out.command.get_or_insert(command);
             r.last_command = Some(command);
         }
+        if r.table_cell(trimmed, trimmed_lower) {
+            continue;
+        }
         // The returned message's sender, labelled on this line or the one before, is no
         // recipient.
         let after_sender_label = std::mem::take(&mut r.sender_label_open);
@@ -340,6 +343,13 @@ struct Reader<'a> {
     general_open: bool,
     /// The last line was a sender's label alone: its address follows.
     sender_label_open: bool,
+    /// Column labels just read, one per line: for each, whether it is the sender's.
+    header: Vec<bool>,
+    /// A flattened table's columns (sender's or not) and the cell of its first row
+    /// that comes next.
+    row: Option<(Vec<bool>, usize)>,
+    /// Addresses a flattened table shows in its sender column (lower case).
+    table_senders: Vec<String>,
     /// The line being read, and the line each recipient was first named on.
     line_no: usize,
     seen_at: Vec<usize>,
@@ -370,6 +380,43 @@ impl Reader<'_> {
             self.content_len = len;
             self.content_until = line_no;
         }
+    }
+
+    /// Reads a line of a table flattened to one cell per line ("Sender" / "Recipient" /
+    /// "Subject", then a row of values). Returns true if the line is the sender column's
+    /// label, or a sender's cell: an address in that column, or that address named again.
+    fn table_cell(&mut self, trimmed: &str, lower: &str) -> bool {
+        let label = lower.trim_end_matches(':');
+        let label = label.split(" (").next().unwrap_or(label);
+        let is = |list: &str| crate::knowledge::signs(list).any(|l| l == label);
+        let sender_column = is("free_text.sender_columns");
+        if sender_column || is("free_text.column_labels") {
+            self.header.push(sender_column);
+            // A lone label has its value on the next line.
+            self.sender_label_open = sender_column;
+            return sender_column;
+        }
+        let header = std::mem::take(&mut self.header);
+        if header.len() >= 3 {
+            self.sender_label_open = false;
+            self.row = Some((header, 0));
+        }
+        let address = text::find_addresses(trimmed)
+            .into_iter()
+            .next()
+            .filter(|a| a.start == 0 && trimmed[a.end..].trim_matches('>').is_empty())
+            .map(|a| a.value.to_ascii_lowercase());
+        if let Some((columns, cell)) = &mut self.row {
+            let senders = columns.get(*cell) == Some(&true);
+            *cell += 1;
+            if *cell >= columns.len() {
+                self.row = None;
+            }
+            if senders && let Some(a) = &address {
+                self.table_senders.push(a.clone());
+            }
+        }
+        address.is_some_and(|a| self.table_senders.contains(&a))
     }
 
     /// Addresses named after the notice's last words, with none of their own (the
@@ -620,6 +667,27 @@ mod tests {
                 .contains("550 5.1.1 User unknown")
         );
         assert_eq!(r.command, Some("RCPT"));
+    }
+
+    #[test]
+    fn a_flattened_tables_sender_column_is_no_recipient() {
+        let addresses = |text: &str| {
+            let n = notice(text);
+            let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+            r.recipients
+                .into_iter()
+                .map(|t| t.address)
+                .collect::<Vec<_>>()
+        };
+        // A row under column labels, each cell on a line of its own.
+        let trace = "Message trace\n\nDate (UTC+01:00)\nSender\nRecipient\nSubject\nStatus\n\n\
+            21.01.2025 16:47\nm.fuchs@shipping.example\nplans@cooling.example\nTour plan\nFailed\n\n\
+            Reason: [{LED=550 5.4.1 Recipient address rejected: Access denied}]\n";
+        assert_eq!(addresses(trace), ["plans@cooling.example"]);
+        // A label with its value on the next line; the sender named again later.
+        let details = "Status\nBlocked\nFrom\nbids@civils.example\nTo\nbuy@homes.example\n\
+            Reason\n550 5.7.1 Client host blocked using zen.spamhaus.org\nSender\nbids@civils.example\n";
+        assert_eq!(addresses(details), ["buy@homes.example"]);
     }
 
     #[test]
