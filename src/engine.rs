@@ -188,7 +188,9 @@ fn read_message(input: &[u8], span: Range<usize>) -> (Message, Vec<notice::Attac
             charset: charset.clone(),
         });
     }
-    if let Some(kind) = special_kind(&notice) {
+    if crate::list_notice::fill(&mut msg, &notice) {
+        // A mailing list's word about a post: held, refused, or administrative.
+    } else if let Some(kind) = special_kind(&notice) {
         fill_special(&mut msg, &notice, kind);
     } else {
         fill_bounce(&mut msg, &notice);

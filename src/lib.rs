@@ -13,6 +13,7 @@ pub mod engine;
 pub mod explain;
 pub mod formats;
 pub mod knowledge;
+pub mod list_notice;
 pub mod logs;
 pub mod matcher;
 pub mod notice;

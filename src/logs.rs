@@ -257,7 +257,7 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
             let parens = l.matches('(').count() > l.matches(')').count();
             l.ends_with(':') || l.ends_with(',') || parens
         };
-        if !(has_timestamp(first) && is_log_line(first)) || !open(first) {
+        if !(has_timestamp(first) && is_log_line(first) && open(first)) {
             return Some((span, Cow::Borrowed(first)));
         }
         let mut joined = first.trim_end().to_string();

@@ -78,6 +78,10 @@ pub const READ_HEADERS: &[&str] = &[
     "x-ses-outgoing",
     "return-path",
     "list-unsubscribe",
+    "x-mailman-version",
+    "x-list-administrivia",
+    "x-beenthere",
+    "list-post",
 ];
 
 impl Notice {

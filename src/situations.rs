@@ -57,6 +57,10 @@ pub enum Situation {
     /// The recipient's address forwards to another provider, which refused the message
     /// because forwarding broke the sender checks (SPF, DMARC).
     ForwardingFailsChecks,
+    /// A mailing list holds the post until its moderator approves it.
+    ListHeld,
+    /// A mailing list refused the post: not from a member, or against its rules.
+    ListRefused,
 }
 
 impl Situation {
@@ -80,6 +84,8 @@ impl Situation {
             Situation::MxHostMissing => "mx_host_missing",
             Situation::MailLoop => "mail_loop",
             Situation::ForwardingFailsChecks => "forwarding_fails_checks",
+            Situation::ListHeld => "list_held",
+            Situation::ListRefused => "list_refused",
         }
     }
 }
@@ -95,6 +101,12 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if msg.kind != Kind::Bounce && msg.kind != Kind::DelayNotice {
         return None;
+    }
+    if msg.format == "mailing-list" {
+        return Some(match msg.kind {
+            Kind::DelayNotice => Situation::ListHeld,
+            _ => Situation::ListRefused,
+        });
     }
     // Situations of the sending side (its account, IP, relay) concern every recipient
     // that failed; those of one receiving server only the recipient the headline is
@@ -334,7 +346,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
     let refused_for_the_ip =
         || r.blocklist.is_some() || matches!(r.reason, Reason::Blocked | Reason::BadReputation);
     match situation {
-        Situation::Phishing => true,
+        Situation::Phishing | Situation::ListHeld | Situation::ListRefused => true,
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
         Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),

@@ -1,0 +1,103 @@
+//! What mailing lists say about a post, and what sending platforms report, as users and
+//! admins paste or forward it.
+
+use bounce_explainer::explain::explain;
+use bounce_explainer::report::{Kind, Message, Reason};
+use bounce_explainer::{Lang, analyze};
+
+fn first(input: &str) -> Message {
+    analyze(input.as_bytes()).messages.remove(0)
+}
+
+fn topic(m: &Message) -> String {
+    explain(m, Lang::En).topic
+}
+
+/// (address, reason) of each recipient.
+fn recipients(m: &Message) -> Vec<(&str, Reason)> {
+    m.recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.reason))
+        .collect()
+}
+
+const MAILMAN_HEADERS: &str = "From: hikers-owner@lists.alpenverein-tal.example\n\
+    To: jo@kanzlei-berg.example\nX-BeenThere: hikers@lists.alpenverein-tal.example\n\
+    X-Mailman-Version: 2.1.39\nX-List-Administrivia: yes\nPrecedence: bulk\n";
+
+#[test]
+fn a_post_held_for_the_moderator_waits_and_nothing_failed() {
+    let held = format!(
+        "{MAILMAN_HEADERS}Subject: Your message to Hikers awaits moderator approval\n\n\
+        Your mail to 'Hikers' with the subject\n\n    Tour in May\n\n\
+        Is being held until the list moderator can review it for approval.\n\n\
+        The reason it is being held:\n\n    Post by non-member to a members-only list\n"
+    );
+    let m = first(&held);
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(
+        recipients(&m),
+        [("hikers@lists.alpenverein-tal.example", Reason::OnHold)]
+    );
+    assert_eq!(topic(&m), "situation.list_held");
+    assert_eq!(explain(&m, Lang::De).who, "nobody");
+    // The same in German, pasted without headers and wrapped.
+    let paste = "Das kam zurück:\n\nIhre Mail an 'Elternrat' mit dem Betreff\n\n    Sitzung\n\n\
+        wird zurückgehalten, bis der Moderator sie prüfen und genehmigen\nkann.\n\n\
+        Der Grund für das Zurückhalten:\n\n    Nachricht hat zu viele Empfänger\n";
+    assert_eq!(first(paste).kind, Kind::DelayNotice);
+}
+
+#[test]
+fn a_list_that_refuses_a_post_tells_the_sender_to_post_as_a_member() {
+    let refused = "From: SYMPA <sympa-request@lists.geo-verbund.example>\n\
+        To: anna@hydro-consult.example\nSubject: Message distribution: Authorization denied\n\
+        Auto-Submitted: auto-replied\n\n\
+        Your message for list \"klima-daten\" (attached below) was rejected.\n\
+        You are not allowed to send this message because you are not subscribed.\n";
+    let m = first(refused);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(
+        recipients(&m),
+        [("klima-daten@lists.geo-verbund.example", Reason::Rejected)]
+    );
+    assert_eq!(topic(&m), "situation.list_refused");
+    assert_eq!(explain(&m, Lang::En).who, "sender");
+    // A content rule is the content, not the membership.
+    let content = format!(
+        "{MAILMAN_HEADERS}Subject: Request to mailing list Hikers rejected\n\n\
+        Your message to the hikers@lists.alpenverein-tal.example mailing-list was rejected for\n\
+        the following reasons:\n\nThe message's content type was explicitly disallowed\n"
+    );
+    assert_eq!(recipients(&first(&content))[0].1, Reason::ContentError);
+}
+
+#[test]
+fn a_lists_reminder_is_no_bounce_and_a_bounce_it_passes_on_is_one() {
+    let reminder = format!(
+        "{MAILMAN_HEADERS}Subject: mailing list memberships reminder\n\n\
+        This is a reminder, sent out once a month, about your mailing list memberships.\n\n\
+        Passwords for jo@kanzlei-berg.example:\n\nhikers@lists.alpenverein-tal.example  kiefer22\n"
+    );
+    let m = first(&reminder);
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(m.recipients.is_empty());
+    let passed_on = format!(
+        "{MAILMAN_HEADERS}Subject: Uncaught bounce notification\nMIME-Version: 1.0\n\
+        Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n\
+        The attached message was received as a bounce, but either the bounce format was not\n\
+        recognized, or no member addresses could be extracted from it.\n\n--b\n\
+        Content-Type: message/rfc822\n\nFrom: postmaster@kabel-tal.example\n\
+        Subject: Ihre Nachricht konnte nicht zugestellt werden\n\n\
+        heidi@kabel-tal.example: 552 5.2.2 Postfach voll\n--b--\n"
+    );
+    assert_eq!(first(&passed_on).kind, Kind::Bounce);
+}
+
+#[test]
+fn a_mail_programs_words_about_its_server_list_are_no_list_refusal() {
+    let apple = "Cannot send message using the server smtp.design.example\n\n\
+        The recipient \"ola@stuga.example\" was rejected by the server because it does not allow relaying.\n\n\
+        Select a different outgoing mail server from the list below.\n";
+    assert_eq!(recipients(&first(apple))[0].1, Reason::NoRelaying);
+}
