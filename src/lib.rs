@@ -19,6 +19,7 @@ pub mod matcher;
 pub mod notice;
 pub mod pastes;
 pub mod phishing;
+pub mod platform_events;
 pub mod queue_listing;
 pub mod receipts;
 pub mod report;

@@ -185,7 +185,7 @@ pub fn read(bytes: &[u8]) -> Notice {
     if nested_cut.is_some() {
         notice.truncated = Some("depth");
     }
-    read_ses_notification(&mut notice);
+    read_platform_reports(&mut notice);
     notice
 }
 
@@ -207,15 +207,20 @@ fn nested_message_cut(bytes: &[u8]) -> Option<usize> {
     Some(bytes[..at].iter().rposition(|&b| b == b'\n').unwrap_or(0))
 }
 
-/// An Amazon SES JSON notification fills the report fields it carries.
-fn read_ses_notification(notice: &mut Notice) {
+/// An Amazon SES JSON notification, or another sending platform's events, fill the
+/// report fields they carry.
+fn read_platform_reports(notice: &mut Notice) {
     if !notice.dsn.is_empty() || notice.feedback.is_some() {
         return;
     }
     // Bounces pasted together with complaints are read as bounces; complaints alone as
     // a complaint.
     let (mut complaints, mut bounces) = (Vec::new(), false);
-    for reading in crate::ses_notification::read(&notice.text) {
+    let mut readings = crate::ses_notification::read(&notice.text);
+    if readings.is_empty() {
+        readings = crate::platform_events::read(&notice.text);
+    }
+    for reading in readings {
         match reading {
             SesReading::Status(d) => {
                 notice.dsn.push(d);

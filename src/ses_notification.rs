@@ -17,7 +17,7 @@ const MAX_NOTIFICATIONS: usize = 1000;
 
 /// Reads the notifications in `text`: one, or several pasted one after another.
 pub fn read(text: &str) -> Vec<SesReading> {
-    if !text.contains("notificationType") {
+    if !text.contains("notificationType") && !text.contains("\"eventType\"") {
         return Vec::new();
     }
     let objects = match parse_object(text) {
@@ -46,7 +46,11 @@ fn reading(json: Value) -> Option<SesReading> {
         Some(inner) => parse_object(inner)?,
         None => json,
     };
-    match json.get("notificationType")?.as_str()? {
+    // (Notifications name their type `notificationType`, published events `eventType`.)
+    let kind = json
+        .get("notificationType")
+        .or_else(|| json.get("eventType"));
+    match kind?.as_str()? {
         "Bounce" => {
             let bounce = json.get("bounce")?;
             let recipients = bounce
@@ -63,6 +67,23 @@ fn reading(json: Value) -> Option<SesReading> {
                 })
                 .collect();
             Some(status_report(bounce, recipients))
+        }
+        "DeliveryDelay" => {
+            let delay = json.get("deliveryDelay")?;
+            let recipients = delay
+                .get("delayedRecipients")?
+                .as_array()?
+                .iter()
+                .map(|r| DsnRecipient {
+                    final_recipient: str_of(r, "emailAddress"),
+                    action: Some("delayed".into()),
+                    status: str_of(r, "status"),
+                    diagnostic: str_of(r, "diagnosticCode")
+                        .map(|d| crate::dsn::untyped_diagnostic(&d)),
+                    ..DsnRecipient::default()
+                })
+                .collect();
+            Some(status_report(delay, recipients))
         }
         "Delivery" => {
             let delivery = json.get("delivery")?;
@@ -108,6 +129,41 @@ fn status_report(part: &Value, recipients: Vec<DsnRecipient>) -> SesReading {
         recipients,
         ..DsnMessage::default()
     })
+}
+
+/// The first JSON value (object or array) that opens a line of `text`, or at its first
+/// `{`, with text after it left alone; also when a mail client folded its long lines.
+pub fn parse_json(text: &str) -> Option<Value> {
+    const MAX_TRIES: usize = 8;
+    let b = text.as_bytes();
+    let line_starts = memchr::memchr2_iter(b'{', b'[', b).filter(|&at| {
+        b[..at]
+            .iter()
+            .rev()
+            .take_while(|&&c| c != b'\n')
+            .all(|&c| c == b' ' || c == b'\t')
+    });
+    let first = text.find('{');
+    let first_value = |s: &str| {
+        serde_json::Deserializer::from_str(s)
+            .into_iter::<Value>()
+            .next()
+            .and_then(Result::ok)
+    };
+    line_starts
+        .chain(first)
+        .take(MAX_TRIES)
+        .find_map(|at| {
+            let rest = &text[at..];
+            first_value(rest).or_else(|| {
+                let unfolded = rest
+                    .replace("\r\n", "\n")
+                    .replace("\n ", "")
+                    .replace('\n', "");
+                first_value(&unfolded)
+            })
+        })
+        .filter(|v| v.is_object() || v.is_array())
 }
 
 /// The JSON object from the first `{` to the last `}`, also when a mail client folded

@@ -604,7 +604,10 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             if valid_second && status_at_start(rest).is_some() {
                 return Some(code);
             }
-            if valid_second && (at_line_start || after_label) && fallback.is_none() {
+            // (A number opening a line is a reply only if it is one SMTP defines: not the
+            // "405 N Main St" of a postal address.)
+            let defined = || crate::knowledge::reply_codes().any(|c| c.code == code.value);
+            if valid_second && (after_label || at_line_start && defined()) && fallback.is_none() {
                 fallback = Some(code);
             }
         }

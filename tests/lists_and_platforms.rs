@@ -101,3 +101,67 @@ fn a_mail_programs_words_about_its_server_list_are_no_list_refusal() {
         Select a different outgoing mail server from the list below.\n";
     assert_eq!(recipients(&first(apple))[0].1, Reason::NoRelaying);
 }
+
+#[test]
+fn sending_platform_events_name_their_addresses() {
+    // A SendGrid webhook batch, wrapped by a chat program: a bounce and a dropped address.
+    let sendgrid = "Event batch from SendGrid:\n\n[{\"email\":\"marie@interieurs.example\",\"event\":\"bou\n\
+        nce\",\"reason\":\"550 5.1.1 <marie@interieurs.example>: Recipient address rejected: User unknown\",\"sta\n\
+        tus\":\"5.1.1\",\"type\":\"bounce\"},{\"email\":\"sam@interieurs.example\",\"event\":\"dropped\",\"reason\":\"Bounced A\n\
+        ddress\",\"status\":\"5.0.0\"}]\n";
+    let m = first(sendgrid);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(
+        recipients(&m),
+        [
+            ("marie@interieurs.example", Reason::UserUnknown),
+            ("sam@interieurs.example", Reason::Suppressed)
+        ]
+    );
+    // Mailgun keeps the reply code apart; a temporary failure is still tried.
+    let mailgun = |severity: &str| {
+        format!(
+            "From the events API:\n\n{{\n  \"event\": \"failed\",\n  \"severity\": \"{severity}\",\n  \
+            \"recipient\": \"farid@mail.example\",\n  \"delivery-status\": {{\n    \"code\": 552,\n    \
+            \"message\": \"5.2.2 The recipient's inbox is out of storage space.\"\n  }}\n}}\n"
+        )
+    };
+    let permanent = first(&mailgun("permanent"));
+    assert_eq!(
+        recipients(&permanent),
+        [("farid@mail.example", Reason::MailboxFull)]
+    );
+    assert_eq!(permanent.recipients[0].reply_code.as_deref(), Some("552"));
+    assert_eq!(first(&mailgun("temporary")).kind, Kind::DelayNotice);
+    // Mandrill's answer to a send: the address is on its rejection list.
+    let mandrill = "[\n  {\"email\": \"kristof@mail.example\", \"status\": \"rejected\", \
+        \"reject_reason\": \"hard-bounce\"}\n]\nSent as: po@furniture.example\n";
+    assert_eq!(
+        recipients(&first(mandrill)),
+        [("kristof@mail.example", Reason::Suppressed)]
+    );
+}
+
+#[test]
+fn a_platforms_complaint_event_is_a_complaint_and_a_report_about_bounces_is_none() {
+    let postmark = "> {\n>   \"RecordType\": \"SpamComplaint\",\n>   \"Email\": \"yvette@mail.example\",\n\
+        >   \"Description\": \"The subscriber explicitly marked this message as spam.\"\n> }\n";
+    let m = first(postmark);
+    assert_eq!(m.kind, Kind::ComplaintReport);
+    assert_eq!(recipients(&m), [("yvette@mail.example", Reason::Feedback)]);
+    let report = "From: Mailchimp <no-reply@mailchimp.example>\nTo: team@pets.example\n\
+        Subject: Your campaign report\n\nHard bounces: 3\nMailchimp automatically cleans \
+        hard-bounced addresses from your audience.\n\nSunny Pets\n405 N Angier Ave. NE\nAtlanta, GA 30308\n";
+    assert_eq!(first(report).kind, Kind::NotABounce);
+}
+
+#[test]
+fn an_ses_delivery_delay_event_is_a_delay() {
+    let ses = "{\"eventType\":\"DeliveryDelay\",\"mail\":{\"source\":\"booking@lodge.example\"},\
+        \"deliveryDelay\":{\"delayType\":\"TransientCommunicationFailure\",\"delayedRecipients\":\
+        [{\"emailAddress\":\"desk@chalet.example\",\"status\":\"4.4.1\",\"diagnosticCode\":\
+        \"smtp; 421 4.4.1 Connection timed out\"}]}}";
+    let m = first(ses);
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(recipients(&m)[0].0, "desk@chalet.example");
+}
