@@ -1129,7 +1129,46 @@ fn find_inline_original(notice: &mut Notice) {
     }
     if starts_with_headers(rest) {
         set_original_from_text(notice, notice.text.len() - rest.len());
+    } else if let fields = leading_fields(rest)
+        && starts_with_headers(fields)
+        && text::lines(fields).any(|l| {
+            ["from:", "to:", "subject:", "message-id:"]
+                .iter()
+                .any(|f| l.get(..f.len()).is_some_and(|n| n.eq_ignore_ascii_case(f)))
+        })
+    {
+        // A paste re-wrapped a folded field ("To: a@x,\nb@y"): the fields before it, if
+        // they name the message's sender or recipients (a few hops alone would tell
+        // the origin checks a wrong story).
+        let fields = fields.to_string();
+        set_original_from_headers(notice, &fields);
+        if notice
+            .original
+            .as_ref()
+            .is_some_and(|o| o.from.is_none() && o.to.is_none())
+        {
+            notice.original = None;
+            notice.original_headers.clear();
+        }
     }
+}
+
+/// The `Name: value` lines (and their indented continuations) that `s` starts with.
+fn leading_fields(s: &str) -> &str {
+    let mut end = 0;
+    for line in s.split_inclusive('\n') {
+        let field = line.split_once(':').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        });
+        if !(field || end > 0 && line.starts_with([' ', '\t'])) {
+            break;
+        }
+        end += line.len();
+    }
+    &s[..end]
 }
 
 /// Reads the returned original from the header block that starts at byte `at` of the

@@ -433,11 +433,21 @@ fn serves_recipient(host: &str, r: &Recipient) -> bool {
 /// of the domain the notice went to or the returned message came from, which is no big
 /// mail provider's): a server that may hand all its mail to a smarthost.
 fn notice_from_own_server(msg: &Message) -> bool {
+    // (A paste that names no server: the returned copy's newest hop was taken in by a
+    // server with an internal name, `server.firma.lan`.)
+    let newest_hop = || {
+        msg.original
+            .as_ref()
+            .and_then(|o| o.received.first())
+            .and_then(|r| receiving_host(r))
+            .map(|h| h.to_ascii_lowercase())
+    };
     let Some(server) = msg
         .reporting_mta
         .as_deref()
         .map(|h| h.trim().to_ascii_lowercase())
         .or_else(|| msg.notice.from.as_deref().and_then(text::domain_of))
+        .or_else(newest_hop)
     else {
         return false;
     };
@@ -864,12 +874,19 @@ fn is_internal(host: &str) -> bool {
 }
 
 /// The sending host's name as the receiver looked it up, in a Received field of the form
-/// `from helo (name [192.0.2.1]) by …` (not "unknown").
+/// `from helo (name [192.0.2.1]) by …` (not "unknown"), or `from name ([192.0.2.1]
+/// verified)`.
 fn verified_sender(received: &str) -> Option<String> {
     let lower = received.to_ascii_lowercase();
     let rest = lower.strip_prefix("from ")?;
     let open = rest.find('(')?;
     let inner = &rest[open + 1..rest[open..].find(')')? + open];
+    // CommuniGate Pro marks a claimed name that the address looks up to:
+    // `from smtp.example.org ([192.0.2.1] verified)`.
+    let claimed = rest[..open].trim();
+    if inner.starts_with('[') && inner.ends_with(" verified") && claimed.contains('.') {
+        return Some(claimed.to_string());
+    }
     let (name, ip) = inner.split_once(' ')?;
     (ip.starts_with('[') && name.contains('.') && name != "unknown" && !inner.contains("forged"))
         .then(|| name.to_string())

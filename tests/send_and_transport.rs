@@ -729,3 +729,46 @@ fn inputs_a_third_review_found_misread() {
         "{others:?}"
     );
 }
+
+#[test]
+fn a_pasted_notice_whose_copy_lost_its_folding_still_shows_the_own_server() {
+    // The office server (an internal name) hands mail to its provider's relay, which
+    // refuses to relay for it: the relay wants a login, not the recipient's server.
+    let paste = "Hallo Jens, kannst du mal gucken? Hier die Meldung:\n\n\
+        This message was created automatically by mail delivery software.\n\n\
+        A message that you sent could not be delivered to one or more of its\n\
+        recipients. This is a permanent error. The following address(es) failed:\n\n\
+        \x20 rolf@segelclub.example\n    host smtp.isp-koeln.example [192.0.2.70]\n\
+        \x20   SMTP error from remote mail server after RCPT TO:<rolf@segelclub.example>:\n\
+        \x20   550 5.7.1 <rolf@segelclub.example>: Relay access denied\n\n\
+        ------ This is a copy of the message, including all the headers. ------\n\n\
+        Return-path: <kasse@tischlerei.example>\nReceived: from [192.168.2.30] (helo=Kasse-PC)\n\
+        \tby server.tischlerei.lan with esmtp (Exim 4.96)\n\tid 1uJf3c-0001Zq-0T\n\
+        From: Kasse <kasse@tischlerei.example>\nTo: rolf@segelclub.example,\n\
+        m.wendt@tischlerei.example\nSubject: Abrechnung\n\nHallo Rolf,\n";
+    let m = first(paste);
+    assert_eq!(
+        recipient(&m),
+        ("rolf@segelclub.example", Reason::NoRelaying)
+    );
+    assert_eq!(topic(&m), "situation.smarthost_refuses_relay");
+}
+
+#[test]
+fn communigate_names_the_recipient_and_its_verified_sender_host() {
+    let notice = "Return-Path: <>\nFrom: MAILER-DAEMON@fjord.example\nTo: olav@bygg.example\n\
+        Subject: Undeliverable mail: Tilbud\nMIME-Version: 1.0\n\
+        Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n\
+        --b\nContent-Type: text/plain\n\nFailed to deliver to '<tor@fjord.example>'\n\
+        LOCAL module(account tor) reports:\n mail receiving disabled\n\n\
+        --b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.fjord.example\n\n\
+        Original-Recipient: rfc822; tor@fjord.example\nFinal-Recipient: LOCAL; tor\n\
+        Action: failed\nStatus: 5.0.0\n\n--b\nContent-Type: text/rfc822-headers\n\n\
+        Received: from smtp.bygg.example ([198.51.100.71] verified)\n  by mail.fjord.example \
+        (CommuniGate Pro SMTP 6.3.14)\n  with ESMTPS id 48817318 for tor@fjord.example\n\
+        From: Olav <olav@bygg.example>\nTo: Tor <tor@fjord.example>\nSubject: Tilbud\n\n--b--\n";
+    let m = first(notice);
+    assert_eq!(recipient(&m), ("tor@fjord.example", Reason::Suspend));
+    // The message came from the sender's own server: no sign of a forged sender.
+    assert!(explain(&m, Lang::En).origin.is_none());
+}

@@ -202,15 +202,14 @@ fn labelled_no_recipient(before: &str) -> bool {
     .any(|l| label.ends_with(l))
 }
 
-/// The address that follows words naming the refused recipient in a line.
-fn named_after_phrase(line: &str) -> Option<String> {
+/// The address that follows words naming the refused recipient in a line, and the rest
+/// of the line after it.
+fn named_after_phrase(line: &str) -> Option<(String, &str)> {
     let lower = line.to_ascii_lowercase();
     let at = crate::knowledge::signs("free_text.recipient_phrases")
         .find_map(|p| lower.find(p).map(|i| i + p.len()))?;
-    text::find_addresses(&line[at..])
-        .into_iter()
-        .next()
-        .map(|a| a.value)
+    let a = text::find_addresses(&line[at..]).into_iter().next()?;
+    Some((a.value, &line[at + a.end..]))
 }
 
 /// True if only transcript marks and codes stand before a bracketed address, as in
@@ -271,6 +270,16 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             r.last_command = Some(command);
         }
         if r.table_cell(trimmed, trimmed_lower) {
+            continue;
+        }
+        // A quoted header's address list folded onto the next, indented line ("To: a@x,
+        // b@y," / "  c@z") names no failed recipient.
+        let folded = std::mem::take(&mut r.address_field_open) && line.starts_with([' ', '\t']);
+        r.address_field_open = trimmed.ends_with(',')
+            && (folded
+                || crate::knowledge::signs("free_text.address_fields")
+                    .any(|f| trimmed_lower.starts_with(f)));
+        if folded {
             continue;
         }
         // The returned message's sender, labelled on this line or the one before, is no
@@ -343,6 +352,8 @@ struct Reader<'a> {
     general_open: bool,
     /// The last line was a sender's label alone: its address follows.
     sender_label_open: bool,
+    /// The last line was a header's address list that goes on (it ends with a comma).
+    address_field_open: bool,
     /// Column labels just read, one per line: for each, whether it is the sender's.
     header: Vec<bool>,
     /// A flattened table's columns (sender's or not) and the cell of its first row
@@ -476,9 +487,10 @@ impl Reader<'_> {
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, rest);
             return true;
         }
-        if let Some(addr) = named_after_phrase(trimmed) {
+        if let Some((addr, rest)) = named_after_phrase(trimmed) {
             let idx = self.recipient(&addr);
-            self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
+            let rest = rest.trim_matches(|c: char| matches!(c, '\'' | '"' | '>' | '.' | ' '));
+            self.substantive = append(&mut self.out.recipients[idx].diagnostic, rest);
             return true;
         }
         if let Some((addr, label)) = labelled_failure(trimmed)
@@ -688,6 +700,19 @@ mod tests {
         let details = "Status\nBlocked\nFrom\nbids@civils.example\nTo\nbuy@homes.example\n\
             Reason\n550 5.7.1 Client host blocked using zen.spamhaus.org\nSender\nbids@civils.example\n";
         assert_eq!(addresses(details), ["buy@homes.example"]);
+    }
+
+    #[test]
+    fn a_quoted_address_list_folded_onto_the_next_line_names_no_recipient() {
+        let n = notice(
+            "Your message wasn't delivered to kerstin@mail.example because the address couldn't be found.\n\n\
+             550 5.5.0 Requested action not taken: mailbox unavailable\n\n\
+             ---------- Forwarded message ----------\nFrom: Svenja <svenja@mail.example>\n\
+             To: kerstin@mail.example, tanja@web.example,\n olli@gmx.example\nSubject: Fahrgemeinschaft\n",
+        );
+        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let addresses: Vec<&str> = r.recipients.iter().map(|t| t.address.as_str()).collect();
+        assert!(!addresses.contains(&"olli@gmx.example"), "{addresses:?}");
     }
 
     #[test]
