@@ -191,10 +191,12 @@ pub fn of(msg: &Message) -> Option<Situation> {
         .as_deref()
         .and_then(text::domain_of)
         .is_some_and(|d| is_provider_domain(&d));
+    let logged_in = logged_in_at_notice_server(msg);
     let refused = |r: &&&Recipient| {
         r.reason == Reason::NoRelaying
             && (r.remote_mta.is_some()
                 || provider_notice
+                || logged_in
                 || diagnostic_says(r, "situation.remote_reply"))
     };
     // A server of another domain than the recipient's that asks the sending server to
@@ -216,9 +218,13 @@ pub fn of(msg: &Message) -> Option<Situation> {
                 .is_some_and(|m| !serves_recipient(m, r) && not_their_provider(m, r))
     };
     let own_server = notice_from_own_server(msg) || msg.format.ends_with("-log");
+    let relay_login_refused = |r: &&Recipient| {
+        r.reason == Reason::SecurityError && diagnostic_says(r, "situation.relay_login_tried")
+    };
     if own_server
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
         || says("situation.relay_login_failed")
+        || failed.iter().any(relay_login_refused)
     {
         return Some(Situation::SmarthostRefusesRelay);
     }
@@ -429,6 +435,30 @@ fn serves_recipient(host: &str, r: &Recipient) -> bool {
     text::base_domain(host.trim()) == text::base_domain(recipient_domain)
 }
 
+/// True if the returned message was handed in with a login (`ESMTPSA`, `auth=yes`) at
+/// the server that wrote the notice: a relay refusal then came from the next server.
+fn logged_in_at_notice_server(msg: &Message) -> bool {
+    let Some(server) = msg
+        .reporting_mta
+        .clone()
+        .or_else(|| msg.notice.from.as_deref().and_then(text::domain_of))
+        .map(|s| text::base_domain(&s))
+    else {
+        return false;
+    };
+    msg.original.as_ref().is_some_and(|o| {
+        o.received.iter().any(|r| {
+            logged_in_hop(r) && receiving_host(r).is_some_and(|h| text::base_domain(&h) == server)
+        })
+    })
+}
+
+/// A Received field of a hop where someone logged in to send (`ESMTPSA`, `auth=yes`).
+fn logged_in_hop(received: &str) -> bool {
+    let lower = received.to_ascii_lowercase();
+    crate::knowledge::signs("origin.authenticated").any(|s| lower.contains(s))
+}
+
 /// True if the server that wrote the notice is the user's own (an internal name, or one
 /// of the domain the notice went to or the returned message came from, which is no big
 /// mail provider's): a server that may hand all its mail to a smarthost.
@@ -542,10 +572,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let original = msg.original.as_ref()?;
     let mut signs = Vec::new();
     // The hop where someone logged in to send, if any.
-    let authenticated_hop = original.received.iter().find(|r| {
-        let r = r.to_ascii_lowercase();
-        crate::knowledge::signs("origin.authenticated").any(|s| r.contains(s))
-    });
+    let authenticated_hop = original.received.iter().find(|r| logged_in_hop(r));
     let authenticated = authenticated_hop.is_some();
     if authenticated {
         signs.push("authenticated_submission");

@@ -564,7 +564,7 @@ pub fn starts_with_reply_code(s: &str) -> bool {
 /// servers put it (start of a line, after `said:` or `:`, before an enhanced code).
 pub fn find_reply_code(s: &str) -> Option<Code> {
     let b = s.as_bytes();
-    let mut fallback = None;
+    let mut fallback: Option<Code> = None;
     let mut i = 0;
     while i + 3 <= b.len() {
         if matches!(b[i], b'2' | b'4' | b'5')
@@ -600,14 +600,20 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
                 || said
                 || before.ends_with(';')
                 || before.ends_with('>')
-                || before.ends_with("<<<");
+                || before.ends_with("<<<")
+                || before.ends_with("<--");
             if valid_second && status_at_start(rest).is_some() {
                 return Some(code);
             }
             // (A number opening a line is a reply only if it is one SMTP defines: not the
             // "405 N Main St" of a postal address.)
             let defined = || crate::knowledge::reply_codes().any(|c| c.code == code.value);
-            if valid_second && (after_label || at_line_start && defined()) && fallback.is_none() {
+            // (A transcript's greeting "<-- 220 ready" yields to a failure further on.)
+            let better = match &fallback {
+                None => true,
+                Some(f) => f.value.starts_with('2') && b[i] != b'2',
+            };
+            if valid_second && (after_label || at_line_start && defined()) && better {
                 fallback = Some(code);
             }
         }

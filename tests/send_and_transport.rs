@@ -772,3 +772,41 @@ fn communigate_names_the_recipient_and_its_verified_sender_host() {
     // The message came from the sender's own server: no sign of a forged sender.
     assert!(explain(&m, Lang::En).origin.is_none());
 }
+
+#[test]
+fn a_relay_refusal_after_the_user_logged_in_is_the_next_servers() {
+    let notice = "From: Mailer Daemon <MAILER-DAEMON@smtp.arkitekter.example>\n\
+        To: annika@arkitekter.example\nSubject: Delivery status notification: error\n\n\
+        \x20   This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\n\
+        \x20   An error has occurred while attempting to deliver a message for\n\
+        \x20   the following list of recipients:\n\n\
+        jonas@hotel.example: 554 5.7.1 <jonas@hotel.example>: Relay access denied\n\n\
+        \x20   Below is a copy of the original message:\n\n\
+        Received: from [192.168.1.34] (c83.example.net [198.51.100.9])\n\
+        \tby smtp.arkitekter.example (OpenSMTPD) with ESMTPSA id 1d9e4f02\n\tauth=yes user=annika\n\
+        \tfor <jonas@hotel.example>;\n\tThu, 21 Nov 2024 15:02:45 +0100 (CET)\n\
+        From: Annika <annika@arkitekter.example>\nTo: Jonas <jonas@hotel.example>\nSubject: Plans\n\nHi Jonas,\n";
+    let m = first(notice);
+    assert_eq!(recipient(&m), ("jonas@hotel.example", Reason::NoRelaying));
+    // Not "turn on SMTP authentication": the user had logged in.
+    assert_eq!(topic(&m), "situation.recipient_refuses_relay");
+}
+
+#[test]
+fn a_servers_own_transcript_of_a_refused_relay_login_is_its_relays() {
+    let notice = "From: MDaemon@mail.brauerei.example\nTo: jo@brauerei.example\n\
+        Subject: Permanent Delivery Failure\n\n\
+        The attached message had PERMANENT fatal delivery errors!\n\n--- Session Transcript ---\n\
+        \x20Wed 2024-09-11 08:02:14.207: Attempting SMTP connection to [smtp.isp.example:587]\n\
+        \x20Wed 2024-09-11 08:02:14.287: <-- 220 isp.example ESMTP Service ready\n\
+        \x20Wed 2024-09-11 08:02:14.358: --> AUTH LOGIN\n\
+        \x20Wed 2024-09-11 08:02:14.381: <-- 334 VXNlcm5hbWU6\n\
+        \x20Wed 2024-09-11 08:02:16.612: <-- 535 Authentication credentials invalid\n\
+        --- End Transcript ---\n\n\
+        Received: from PC-BUERO2 [192.168.10.31] by mail.brauerei.example with ESMTPA\n\
+        From: Jo <jo@brauerei.example>\nTo: <einkauf@vogt.example>\nSubject: Lieferung\n\n";
+    let m = first(notice);
+    assert_eq!(m.recipients[0].reply_code.as_deref(), Some("535"));
+    assert_eq!(topic(&m), "situation.smarthost_refuses_relay");
+    assert_eq!(who(&m), "sender_provider");
+}
