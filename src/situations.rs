@@ -57,6 +57,9 @@ pub enum Situation {
     /// The recipient's address forwards to another provider, which refused the message
     /// because forwarding broke the sender checks (SPF, DMARC).
     ForwardingFailsChecks,
+    /// The recipient's address forwards to another address that does not exist (or is
+    /// closed): the recipient has to fix the forwarding.
+    ForwardTargetGone,
     /// A mailing list holds the post until its moderator approves it.
     ListHeld,
     /// A mailing list refused the post: not from a member, or against its rules.
@@ -84,6 +87,7 @@ impl Situation {
             Situation::MxHostMissing => "mx_host_missing",
             Situation::MailLoop => "mail_loop",
             Situation::ForwardingFailsChecks => "forwarding_fails_checks",
+            Situation::ForwardTargetGone => "forward_target_gone",
             Situation::ListHeld => "list_held",
             Situation::ListRefused => "list_refused",
         }
@@ -264,7 +268,12 @@ pub fn of(msg: &Message) -> Option<Situation> {
     let listed = failed.iter().any(|r| {
         r.blocklist.is_some() && matches!(r.reason, Reason::Blocked | Reason::BadReputation)
     });
-    listed.then_some(Situation::ServerIpListed)
+    if listed {
+        return Some(Situation::ServerIpListed);
+    }
+    main.iter()
+        .any(|r| forward_target_gone(r, msg))
+        .then_some(Situation::ForwardTargetGone)
 }
 
 /// True if `r` failed because a mail program could not connect to its outgoing server:
@@ -282,6 +291,21 @@ pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
 /// to another domain: its original address is at a third domain, neither the
 /// forwarded-to one nor the sender's own (an alias of the sender's own server).
 fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
+    r.reason == Reason::AuthFailure && forwarded_by_recipient(r, msg)
+}
+
+/// True if `r` is where the recipient's address forwards to (at another domain than the
+/// address the sender wrote), and that address does not exist or is closed.
+fn forward_target_gone(r: &Recipient, msg: &Message) -> bool {
+    matches!(
+        r.reason,
+        Reason::UserUnknown | Reason::HostUnknown | Reason::Suspend
+    ) && forwarded_by_recipient(r, msg)
+}
+
+/// True if `r` got the message through a forwarding of the recipient's (not one of the
+/// sender's own aliases, and not in a mail log, where aliases are the reader's own).
+fn forwarded_by_recipient(r: &Recipient, msg: &Message) -> bool {
     let senders = [
         msg.notice.to.as_deref(),
         msg.original.as_ref().and_then(|o| o.from.as_deref()),
@@ -291,9 +315,7 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
     .filter_map(text::first_address)
     .filter_map(|a| address_base_domain(&a))
     .collect::<Vec<_>>();
-    // (In a mail log the forwarding alias is on the reader's own server.)
-    r.reason == Reason::AuthFailure
-        && !msg.format.ends_with("-log")
+    !msg.format.ends_with("-log")
         && forwarded_from_domain(r).is_some_and(|from| !senders.contains(&from))
 }
 
@@ -371,6 +393,12 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::MailLoop => diagnostic_says(r, "situation.mail_loop"),
         Situation::ForwardingFailsChecks => {
             r.reason == Reason::AuthFailure && forwarded_from_domain(r).is_some()
+        }
+        Situation::ForwardTargetGone => {
+            matches!(
+                r.reason,
+                Reason::UserUnknown | Reason::HostUnknown | Reason::Suspend
+            ) && forwarded_from_domain(r).is_some()
         }
         Situation::MxIsIp
         | Situation::Greylisting

@@ -289,14 +289,19 @@ fn trace_details(s: &str) -> TraceDetails {
                 .skip_while(|w| !w.eq_ignore_ascii_case("-RecipientAddress"))
                 .nth(1)
                 .map(|a| a.trim_matches(['"', '\'', ',']).to_ascii_lowercase());
-        } else if line.trim_start().starts_with("Detail") {
+        } else if line.trim_start().starts_with("Detail") || line.contains("{LED=") {
+            // (Also an event line copied on its own: "Fail  Reason: [{LED=550 …}]".)
             let failure = server_reply(line);
             if crate::text::find_codes(&failure).0.is_none() {
                 continue;
             }
-            match &asked {
+            // A reply that names its recipient is that recipient's.
+            let named = crate::text::find_addresses(&failure)
+                .into_iter()
+                .map(|a| a.value.to_ascii_lowercase());
+            match asked.clone().into_iter().chain(named).next() {
                 Some(r) => {
-                    out.asked.insert(r.clone(), failure);
+                    out.asked.insert(r, failure);
                 }
                 None => out.unnamed = Some(failure),
             }

@@ -2264,3 +2264,55 @@ fn inputs_a_second_review_found_misread() {
     let m = &read("paste_folded_to.txt").messages[0];
     assert!(m.notice.date.is_some());
 }
+
+/// (address, reason) of every recipient of every message read from `input`.
+fn all_recipients(input: &str) -> Vec<(String, Reason)> {
+    analyze(input.as_bytes())
+        .messages
+        .iter()
+        .flat_map(|m| m.recipients.iter().map(|r| (r.address.clone(), r.reason)))
+        .collect()
+}
+
+#[test]
+fn a_trace_export_takes_the_failure_pasted_below_it() {
+    let export = "\"Received\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\",\"MessageId\"\n\
+        \"21.10.2024 13:05:44\",\"info@optik.example\",\"termin@akustik.example\",\"Brille\",\"Delivered\",\"<a1@optik.example>\"\n\
+        \"21.10.2024 13:05:44\",\"info@optik.example\",\"p.baum@t-online.example\",\"Brille\",\"Failed\",\"<a1@optik.example>\"\n\n\
+        Detail für den zweiten Empfänger:\n\
+        Fail  Reason: [{LED=550 5.1.1 <p.baum@t-online.example>: Recipient address rejected: User unknown};{MSG=}]\n";
+    assert_eq!(
+        all_recipients(export),
+        [
+            ("termin@akustik.example".to_string(), Reason::Delivered),
+            ("p.baum@t-online.example".to_string(), Reason::UserUnknown)
+        ]
+    );
+}
+
+#[test]
+fn a_message_id_under_its_label_is_no_recipient() {
+    let trace = "Message trace details\nSender: sabine@kanzlei.example\n\
+        Recipient: sabine.privat@gmx.example\nMessage ID: <FR2P281MB1573@FR2P281MB1573.DEUP281.PROD.OUTLOOK.COM>\n\
+        Status: Failed\n\n14.05.2024, 09:31\tFail\tReason: [{LED=550 5.7.520 Access denied, Your organization \
+        does not allow external forwarding.};{MSG=}]\n";
+    let addresses: Vec<String> = all_recipients(trace).into_iter().map(|(a, _)| a).collect();
+    assert_eq!(addresses, ["sabine.privat@gmx.example"]);
+}
+
+#[test]
+fn a_forwarding_to_a_dead_address_is_the_recipients_to_fix() {
+    let notice = "From: MAILER-DAEMON@mail.kanzlei.example\nTo: anna@kanzlei.example\n\
+        Subject: Undelivered Mail Returned to Sender\n\n\
+        This is the mail system at host mail.kanzlei.example.\n\n\
+        <s.hartmann1968@gmx.example> (expanded from <sabine@praxis-hartmann.example>): host\n\
+        \x20   mx00.gmx.example[192.0.2.8] said: 550 Requested action not taken: mailbox\n\
+        \x20   unavailable (in reply to RCPT TO command)\n";
+    let m = analyze(notice.as_bytes()).messages.remove(0);
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
+    let e = explain(&m, Lang::En);
+    assert_eq!(
+        (e.topic.as_str(), e.who),
+        ("situation.forward_target_gone", "recipient")
+    );
+}

@@ -190,6 +190,8 @@ fn labelled_no_recipient(before: &str) -> bool {
         before[before.floor_char_boundary(before.len().saturating_sub(16))..].to_ascii_lowercase();
     [
         "message-id:",
+        "message id:",
+        "nachrichten-id:",
         "in-reply-to:",
         "references:",
         "message-id=",
