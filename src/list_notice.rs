@@ -57,20 +57,26 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
     if !n.dsn.is_empty() || n.is_dsn_report || n.feedback.is_some() {
         return None;
     }
-    // A bounce the list passes on to its owner is read as the bounce it is.
+    // A bounce the list passes on to its owner (inside, or as the notice itself) is
+    // read as the bounce it is: list managers quote no server replies.
     let returned_bounce = (n.original.as_ref())
         .and_then(|o| o.from.as_deref())
         .and_then(text::first_address)
         .is_some_and(|a| text::is_system_address(&a));
-    if returned_bounce || !n.attached_notices.is_empty() || crate::formats::has_body_sign(&n.lower)
+    let (reply, status) = text::find_codes(&n.text[..n.text.floor_char_boundary(64 * 1024)]);
+    let failure_code = reply.is_some_and(|c| !c.value.starts_with('2'))
+        || status.is_some_and(|c| !c.value.starts_with('2'));
+    if returned_bounce
+        || failure_code
+        || n.from_mail_system()
+        || !n.attached_notices.is_empty()
+        || crate::formats::has_body_sign(&n.lower)
     {
         return None;
     }
-    // Administrative mail counts only with a list manager's own headers; a post's fate
-    // also from a manager's address, or in a paste without headers.
-    let headers = ["x-mailman-version", "x-list-administrivia"]
-        .iter()
-        .any(|h| n.header(h).is_some());
+    // A list's administrative mail carries its own header; a list post carries the list
+    // headers too, but comes from a person, not from a manager address.
+    let headers = n.header("x-list-administrivia").is_some();
     let from_manager = n
         .headers
         .from
@@ -83,14 +89,21 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
     // (Sentences wrap: "forwarded to the list / moderator(s)".)
     let own = text::squash(n.own_words());
     let said = |list: &str| signs(list).find(|w| own.contains(w));
-    let outcome = if let Some(w) = said("list_notice.held") {
+    // A paste names the list software or a list in so many words.
+    let about_a_list = said(match n.has_headers {
+        true => "list_notice.list_words",
+        false => "list_notice.list_names",
+    })
+    .is_some();
+    let outcome = if said("list_notice.moderator_requests").is_some() {
+        // The moderator is asked to decide about someone else's post.
+        (Outcome::Other, "")
+    } else if let Some(w) = said("list_notice.held")
+        && (n.has_headers || about_a_list)
+    {
         (Outcome::Held, w)
     } else if let Some(w) = said("list_notice.refused")
-        && said(match n.has_headers {
-            true => "list_notice.list_words",
-            false => "list_notice.list_names",
-        })
-        .is_some()
+        && about_a_list
     {
         let reason = if said("list_notice.size_rules").is_some() {
             Reason::EmailTooLarge
@@ -106,16 +119,19 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
     (outcome.0 != Outcome::Other || headers).then_some(outcome)
 }
 
-/// True if `address` is a list manager's own (`sympa@…`, `team-owner@…`).
+/// True if `address` is a list manager's own (`sympa@…`, `team-owner@…`,
+/// `owner-team@…`), not a mail admin's (`mail-admin@…`).
 fn is_manager(address: &str) -> bool {
     let local = address.split('@').next().unwrap_or("").to_ascii_lowercase();
     signs("list_notice.managers").any(|m| local == m)
-        || signs("kind.list_managers").any(|m| local.contains(m))
+        || signs("list_notice.manager_suffixes").any(|m| local.ends_with(m))
+        || local.starts_with("owner-")
 }
 
 /// The list's address: named in the list headers or the subject, by its name at the
-/// manager's domain (`the ARCHIV-L list`, `list "rundbrief"`), or in the notice's words,
-/// also as a manager address of the list (`rundbrief-request@…` for `rundbrief@…`).
+/// manager's domain (`the ARCHIV-L list`, `list "rundbrief"`), as a manager address of
+/// the list in the notice's words (`rundbrief-request@…` for `rundbrief@…`), or else
+/// another address there (not the user's, and no message ID).
 fn list_address(n: &Notice) -> Option<String> {
     let header = ["x-beenthere", "list-post", "subject"]
         .iter()
@@ -123,25 +139,39 @@ fn list_address(n: &Notice) -> Option<String> {
         .or_else(|| named_list(n));
     let user = n.headers.to.as_deref().and_then(text::first_address);
     let is_user = |a: &str| user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(a));
-    let body = text::find_addresses(n.own_words())
-        .into_iter()
+    let own = n.own_words();
+    let body: Vec<String> = text::lines(own)
+        .filter(|l| !l.contains("message-id") && !l.contains("message id"))
+        .flat_map(text::find_addresses)
         .map(|a| a.value)
-        .filter(|a| !is_user(a));
+        .filter(|a| !is_user(a))
+        .collect();
+    let managers = body
+        .iter()
+        .filter(|a| is_manager(a))
+        .map(|a| without_manager_suffix(a));
     header
         .into_iter()
-        .chain(body)
-        .map(|a| without_manager_suffix(&a))
+        .chain(managers)
+        .chain(body.iter().cloned())
         .find(|a| !is_user(a) && !is_manager(a))
 }
 
-/// The list a notice names (`the ARCHIV-L list`, `list "rundbrief"`), at the domain of
-/// the manager that wrote it.
+/// The list a notice names (`the ARCHIV-L list`, `list "rundbrief"`, `list 'alumni'`),
+/// at the domain of the manager that wrote it.
 fn named_list(n: &Notice) -> Option<String> {
     let domain = n.headers.from.as_deref().and_then(text::domain_of)?;
     let text = text::squash(&n.text[..n.text.floor_char_boundary(4096)]);
-    let quoted = text.match_indices("list \"").find_map(|(at, _)| {
-        let rest = &text[at + 6..];
-        rest.split_once('"').map(|(name, _)| name)
+    let quoted = text.match_indices("list").find_map(|(at, _)| {
+        // (`list "x"`, or French `liste « x »`.)
+        let rest = text[at + 4..].trim_start_matches('e').strip_prefix(' ')?;
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '«'))?;
+        let rest = &rest[quote.len_utf8()..];
+        rest.split_once(['"', '\'', '»'])
+            .map(|(name, _)| name.trim_matches(|c: char| c.is_whitespace()))
     });
     let words: Vec<&str> = text.split(' ').collect();
     let before_list = words.windows(3).find_map(|w| {
@@ -164,30 +194,32 @@ fn without_manager_suffix(address: &str) -> String {
         return address.to_string();
     };
     let lower = local.to_ascii_lowercase();
-    let base = signs("kind.list_managers")
-        .find_map(|m| match m.strip_prefix('-') {
-            Some(_) => lower.strip_suffix(m).map(|b| &local[..b.len()]),
-            None => lower
-                .strip_prefix(m)
-                .map(|b| &local[local.len() - b.len()..]),
+    let base = signs("list_notice.manager_suffixes")
+        .find_map(|m| lower.strip_suffix(m).map(|b| &local[..b.len()]))
+        .or_else(|| {
+            lower
+                .strip_prefix("owner-")
+                .map(|b| &local[local.len() - b.len()..])
         })
         .unwrap_or(local);
     format!("{base}@{domain}")
 }
 
-/// The notice's sentence that tells the outcome, and the reason lines below it.
+/// The notice's sentence that tells the outcome (also when it wraps), and the reason
+/// words after it, up to a link: at most a few hundred bytes.
 fn statement(n: &Notice, matched: &str) -> String {
-    let lines: Vec<&str> = text::lines(&n.text).collect();
-    let Some(at) = text::lines(&n.lower).position(|l| !matched.is_empty() && l.contains(matched))
-    else {
+    let squashed = text::squash(&n.text[..n.text.floor_char_boundary(16 * 1024)]);
+    let lower = squashed.to_ascii_lowercase();
+    let Some(at) = lower.find(matched).filter(|_| !matched.is_empty()) else {
         return String::new();
     };
-    let start = at.saturating_sub(1);
-    let words: Vec<&str> = lines[start..]
-        .iter()
-        .map(|l| l.trim())
-        .take_while(|l| !l.contains("://"))
-        .take(8)
-        .collect();
-    text::squash(&words.join(" "))
+    let earliest = lower.floor_char_boundary(at.saturating_sub(200));
+    let start = lower[earliest..at]
+        .rfind(". ")
+        .map_or(earliest, |p| earliest + p + 2);
+    let rest = &squashed[start..];
+    let end = rest.find("http").unwrap_or(rest.len());
+    rest[..rest.floor_char_boundary(end.min(400))]
+        .trim()
+        .to_string()
 }

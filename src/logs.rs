@@ -265,9 +265,10 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
             if !open(&joined) {
                 break;
             }
-            let Some((next_span, next)) =
-                lines.next_if(|(_, l)| !l.trim().is_empty() && !has_timestamp(l))
-            else {
+            // (A server's reply pasted below the log is a line of its own.)
+            let Some((next_span, next)) = lines.next_if(|(_, l)| {
+                !l.trim().is_empty() && !has_timestamp(l) && !text::starts_with_reply_code(l)
+            }) else {
                 break;
             };
             joined.push(' ');

@@ -217,7 +217,9 @@ fn read_platform_reports(notice: &mut Notice) {
     // a complaint.
     let (mut complaints, mut bounces) = (Vec::new(), false);
     let mut readings = crate::ses_notification::read(&notice.text);
-    if readings.is_empty() {
+    // Other platforms' events are read where an admin pasted them, not in every mail that
+    // quotes some (a bug tracker's notification).
+    if readings.is_empty() && (!notice.has_headers || notice.forwarded) {
         readings = crate::platform_events::read(&notice.text);
     }
     for reading in readings {

@@ -31,12 +31,26 @@ pub fn read(text: &str) -> Vec<SesReading> {
     }
     let text = text::strip_qp_debris(text);
     let text = text::strip_quoting(&text);
-    let Some(json) = parse_json(&text) else {
-        return Vec::new();
-    };
     let mut events = Vec::new();
     let mut seen = 0;
-    walk(&json, 0, &mut seen, &mut events);
+    for json in parse_json(&text) {
+        walk(&json, 0, &mut seen, &mut events);
+    }
+    // An address's last event tells where it stands (deferred, then delivered).
+    let mut last: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, (_, r)) in events.iter().enumerate() {
+        if let Some(a) = &r.final_recipient {
+            last.insert(a.to_ascii_lowercase(), i);
+        }
+    }
+    let events = events.into_iter().enumerate().filter_map(|(i, e)| {
+        let a =
+            e.1.final_recipient
+                .as_deref()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+        (last.get(&a) == Some(&i)).then_some(e)
+    });
     let (complaints, statuses): (Vec<_>, Vec<_>) = events
         .into_iter()
         .partition(|(happened, _)| *happened == Happened::Complained);
@@ -81,11 +95,30 @@ fn walk(v: &Value, depth: usize, seen: &mut usize, out: &mut Vec<(Happened, DsnR
 
 /// The event one object tells: its address, what happened and the platform's words.
 fn event(o: &Map<String, Value>) -> Option<(Happened, DsnRecipient)> {
-    let name = ["event", "RecordType", "type", "Type", "status"]
+    // The event's name; the everyday keys `type` and `status` only beside fields of a
+    // platform's event (SparkPost's `rcpt_to`, Mandrill's `reject_reason`).
+    let has = |key: &str| o.contains_key(key);
+    let name = ["event", "RecordType"]
         .iter()
-        .find_map(|k| o.get(*k).and_then(Value::as_str))
+        .find_map(|k| str_at(o, k))
+        .or_else(|| str_at(o, "type").filter(|_| has("rcpt_to") || has("bounce_class")))
+        .or_else(|| str_at(o, "status").filter(|_| has("reject_reason")))
         .map(str::to_ascii_lowercase)?;
     let mut happened = happened(&name)?;
+    // Postmark files auto-replies (the message was delivered) and subscription changes
+    // under its bounces.
+    let postmark_type = str_at(o, "Type").map(str::to_ascii_lowercase);
+    let postmark = |list: &str| {
+        postmark_type
+            .as_deref()
+            .is_some_and(|t| signs(list).any(|w| w == t))
+    };
+    if postmark("platform_events.postmark_no_failure") {
+        return None;
+    }
+    if postmark("platform_events.postmark_auto_replies") {
+        happened = Happened::Delivered;
+    }
     // (Mandrill keeps the message's fields, its address among them, in `msg`.)
     let inner = ["msg", "message"]
         .iter()
@@ -98,7 +131,6 @@ fn event(o: &Map<String, Value>) -> Option<(Happened, DsnRecipient)> {
     })?;
     // Mailgun's temporary failures and Postmark's transient bounces are still tried.
     let severity = str_at(o, "severity").map(str::to_ascii_lowercase);
-    let postmark_type = str_at(o, "Type").map(str::to_ascii_lowercase);
     if happened == Happened::Failed
         && (severity.as_deref() == Some("temporary")
             || postmark_type.is_some_and(|t| t == "transient" || t == "softbounce"))
@@ -145,7 +177,8 @@ fn happened(name: &str) -> Option<Happened> {
 
 /// The platform's words about the event: the server's reply it passes on, its own
 /// description, and its short reason codes of up to three words, named by their field
-/// (`reject_reason: hard-bounce`, `reason: Bounced Address`).
+/// (`reject_reason: hard-bounce`, `reason: Bounced Address`; Mandrill's `reject.reason`
+/// as `reject_reason`).
 fn words(objects: &[&Map<String, Value>]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for m in objects {
@@ -174,9 +207,7 @@ fn words(objects: &[&Map<String, Value>]) -> String {
                 ("delivery-status.message", Some(c)) if !value.starts_with(c.as_str()) => {
                     format!("{c} {value}")
                 }
-                _ if value.split(' ').count() <= 3 => {
-                    format!("{}: {value}", key.rsplit('.').next().unwrap_or(key))
-                }
+                _ if value.split(' ').count() <= 3 => format!("{}: {value}", key.replace('.', "_")),
                 _ => value,
             });
         }

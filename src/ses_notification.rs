@@ -131,10 +131,12 @@ fn status_report(part: &Value, recipients: Vec<DsnRecipient>) -> SesReading {
     })
 }
 
-/// The first JSON value (object or array) that opens a line of `text`, or at its first
-/// `{`, with text after it left alone; also when a mail client folded its long lines.
-pub fn parse_json(text: &str) -> Option<Value> {
-    const MAX_TRIES: usize = 8;
+/// The JSON values (objects or arrays) that open lines of `text` (one per line, as a
+/// log of events has them), or the one at its first `{`, with text between them left
+/// alone; also when a mail client folded their long lines.
+pub fn parse_json(text: &str) -> Vec<Value> {
+    const MAX_VALUES: usize = 1000;
+    const MAX_FAILED_TRIES: usize = 16;
     let b = text.as_bytes();
     let line_starts = memchr::memchr2_iter(b'{', b'[', b).filter(|&at| {
         b[..at]
@@ -144,26 +146,38 @@ pub fn parse_json(text: &str) -> Option<Value> {
             .all(|&c| c == b' ' || c == b'\t')
     });
     let first = text.find('{');
-    let first_value = |s: &str| {
-        serde_json::Deserializer::from_str(s)
-            .into_iter::<Value>()
-            .next()
-            .and_then(Result::ok)
+    // A value and the length of text it took.
+    let value_at = |s: &str| {
+        let mut values = serde_json::Deserializer::from_str(s).into_iter::<Value>();
+        let v = values.next()?.ok()?;
+        Some((v, values.byte_offset()))
     };
-    line_starts
-        .chain(first)
-        .take(MAX_TRIES)
-        .find_map(|at| {
-            let rest = &text[at..];
-            first_value(rest).or_else(|| {
-                let unfolded = rest
-                    .replace("\r\n", "\n")
-                    .replace("\n ", "")
-                    .replace('\n', "");
-                first_value(&unfolded)
-            })
-        })
-        .filter(|v| v.is_object() || v.is_array())
+    let (mut out, mut failed, mut done_until) = (Vec::new(), 0, 0);
+    for at in line_starts.chain(first) {
+        if at < done_until {
+            continue;
+        }
+        let rest = &text[at..];
+        let parsed = value_at(rest).or_else(|| {
+            let unfolded = rest
+                .replace("\r\n", "\n")
+                .replace("\n ", "")
+                .replace('\n', "");
+            // (Unfolded, the value's extent in `text` is unknown: it is the last one.)
+            value_at(&unfolded).map(|(v, _)| (v, rest.len()))
+        });
+        match parsed {
+            Some((v, len)) if v.is_object() || v.is_array() => {
+                out.push(v);
+                done_until = at + len;
+            }
+            _ => failed += 1,
+        }
+        if out.len() >= MAX_VALUES || failed >= MAX_FAILED_TRIES {
+            break;
+        }
+    }
+    out
 }
 
 /// The JSON object from the first `{` to the last `}`, also when a mail client folded

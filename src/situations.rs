@@ -215,8 +215,11 @@ pub fn of(msg: &Message) -> Option<Situation> {
     // A relay of the sender's: named like one, or another server than the big
     // provider's that the recipient's address is at. (A hosted recipient domain's MX
     // may have any name and ask for a login just the same.)
+    // (Also the unnamed next server of the user's own server, after the user logged in
+    // there: its relay, or the recipient's server.)
     let relay = |r: &&Recipient| {
         is_smarthost_of_another_domain(r)
+            || logged_in && r.remote_mta.is_none()
             || r.remote_mta
                 .as_deref()
                 .is_some_and(|m| !serves_recipient(m, r) && not_their_provider(m, r))

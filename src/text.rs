@@ -601,13 +601,20 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
                 || before.ends_with(';')
                 || before.ends_with('>')
                 || before.ends_with("<<<")
-                || before.ends_with("<--");
+                || before.ends_with("<--") && b[i] != b'2';
             if valid_second && status_at_start(rest).is_some() {
                 return Some(code);
             }
-            // (A number opening a line is a reply only if it is one SMTP defines: not the
+            // (A number opening a line is a reply only if it is one SMTP defines, or its
+            // line tells of a failure (qmail's "511 sorry, no mailbox here"): not the
             // "405 N Main St" of a postal address.)
-            let defined = || crate::knowledge::reply_codes().any(|c| c.code == code.value);
+            let defined = || {
+                crate::knowledge::reply_codes().any(|c| c.code == code.value) || {
+                    let line = s[i..].split('\n').next().unwrap_or("");
+                    let line = &line[..line.floor_char_boundary(400)];
+                    crate::classify::mentions_failure(&line.to_ascii_lowercase())
+                }
+            };
             // (A transcript's greeting "<-- 220 ready" yields to a failure further on.)
             let better = match &fallback {
                 None => true,

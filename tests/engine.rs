@@ -2316,3 +2316,36 @@ fn a_forwarding_to_a_dead_address_is_the_recipients_to_fix() {
         ("situation.forward_target_gone", "recipient")
     );
 }
+
+#[test]
+fn a_reply_pasted_below_an_open_log_line_and_a_flattened_rows_empty_cell_are_kept() {
+    let log = "Jan 30 12:44:09 web4 postfix/smtp[22019]: 41F7E8A1C3: to=<a@kunde.example>, \
+        relay=mx.kunde.example[192.0.2.5]:25, dsn=5.7.1, status=bounced (host mx.kunde.example[192.0.2.5] \
+        said: 554 5.7.1 Client host blocked using zen.spamhaus.org (in reply to RCPT TO command))\n\
+        Jan 30 12:44:10 web4 postfix/smtp[22019]: warning: TLS library problem: error:0A000086:SSL \
+        routines::certificate verify failed:\n\
+        550 5.1.1 <verkauf@autohaus.example>: Recipient address rejected: User unknown\n";
+    let addresses: Vec<String> = all_recipients(log).into_iter().map(|(a, _)| a).collect();
+    assert!(
+        addresses.contains(&"verkauf@autohaus.example".to_string()),
+        "{addresses:?}"
+    );
+    let trace = "Date (UTC+01:00)\nSubject\nSender\nRecipient\nStatus\n\n21.01.2025 16:47\n\n\
+        m.fuchs@kaelte.example\neinkauf@holzbau.example\nFailed\n\n\
+        Reason: [{LED=550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup}]\n";
+    let addresses: Vec<String> = all_recipients(trace).into_iter().map(|(a, _)| a).collect();
+    assert_eq!(addresses, ["einkauf@holzbau.example"]);
+}
+
+#[test]
+fn a_parcel_or_bank_notification_with_a_login_link_is_no_fake_notice() {
+    let parcel = "From: Paket Nordost <info@paket-nordost.example>\nTo: jo@mail.example\n\
+        Subject: Delivery Notification: Your parcel 1Z84F7310 arrives tomorrow\n\n\
+        Log in to see the time window: https://kundenportal.paket-nordost.example/login?next=track\n";
+    let m = analyze(parcel.as_bytes()).messages.remove(0);
+    assert!(
+        m.warnings
+            .iter()
+            .all(|w| !matches!(w, Warning::Phishing { .. }))
+    );
+}

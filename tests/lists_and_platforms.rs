@@ -44,7 +44,9 @@ fn a_post_held_for_the_moderator_waits_and_nothing_failed() {
     // The same in German, pasted without headers and wrapped.
     let paste = "Das kam zurück:\n\nIhre Mail an 'Elternrat' mit dem Betreff\n\n    Sitzung\n\n\
         wird zurückgehalten, bis der Moderator sie prüfen und genehmigen\nkann.\n\n\
-        Der Grund für das Zurückhalten:\n\n    Nachricht hat zu viele Empfänger\n";
+        Der Grund für das Zurückhalten:\n\n    Nachricht hat zu viele Empfänger\n\n\
+        Wenn Sie das Posting zurückziehen möchten, besuchen Sie:\n\n\
+        \x20   https://listen.schule.example/mailman/confirm/elternrat/a83f0c2d\n";
     assert_eq!(first(paste).kind, Kind::DelayNotice);
 }
 
@@ -164,4 +166,61 @@ fn an_ses_delivery_delay_event_is_a_delay() {
     let m = first(ses);
     assert_eq!(m.kind, Kind::DelayNotice);
     assert_eq!(recipients(&m)[0].0, "desk@chalet.example");
+}
+
+#[test]
+fn list_posts_quarantine_pastes_and_bounces_about_lists_are_no_list_notices() {
+    // A member's post to a Mailman list carries the list's headers too.
+    let post = "From: Petra <petra@kanzlei-berg.example>\nTo: hikers@lists.alpenverein-tal.example\n\
+        X-BeenThere: hikers@lists.alpenverein-tal.example\nX-Mailman-Version: 2.1.39\n\
+        Subject: Re: Hallenzeit\n\nUnsere Anfrage für die Hallenzeit wurde abgelehnt. Die Liste der \
+        freien Zeiten kommt morgen. My reply is being held, by the way.\n";
+    assert_eq!(first(post).kind, Kind::NotABounce);
+    // A mail admin's quarantine notice is no list's.
+    let quarantine = "From: mail-admin@stadtwerke-tal.example\nTo: rechnung@stadtwerke-tal.example\n\
+        Subject: Nachricht zurückgehalten\n\nIhre Nachricht an einkauf@lieferant.example wird \
+        zurückgehalten, weil sie eine ausführbare Datei enthält.\n";
+    assert_ne!(first(quarantine).format, "mailing-list");
+    // A pasted server refusal that speaks of a mailing list is the server's.
+    let bounce = "Our newsletter to the mailing list was rejected by Gmail:\n\n\
+        <anna@gmail.example>: host gmail-smtp-in.l.google.com[192.0.2.27] said: 550-5.7.26 \
+        Unauthenticated email from news.example is not accepted due to domain's DMARC policy\n";
+    let m = first(bounce);
+    assert_ne!(m.format, "mailing-list");
+    assert_eq!(recipients(&m)[0].1, Reason::AuthFailure);
+    // A moderator asked to decide about someone else's post.
+    let request = format!(
+        "{MAILMAN_HEADERS}Subject: Hikers post from stranger@spam.example requires approval\n\n\
+        As list administrator, your authorization is requested for the following mailing list \
+        posting. The message is being held because the sender is not a member.\n"
+    );
+    assert_eq!(first(&request).kind, Kind::NotABounce);
+}
+
+#[test]
+fn platform_events_one_per_line_count_each_and_other_json_counts_none() {
+    let ndjson = "Our SendGrid event log:\n\
+        {\"email\":\"lena@physio.example\",\"event\":\"bounce\",\"reason\":\"550 5.1.1 User unknown\",\"status\":\"5.1.1\"}\n\
+        {\"email\":\"info@baeckerei.example\",\"event\":\"bounce\",\"reason\":\"552 5.2.2 Mailbox full\",\"status\":\"5.2.2\"}\n";
+    assert_eq!(
+        recipients(&first(ndjson)),
+        [
+            ("lena@physio.example", Reason::UserUnknown),
+            ("info@baeckerei.example", Reason::MailboxFull)
+        ]
+    );
+    // A user export and a shop order have addresses and a status, and are no events.
+    let export = "[{\"email\": \"kai@mail.example\", \"status\": \"blocked\"}, \
+        {\"email\": \"ute@mail.example\", \"status\": \"invalid\"}]\n";
+    assert_eq!(first(export).kind, Kind::NotABounce);
+    let order = "{\"order\": 4711, \"email\": \"kai@mail.example\", \"status\": \"delivered\"}\n";
+    assert_eq!(first(order).kind, Kind::NotABounce);
+    // A deferral, then the delivery: the address was delivered.
+    let later = "[{\"email\":\"bier@brauhaus.example\",\"event\":\"deferred\",\"response\":\"421 try later\"},\
+        {\"email\":\"bier@brauhaus.example\",\"event\":\"delivered\",\"response\":\"250 OK\"}]\n";
+    assert_eq!(first(later).kind, Kind::DeliveryReport);
+    // Postmark files an out-of-office reply under its bounces: it was delivered.
+    let auto = "{\"RecordType\": \"Bounce\", \"Type\": \"AutoResponder\", \
+        \"Email\": \"gerd@haustechnik.example\", \"Details\": \"Ich bin im Urlaub.\"}\n";
+    assert_eq!(first(auto).kind, Kind::DeliveryReport);
 }

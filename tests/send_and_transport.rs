@@ -788,8 +788,9 @@ fn a_relay_refusal_after_the_user_logged_in_is_the_next_servers() {
         From: Annika <annika@arkitekter.example>\nTo: Jonas <jonas@hotel.example>\nSubject: Plans\n\nHi Jonas,\n";
     let m = first(notice);
     assert_eq!(recipient(&m), ("jonas@hotel.example", Reason::NoRelaying));
-    // Not "turn on SMTP authentication": the user had logged in.
-    assert_eq!(topic(&m), "situation.recipient_refuses_relay");
+    // Not "turn on SMTP authentication": the user had logged in, and the user's own
+    // server could not pass the message on.
+    assert_eq!(topic(&m), "situation.smarthost_refuses_relay");
 }
 
 #[test]

@@ -258,6 +258,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             if r.substantive {
                 r.current = None;
             }
+            r.empty_cell();
             continue;
         }
         if is_layout_line(trimmed) {
@@ -399,8 +400,8 @@ impl Reader<'_> {
     /// "Subject", then a row of values). Returns true if the line is the sender column's
     /// label, or a sender's cell: an address in that column, or that address named again.
     fn table_cell(&mut self, trimmed: &str, lower: &str) -> bool {
-        let label = lower.trim_end_matches(':');
-        let label = label.split(" (").next().unwrap_or(label);
+        // (A label with a colon is a field's, `Date: …`, not a column's.)
+        let label = lower.split(" (").next().unwrap_or(lower);
         let is = |list: &str| crate::knowledge::signs(list).any(|l| l == label);
         let sender_column = is("free_text.sender_columns");
         if sender_column || is("free_text.column_labels") {
@@ -430,6 +431,19 @@ impl Reader<'_> {
             }
         }
         address.is_some_and(|a| self.table_senders.contains(&a))
+    }
+
+    /// A blank line inside a flattened table's row is an empty cell (before the row's
+    /// first value it only parts the row from the labels).
+    fn empty_cell(&mut self) {
+        if let Some((columns, cell)) = &mut self.row
+            && *cell > 0
+        {
+            *cell += 1;
+            if *cell >= columns.len() {
+                self.row = None;
+            }
+        }
     }
 
     /// Addresses named after the notice's last words, with none of their own (the
