@@ -148,9 +148,8 @@ pub fn parse_json(text: &str) -> Vec<Value> {
     let first = text.find('{');
     // A value and the length of text it took.
     let value_at = |s: &str| {
-        let mut values = serde_json::Deserializer::from_str(s).into_iter::<Value>();
-        let v = values.next()?.ok()?;
-        Some((v, values.byte_offset()))
+        let len = json_extent(s)?;
+        Some((serde_json::from_str::<Value>(&s[..len]).ok()?, len))
     };
     let (mut out, mut failed, mut done_until) = (Vec::new(), 0, 0);
     for at in line_starts.chain(first) {
@@ -178,6 +177,29 @@ pub fn parse_json(text: &str) -> Vec<Value> {
         }
     }
     out
+}
+
+/// The length of the JSON object or array `s` starts with: up to its closing bracket,
+/// brackets inside strings left aside.
+fn json_extent(s: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        match c {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            _ if in_string => {}
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The JSON object from the first `{` to the last `}`, also when a mail client folded
