@@ -236,6 +236,17 @@ mod tests {
     }
 
     #[test]
+    fn json_values_end_at_their_own_closing_bracket() {
+        let text =
+            "log:\n{\"a\": \"} ] \\\" {\", \"b\": [1, {\"c\": 2}]} trailing words\n[3]\n{broken\n";
+        let values = parse_json(text);
+        assert_eq!(values.len(), 2, "{values:?}");
+        assert_eq!(values[0]["a"], "} ] \" {");
+        assert_eq!(values[1][0], 3);
+        assert_eq!(json_extent("{\"x\": 1"), None);
+    }
+
+    #[test]
     fn reads_complaint_and_rejects_other_json() {
         let text = r#"{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"b@example.org"}]}}"#;
         let Some(SesReading::Complaint(f)) = read(text).pop() else {
