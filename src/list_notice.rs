@@ -63,9 +63,11 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
         .and_then(|o| o.from.as_deref())
         .and_then(text::first_address)
         .is_some_and(|a| text::is_system_address(&a));
+    // (A server's reply: its code with an enhanced status code, not a date "5.3.25" or
+    // "550 Exemplare" in a quoted post.)
     let (reply, status) = text::find_codes(&n.text[..n.text.floor_char_boundary(64 * 1024)]);
     let failure_code = reply.is_some_and(|c| !c.value.starts_with('2'))
-        || status.is_some_and(|c| !c.value.starts_with('2'));
+        && status.is_some_and(|c| !c.value.starts_with('2'));
     if returned_bounce
         || failure_code
         || n.from_mail_system()

@@ -252,10 +252,10 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
         .peekable();
     std::iter::from_fn(move || {
         let (mut span, first) = lines.next()?;
+        let in_parens = |l: &str| l.matches('(').count() > l.matches(')').count();
         let open = |l: &str| {
             let l = l.trim_end();
-            let parens = l.matches('(').count() > l.matches(')').count();
-            l.ends_with(':') || l.ends_with(',') || parens
+            l.ends_with(':') || l.ends_with(',') || in_parens(l)
         };
         if !(has_timestamp(first) && is_log_line(first) && open(first)) {
             return Some((span, Cow::Borrowed(first)));
@@ -265,9 +265,13 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
             if !open(&joined) {
                 break;
             }
-            // (A server's reply pasted below the log is a line of its own.)
+            // (A server's reply pasted below the log is a line of its own, unless the log
+            // line's parenthesis is still open: "status=bounced (host … said:" / "554 …".)
+            let inside = in_parens(&joined);
             let Some((next_span, next)) = lines.next_if(|(_, l)| {
-                !l.trim().is_empty() && !has_timestamp(l) && !text::starts_with_reply_code(l)
+                !l.trim().is_empty()
+                    && !has_timestamp(l)
+                    && (inside || !text::starts_with_reply_code(l))
             }) else {
                 break;
             };

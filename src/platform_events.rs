@@ -36,21 +36,26 @@ pub fn read(text: &str) -> Vec<SesReading> {
     for json in parse_json(&text) {
         walk(&json, 0, &mut seen, &mut events);
     }
-    // An address's last event tells where it stands (deferred, then delivered).
-    let mut last: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (i, (_, r)) in events.iter().enumerate() {
-        if let Some(a) = &r.final_recipient {
-            last.insert(a.to_ascii_lowercase(), i);
+    // An address's latest event tells where it stands (deferred, then delivered): by
+    // the events' times where they have them (Mailgun lists the newest first), else by
+    // their order.
+    let address = |r: &DsnRecipient| {
+        r.final_recipient
+            .as_deref()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    let mut last: std::collections::HashMap<String, (f64, usize)> =
+        std::collections::HashMap::new();
+    for (i, (_, r, time)) in events.iter().enumerate() {
+        let slot = last.entry(address(r)).or_insert((*time, i));
+        if *time >= slot.0 {
+            *slot = (*time, i);
         }
     }
-    let events = events.into_iter().enumerate().filter_map(|(i, e)| {
-        let a =
-            e.1.final_recipient
-                .as_deref()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-        (last.get(&a) == Some(&i)).then_some(e)
-    });
+    let events = (events.into_iter().enumerate())
+        .filter(|(i, (_, r, _))| last.get(&address(r)).is_some_and(|&(_, at)| at == *i))
+        .map(|(_, (happened, r, _))| (happened, r));
     let (complaints, statuses): (Vec<_>, Vec<_>) = events
         .into_iter()
         .partition(|(happened, _)| *happened == Happened::Complained);
@@ -75,7 +80,7 @@ pub fn read(text: &str) -> Vec<SesReading> {
 }
 
 /// Collects the events among `v` and the values inside it.
-fn walk(v: &Value, depth: usize, seen: &mut usize, out: &mut Vec<(Happened, DsnRecipient)>) {
+fn walk(v: &Value, depth: usize, seen: &mut usize, out: &mut Vec<Event>) {
     if depth > MAX_DEPTH || *seen >= MAX_OBJECTS {
         return;
     }
@@ -93,8 +98,11 @@ fn walk(v: &Value, depth: usize, seen: &mut usize, out: &mut Vec<(Happened, DsnR
     }
 }
 
+/// What happened, to whom with the platform's words, and when (seconds, or 0).
+type Event = (Happened, DsnRecipient, f64);
+
 /// The event one object tells: its address, what happened and the platform's words.
-fn event(o: &Map<String, Value>) -> Option<(Happened, DsnRecipient)> {
+fn event(o: &Map<String, Value>) -> Option<Event> {
     // The event's name; the everyday keys `type` and `status` only beside fields of a
     // platform's event (SparkPost's `rcpt_to`, Mandrill's `reject_reason`).
     let has = |key: &str| o.contains_key(key);
@@ -147,6 +155,10 @@ fn event(o: &Map<String, Value>) -> Option<(Happened, DsnRecipient)> {
         Happened::Delayed => "delayed",
         _ => "failed",
     };
+    let time = ["timestamp", "ts"]
+        .iter()
+        .find_map(|k| o.get(*k).and_then(Value::as_f64))
+        .unwrap_or(0.0);
     Some((
         happened,
         DsnRecipient {
@@ -156,6 +168,7 @@ fn event(o: &Map<String, Value>) -> Option<(Happened, DsnRecipient)> {
             diagnostic: Some(words(&objects)).filter(|d| !d.is_empty()),
             ..DsnRecipient::default()
         },
+        time,
     ))
 }
 

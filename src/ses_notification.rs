@@ -145,25 +145,27 @@ pub fn parse_json(text: &str) -> Vec<Value> {
             .take_while(|&&c| c != b'\n')
             .all(|&c| c == b' ' || c == b'\t')
     });
-    let first = text.find('{');
+    // (Also a value after a label on its line: `Mandrill response: [{…}, {…}]`.)
+    let first = [text.find('['), text.find('{')];
     // A value and the length of text it took.
     let value_at = |s: &str| {
         let len = json_extent(s)?;
         Some((serde_json::from_str::<Value>(&s[..len]).ok()?, len))
     };
     let (mut out, mut failed, mut done_until) = (Vec::new(), 0, 0);
-    for at in line_starts.chain(first) {
+    for at in line_starts.chain(first.into_iter().flatten()) {
         if at < done_until {
             continue;
         }
         let rest = &text[at..];
         let parsed = value_at(rest).or_else(|| {
-            let unfolded = rest
+            // A mail client folded its lines inside strings: unfolded, up to its bracket.
+            let len = json_extent(rest)?;
+            let unfolded = rest[..len]
                 .replace("\r\n", "\n")
                 .replace("\n ", "")
                 .replace('\n', "");
-            // (Unfolded, the value's extent in `text` is unknown: it is the last one.)
-            value_at(&unfolded).map(|(v, _)| (v, rest.len()))
+            Some((serde_json::from_str::<Value>(&unfolded).ok()?, len))
         });
         match parsed {
             Some((v, len)) if v.is_object() || v.is_array() => {

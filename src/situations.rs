@@ -219,14 +219,18 @@ pub fn of(msg: &Message) -> Option<Situation> {
     // there: its relay, or the recipient's server.)
     let relay = |r: &&Recipient| {
         is_smarthost_of_another_domain(r)
-            || logged_in && r.remote_mta.is_none()
+            || logged_in && r.remote_mta.is_none() && !diagnostic_says(r, "situation.remote_reply")
             || r.remote_mta
                 .as_deref()
                 .is_some_and(|m| !serves_recipient(m, r) && not_their_provider(m, r))
     };
     let own_server = notice_from_own_server(msg) || msg.format.ends_with("-log");
+    // (The user's own server's transcript: a device's or a program's own log of a wrong
+    // password is the user's.)
     let relay_login_refused = |r: &&Recipient| {
-        r.reason == Reason::SecurityError && diagnostic_says(r, "situation.relay_login_tried")
+        own_server
+            && r.reason == Reason::SecurityError
+            && diagnostic_says(r, "situation.relay_login_tried")
     };
     if own_server
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
@@ -300,16 +304,23 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
 /// True if `r` is where the recipient's address forwards to (at another domain than the
 /// address the sender wrote), and that address does not exist or is closed.
 fn forward_target_gone(r: &Recipient, msg: &Message) -> bool {
+    // (Without the sender's address the alias may be the sender's own list; a forward
+    // into the sender's own domain is an old address of their own; a provider's other
+    // domain, `googlemail.com` for `gmail.com`, is the same mailbox.)
+    let target = address_base_domain(&r.address).unwrap_or_default();
+    let senders = sender_domains(msg);
     matches!(
         r.reason,
         Reason::UserUnknown | Reason::HostUnknown | Reason::Suspend
     ) && forwarded_by_recipient(r, msg)
+        && !senders.is_empty()
+        && !senders.contains(&target)
+        && forwarded_from_domain(r).is_some_and(|from| !same_provider(&from, &target))
 }
 
-/// True if `r` got the message through a forwarding of the recipient's (not one of the
-/// sender's own aliases, and not in a mail log, where aliases are the reader's own).
-fn forwarded_by_recipient(r: &Recipient, msg: &Message) -> bool {
-    let senders = [
+/// The registered domains of the sender: the notice's recipient, the original's sender.
+fn sender_domains(msg: &Message) -> Vec<String> {
+    [
         msg.notice.to.as_deref(),
         msg.original.as_ref().and_then(|o| o.from.as_deref()),
     ]
@@ -317,7 +328,13 @@ fn forwarded_by_recipient(r: &Recipient, msg: &Message) -> bool {
     .flatten()
     .filter_map(text::first_address)
     .filter_map(|a| address_base_domain(&a))
-    .collect::<Vec<_>>();
+    .collect()
+}
+
+/// True if `r` got the message through a forwarding of the recipient's (not one of the
+/// sender's own aliases, and not in a mail log, where aliases are the reader's own).
+fn forwarded_by_recipient(r: &Recipient, msg: &Message) -> bool {
+    let senders = sender_domains(msg);
     !msg.format.ends_with("-log")
         && forwarded_from_domain(r).is_some_and(|from| !senders.contains(&from))
 }
@@ -335,11 +352,13 @@ fn forwarded_from_domain(r: &Recipient) -> Option<String> {
             .find_map(|m| lower.find(m).map(|p| &d[p + m.len()..]))
             .and_then(text::first_address)
     };
+    // (Exchange's X500 addresses, `IMCEAEX-…@…`, are no forwarding.)
     let original = r
         .original_address
         .as_deref()
         .and_then(text::first_address)
-        .or_else(written)?;
+        .or_else(written)
+        .filter(|a| !a.to_ascii_lowercase().starts_with("imcea"))?;
     let from = address_base_domain(&original)?;
     (Some(&from) != address_base_domain(&r.address).as_ref()).then_some(from)
 }

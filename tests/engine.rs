@@ -2349,3 +2349,13 @@ fn a_parcel_or_bank_notification_with_a_login_link_is_no_fake_notice() {
             .all(|w| !matches!(w, Warning::Phishing { .. }))
     );
 }
+
+#[test]
+fn a_log_line_wrapped_inside_its_parenthesis_keeps_the_reply_that_follows() {
+    let log = "May 26 16:44:09 gw postfix/smtp[811]: 4VxT1: to=<anfrage@gaertnerei.example>,\n\
+        relay=smtp.isp.example[192.0.2.9]:587, dsn=5.7.1, status=bounced (host smtp.isp.example[192.0.2.9] said:\n\
+        554 5.7.1 <anfrage@gaertnerei.example>: Relay access denied (in reply to RCPT TO command))\n";
+    let m = analyze(log.as_bytes()).messages.remove(0);
+    assert_eq!(m.format, "postfix-log");
+    assert_eq!(m.recipients[0].reason, Reason::NoRelaying);
+}

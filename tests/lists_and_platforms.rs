@@ -224,3 +224,37 @@ fn platform_events_one_per_line_count_each_and_other_json_counts_none() {
         \"Email\": \"gerd@haustechnik.example\", \"Details\": \"Ich bin im Urlaub.\"}\n";
     assert_eq!(first(auto).kind, Kind::DeliveryReport);
 }
+
+#[test]
+fn numbers_in_a_lists_notice_and_its_quoted_post_are_no_server_replies() {
+    let held = "From: elternrat-owner@listen.schule-lahr.example\nTo: jo@mail.example\n\
+        X-List-Administrivia: yes\nSubject: Elternabend am 5.3.25 awaits moderator approval\n\n\
+        Your mail to 'Elternrat' with the subject\n\n    Spendenaufruf: 500 Euro fuer den Schulgarten\n\n\
+        Is being held until the list moderator can review it for approval.\n";
+    assert_eq!(first(held).kind, Kind::DelayNotice);
+    let refused = "From: LISTSERV@LISTS.ARCHIV-SUED.EXAMPLE\nTo: jo@mail.example\n\
+        Subject: Rejected posting to ARCHIV-L@LISTS.ARCHIV-SUED.EXAMPLE\n\n\
+        You are not authorized to send mail to the ARCHIV-L list from your jo@mail.example\n\
+        account. Please contact the list owners: ARCHIV-L-request@LISTS.ARCHIV-SUED.EXAMPLE.\n\n\
+        > Wir haben 550 Exemplare gedruckt, davon 50 fuer die Stadtbibliothek.\n";
+    assert_eq!(topic(&first(refused)), "situation.list_refused");
+}
+
+#[test]
+fn platform_events_newest_first_wrapped_or_after_a_label_are_all_read() {
+    // Mailgun's events API lists the newest first.
+    let mailgun = "{\"items\": [\
+        {\"event\": \"delivered\", \"timestamp\": 1700000300.5, \"recipient\": \"bea@gastro.example\"},\
+        {\"event\": \"failed\", \"severity\": \"temporary\", \"timestamp\": 1700000100.1, \
+        \"recipient\": \"bea@gastro.example\", \"delivery-status\": {\"code\": 451, \"message\": \"greylisted\"}}]}\n";
+    assert_eq!(first(mailgun).kind, Kind::DeliveryReport);
+    // Lines folded inside their strings, one event a line.
+    let wrapped = "{\"email\":\"hans@immobilien.example\",\"event\":\"bounce\",\"reason\":\"550 5.1.1 Us\n\
+        er unknown\",\"status\":\"5.1.1\"}\n{\"email\":\"info@hotel.example\",\"event\":\"bounce\",\"reason\
+        \":\"552 5.2.2 Mailbox full\",\"status\":\"5.2.2\"}\n";
+    assert_eq!(recipients(&first(wrapped)).len(), 2);
+    let labelled = "Mandrill response: [{\"email\": \"a@fliesen.example\", \"status\": \"rejected\", \
+        \"reject_reason\": \"hard-bounce\"}, {\"email\": \"b@kfz.example\", \"status\": \"rejected\", \
+        \"reject_reason\": \"unsub\"}]\n";
+    assert_eq!(recipients(&first(labelled)).len(), 2);
+}

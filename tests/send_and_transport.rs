@@ -811,3 +811,23 @@ fn a_servers_own_transcript_of_a_refused_relay_login_is_its_relays() {
     assert_eq!(topic(&m), "situation.smarthost_refuses_relay");
     assert_eq!(who(&m), "sender_provider");
 }
+
+#[test]
+fn a_devices_own_log_of_a_refused_login_and_a_providers_other_domain_are_the_senders() {
+    let scanner = "Scan to mail failed. SMTP log:\n>>> EHLO scanner\n<<< 250 smtp.isp.example\n\
+        >>> AUTH LOGIN\n<<< 334 VXNlcm5hbWU6\n<<< 535 Authentication credentials invalid\n";
+    let m = first(scanner);
+    assert_eq!(recipient(&m).1, Reason::SecurityError);
+    assert_ne!(topic(&m), "situation.smarthost_refuses_relay");
+    // Gmail writes the address as sent (googlemail.com) and as delivered (gmail.com).
+    let gmail = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: ute@verein.example\n\
+        Subject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\n\
+        Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n\
+        Content-Type: text/plain\n\nAddress not found\n\n--b\nContent-Type: message/delivery-status\n\n\
+        Reporting-MTA: dns; googlemail.com\n\nOriginal-Recipient: rfc822; timo@googlemail.com\n\
+        Final-Recipient: rfc822; timo@gmail.com\nAction: failed\nStatus: 5.1.1\n\
+        Diagnostic-Code: smtp; 550 5.1.1 The email account that you tried to reach does not exist.\n\n--b--\n";
+    let m = first(gmail);
+    assert_eq!(recipient(&m), ("timo@gmail.com", Reason::UserUnknown));
+    assert_eq!(who(&m), "sender");
+}

@@ -364,6 +364,11 @@ struct Reader<'a> {
     row: Option<(Vec<bool>, usize)>,
     /// Addresses a flattened table shows in its sender column (lower case).
     table_senders: Vec<String>,
+    /// Blank lines right before this line; the labels read so far, and the current
+    /// table's, stand in paragraphs of their own (a blank line between each).
+    blanks: usize,
+    header_spaced: bool,
+    spaced: bool,
     /// The line being read, and the line each recipient was first named on.
     line_no: usize,
     seen_at: Vec<usize>,
@@ -404,7 +409,9 @@ impl Reader<'_> {
         let label = lower.split(" (").next().unwrap_or(lower);
         let is = |list: &str| crate::knowledge::signs(list).any(|l| l == label);
         let sender_column = is("free_text.sender_columns");
+        let after_blank = std::mem::take(&mut self.blanks) > 0;
         if sender_column || is("free_text.column_labels") {
+            self.header_spaced |= after_blank && !self.header.is_empty();
             self.header.push(sender_column);
             // A lone label has its value on the next line.
             self.sender_label_open = sender_column;
@@ -414,6 +421,7 @@ impl Reader<'_> {
         if header.len() >= 3 {
             self.sender_label_open = false;
             self.row = Some((header, 0));
+            self.spaced = std::mem::take(&mut self.header_spaced);
         }
         let address = text::find_addresses(trimmed)
             .into_iter()
@@ -435,9 +443,14 @@ impl Reader<'_> {
 
     /// A blank line inside a flattened table's row is an empty cell (before the row's
     /// first value it only parts the row from the labels).
+    /// In a table whose labels stand in paragraphs of their own, one blank line only
+    /// parts two cells; a second one is an empty cell.
     fn empty_cell(&mut self) {
+        self.blanks += 1;
+        let empty = !self.spaced || self.blanks >= 2;
         if let Some((columns, cell)) = &mut self.row
             && *cell > 0
+            && empty
         {
             *cell += 1;
             if *cell >= columns.len() {
