@@ -38,24 +38,20 @@ pub fn read(text: &str) -> Vec<SesReading> {
     }
     // An address's latest event tells where it stands (deferred, then delivered): by
     // the events' times where they have them (Mailgun lists the newest first), else by
-    // their order.
-    let address = |r: &DsnRecipient| {
-        r.final_recipient
-            .as_deref()
-            .unwrap_or("")
-            .to_ascii_lowercase()
+    // their order. (Events are few: each is compared with the others.)
+    let same = |a: &DsnRecipient, b: &DsnRecipient| {
+        let (a, b) = (a.final_recipient.as_deref(), b.final_recipient.as_deref());
+        a.zip(b).is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
     };
-    let mut last: std::collections::HashMap<String, (f64, usize)> =
-        std::collections::HashMap::new();
-    for (i, (_, r, time)) in events.iter().enumerate() {
-        let slot = last.entry(address(r)).or_insert((*time, i));
-        if *time >= slot.0 {
-            *slot = (*time, i);
-        }
-    }
-    let events = (events.into_iter().enumerate())
-        .filter(|(i, (_, r, _))| last.get(&address(r)).is_some_and(|&(_, at)| at == *i))
-        .map(|(_, (happened, r, _))| (happened, r));
+    let latest: Vec<bool> = (events.iter().enumerate())
+        .map(|(i, (_, r, t))| {
+            !(events.iter().enumerate())
+                .any(|(j, (_, o, u))| j != i && same(r, o) && (u > t || u == t && j > i))
+        })
+        .collect();
+    let events = (events.into_iter().zip(latest))
+        .filter(|(_, last)| *last)
+        .map(|((happened, r, _), _)| (happened, r));
     let (complaints, statuses): (Vec<_>, Vec<_>) = events
         .into_iter()
         .partition(|(happened, _)| *happened == Happened::Complained);
