@@ -57,6 +57,23 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
     if !n.dsn.is_empty() || n.is_dsn_report || n.feedback.is_some() {
         return None;
     }
+    // A list's administrative mail carries its own header; a list post carries the list
+    // headers too, but comes from a person, not from a manager address.
+    let headers = n.header("x-list-administrivia").is_some();
+    let from_manager = n
+        .headers
+        .from
+        .as_deref()
+        .and_then(text::first_address)
+        .is_some_and(|a| is_manager(&a));
+    if !(headers || from_manager || !n.has_headers) {
+        return None;
+    }
+    // A paste names the list software or a list in so many words.
+    let names_a_list = || signs("list_notice.list_names").any(|w| n.lower.contains(w));
+    if !n.has_headers && !names_a_list() {
+        return None;
+    }
     // A bounce the list passes on to its owner (inside, or as the notice itself) is
     // read as the bounce it is: list managers quote no server replies.
     let returned_bounce = (n.original.as_ref())
@@ -76,22 +93,9 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
     {
         return None;
     }
-    // A list's administrative mail carries its own header; a list post carries the list
-    // headers too, but comes from a person, not from a manager address.
-    let headers = n.header("x-list-administrivia").is_some();
-    let from_manager = n
-        .headers
-        .from
-        .as_deref()
-        .and_then(text::first_address)
-        .is_some_and(|a| is_manager(&a));
-    if !(headers || from_manager || !n.has_headers) {
-        return None;
-    }
     // (Sentences wrap: "forwarded to the list / moderator(s)".)
     let own = text::squash(n.own_words());
     let said = |list: &str| signs(list).find(|w| own.contains(w));
-    // A paste names the list software or a list in so many words.
     let about_a_list = said(match n.has_headers {
         true => "list_notice.list_words",
         false => "list_notice.list_names",
