@@ -53,36 +53,12 @@ fn reading(json: Value) -> Option<SesReading> {
     match kind?.as_str()? {
         "Bounce" => {
             let bounce = json.get("bounce")?;
-            let recipients = bounce
-                .get("bouncedRecipients")?
-                .as_array()?
-                .iter()
-                .map(|r| DsnRecipient {
-                    final_recipient: str_of(r, "emailAddress"),
-                    action: str_of(r, "action").or_else(|| Some("failed".into())),
-                    status: str_of(r, "status"),
-                    diagnostic: str_of(r, "diagnosticCode")
-                        .map(|d| crate::dsn::untyped_diagnostic(&d)),
-                    ..DsnRecipient::default()
-                })
-                .collect();
+            let recipients = reported(bounce, "bouncedRecipients", "failed")?;
             Some(status_report(bounce, recipients))
         }
         "DeliveryDelay" => {
             let delay = json.get("deliveryDelay")?;
-            let recipients = delay
-                .get("delayedRecipients")?
-                .as_array()?
-                .iter()
-                .map(|r| DsnRecipient {
-                    final_recipient: str_of(r, "emailAddress"),
-                    action: Some("delayed".into()),
-                    status: str_of(r, "status"),
-                    diagnostic: str_of(r, "diagnosticCode")
-                        .map(|d| crate::dsn::untyped_diagnostic(&d)),
-                    ..DsnRecipient::default()
-                })
-                .collect();
+            let recipients = reported(delay, "delayedRecipients", "delayed")?;
             Some(status_report(delay, recipients))
         }
         "Delivery" => {
@@ -115,6 +91,23 @@ fn reading(json: Value) -> Option<SesReading> {
         }
         _ => None,
     }
+}
+
+/// The recipients a bounce or delay object lists under `key`, with `action` unless
+/// they name their own.
+fn reported(part: &Value, key: &str, action: &str) -> Option<Vec<DsnRecipient>> {
+    let list = part.get(key)?.as_array()?;
+    Some(
+        list.iter()
+            .map(|r| DsnRecipient {
+                final_recipient: str_of(r, "emailAddress"),
+                action: str_of(r, "action").or_else(|| Some(action.into())),
+                status: str_of(r, "status"),
+                diagnostic: str_of(r, "diagnosticCode").map(|d| crate::dsn::untyped_diagnostic(&d)),
+                ..DsnRecipient::default()
+            })
+            .collect(),
+    )
 }
 
 /// A string field of a JSON object.
