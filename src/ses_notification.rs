@@ -12,38 +12,26 @@ pub enum SesReading {
     Complaint(String),
 }
 
-/// At most this many notifications are read from one text.
-const MAX_NOTIFICATIONS: usize = 1000;
-
 /// Reads the notifications in `text`: one, or several pasted one after another.
 pub fn read(text: &str) -> Vec<SesReading> {
     if !text.contains("notificationType") && !text.contains("\"eventType\"") {
         return Vec::new();
     }
-    let objects = match parse_object(text) {
-        Some(json) => vec![json],
-        // Several, each opening with `{` at the start of a line (their inner objects are
-        // indented or on the same line).
-        None => memchr::memmem::find_iter(text.as_bytes(), "\n{")
-            .map(|at| at + 1)
-            .chain(std::iter::once(text.len()))
-            .scan(text.find('{').unwrap_or(text.len()), |start, end| {
-                let chunk = text.get(*start..end.max(*start));
-                *start = end.max(*start);
-                Some(chunk)
-            })
-            .flatten()
-            .take(MAX_NOTIFICATIONS)
-            .filter_map(parse_object)
-            .collect(),
-    };
-    objects.into_iter().filter_map(reading).collect()
+    // (A list of notifications is read one by one.)
+    parse_json(text)
+        .into_iter()
+        .flat_map(|v| match v {
+            Value::Array(items) => items,
+            v => vec![v],
+        })
+        .filter_map(reading)
+        .collect()
 }
 
 /// What one notification (bare, or the `Message` of an SNS envelope) says.
 fn reading(json: Value) -> Option<SesReading> {
     let json = match json.get("Message").and_then(Value::as_str) {
-        Some(inner) => parse_object(inner)?,
+        Some(inner) => parse_json(inner).into_iter().next()?,
         None => json,
     };
     // (Notifications name their type `notificationType`, published events `eventType`.)
@@ -195,21 +183,6 @@ fn json_extent(s: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// The JSON object from the first `{` to the last `}`, also when a mail client folded
-/// its long lines.
-fn parse_object(text: &str) -> Option<Value> {
-    let start = text.find('{')?;
-    let end = text.rfind('}')? + 1;
-    let body = text.get(start..end)?;
-    serde_json::from_str(body).ok().or_else(|| {
-        let unfolded: String = body
-            .replace("\r\n", "\n")
-            .replace("\n ", "")
-            .replace('\n', "");
-        serde_json::from_str(&unfolded).ok()
-    })
 }
 
 #[cfg(test)]
