@@ -255,11 +255,7 @@ pub fn starts_with_headers(s: &str) -> bool {
         let Some((name, _)) = line.split_once(':') else {
             return false;
         };
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        {
+        if !is_field_name(name) {
             // An mbox "From " line may precede the headers.
             if fields == 0 && line.starts_with("From ") {
                 continue;
@@ -285,6 +281,14 @@ pub fn starts_with_headers(s: &str) -> bool {
         }
     }
     known > 0
+}
+
+/// A header field's name: letters, digits, `-` and `_`.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
 /// A header block that a mail server wrote (`Received:`, `Message-ID:`, MIME fields), not
@@ -417,14 +421,17 @@ fn forwarded_notice(body: &str) -> Option<Forward> {
             let report_below = || {
                 let below = lines.get(first + count).map_or(body.len(), |(at, _)| *at);
                 let below = &body[below..body.floor_char_boundary(below + 4096)];
-                let (reply, status) = text::find_codes(below);
+                let coded = || {
+                    let (reply, status) = text::find_codes(below);
+                    reply.is_some() && status.is_some()
+                };
                 separator.is_some_and(|sep| {
                     count >= 2
                         && !says_failure(
                             &body[..sep],
                             &["kind.failure_statements", "kind.send_failures"],
                         )
-                        && (reply.is_some() && status.is_some()
+                        && (coded()
                             || below.contains("(0x8")
                             || says_failure(below, &["kind.send_failures"]))
                 })
@@ -1137,11 +1144,6 @@ fn find_inline_original(notice: &mut Notice) {
         set_original_from_text(notice, notice.text.len() - rest.len());
     } else if let fields = leading_fields(rest)
         && starts_with_headers(fields)
-        && text::lines(fields).any(|l| {
-            ["from:", "to:", "subject:", "message-id:"]
-                .iter()
-                .any(|f| l.get(..f.len()).is_some_and(|n| n.eq_ignore_ascii_case(f)))
-        })
     {
         // A paste re-wrapped a folded field ("To: a@x,\nb@y"): the fields before it, if
         // they name the message's sender or recipients (a few hops alone would tell
@@ -1163,12 +1165,9 @@ fn find_inline_original(notice: &mut Notice) {
 fn leading_fields(s: &str) -> &str {
     let mut end = 0;
     for line in s.split_inclusive('\n') {
-        let field = line.split_once(':').is_some_and(|(name, _)| {
-            !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        });
+        let field = line
+            .split_once(':')
+            .is_some_and(|(name, _)| is_field_name(name));
         if !(field || end > 0 && line.starts_with([' ', '\t'])) {
             break;
         }

@@ -258,7 +258,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             if r.substantive {
                 r.current = None;
             }
-            r.empty_cell();
+            r.table.blank();
             continue;
         }
         if is_layout_line(trimmed) {
@@ -339,6 +339,81 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     out
 }
 
+/// A table flattened to one cell per line: its column labels, then rows of values.
+#[derive(Default)]
+struct FlatTable {
+    /// Column labels just read, one per line: for each, whether it is the sender's;
+    /// and whether they stand in paragraphs of their own (a blank line between each).
+    header: Vec<bool>,
+    header_spaced: bool,
+    /// The current table's columns, the cell of its first row that comes next, and
+    /// whether its labels stood in paragraphs.
+    row: Option<(Vec<bool>, usize)>,
+    spaced: bool,
+    /// Blank lines right before the current line.
+    blanks: usize,
+    /// Addresses shown in a sender column (lower case).
+    senders: Vec<String>,
+}
+
+impl FlatTable {
+    /// A column label; `sender` if it is the sender's column.
+    fn label(&mut self, sender: bool) {
+        let after_blank = std::mem::take(&mut self.blanks) > 0;
+        self.header_spaced |= after_blank && !self.header.is_empty();
+        self.header.push(sender);
+    }
+
+    /// At a line that is no label: three labels or more before it start a row. Returns
+    /// true if one did.
+    fn start_row(&mut self) -> bool {
+        self.blanks = 0;
+        let header = std::mem::take(&mut self.header);
+        let started = header.len() >= 3;
+        if started {
+            self.row = Some((header, 0));
+            self.spaced = std::mem::take(&mut self.header_spaced);
+        }
+        started
+    }
+
+    /// A value (`address`: the address it consists of, if any). Returns true if that
+    /// address is in a sender column, here or before.
+    fn value(&mut self, address: Option<String>) -> bool {
+        if self.next_cell()
+            && let Some(a) = &address
+        {
+            self.senders.push(a.clone());
+        }
+        address.is_some_and(|a| self.senders.contains(&a))
+    }
+
+    /// A blank line. Inside a row it is an empty cell (before the row's first value it
+    /// only parts the row from the labels); in a table whose labels stand in paragraphs
+    /// only a second blank line is.
+    fn blank(&mut self) {
+        self.blanks += 1;
+        let empty = !self.spaced || self.blanks >= 2;
+        if self.row.as_ref().is_some_and(|(_, cell)| *cell > 0) && empty {
+            self.next_cell();
+        }
+    }
+
+    /// Moves to the row's next cell. Returns true if the cell left was in a sender
+    /// column.
+    fn next_cell(&mut self) -> bool {
+        let Some((columns, cell)) = &mut self.row else {
+            return false;
+        };
+        let sender = columns.get(*cell) == Some(&true);
+        *cell += 1;
+        if *cell >= columns.len() {
+            self.row = None;
+        }
+        sender
+    }
+}
+
 /// The state of reading free text line by line.
 #[derive(Default)]
 struct Reader<'a> {
@@ -357,18 +432,8 @@ struct Reader<'a> {
     sender_label_open: bool,
     /// The last line was a header's address list that goes on (it ends with a comma).
     address_field_open: bool,
-    /// Column labels just read, one per line: for each, whether it is the sender's.
-    header: Vec<bool>,
-    /// A flattened table's columns (sender's or not) and the cell of its first row
-    /// that comes next.
-    row: Option<(Vec<bool>, usize)>,
-    /// Addresses a flattened table shows in its sender column (lower case).
-    table_senders: Vec<String>,
-    /// Blank lines right before this line; the labels read so far, and the current
-    /// table's, stand in paragraphs of their own (a blank line between each).
-    blanks: usize,
-    header_spaced: bool,
-    spaced: bool,
+    /// A table flattened to one cell per line, as far as read.
+    table: FlatTable,
     /// The line being read, and the line each recipient was first named on.
     line_no: usize,
     seen_at: Vec<usize>,
@@ -409,54 +474,21 @@ impl Reader<'_> {
         let label = lower.split(" (").next().unwrap_or(lower);
         let is = |list: &str| crate::knowledge::signs(list).any(|l| l == label);
         let sender_column = is("free_text.sender_columns");
-        let after_blank = std::mem::take(&mut self.blanks) > 0;
         if sender_column || is("free_text.column_labels") {
-            self.header_spaced |= after_blank && !self.header.is_empty();
-            self.header.push(sender_column);
+            self.table.label(sender_column);
             // A lone label has its value on the next line.
             self.sender_label_open = sender_column;
             return sender_column;
         }
-        let header = std::mem::take(&mut self.header);
-        if header.len() >= 3 {
+        if self.table.start_row() {
             self.sender_label_open = false;
-            self.row = Some((header, 0));
-            self.spaced = std::mem::take(&mut self.header_spaced);
         }
         let address = text::find_addresses(trimmed)
             .into_iter()
             .next()
             .filter(|a| a.start == 0 && trimmed[a.end..].trim_matches('>').is_empty())
             .map(|a| a.value.to_ascii_lowercase());
-        if let Some((columns, cell)) = &mut self.row {
-            let senders = columns.get(*cell) == Some(&true);
-            *cell += 1;
-            if *cell >= columns.len() {
-                self.row = None;
-            }
-            if senders && let Some(a) = &address {
-                self.table_senders.push(a.clone());
-            }
-        }
-        address.is_some_and(|a| self.table_senders.contains(&a))
-    }
-
-    /// A blank line inside a flattened table's row is an empty cell (before the row's
-    /// first value it only parts the row from the labels).
-    /// In a table whose labels stand in paragraphs of their own, one blank line only
-    /// parts two cells; a second one is an empty cell.
-    fn empty_cell(&mut self) {
-        self.blanks += 1;
-        let empty = !self.spaced || self.blanks >= 2;
-        if let Some((columns, cell)) = &mut self.row
-            && *cell > 0
-            && empty
-        {
-            *cell += 1;
-            if *cell >= columns.len() {
-                self.row = None;
-            }
-        }
+        self.table.value(address)
     }
 
     /// Addresses named after the notice's last words, with none of their own (the
