@@ -5,7 +5,7 @@
 
 use crate::dsn::{DsnMessage, DsnRecipient};
 use crate::knowledge::signs;
-use crate::ses_notification::{SesReading, parse_json};
+use crate::ses_notification::{SesReading, complaint_fields, parse_json};
 use crate::text;
 use serde_json::{Map, Value};
 
@@ -63,14 +63,10 @@ pub fn read(text: &str) -> Vec<SesReading> {
         }));
     }
     if !complaints.is_empty() {
-        let fields: String = complaints
+        let addresses = complaints
             .iter()
-            .filter_map(|(_, r)| r.final_recipient.as_deref())
-            .map(|a| format!("Original-Rcpt-To: {a}\n"))
-            .collect();
-        out.push(SesReading::Complaint(format!(
-            "Feedback-Type: abuse\n{fields}"
-        )));
+            .filter_map(|(_, r)| r.final_recipient.as_deref());
+        out.push(complaint_fields("abuse", addresses));
     }
     out
 }

@@ -69,13 +69,9 @@ fn reading(json: Value) -> Option<SesReading> {
         "Complaint" => {
             let complaint = json.get("complaint")?;
             let kind = str_of(complaint, "complaintFeedbackType").unwrap_or("abuse".into());
-            let mut fields = format!("Feedback-Type: {kind}\n");
-            for r in complaint.get("complainedRecipients")?.as_array()? {
-                if let Some(address) = str_of(r, "emailAddress") {
-                    fields.push_str(&format!("Original-Rcpt-To: {address}\n"));
-                }
-            }
-            Some(SesReading::Complaint(fields))
+            let recipients = complaint.get("complainedRecipients")?.as_array()?;
+            let addresses = recipients.iter().filter_map(|r| r["emailAddress"].as_str());
+            Some(complaint_fields(&kind, addresses))
         }
         _ => None,
     }
@@ -96,6 +92,15 @@ fn reported(part: &Value, key: &str, action: &str) -> Option<Vec<DsnRecipient>> 
             })
             .collect(),
     )
+}
+
+/// A complaint of `kind` by `addresses`, as ARF-style fields.
+pub fn complaint_fields<'a>(kind: &str, addresses: impl Iterator<Item = &'a str>) -> SesReading {
+    let mut fields = format!("Feedback-Type: {kind}\n");
+    for address in addresses {
+        fields.push_str(&format!("Original-Rcpt-To: {address}\n"));
+    }
+    SesReading::Complaint(fields)
 }
 
 /// A string field of a JSON object.

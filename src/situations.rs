@@ -488,12 +488,7 @@ fn serves_recipient(host: &str, r: &Recipient) -> bool {
 /// True if the returned message was handed in with a login (`ESMTPSA`, `auth=yes`) at
 /// the server that wrote the notice: a relay refusal then came from the next server.
 fn logged_in_at_notice_server(msg: &Message) -> bool {
-    let Some(server) = msg
-        .reporting_mta
-        .clone()
-        .or_else(|| msg.notice.from.as_deref().and_then(text::domain_of))
-        .map(|s| text::base_domain(&s))
-    else {
+    let Some(server) = notice_server(msg).map(|s| text::base_domain(&s)) else {
         return false;
     };
     msg.original.as_ref().is_some_and(|o| {
@@ -501,6 +496,15 @@ fn logged_in_at_notice_server(msg: &Message) -> bool {
             logged_in_hop(r) && receiving_host(r).is_some_and(|h| text::base_domain(&h) == server)
         })
     })
+}
+
+/// The server that wrote the notice (lower case): its Reporting-MTA, else the domain of
+/// its From address.
+fn notice_server(msg: &Message) -> Option<String> {
+    msg.reporting_mta
+        .as_deref()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .or_else(|| msg.notice.from.as_deref().and_then(text::domain_of))
 }
 
 /// A Received field of a hop where someone logged in to send (`ESMTPSA`, `auth=yes`).
@@ -522,13 +526,7 @@ fn notice_from_own_server(msg: &Message) -> bool {
             .and_then(|r| receiving_host(r))
             .map(|h| h.to_ascii_lowercase())
     };
-    let Some(server) = msg
-        .reporting_mta
-        .as_deref()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .or_else(|| msg.notice.from.as_deref().and_then(text::domain_of))
-        .or_else(newest_hop)
-    else {
+    let Some(server) = notice_server(msg).or_else(newest_hop) else {
         return false;
     };
     let users = [
