@@ -1,7 +1,12 @@
-//! Compiles the knowledge base in `src/data/*.toml` into static Rust tables, so that the
-//! page carries no parser and lookups cost nothing at start-up. `sources` fields document
-//! the data for people and are left out of the tables. Also refuses to build when
-//! the German and English texts do not have exactly the same keys.
+//! Packs the knowledge base in `src/data/*.toml` into one compact string per file, which
+//! `knowledge::Packed` unpacks on first use: the program carries no TOML parser and no
+//! tables of pointers (which cost the page far more than the strings). `sources` fields
+//! document the data for people and are left out. Also refuses to build when the German
+//! and English texts do not have exactly the same keys.
+//!
+//! The packed form, one value after another: `s` text NUL (a string), `t` / `f` (true,
+//! false), `w` strings joined by U+001F NUL (a list of strings, in the page only),
+//! `[` values `]` (a list), `{` key NUL value … `}` (a table).
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -34,7 +39,9 @@ fn main() {
             .replace('.', "_")
             .to_uppercase();
         writeln!(out, "/// Compiled from `{}`.", path.display()).unwrap();
-        writeln!(out, "pub static {name}: Data = {};", emit(&value, joined)).unwrap();
+        let mut packed = String::new();
+        pack(&value, joined, &mut packed);
+        writeln!(out, "pub static {name}: Packed = Packed::new({packed:?});").unwrap();
         parsed.push((name, value));
     }
     let find = |n: &str| parsed.iter().find(|(name, _)| name == n).map(|(_, v)| v);
@@ -63,13 +70,24 @@ fn keys(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn emit(v: &Value, joined: bool) -> String {
+fn pack(v: &Value, joined: bool, out: &mut String) {
+    let text = |s: &str, out: &mut String| {
+        assert!(!s.contains('\0'), "a string in src/data holds NUL");
+        out.push_str(s);
+        out.push('\0');
+    };
     match v {
-        Value::String(s) => format!("Data::Str({s:?})"),
-        // (No numbers: the knowledge base has none, and every variant costs page size.)
+        Value::String(s) => {
+            out.push('s');
+            text(s, out);
+        }
+        // (No numbers: the knowledge base has none.)
         Value::Integer(_) | Value::Float(_) => panic!("numbers are not supported in src/data"),
-        Value::Boolean(b) => format!("Data::Bool({b})"),
-        Value::Datetime(d) => format!("Data::Str({:?})", d.to_string()),
+        Value::Boolean(b) => out.push(if *b { 't' } else { 'f' }),
+        Value::Datetime(d) => {
+            out.push('s');
+            text(&d.to_string(), out);
+        }
         // A list of strings is one joined string in the page (see `Data::Words`).
         Value::Array(a) if joined && !a.is_empty() && a.iter().all(Value::is_str) => {
             let words: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
@@ -77,22 +95,22 @@ fn emit(v: &Value, joined: bool) -> String {
                 words.iter().all(|w| !w.contains('\u{1f}')),
                 "a string in src/data holds the word separator U+001F"
             );
-            format!("Data::Words({:?})", words.join("\u{1f}"))
+            out.push('w');
+            text(&words.join("\u{1f}"), out);
         }
-        Value::Array(a) => format!(
-            "Data::List(&[{}])",
-            a.iter()
-                .map(|x| emit(x, joined))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        Value::Table(t) => format!(
-            "Data::Table(&[{}])",
-            t.iter()
-                .filter(|(k, _)| k.as_str() != "sources")
-                .map(|(k, v)| format!("({k:?},{})", emit(v, joined)))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
+        Value::Array(a) => {
+            out.push('[');
+            a.iter().for_each(|x| pack(x, joined, out));
+            out.push(']');
+        }
+        Value::Table(t) => {
+            out.push('{');
+            for (k, v) in t.iter().filter(|(k, _)| k.as_str() != "sources") {
+                assert!(!k.starts_with('}'), "a key in src/data starts with '}}'");
+                text(k, out);
+                pack(v, joined, out);
+            }
+            out.push('}');
+        }
     }
 }

@@ -1,13 +1,14 @@
 //! The knowledge base: reasons, status and reply codes, provider rules and texts in
-//! German and English. The data lives in `src/data/*.toml`; the build compiles it into
-//! the static [`Data`] trees below, and this module gives typed access to them.
+//! German and English. The data lives in `src/data/*.toml`; the build packs each file
+//! into a string that unpacks into a [`Data`] tree on first use, and this module gives
+//! typed access to them.
 
 use crate::matcher::Matcher;
 use crate::report::Reason;
 use std::sync::OnceLock;
 
-/// A compiled data file: a tree of tables, lists and values.
-#[derive(Debug)]
+/// A data file's tree of tables, lists and values.
+#[derive(Debug, PartialEq)]
 pub enum Data {
     Str(&'static str),
     Bool(bool),
@@ -107,6 +108,66 @@ impl Data {
     /// A string field of a table, or "".
     pub fn field(&'static self, key: &str) -> &'static str {
         self.get(key).and_then(Data::str).unwrap_or("")
+    }
+}
+
+/// A data file as the build packed it (the format is described in `build.rs`); it derefs
+/// to its [`Data`] tree, which is unpacked once, on first use. Strings stay slices of
+/// the packed text; only the lists and tables are allocated.
+pub struct Packed {
+    packed: &'static str,
+    tree: OnceLock<Data>,
+}
+
+impl Packed {
+    pub const fn new(packed: &'static str) -> Packed {
+        Packed {
+            packed,
+            tree: OnceLock::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Packed {
+    type Target = Data;
+
+    fn deref(&self) -> &Data {
+        self.tree.get_or_init(|| unpack(self.packed, &mut 0))
+    }
+}
+
+/// Unpacks the value that starts at `at` and moves `at` past it. The packed text comes
+/// from the build, which guarantees its form.
+fn unpack(packed: &'static str, at: &mut usize) -> Data {
+    let bytes = packed.as_bytes();
+    let text = |at: &mut usize| {
+        let start = *at;
+        *at += bytes[start..].iter().position(|&b| b == 0).unwrap_or(0) + 1;
+        &packed[start..*at - 1]
+    };
+    let tag = bytes[*at];
+    *at += 1;
+    match tag {
+        b's' => Data::Str(text(at)),
+        b'w' => Data::Words(text(at)),
+        b't' | b'f' => Data::Bool(tag == b't'),
+        b'[' => {
+            let mut items = Vec::new();
+            while bytes[*at] != b']' {
+                items.push(unpack(packed, at));
+            }
+            *at += 1;
+            Data::List(items.leak())
+        }
+        _ => {
+            let mut entries = Vec::new();
+            while bytes[*at] != b'}' {
+                let key = text(at);
+                entries.push((key, unpack(packed, at)));
+            }
+            *at += 1;
+            Data::Table(entries.leak())
+        }
     }
 }
 
@@ -422,6 +483,23 @@ mod tests {
         assert_eq!(ONE.words().collect::<Vec<_>>(), vec!["only"]);
         static NOT_A_LIST: Data = Data::Str("x");
         assert!(NOT_A_LIST.strs().is_empty());
+    }
+
+    #[test]
+    fn a_packed_tree_unpacks_to_its_tables_lists_and_values() {
+        static PACKED: Packed = Packed::new("{a\0sx\0b\0{c\0td\0f}e\0[sy\0[]w1\u{1f}2\0]}");
+        static LIST: [Data; 3] = [Data::Str("y"), Data::List(&[]), Data::Words("1\u{1f}2")];
+        static INNER: [(&str, Data); 2] = [("c", Data::Bool(true)), ("d", Data::Bool(false))];
+        static TREE: Data = Data::Table(&[
+            ("a", Data::Str("x")),
+            ("b", Data::Table(&INNER)),
+            ("e", Data::List(&LIST)),
+        ]);
+        assert_eq!(*PACKED, TREE);
+        assert_eq!(
+            PACKED.path("e").map(|e| e.list()[2].strs()),
+            Some(vec!["1", "2"])
+        );
     }
 
     #[test]
