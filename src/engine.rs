@@ -358,6 +358,8 @@ struct Context<'a> {
     several: bool,
     /// The server that wrote the notice.
     reporter: Option<&'a str>,
+    /// The notice's text.
+    text: &'a str,
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
@@ -388,6 +390,7 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         delay_notice: is_delay_text(n),
         several: dsn_recipients.len().max(reading.recipients.len()) > 1,
         reporter: reporter.as_deref(),
+        text: &n.text,
     };
     for d in &dsn_recipients {
         // A local Final-Recipient (`LOCAL;<nils>`) names less than the original address.
@@ -603,8 +606,11 @@ fn build_recipient(
             status = None;
             (real, d)
         }
-        (Some(d), Some(t)) => (d, t),
-        (Some(d), None) => (d, String::new()),
+        (Some(d), Some(t)) => (text::complete_reply(&d, ctx.text).unwrap_or(d), t),
+        (Some(d), None) => (
+            text::complete_reply(&d, ctx.text).unwrap_or(d),
+            String::new(),
+        ),
         (None, Some(t))
             if !ctx.several
                 && !text::has_code(&t)

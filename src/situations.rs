@@ -36,6 +36,10 @@ pub enum Situation {
     /// The sender's own organisation blocks the message, such as automatic forwarding to
     /// outside addresses: only its own administrator can change that.
     OwnOrganisationBlocks,
+    /// The sender's own organisation lets the account write only to addresses inside it
+    /// (a school's or company's Google Workspace or Microsoft 365): its administrator
+    /// has to allow the recipient.
+    InternalOnly,
     /// The receiving server could not verify the sender's address or domain (no DNS
     /// records, a failed callout, a domain not registered at the sender's provider):
     /// whoever runs that domain has to fix it.
@@ -80,6 +84,7 @@ impl Situation {
             Situation::RecipientRefusesRelay => "recipient_refuses_relay",
             Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
+            Situation::InternalOnly => "internal_only",
             Situation::SenderDomainUnverified => "sender_domain_unverified",
             Situation::SendingLimitReached => "sending_limit_reached",
             Situation::OutgoingServerUnreachable => "outgoing_server_unreachable",
@@ -134,6 +139,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if says("situation.own_organisation_blocks") {
         return Some(Situation::OwnOrganisationBlocks);
+    }
+    if says("situation.internal_only") {
+        return Some(Situation::InternalOnly);
     }
     if says("situation.sending_limit_reached") {
         return Some(Situation::SendingLimitReached);
@@ -399,6 +407,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::Phishing | Situation::ListHeld | Situation::ListRefused => true,
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
+        Situation::InternalOnly => diagnostic_says(r, "situation.internal_only"),
         Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),
         Situation::OutgoingServerUnreachable => cannot_reach_outgoing_server(r),
         Situation::RecipientTlsBroken => receiver_tls_broken(r),

@@ -555,6 +555,47 @@ fn status_at_start(s: &str) -> Option<Code> {
 }
 
 /// True if `s` starts with a three-digit SMTP reply code (2xx, 4xx or 5xx).
+/// A multi-line SMTP reply that a report cut after its first line (`550-5.7.1 The IP …
+/// is not authorized to`), completed from the transcript in the notice's text, where its
+/// further lines follow (`<<< 550-5.7.1 send email directly …`, up to `<<< 550 5.7.1 …`).
+/// `None` when the reply is not cut or the text does not hold the rest.
+pub fn complete_reply(first: &str, notice: &str) -> Option<String> {
+    let first = first.trim();
+    let code = first
+        .get(..4)
+        .filter(|c| starts_with_reply_code(c) && c.ends_with('-'))?;
+    let code = &code[..3];
+    let bare = |line: &'_ str| {
+        line.trim_start_matches(['<', '>', ' ', '\t'])
+            .trim_end()
+            .to_string()
+    };
+    let mut lines = notice.lines().map(bare);
+    lines.find(|l| l == first)?;
+    let repeated = find_status(first).map(|s| s.value);
+    let mut reply = first.to_string();
+    for line in lines {
+        let Some(rest) = line.strip_prefix(code) else {
+            break;
+        };
+        let last = rest.starts_with(' ');
+        if !last && !rest.starts_with('-') {
+            break;
+        }
+        let mut rest = rest[1..].trim_start();
+        // Servers such as Gmail repeat the enhanced code on every line.
+        if let Some(s) = repeated.as_deref() {
+            rest = rest.strip_prefix(s).unwrap_or(rest).trim_start();
+        }
+        reply.push(' ');
+        reply.push_str(rest);
+        if last {
+            break;
+        }
+    }
+    (reply.len() > first.len()).then_some(reply)
+}
+
 pub fn starts_with_reply_code(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 3 && matches!(b[0], b'2' | b'4' | b'5') && b[1..3].iter().all(u8::is_ascii_digit)
@@ -1026,6 +1067,21 @@ pub fn looks_like_html(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reply_cut_after_its_first_line_is_completed_from_the_transcript() {
+        let notice = "<<< 550-5.7.1 [192.0.2.3] The IP you're using to send mail is not authorized to\n<<< 550-5.7.1 send email directly to our servers. Please use\n<<< 550 5.7.1  the SMTP relay at your service provider instead. - gsmtp\n554 5.0.0 Service unavailable\n";
+        let first = "550-5.7.1 [192.0.2.3] The IP you're using to send mail is not authorized to";
+        assert_eq!(
+            complete_reply(first, notice).as_deref(),
+            Some(
+                "550-5.7.1 [192.0.2.3] The IP you're using to send mail is not authorized to send email directly to our servers. Please use the SMTP relay at your service provider instead. - gsmtp"
+            )
+        );
+        // A whole reply, or one the text does not continue, stays as it is.
+        assert_eq!(complete_reply("550 5.1.1 User unknown", notice), None);
+        assert_eq!(complete_reply("550-5.7.1 Other words", notice), None);
+    }
+
     #[test]
     fn outlook_recipient_lists_in_a_flattened_line_are_broken_up() {
         let filler = "x".repeat(300);

@@ -820,6 +820,16 @@ fn gmail_saying_it_will_retry_is_a_delay() {
 }
 
 #[test]
+fn an_account_allowed_to_write_only_inside_its_organisation() {
+    let text = "** Nachricht blockiert **\n\nIhre Nachricht an anmeldung@example.de wurde blockiert. Weitere Informationen finden Sie in den technischen Details unten.\n\nDie Antwort lautete:\n\nMessage rejected. Your organization's administrator does not allow email to be sent to recipients outside your organization. Contact your administrator for more information.\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::PolicyViolation);
+    let e = explain(m, Lang::De);
+    assert_eq!(e.topic, "situation.internal_only");
+    assert_eq!(e.who, "sender_provider");
+}
+
+#[test]
 fn blocked_external_forwarding_is_the_own_organisations_setting() {
     let text = "Delivery has failed to these recipients or groups:\n\nbernd@example.net\nYour message couldn't be delivered.\n\nDiagnostic information for administrators:\n\nRemote Server returned '550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)'\n";
     let m = &analyze(text.as_bytes()).messages[0];
@@ -1327,7 +1337,8 @@ fn a_rate_limited_delay_asks_the_provider_to_look_if_it_persists() {
     );
     let e = explain(&analyze(yahoo.as_bytes()).messages[0], Lang::En);
     assert_eq!(e.topic, "delay.badreputation");
-    assert_eq!(e.who, "sender_provider");
+    // Still being tried: nobody has to act yet (the steps say when to tell the provider).
+    assert_eq!(e.who, "nobody");
 }
 
 #[test]
