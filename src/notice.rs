@@ -218,12 +218,8 @@ fn read_platform_reports(notice: &mut Notice) {
     let (mut complaints, mut bounces) = (Vec::new(), false);
     let mut readings = crate::ses_notification::read(&notice.text);
     // Other platforms' events are read where an admin pasted them, not in every mail that
-    // quotes some (a bug tracker's notification). Only the command line reads them: the
-    // page stays within its size budget.
-    if cfg!(not(target_arch = "wasm32"))
-        && readings.is_empty()
-        && (!notice.has_headers || notice.forwarded)
-    {
+    // quotes some (a bug tracker's notification).
+    if readings.is_empty() && (!notice.has_headers || notice.forwarded) {
         readings = crate::platform_events::read(&notice.text);
     }
     for reading in readings {

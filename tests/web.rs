@@ -101,6 +101,19 @@ async fn user_unknown_in_both_languages() {
 }
 
 #[wasm_bindgen_test]
+async fn a_sending_platforms_bounce_event_is_read() {
+    let host = mount();
+    choose_language(&host, "English").await;
+    let event = r#"[{"email":"kunde@example.org","timestamp":1732960000,"event":"bounce","type":"bounce","status":"5.1.1","reason":"550 5.1.1 The email account that you tried to reach does not exist.","sg_event_id":"ZmFrZQ"}]"#;
+    paste(&host, event).await;
+    assert_eq!(
+        text_of(&host, ".headline"),
+        "The recipient's address does not exist."
+    );
+    assert!(text_of(&host, ".card .address").contains("kunde@example.org"));
+}
+
+#[wasm_bindgen_test]
 async fn bounce_text_never_becomes_html() {
     let host = mount();
     let hostile =
