@@ -273,11 +273,28 @@ fn is_vacation_subject(subject: &str) -> bool {
     !replied && words().any(|s| subject.contains(s))
 }
 
-/// A pasted forward of an automatic reply ("Betreff: Automatische Antwort: …") with no
-/// server codes: the address that replied, or "" when the forward does not name it.
+/// A forward of an automatic reply with no server codes, pasted ("Betreff: Automatische
+/// Antwort: …") or mailed ("WG: Automatische Antwort: …", with the reply attached or
+/// below): the address that replied, or "" when the forward does not name it.
 fn forwarded_auto_reply(n: &Notice) -> Option<String> {
-    if n.has_headers || text::find_codes(&n.text).0.is_some() {
+    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    let mailed = crate::knowledge::signs("kind.forward_prefixes")
+        .any(|p| subject.trim_start().starts_with(p));
+    if n.has_headers && !mailed || text::find_codes(&n.text).0.is_some() {
         return None;
+    }
+    let attached = n.original.as_ref().filter(|o| {
+        o.subject
+            .as_deref()
+            .is_some_and(|s| is_vacation_subject(&s.to_ascii_lowercase()))
+    });
+    if mailed && let Some(o) = attached {
+        return Some(
+            o.from
+                .as_deref()
+                .and_then(text::first_address)
+                .unwrap_or_default(),
+        );
     }
     fn labelled<'a>(line: &'a str, signs: &str) -> Option<&'a str> {
         crate::knowledge::signs(signs).find_map(|l| line.strip_prefix(l).map(str::trim))
@@ -312,12 +329,9 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     let feedback = n.feedback.as_deref().unwrap_or("");
     let mut addresses: Vec<String> = match kind {
         Kind::ComplaintReport => complainants(n),
-        _ => n
-            .headers
-            .from
-            .as_deref()
-            .and_then(text::first_address)
-            .or_else(|| forwarded_auto_reply(n).filter(|a| !a.is_empty()))
+        _ => forwarded_auto_reply(n)
+            .filter(|a| !a.is_empty())
+            .or_else(|| n.headers.from.as_deref().and_then(text::first_address))
             .into_iter()
             .collect(),
     };

@@ -319,11 +319,12 @@ fn from_pasted_text(s: &str) -> Notice {
     let cleaned = text::strip_quoting(s);
     let cleaned = text::single_spaced(&cleaned);
     let cleaned = text::strip_qp_debris(&cleaned);
+    let cleaned = text::join_broken_expansions(&cleaned);
     let mut notice = Notice::default();
     let body = if text::looks_like_html(&cleaned) {
         notice.flatten(&cleaned)
     } else {
-        cleaned.into_owned()
+        text::decode_escaped_brackets(&cleaned).into_owned()
     };
     let body = text::unflatten_recipient_lists(&body).into_owned();
     match forwarded_notice(&body) {

@@ -19,6 +19,9 @@ pub enum Situation {
     MxIsIp,
     /// Greylisting: a first attempt turned away on purpose; the server retries.
     Greylisting,
+    /// Greylisting never let the message through, and the sending server gave up: its
+    /// retries usually came from other addresses.
+    GreylistingGaveUp,
     /// The receiver's own blacklist lookup failed (Spamhaus refusing its public
     /// resolver): no real listing.
     ReceiverListError,
@@ -78,6 +81,7 @@ impl Situation {
             Situation::ServerIpListed => "server_ip_listed",
             Situation::MxIsIp => "mx_is_ip",
             Situation::Greylisting => "greylisting",
+            Situation::GreylistingGaveUp => "greylisting_gave_up",
             Situation::ReceiverListError => "receiver_list_error",
             Situation::DomainListed => "domain_listed",
             Situation::AccountBlocked => "account_blocked",
@@ -163,8 +167,11 @@ pub fn of(msg: &Message) -> Option<Situation> {
             crate::knowledge::situation_phrases("greylisting").any(|w| text::contains_ci(d, w))
         })
     });
-    if greylisted && msg.kind == Kind::DelayNotice {
-        return Some(Situation::Greylisting);
+    if greylisted {
+        return Some(match msg.kind {
+            Kind::DelayNotice => Situation::Greylisting,
+            _ => Situation::GreylistingGaveUp,
+        });
     }
     if main_says("situation.receiver_list_error") {
         return Some(Situation::ReceiverListError);
@@ -240,8 +247,13 @@ pub fn of(msg: &Message) -> Option<Situation> {
             && r.reason == Reason::SecurityError
             && diagnostic_says(r, "situation.relay_login_tried")
     };
+    // (A server named like a relay of another domain than the recipient's that asks the
+    // notice's server for a login is that server's relay, whoever runs it.)
     if own_server
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
+        || failed
+            .iter()
+            .any(|r| asks_login(&r) && is_smarthost_of_another_domain(r))
         || says("situation.relay_login_failed")
         || failed.iter().any(relay_login_refused)
     {
@@ -433,6 +445,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         }
         Situation::MxIsIp
         | Situation::Greylisting
+        | Situation::GreylistingGaveUp
         | Situation::ReceiverListError
         | Situation::RecipientRefusesRelay => {
             std::ptr::eq(main, r)

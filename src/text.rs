@@ -152,6 +152,9 @@ pub fn without_continuation_codes(squashed: &str) -> String {
             let bare = w.len() == 3 || w.len() == 4;
             if bare && words.get(i + 1).is_some_and(|n| is_status_code(n)) {
                 i += 1;
+            } else if !bare && !is_status_code(&w[4..]) {
+                // A line's first word joined to its code ("554-Reject").
+                out.push(&w[4..]);
             }
         } else {
             out.push(w);
@@ -661,7 +664,13 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
                 None => true,
                 Some(f) => f.value.starts_with('2') && b[i] != b'2',
             };
-            if valid_second && (after_label || at_line_start && defined()) && better {
+            // (Also the first line of a multi-line failure reply, wherever a paste put
+            // it: "554-Transaction failed".)
+            let continued = b[i] != b'2'
+                && b.get(i + 3) == Some(&b'-')
+                && b.get(i + 4).is_some_and(u8::is_ascii_alphabetic);
+            if valid_second && (after_label || (at_line_start || continued) && defined()) && better
+            {
                 fallback = Some(code);
             }
         }
@@ -852,6 +861,34 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
     cuts
 }
 
+/// Joins a Postfix recipient line that re-wrapping broke after "(expanded from" to the
+/// line below, which starts with the original address (`<b@example.org>): host …`).
+pub fn join_broken_expansions(s: &str) -> Cow<'_, str> {
+    let parts: Vec<&str> = s.split_inclusive('\n').collect();
+    let broken = |i: usize| {
+        parts[i]
+            .trim_end()
+            .to_ascii_lowercase()
+            .ends_with("(expanded from")
+            && parts
+                .get(i + 1)
+                .is_some_and(|n| n.trim_start().starts_with('<'))
+    };
+    if !(0..parts.len()).any(broken) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, part) in parts.iter().enumerate() {
+        if broken(i) {
+            out.push_str(part.trim_end());
+            out.push(' ');
+        } else {
+            out.push_str(part);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Undoes double spacing: a paste where nearly every line is followed by one empty line
 /// (some webmail views copy it so) loses those; longer gaps stay as one paragraph break.
 /// Short paragraphs of one line each look alike, so the empty lines must also split
@@ -1004,23 +1041,12 @@ pub fn flatten_html(s: &str) -> String {
             i = end;
             continue;
         }
-        if b[i] == b'&' {
-            let ents = [
-                ("&amp;", '&'),
-                ("&lt;", '<'),
-                ("&gt;", '>'),
-                ("&quot;", '"'),
-                ("&#39;", '\''),
-                ("&#64;", '@'),
-                ("&#x40;", '@'),
-                ("&nbsp;", ' '),
-                ("&#160;", ' '),
-            ];
-            if let Some((e, c)) = ents.iter().find(|(e, _)| lower[i..].starts_with(e)) {
-                out.push(*c);
-                i += e.len();
-                continue;
-            }
+        if b[i] == b'&'
+            && let Some((e, c)) = entity_at(&lower[i..])
+        {
+            out.push(c);
+            i += e.len();
+            continue;
         }
         // Plain text runs up to the next tag or entity ('&' itself if it starts none).
         let next = memchr::memchr2(b'<', b'&', &b[i + 1..]).map_or(b.len(), |p| i + 1 + p);
@@ -1028,6 +1054,53 @@ pub fn flatten_html(s: &str) -> String {
         i = next;
     }
     out
+}
+
+/// The HTML entity `lower` (lower case) starts with, of those mail text uses, and the
+/// character it stands for.
+fn entity_at(lower: &str) -> Option<(&'static str, char)> {
+    [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&#64;", '@'),
+        ("&#x40;", '@'),
+        ("&nbsp;", ' '),
+        ("&#160;", ' '),
+    ]
+    .into_iter()
+    .find(|(e, _)| lower.starts_with(e))
+}
+
+/// Plain text that a ticket system or web form pasted with its angle brackets escaped
+/// (`&lt;anna@example.org&gt;: host … said`), with its entities decoded.
+pub fn decode_escaped_brackets(s: &str) -> Cow<'_, str> {
+    // (Only where a line opens with one, as a recipient line of a notice does: a
+    // flattened one-line notice would bring a quoted sender's address forward.)
+    if !(s.contains("&gt;") && lines(s).any(|l| l.trim_start().starts_with("&lt;"))) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let head = tail[..tail.floor_char_boundary(8)].to_ascii_lowercase();
+        match entity_at(&head) {
+            Some((e, c)) => {
+                out.push(c);
+                rest = &tail[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Text that opens with an HTML document's first tag.
@@ -1067,6 +1140,34 @@ pub fn looks_like_html(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_recipient_line_broken_after_expanded_from_is_joined() {
+        assert_eq!(
+            join_broken_expansions(
+                "<a@x.example> (expanded from\n<b@y.example>): host z said: 550\n"
+            ),
+            "<a@x.example> (expanded from <b@y.example>): host z said: 550\n"
+        );
+        assert!(matches!(
+            join_broken_expansions("no break\n"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn escaped_brackets_of_a_ticket_paste_are_decoded() {
+        assert_eq!(
+            decode_escaped_brackets("&lt;anna@example.org&gt;: host x said: 530 AT&amp;T &amp no"),
+            "<anna@example.org>: host x said: 530 AT&T &amp no"
+        );
+        let flattened = "Failed: bo@example.org From: Kim &lt;kim@example.net&gt;";
+        assert_eq!(decode_escaped_brackets(flattened), flattened);
+        assert_eq!(
+            decode_escaped_brackets("Fish &amp; chips"),
+            "Fish &amp; chips"
+        );
+    }
+
     #[test]
     fn a_reply_cut_after_its_first_line_is_completed_from_the_transcript() {
         let notice = "<<< 550-5.7.1 [192.0.2.3] The IP you're using to send mail is not authorized to\n<<< 550-5.7.1 send email directly to our servers. Please use\n<<< 550 5.7.1  the SMTP relay at your service provider instead. - gsmtp\n554 5.0.0 Service unavailable\n";
@@ -1166,6 +1267,13 @@ mod tests {
             "550-5.7.1 messages with multiple addresses in from"
         );
         assert_eq!(super::without_continuation_codes("no codes"), "no codes");
+        // A line's first word joined to its code stays.
+        assert_eq!(
+            super::without_continuation_codes(
+                "554-Transaction failed 554-Reject due to policy restrictions. 554 For more"
+            ),
+            "554-Transaction failed Reject due to policy restrictions. For more"
+        );
     }
 
     use super::*;

@@ -2370,3 +2370,66 @@ fn a_log_line_wrapped_inside_its_parenthesis_keeps_the_reply_that_follows() {
     assert_eq!(m.format, "postfix-log");
     assert_eq!(m.recipients[0].reason, Reason::NoRelaying);
 }
+
+#[test]
+fn a_forwarded_automatic_reply_names_the_person_who_replied() {
+    let attached = "From: Marco <marco@example.de>\nTo: Lisa <lisa@example.de>\nSubject: WG: Automatische Antwort: Angebot\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nZur Info.\n\n--b\nContent-Type: message/rfc822\n\nFrom: Petra Lange <petra@example.org>\nTo: Marco <marco@example.de>\nSubject: Automatische Antwort: Angebot\nAuto-Submitted: auto-replied\n\nIch bin bis zum 24. März nicht im Büro.\n\n--b--\n";
+    let inline = "From: Owen <owen@example.co.uk>\nTo: Accounts <accounts@example.co.uk>\nSubject: Fwd: Automatic reply: Spring order\n\nDaniel's gone.\n\nBegin forwarded message:\n\n> From: Daniel Reeve <daniel@example.net>\n> Subject: Automatic reply: Spring order\n>\n> I left the company on 28 February and this mailbox is no longer monitored.\n";
+    for (text, who, reason) in [
+        (attached, "petra@example.org", Reason::Vacation),
+        (inline, "daniel@example.net", Reason::HasMoved),
+    ] {
+        let m = &analyze(text.as_bytes()).messages[0];
+        assert_eq!(m.kind, Kind::AutoReply);
+        assert_eq!(m.recipients[0].address, who);
+        assert_eq!(m.recipients[0].reason, reason);
+    }
+}
+
+#[test]
+fn greylisting_that_never_let_the_message_through() {
+    let text = "This is the mail system at host mail.example.de.\n\nI'm sorry to have to inform you that your message could not be delivered.\n\n<imker@example.org>: host mx.example.org[192.0.2.5] said: 451 4.7.1 <imker@example.org>: Recipient address rejected: Greylisted, please try again in 300 seconds (in reply to RCPT TO command)\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "situation.greylisting_gave_up");
+    assert_eq!(e.who, "sender_provider");
+}
+
+#[test]
+fn what_pastes_break_is_mended() {
+    // A sentence re-wrapped after the recipient's address.
+    let wrapped = "Ihre E-Mail an jugendwart@example.de konnte bisher\nnicht zugestellt werden. Wir versuchen es weiter.\n\nTechnische Details: reason: 451 4.7.1 Sending rate limit exceeded, try again later\n";
+    let m = &analyze(wrapped.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "jugendwart@example.de");
+    // A ticket system's escaped brackets, and a relay asking the notice's server for a login.
+    let escaped = "Mail Delivery System\n\n&lt;einkauf@example.de&gt;: host smtp.provider.example[192.0.2.7] said: 530 5.7.0 Authentication required (in reply to MAIL FROM command)\n";
+    let m = &analyze(escaped.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "einkauf@example.de");
+    assert_eq!(
+        explain(m, Lang::En).topic,
+        "situation.smarthost_refuses_relay"
+    );
+    // "(expanded from" at a line's end, the original address below it.
+    let expanded = "The mail system\n\n<chloe@example.net> (expanded from\n<hello@example.co.uk>): host mx.example.net[192.0.2.9] said: 550 5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).\n";
+    let m = &analyze(expanded.as_bytes()).messages[0];
+    assert_eq!(m.recipients.len(), 1);
+    assert_eq!(m.recipients[0].address, "chloe@example.net");
+    assert_eq!(m.recipients[0].reason, Reason::Blocked);
+    // A multi-line reply pasted after a date keeps its code.
+    let outlook = "Folgende(r) Empfänger konnte(n) nicht erreicht werden:\n\n'marc@example.de' am 10.02.2026 08:51\n      554-Transaction failed 554-Reject due to policy restrictions. 554\n      For explanation visit https://example.de/senderguidelines\n";
+    let m = &analyze(outlook.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reply_code.as_deref(), Some("554"));
+}
+
+#[test]
+fn a_transcripts_positive_replies_are_not_the_servers_words() {
+    let log = "2024-09-16 10:02:31 SERVER -> CLIENT: 220 smtp.example.com ESMTP ready\n2024-09-16 10:02:31 CLIENT -> SERVER: AUTH LOGIN\n2024-09-16 10:02:31 SERVER -> CLIENT: 334 VXNlcm5hbWU6\n2024-09-16 10:02:36 SERVER -> CLIENT: 535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.\n2024-09-16 10:02:36 SERVER -> CLIENT: 221 2.0.0 Service closing transmission channel\nSMTP Error: Could not authenticate.\n";
+    let m = &analyze(log.as_bytes()).messages[0];
+    let said = m.recipients[0].diagnostic.as_deref().unwrap_or("");
+    assert!(said.contains("535 5.7.139"), "{said}");
+    assert!(
+        !said.contains("334") && !said.contains("221 2.0.0"),
+        "{said}"
+    );
+}

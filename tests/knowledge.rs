@@ -18,6 +18,7 @@ const SITUATIONS: &[&str] = &[
     "server_ip_listed",
     "mx_is_ip",
     "greylisting",
+    "greylisting_gave_up",
     "receiver_list_error",
     "domain_listed",
     "account_blocked",

@@ -139,12 +139,18 @@ fn leading_address(line: &str) -> Option<text::Found> {
 /// The address a sentence says the message could not reach, as in "Your message wasn't
 /// delivered to a@example.org" or "Ihre Nachricht wurde nicht an a@example.org zugestellt".
 fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> Option<String> {
+    // (The sentence may go on in the next line of a re-wrapped paste: "Ihre E-Mail an
+    // a@example.org konnte bisher" / "nicht zugestellt werden.")
+    let lower: Vec<&str> = text::lines(region_lower).collect();
     text::lines(region)
-        .zip(text::lines(region_lower))
-        .filter(|(_, lower)| {
-            crate::knowledge::signs("free_text.says_undelivered").any(|w| lower.contains(w))
+        .enumerate()
+        .filter(|&(i, _)| {
+            let open = lower[i].trim_end().ends_with(char::is_alphanumeric);
+            let next = lower.get(i + 1).filter(|_| open).unwrap_or(&"");
+            let sentence = format!("{} {next}", lower[i]);
+            crate::knowledge::signs("free_text.says_undelivered").any(|w| sentence.contains(w))
         })
-        .flat_map(|(line, _)| text::find_addresses(line))
+        .flat_map(|(_, line)| text::find_addresses(line))
         .map(|a| a.value)
         .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
 }
@@ -313,8 +319,19 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
                     || text::has_code(trimmed)
                     || crate::classify::mentions_failure(trimmed_lower)
                 {
-                    append(&mut r.out.general, trimmed);
+                    let success = if continues_general {
+                        r.success_open
+                    } else {
+                        tells_only_success(trimmed, trimmed_lower)
+                    };
+                    let into = if success {
+                        &mut r.success
+                    } else {
+                        &mut r.out.general
+                    };
+                    append(into, trimmed);
                     r.general_open = !trimmed.ends_with(['.', ':', '!', '?', ';', ')', ']']);
+                    r.success_open = success;
                 }
             }
         }
@@ -322,6 +339,9 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     r.note_content(usize::MAX);
     r.drop_trailing_addresses();
     let mut out = r.out;
+    if out.general.is_empty() {
+        out.general = r.success;
+    }
     if out.recipients.is_empty()
         && let Some(address) = named_in_sentence(region, region_lower, sender.as_deref())
     {
@@ -428,6 +448,11 @@ struct Reader<'a> {
     last_command: Option<&'static str>,
     /// The last line went to the general text and its sentence goes on.
     general_open: bool,
+    /// Lines for the general text that tell only of success (a transcript's `250 Ok`):
+    /// the general text only if no other line is.
+    success: String,
+    /// The last such line went to `success`.
+    success_open: bool,
     /// The last line was a sender's label alone: its address follows.
     sender_label_open: bool,
     /// The last line was a header's address list that goes on (it ends with a comma).
@@ -454,6 +479,7 @@ impl Reader<'_> {
             return;
         }
         let len = self.out.general.len()
+            + self.success.len()
             + self
                 .out
                 .recipients
@@ -618,6 +644,16 @@ fn is_layout_line(trimmed: &str) -> bool {
 }
 
 /// Appends a line to a diagnostic; returns true if the line carries content, not a label.
+/// True if a line's codes are all positive (`250 2.0.0 Ok`, `334 VXNlcm5hbWU6`) and its
+/// words name no failure.
+fn tells_only_success(line: &str, lower: &str) -> bool {
+    let (reply, status) = text::find_codes(line);
+    (reply.is_some() || status.is_some())
+        && reply.is_none_or(|c| c.value.starts_with(['2', '3']))
+        && status.is_none_or(|c| c.value.starts_with('2'))
+        && !crate::classify::mentions_failure(lower)
+}
+
 fn append(diag: &mut String, line: &str) -> bool {
     let line = line.trim();
     if line.is_empty() {
