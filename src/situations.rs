@@ -254,6 +254,13 @@ pub fn of(msg: &Message) -> Option<Situation> {
         || failed
             .iter()
             .any(|r| asks_login(&r) && is_smarthost_of_another_domain(r))
+        // (Nor can a big provider's recipient be refused relaying by a server that is not
+        // the provider's: that is a relay of the notice's server too.)
+        || failed.iter().filter(refused).any(|r| {
+            r.remote_mta
+                .as_deref()
+                .is_some_and(|m| not_their_provider(m, r))
+        })
         || says("situation.relay_login_failed")
         || failed.iter().any(relay_login_refused)
     {

@@ -2433,3 +2433,13 @@ fn a_transcripts_positive_replies_are_not_the_servers_words() {
         "{said}"
     );
 }
+
+#[test]
+fn a_big_providers_recipient_refused_relaying_by_another_server_is_the_senders_relay() {
+    let text = "This is the mail system at host wp118.hoster-he.de.\n\n<anna@web.de>: host mail.hoster-relay.de[192.0.2.11] said: 554 5.7.1 <anna@web.de>: Relay access denied (in reply to RCPT TO command)\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::NoRelaying);
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "situation.smarthost_refuses_relay");
+    assert_eq!(e.who, "sender_provider");
+}
