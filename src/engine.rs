@@ -264,13 +264,33 @@ fn complainants(n: &Notice) -> Vec<String> {
 /// A subject (lower case) of an out-of-office or other automatic reply.
 fn is_vacation_subject(subject: &str) -> bool {
     let words = || crate::knowledge::signs("kind.vacation_subjects");
-    // A person's reply to an automatic reply ("Re: Automatic reply: …") is none.
-    let replied = crate::knowledge::signs("kind.reply_prefixes").any(|p| {
-        subject
-            .strip_prefix(p)
-            .is_some_and(|rest| words().any(|w| rest.trim_start().starts_with(w)))
-    });
-    !replied && words().any(|s| subject.contains(s))
+    // A person's reply to an automatic reply ("Re: Automatic reply: …", also "AW: WG:
+    // Automatische Antwort: …") is none.
+    let (rest, replied) = without_prefixes(subject);
+    !(replied && words().any(|w| rest.starts_with(w))) && words().any(|s| subject.contains(s))
+}
+
+/// A subject (lower case) without its reply and forward prefixes, and whether a reply
+/// prefix was among them.
+fn without_prefixes(subject: &str) -> (&str, bool) {
+    fn strip<'a>(rest: &'a str, signs: &str) -> Option<&'a str> {
+        crate::knowledge::signs(signs).find_map(|p| rest.strip_prefix(p).map(str::trim_start))
+    }
+    let (mut rest, mut replied) = (subject.trim_start(), false);
+    loop {
+        if let Some(r) = strip(rest, "kind.reply_prefixes") {
+            (rest, replied) = (r, true);
+        } else if let Some(r) = strip(rest, "kind.forward_prefixes") {
+            rest = r;
+        } else {
+            return (rest, replied);
+        }
+    }
+}
+
+/// True if a subject (lower case) is that of a forward.
+fn is_forward_subject(subject: &str) -> bool {
+    crate::knowledge::signs("kind.forward_prefixes").any(|p| subject.trim_start().starts_with(p))
 }
 
 /// A forward of an automatic reply with no server codes, pasted ("Betreff: Automatische
@@ -278,8 +298,7 @@ fn is_vacation_subject(subject: &str) -> bool {
 /// below): the address that replied, or "" when the forward does not name it.
 fn forwarded_auto_reply(n: &Notice) -> Option<String> {
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
-    let mailed = crate::knowledge::signs("kind.forward_prefixes")
-        .any(|p| subject.trim_start().starts_with(p));
+    let mailed = is_forward_subject(&subject) && is_vacation_subject(&subject);
     if n.has_headers && !mailed || text::find_codes(&n.text).0.is_some() {
         return None;
     }
@@ -307,7 +326,10 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
                 .into_iter()
                 .next()
                 .map(|a| a.value);
-        } else if labelled(&lower, "kind.forward_subject").is_some_and(is_vacation_subject) {
+        } else if labelled(&lower, "kind.forward_subject")
+            .is_some_and(|s| is_vacation_subject(s) && !is_forward_subject(s))
+        {
+            // (A forward's own subject is not the reply's: its sender forwarded it.)
             return Some(replier.unwrap_or_default());
         }
     }

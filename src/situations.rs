@@ -162,10 +162,16 @@ pub fn of(msg: &Message) -> Option<Situation> {
     if main.iter().any(|r| receiver_tls_broken(r) && !own_relay(r)) {
         return Some(Situation::RecipientTlsBroken);
     }
+    // (A final notice only when the greylisting code was a temporary one, not a
+    // refusal that mentions greylisting.)
     let greylisted = main.iter().any(|r| {
-        r.diagnostic.as_deref().is_some_and(|d| {
-            crate::knowledge::situation_phrases("greylisting").any(|w| text::contains_ci(d, w))
-        })
+        let temporary = [&r.reply_code, &r.status]
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| c.starts_with('4')));
+        (msg.kind == Kind::DelayNotice || temporary)
+            && r.diagnostic.as_deref().is_some_and(|d| {
+                crate::knowledge::situation_phrases("greylisting").any(|w| text::contains_ci(d, w))
+            })
     });
     if greylisted {
         return Some(match msg.kind {
@@ -251,16 +257,20 @@ pub fn of(msg: &Message) -> Option<Situation> {
     // notice's server for a login is that server's relay, whoever runs it.)
     if own_server
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
-        || failed
-            .iter()
-            .any(|r| asks_login(&r) && is_smarthost_of_another_domain(r))
+        || !provider_notice
+            && failed.iter().any(|r| {
+                asks_login(&r)
+                    && is_smarthost_of_another_domain(r)
+                    && !r.remote_mta.as_deref().is_some_and(is_providers_mx)
+            })
         // (Nor can a big provider's recipient be refused relaying by a server that is not
         // the provider's: that is a relay of the notice's server too.)
-        || failed.iter().filter(refused).any(|r| {
-            r.remote_mta
-                .as_deref()
-                .is_some_and(|m| not_their_provider(m, r))
-        })
+        || !provider_notice
+            && failed.iter().filter(refused).any(|r| {
+                r.remote_mta
+                    .as_deref()
+                    .is_some_and(|m| not_their_provider(m, r))
+            })
         || says("situation.relay_login_failed")
         || failed.iter().any(relay_login_refused)
     {
@@ -491,6 +501,13 @@ fn named_like_relay(host: &str) -> bool {
 
 /// True if `r`'s address is at a big mail provider's own domain (`gmx.de`, not
 /// `gartenweb.de`) and `host` is none of that provider's servers.
+/// True if `host` is a hosting provider's incoming server named like an outgoing one
+/// (`smtp.google.com`, Google Workspace's MX).
+fn is_providers_mx(host: &str) -> bool {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    crate::knowledge::signs("situation.providers_mx_named_smtp").any(|h| host == h)
+}
+
 fn not_their_provider(host: &str, r: &Recipient) -> bool {
     let domain = text::domain_part(&r.address)
         .unwrap_or("")

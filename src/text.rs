@@ -573,6 +573,10 @@ pub fn complete_reply(first: &str, notice: &str) -> Option<String> {
             .trim_end()
             .to_string()
     };
+    // (Not when the first line stands more than once: whose rest follows is unclear.)
+    if notice.lines().map(bare).filter(|l| l == first).count() != 1 {
+        return None;
+    }
     let mut lines = notice.lines().map(bare);
     lines.find(|l| l == first)?;
     let repeated = find_status(first).map(|s| s.value);
@@ -668,7 +672,8 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             // it: "554-Transaction failed".)
             let continued = b[i] != b'2'
                 && b.get(i + 3) == Some(&b'-')
-                && b.get(i + 4).is_some_and(u8::is_ascii_alphabetic);
+                && b.get(i + 4).is_some_and(u8::is_ascii_alphabetic)
+                && s[i + 4..].contains(&s[i..i + 3]);
             if valid_second && (after_label || (at_line_start || continued) && defined()) && better
             {
                 fallback = Some(code);
@@ -1181,6 +1186,12 @@ mod tests {
         // A whole reply, or one the text does not continue, stays as it is.
         assert_eq!(complete_reply("550 5.1.1 User unknown", notice), None);
         assert_eq!(complete_reply("550-5.7.1 Other words", notice), None);
+        // Nor one whose first line stands twice (two recipients, two different rests).
+        let twice = "<<< 550-Requested action not taken\n<<< 550 Mailbox full\n<<< 550-Requested action not taken\n<<< 550 No such user\n";
+        assert_eq!(
+            complete_reply("550-Requested action not taken", twice),
+            None
+        );
     }
 
     #[test]

@@ -2387,6 +2387,18 @@ fn a_forwarded_automatic_reply_names_the_person_who_replied() {
 }
 
 #[test]
+fn replies_and_forwards_that_only_mention_an_automatic_reply() {
+    let reply = "From: Tobias <tobias@example.de>\nTo: Anna <anna@example.de>\nSubject: AW: WG: Automatische Antwort: Bestellung 118\n\nDanke, ich rufe ihn an.\n";
+    let forward = "From: Anna <anna@example.de>\nTo: Tobias <tobias@example.de>\nSubject: WG: Bestellung 118 - Lieferung Freitag\n\nSiehe unten.\n\nVon: Max <max@example.org>\nBetreff: Automatische Antwort: Bestellung 118\n\nIch bin im Urlaub.\n";
+    let jubilee =
+        "Liebe Kunden,\n\nwegen unserer 450-Jahr-Feier bleibt das Büro am Freitag geschlossen.\n";
+    for text in [reply, forward, jubilee] {
+        let m = &analyze(text.as_bytes()).messages[0];
+        assert_eq!(m.kind, Kind::NotABounce, "{text}");
+    }
+}
+
+#[test]
 fn greylisting_that_never_let_the_message_through() {
     let text = "This is the mail system at host mail.example.de.\n\nI'm sorry to have to inform you that your message could not be delivered.\n\n<imker@example.org>: host mx.example.org[192.0.2.5] said: 451 4.7.1 <imker@example.org>: Recipient address rejected: Greylisted, please try again in 300 seconds (in reply to RCPT TO command)\n";
     let m = &analyze(text.as_bytes()).messages[0];

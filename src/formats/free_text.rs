@@ -142,11 +142,18 @@ fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> 
     // (The sentence may go on in the next line of a re-wrapped paste: "Ihre E-Mail an
     // a@example.org konnte bisher" / "nicht zugestellt werden.")
     let lower: Vec<&str> = text::lines(region_lower).collect();
-    text::lines(region)
+    let region_lines: Vec<&str> = text::lines(region).collect();
+    region_lines
+        .iter()
+        .copied()
         .enumerate()
         .filter(|&(i, _)| {
-            let open = lower[i].trim_end().ends_with(char::is_alphanumeric);
-            let next = lower.get(i + 1).filter(|_| open).unwrap_or(&"");
+            // (Only a sentence that goes on in small letters: "nicht zugestellt werden".)
+            let goes_on = lower[i].trim_end().ends_with(char::is_alphanumeric)
+                && region_lines
+                    .get(i + 1)
+                    .is_some_and(|l| l.trim_start().starts_with(char::is_lowercase));
+            let next = if goes_on { lower[i + 1] } else { "" };
             let sentence = format!("{} {next}", lower[i]);
             crate::knowledge::signs("free_text.says_undelivered").any(|w| sentence.contains(w))
         })
@@ -319,7 +326,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
                     || text::has_code(trimmed)
                     || crate::classify::mentions_failure(trimmed_lower)
                 {
-                    let success = if continues_general {
+                    let success = if continues_general && !text::has_code(trimmed) {
                         r.success_open
                     } else {
                         tells_only_success(trimmed, trimmed_lower)
