@@ -964,12 +964,17 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     {
         return Kind::NotABounce;
     }
-    // A quarantine digest lists mail held for the reader; nothing of theirs failed.
-    let digest = |t: &str| crate::knowledge::signs("kind.digest_words").any(|w| t.contains(w));
+    // A quarantine digest lists mail held for the reader, and a warning that the reader's
+    // mailbox fills up tells of none yet; nothing of theirs failed.
+    let informs = |t: &str| {
+        ["kind.digest_words", "kind.mailbox_warnings"]
+            .iter()
+            .any(|list| crate::knowledge::signs(list).any(|w| t.contains(w)))
+    };
     if !coded
         && n.dsn.is_empty()
         && !n.is_dsn_report
-        && (digest(&n.subject_lower()) || digest(n.own_words()))
+        && (informs(&n.subject_lower()) || informs(n.own_words()))
     {
         return Kind::NotABounce;
     }

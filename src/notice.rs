@@ -670,10 +670,16 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     let body = text::strip_quoting(&text::strip_qp_debris(&body)).into_owned();
     // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
     // is read as that notice, as if pasted.
+    // (An automatic reply that quotes the mail it answers is no such forward.)
+    let automatic = notice.header("auto-submitted").is_some_and(|v| {
+        let v = v.to_ascii_lowercase();
+        v.contains("auto-replied") || v.contains("auto-generated")
+    });
     let from_person = notice
         .header("from")
         .is_some_and(|f| !text::find_addresses(f).is_empty())
-        && !notice.from_mail_system();
+        && !notice.from_mail_system()
+        && !automatic;
     if notice.dsn.is_empty()
         && from_person
         && let Some(forward) = forwarded_notice(&body)

@@ -2455,3 +2455,24 @@ fn a_big_providers_recipient_refused_relaying_by_another_server_is_the_senders_r
     assert_eq!(e.topic, "situation.smarthost_refuses_relay");
     assert_eq!(e.who, "sender_provider");
 }
+
+#[test]
+fn notices_about_the_readers_own_mailbox_are_no_bounces() {
+    let quota = "From: Mail System <postmaster@example.net>\nTo: kim@example.net\nSubject: Mailbox quota warning\n\nYour mailbox is now 90% full.\nWhen the mailbox reaches 100%, new messages will be rejected and the senders will get a \"mailbox full\" error.\nNothing has been lost and new mail is still being delivered.\n";
+    let digest = "Es befinden sich 4 neue Nachrichten in der Quarantäne:\n\nVon: info@paket-service.example\nBetreff: Ihr Postfach ist voll - jetzt Speicher erweitern\n";
+    for text in [quota, digest] {
+        assert_eq!(
+            analyze(text.as_bytes()).messages[0].kind,
+            Kind::NotABounce,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_automatic_reply_that_quotes_a_bounce_is_an_automatic_reply() {
+    let text = "From: Laura Chen <laura@example.com>\nTo: Dave <dave@example.net>\nSubject: Automatic reply: RE: That bounce from your supplier\nAuto-Submitted: auto-generated\n\nI'm out of the office until Monday, April 14.\n\n________________________________\nFrom: Dave <dave@example.net>\nSent: Monday, April 7, 2025 3:11 PM\nTo: Laura Chen <laura@example.com>\nSubject: RE: That bounce from your supplier\n\nThe relevant line is:\n  Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    assert_eq!(m.recipients[0].address, "laura@example.com");
+}
