@@ -254,13 +254,12 @@ pub fn of(msg: &Message) -> Option<Situation> {
             && diagnostic_says(r, "situation.relay_login_tried")
     };
     // (A server named like a relay of another domain than the recipient's that asks the
-    // notice's server for a login, or refuses to relay for it, is that server's relay,
-    // whoever runs it.)
+    // notice's server for a login is that server's relay, whoever runs it.)
     if own_server
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
         || !provider_notice
             && failed.iter().any(|r| {
-                (asks_login(&r) || refused(&&r))
+                asks_login(&r)
                     && is_smarthost_of_another_domain(r)
                     && !r.remote_mta.as_deref().is_some_and(is_providers_mx)
             })
