@@ -227,7 +227,7 @@ fn special_kind(n: &Notice) -> Option<Kind> {
     if forwarded_auto_reply(n).is_some() {
         return Some(Kind::AutoReply);
     }
-    let vacation_subject = is_vacation_subject(&subject);
+    let vacation_subject = notice::is_vacation_subject(&subject);
     let from_system = n.from_mail_system();
     ((auto && !from_system && !subject.contains("undeliver") && !subject.contains("failure"))
         || (vacation_subject && !from_system))
@@ -261,51 +261,19 @@ fn complainants(n: &Notice) -> Vec<String> {
         .collect()
 }
 
-/// A subject (lower case) of an out-of-office or other automatic reply.
-fn is_vacation_subject(subject: &str) -> bool {
-    let words = || crate::knowledge::signs("kind.vacation_subjects");
-    // A person's reply to an automatic reply ("Re: Automatic reply: …", also "AW: WG:
-    // Automatische Antwort: …") is none.
-    let (rest, replied) = without_prefixes(subject);
-    !(replied && words().any(|w| rest.starts_with(w))) && words().any(|s| subject.contains(s))
-}
-
-/// A subject (lower case) without its reply and forward prefixes, and whether a reply
-/// prefix was among them.
-fn without_prefixes(subject: &str) -> (&str, bool) {
-    fn strip<'a>(rest: &'a str, signs: &str) -> Option<&'a str> {
-        crate::knowledge::signs(signs).find_map(|p| rest.strip_prefix(p).map(str::trim_start))
-    }
-    let (mut rest, mut replied) = (subject.trim_start(), false);
-    loop {
-        if let Some(r) = strip(rest, "kind.reply_prefixes") {
-            (rest, replied) = (r, true);
-        } else if let Some(r) = strip(rest, "kind.forward_prefixes") {
-            rest = r;
-        } else {
-            return (rest, replied);
-        }
-    }
-}
-
-/// True if a subject (lower case) is that of a forward.
-fn is_forward_subject(subject: &str) -> bool {
-    crate::knowledge::signs("kind.forward_prefixes").any(|p| subject.trim_start().starts_with(p))
-}
-
 /// A forward of an automatic reply with no server codes, pasted ("Betreff: Automatische
 /// Antwort: …") or mailed ("WG: Automatische Antwort: …", with the reply attached or
 /// below): the address that replied, or "" when the forward does not name it.
 fn forwarded_auto_reply(n: &Notice) -> Option<String> {
     let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
-    let mailed = is_forward_subject(&subject) && is_vacation_subject(&subject);
+    let mailed = notice::is_forward_subject(&subject) && notice::is_vacation_subject(&subject);
     if n.has_headers && !mailed || text::find_codes(&n.text).0.is_some() {
         return None;
     }
     let attached = n.original.as_ref().filter(|o| {
         o.subject
             .as_deref()
-            .is_some_and(|s| is_vacation_subject(&s.to_ascii_lowercase()))
+            .is_some_and(|s| notice::is_vacation_subject(&s.to_ascii_lowercase()))
     });
     if mailed && let Some(o) = attached {
         return Some(
@@ -327,7 +295,7 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
                 .next()
                 .map(|a| a.value);
         } else if labelled(&lower, "kind.forward_subject")
-            .is_some_and(|s| is_vacation_subject(s) && !is_forward_subject(s))
+            .is_some_and(|s| notice::is_vacation_subject(s) && !notice::is_forward_subject(s))
         {
             // (A forward's own subject is not the reply's: its sender forwarded it.)
             return Some(replier.unwrap_or_default());
@@ -340,10 +308,13 @@ fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     // An automatic reply that says the person has left: the message reached no one.
     let own = n.own_words();
-    let left = kind == Kind::AutoReply
-        && crate::knowledge::signs("kind.left_words").any(|w| own.contains(w));
+    let says = |list: &str| crate::knowledge::signs(list).any(|w| own.contains(w));
+    let left = kind == Kind::AutoReply && says("kind.left_words");
+    // A challenge-response filter holds the message until the sender confirms it.
+    let challenge = kind == Kind::AutoReply && says("kind.challenge_words");
     let (reason, format) = match kind {
         Kind::ComplaintReport => (Reason::Feedback, "arf"),
+        _ if challenge => (Reason::OnHold, "rfc3834"),
         _ if left => (Reason::HasMoved, "rfc3834"),
         _ => (Reason::Vacation, "rfc3834"),
     };
@@ -966,15 +937,21 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     // A quarantine digest lists mail held for the reader, and a warning that the reader's
     // mailbox fills up tells of none yet; nothing of theirs failed.
-    let informs = |t: &str| {
-        ["kind.digest_words", "kind.mailbox_warnings"]
-            .iter()
-            .any(|list| crate::knowledge::signs(list).any(|w| t.contains(w)))
-    };
+    // (Not a notice that such a mail could not be delivered, "Undeliverable: Hold Summary";
+    // a warning names no other address than the reader's.)
+    let subject = n.subject_lower();
+    let says = |list: &str, t: &str| crate::knowledge::signs(list).any(|w| t.contains(w));
+    let informs = |list: &str| says(list, &subject) || says(list, n.own_words());
+    let reader = n.headers.to.as_deref().and_then(text::first_address);
+    let only_the_reader = msg
+        .recipients
+        .iter()
+        .all(|r| r.address.is_empty() || Some(&r.address) == reader.as_ref());
     if !coded
         && n.dsn.is_empty()
         && !n.is_dsn_report
-        && (informs(&n.subject_lower()) || informs(n.own_words()))
+        && !states_failure(&subject)
+        && (informs("kind.digest_words") || only_the_reader && informs("kind.mailbox_warnings"))
     {
         return Kind::NotABounce;
     }

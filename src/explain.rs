@@ -279,6 +279,9 @@ fn topic_of(msg: &Message, situation: Option<Situation>) -> String {
         Kind::AutoReply if main_recipient(msg).is_some_and(|r| r.reason == Reason::HasMoved) => {
             "kind.auto_reply_left".to_string()
         }
+        Kind::AutoReply if main_recipient(msg).is_some_and(|r| r.reason == Reason::OnHold) => {
+            "kind.auto_reply_challenge".to_string()
+        }
         Kind::DelayNotice => match main_recipient(msg) {
             Some(r) if delay_persists(r.reason) => format!("reason.{}", r.reason.as_str()),
             Some(r) if let Some(topic) = delay_topic(r.reason) => topic,

@@ -189,6 +189,38 @@ pub fn read(bytes: &[u8]) -> Notice {
     notice
 }
 
+/// A subject (lower case) of an out-of-office or other automatic reply.
+pub fn is_vacation_subject(subject: &str) -> bool {
+    let words = || crate::knowledge::signs("kind.vacation_subjects");
+    // A person's reply to an automatic reply ("Re: Automatic reply: …", also "AW: WG:
+    // Automatische Antwort: …") is none.
+    let (rest, replied) = without_prefixes(subject);
+    !(replied && words().any(|w| rest.starts_with(w))) && words().any(|s| subject.contains(s))
+}
+
+/// A subject (lower case) without its reply and forward prefixes, and whether a reply
+/// prefix was among them.
+fn without_prefixes(subject: &str) -> (&str, bool) {
+    fn strip<'a>(rest: &'a str, signs: &str) -> Option<&'a str> {
+        crate::knowledge::signs(signs).find_map(|p| rest.strip_prefix(p).map(str::trim_start))
+    }
+    let (mut rest, mut replied) = (subject.trim_start(), false);
+    loop {
+        if let Some(r) = strip(rest, "kind.reply_prefixes") {
+            (rest, replied) = (r, true);
+        } else if let Some(r) = strip(rest, "kind.forward_prefixes") {
+            rest = r;
+        } else {
+            return (rest, replied);
+        }
+    }
+}
+
+/// True if a subject (lower case) is that of a forward.
+pub fn is_forward_subject(subject: &str) -> bool {
+    crate::knowledge::signs("kind.forward_prefixes").any(|p| subject.trim_start().starts_with(p))
+}
+
 /// Messages inside a message (`message/…` parts) read at most, at any depth.
 const MAX_NESTED_PARTS: usize = 1000;
 
@@ -671,10 +703,12 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
     // is read as that notice, as if pasted.
     // (An automatic reply that quotes the mail it answers is no such forward.)
+    let subject = notice.header("subject").unwrap_or("").to_ascii_lowercase();
     let automatic = notice.header("auto-submitted").is_some_and(|v| {
         let v = v.to_ascii_lowercase();
         v.contains("auto-replied") || v.contains("auto-generated")
-    });
+    }) && is_vacation_subject(&subject)
+        && !is_forward_subject(&subject);
     let from_person = notice
         .header("from")
         .is_some_and(|f| !text::find_addresses(f).is_empty())

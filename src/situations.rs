@@ -259,9 +259,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
         && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
         || !provider_notice
             && failed.iter().any(|r| {
-                asks_login(&r)
-                    && is_smarthost_of_another_domain(r)
-                    && !r.remote_mta.as_deref().is_some_and(is_providers_mx)
+                asks_login(&r) && is_smarthost_of_another_domain(r)
             })
         // (Nor can a big provider's recipient be refused relaying by a server that is not
         // the provider's: that is a relay of the notice's server too.)
@@ -490,7 +488,10 @@ fn is_smarthost_of_another_domain(r: &Recipient) -> bool {
         return false;
     };
     let host = host.trim().to_ascii_lowercase();
-    named_like_relay(&host) && host.contains('.') && !serves_recipient(&host, r)
+    named_like_relay(&host)
+        && host.contains('.')
+        && !serves_recipient(&host, r)
+        && !is_providers_mx(&host)
 }
 
 /// True if the first label of `host` (lower case) names a relay (`smtp.`, `relay.`).

@@ -673,7 +673,7 @@ pub fn find_reply_code(s: &str) -> Option<Code> {
             let continued = b[i] != b'2'
                 && b.get(i + 3) == Some(&b'-')
                 && b.get(i + 4).is_some_and(u8::is_ascii_alphabetic)
-                && s[i + 4..].contains(&s[i..i + 3]);
+                && s[i + 4..s.floor_char_boundary(i + 400)].contains(&s[i..i + 3]);
             if valid_second && (after_label || (at_line_start || continued) && defined()) && better
             {
                 fallback = Some(code);

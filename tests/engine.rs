@@ -2476,3 +2476,14 @@ fn an_automatic_reply_that_quotes_a_bounce_is_an_automatic_reply() {
     assert_eq!(m.kind, Kind::AutoReply);
     assert_eq!(m.recipients[0].address, "laura@example.com");
 }
+
+#[test]
+fn bounces_that_mention_a_digest_or_a_full_mailbox_stay_bounces() {
+    let hold = "Subject: Undeliverable: Hold Summary: 3 new messages on hold\n\nDelivery has failed to these recipients or groups:\n\np.hansen@example.de\nThe email address you entered couldn't be found.\n";
+    let note = "mein Postfach ist fast voll, liegt es vielleicht daran?\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its recipients. This is a permanent error. The following address(es) failed:\n\n  h.vogel@example.de\n    Unrouteable address\n";
+    let relayed = "From: vorstand-owner@listen.example.de\nTo: kassenwart@example.de\nSubject: Nachricht an die Liste\nAuto-Submitted: auto-replied\n\n-------- Weitergeleitete Nachricht --------\nVon: MAILER-DAEMON@mx.example.org\nBetreff: Undelivered Mail Returned to Sender\n\n<g.huber@example.org>: host mx.example.org[192.0.2.3] said: 552 5.2.2 <g.huber@example.org>: Mailbox full (in reply to RCPT TO command)\n";
+    for text in [hold, note, relayed] {
+        let m = &analyze(text.as_bytes()).messages[0];
+        assert_eq!(m.kind, Kind::Bounce, "{text}");
+    }
+}

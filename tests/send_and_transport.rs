@@ -474,12 +474,13 @@ fn inputs_a_second_review_found_misread() {
             "sender_provider",
             "reason.blocked",
         ),
-        // A company's sister domain or its own ticket system is no disguised link.
+        // A company's sister domain or its own ticket system is no disguised link (and a
+        // warning that the mailbox fills up is no bounce).
         (
             "03-it-quota-warning-sister-domain-link-phishing.eml",
-            Kind::Bounce,
-            "recipient",
-            "reason.mailboxfull",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
         ),
         // People's mails with numbers, and their words about sending, are no notices.
         (
@@ -698,12 +699,13 @@ fn inputs_a_third_review_found_misread() {
             "sender",
             "reason.norelaying",
         ),
-        // A company app on a cloud platform named like the company is no disguise.
+        // A company app on a cloud platform named like the company is no disguise (and a
+        // warning that the mailbox fills up is no bounce).
         (
             "13-it-quota-warning-intranet-on-azurewebsites-phishing.eml",
-            Kind::Bounce,
-            "recipient",
-            "reason.mailboxfull",
+            Kind::NotABounce,
+            "nobody",
+            "kind.not_a_bounce",
         ),
         // Replies to automatic replies in Chinese and French Outlook.
         (

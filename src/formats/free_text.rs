@@ -148,11 +148,14 @@ fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> 
         .copied()
         .enumerate()
         .filter(|&(i, _)| {
-            // (Only a sentence that goes on in small letters: "nicht zugestellt werden".)
+            // (Only a sentence that goes on: "konnte bisher" / "nicht zugestellt werden",
+            // "konnte dem" / "Empfänger nicht …"; not a line of its own with a code.)
             let goes_on = lower[i].trim_end().ends_with(char::is_alphanumeric)
-                && region_lines
-                    .get(i + 1)
-                    .is_some_and(|l| l.trim_start().starts_with(char::is_lowercase));
+                && region_lines.get(i + 1).is_some_and(|l| {
+                    let l = l.trim_start();
+                    l.starts_with(char::is_lowercase)
+                        || l.starts_with(char::is_alphabetic) && !text::has_code(l)
+                });
             let next = if goes_on { lower[i + 1] } else { "" };
             let sentence = format!("{} {next}", lower[i]);
             crate::knowledge::signs("free_text.says_undelivered").any(|w| sentence.contains(w))
