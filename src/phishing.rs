@@ -19,8 +19,16 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         })
     };
     // The decoded headers: an encoded subject ("=?UTF-8?Q?Quarant=C3=A4ne?=") counts too.
+    // A paste without headers makes its claim in its words ("Mail Delivery Failure"),
+    // and names no failed address (a pasted real notice and its returned mail do); a
+    // pasted quarantine digest is left to the headers it lost.
+    let pasted_claim = !n.has_headers
+        && msg.recipients.iter().all(|r| r.address.is_empty())
+        && names(Some(n.own_words()), "phishing.claims_subject")
+        && !names(Some(n.own_words()), "kind.digest_words");
     let claims_notice = names(n.headers.from.as_deref(), "phishing.claims_from")
-        || names(n.headers.subject.as_deref(), "phishing.claims_subject");
+        || names(n.headers.subject.as_deref(), "phishing.claims_subject")
+        || pasted_claim;
     // A real delivery report (multipart/report) is what phishing notices lack; a
     // report-like block of text inside an ordinary mail is no such structure. A report
     // whose only failed address is the reader's own is a copied structure: real notices

@@ -2487,3 +2487,15 @@ fn bounces_that_mention_a_digest_or_a_full_mailbox_stay_bounces() {
         assert_eq!(m.kind, Kind::Bounce, "{text}");
     }
 }
+
+#[test]
+fn a_pasted_fake_notice_without_headers_is_flagged() {
+    let text = "Ist das echt von euch?? Die Mail kam heute Mittag.\n\n---\n\nMail Delivery Failure / Unzustellbare Nachrichten\n\nIhr Postfach hat das Speicherlimit erreicht.\n4 eingehende E-Mails konnten nicht zugestellt werden.\n\nKlicken Sie hier, um kostenlos 10 GB Speicher freizuschalten:\nhttps://speicher-upgrade.mailcenter-example.ru/verify?id=8812\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
