@@ -2499,3 +2499,11 @@ fn a_pasted_fake_notice_without_headers_is_flagged() {
             .any(|w| matches!(w, Warning::Phishing { .. }))
     );
 }
+
+#[test]
+fn a_pasted_thunderbird_read_receipt_confirms_the_recipient() {
+    let text = "Betreff: Empfangsbestätigung (angezeigt) - Termin\nVon: Lena Fuchs <lena@example.de>\nAn: Ingrid <ingrid@example.net>\n\nDies ist eine Empfangsbestätigung für die E-Mail, die Sie an Lena Fuchs\n<lena@example.de> gesendet haben.\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DeliveryReport);
+    assert_eq!(m.recipients[0].address, "lena@example.de");
+}
