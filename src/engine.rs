@@ -286,7 +286,8 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
     fn labelled<'a>(line: &'a str, signs: &str) -> Option<&'a str> {
         crate::knowledge::signs(signs).find_map(|l| line.strip_prefix(l).map(str::trim))
     }
-    let mut replier = None;
+    // The sender labelled above the reply's subject, or below it in the same block.
+    let (mut replier, mut replied) = (None, false);
     for line in text::lines(&n.text) {
         let lower = line.trim().to_ascii_lowercase();
         if let Some(from) = labelled(&lower, "kind.forward_from") {
@@ -294,14 +295,22 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
                 .into_iter()
                 .next()
                 .map(|a| a.value);
+            if replied {
+                break;
+            }
         } else if labelled(&lower, "kind.forward_subject")
             .is_some_and(|s| notice::is_vacation_subject(s) && !notice::is_forward_subject(s))
         {
             // (A forward's own subject is not the reply's: its sender forwarded it.)
-            return Some(replier.unwrap_or_default());
+            replied = true;
+            if replier.is_some() {
+                break;
+            }
+        } else if replied && lower.is_empty() {
+            break;
         }
     }
-    None
+    replied.then(|| replier.unwrap_or_default())
 }
 
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {

@@ -2507,3 +2507,11 @@ fn a_pasted_thunderbird_read_receipt_confirms_the_recipient() {
     assert_eq!(m.kind, Kind::DeliveryReport);
     assert_eq!(m.recipients[0].address, "lena@example.de");
 }
+
+#[test]
+fn a_pasted_automatic_reply_names_its_sender_below_its_subject() {
+    let text = "Did my email bounce?? This is what I got back.\n\nSubject: Out of Office: Payroll cut-off\nFrom: Ben Achterberg <ben@example.nl>\nTo: Marisol <marisol@example.com>\n\nI am on parental leave until 5 January 2026 and will not be reading email.\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    assert_eq!(m.recipients[0].address, "ben@example.nl");
+}
