@@ -500,8 +500,6 @@ fn named_like_relay(host: &str) -> bool {
     crate::knowledge::signs("situation.smarthost_names").any(|n| first == n)
 }
 
-/// True if `r`'s address is at a big mail provider's own domain (`gmx.de`, not
-/// `gartenweb.de`) and `host` is none of that provider's servers.
 /// True if `host` is a hosting provider's incoming server named like an outgoing one
 /// (`smtp.google.com`, Google Workspace's MX).
 fn is_providers_mx(host: &str) -> bool {
@@ -509,6 +507,8 @@ fn is_providers_mx(host: &str) -> bool {
     crate::knowledge::signs("situation.providers_mx_named_smtp").any(|h| host == h)
 }
 
+/// True if `r`'s address is at a big mail provider's own domain (`gmx.de`, not
+/// `gartenweb.de`) and `host` is none of that provider's servers.
 fn not_their_provider(host: &str, r: &Recipient) -> bool {
     let domain = text::domain_part(&r.address)
         .unwrap_or("")

@@ -557,7 +557,6 @@ fn status_at_start(s: &str) -> Option<Code> {
     find_status(&s[..s.floor_char_boundary(16)]).filter(|st| st.start == 0)
 }
 
-/// True if `s` starts with a three-digit SMTP reply code (2xx, 4xx or 5xx).
 /// A multi-line SMTP reply that a report cut after its first line (`550-5.7.1 The IP …
 /// is not authorized to`), completed from the transcript in the notice's text, where its
 /// further lines follow (`<<< 550-5.7.1 send email directly …`, up to `<<< 550 5.7.1 …`).
@@ -603,6 +602,7 @@ pub fn complete_reply(first: &str, notice: &str) -> Option<String> {
     (reply.len() > first.len()).then_some(reply)
 }
 
+/// True if `s` starts with a three-digit SMTP reply code (2xx, 4xx or 5xx).
 pub fn starts_with_reply_code(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 3 && matches!(b[0], b'2' | b'4' | b'5') && b[1..3].iter().all(u8::is_ascii_digit)

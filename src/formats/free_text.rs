@@ -653,7 +653,6 @@ fn is_layout_line(trimmed: &str) -> bool {
             && !text::has_code(trimmed))
 }
 
-/// Appends a line to a diagnostic; returns true if the line carries content, not a label.
 /// True if a line's codes are all positive (`250 2.0.0 Ok`, `334 VXNlcm5hbWU6`) and its
 /// words name no failure.
 fn tells_only_success(line: &str, lower: &str) -> bool {
@@ -664,6 +663,7 @@ fn tells_only_success(line: &str, lower: &str) -> bool {
         && !crate::classify::mentions_failure(lower)
 }
 
+/// Appends a line to a diagnostic; returns true if the line carries content, not a label.
 fn append(diag: &mut String, line: &str) -> bool {
     let line = line.trim();
     if line.is_empty() {
