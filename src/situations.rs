@@ -253,22 +253,20 @@ pub fn of(msg: &Message) -> Option<Situation> {
             && r.reason == Reason::SecurityError
             && diagnostic_says(r, "situation.relay_login_tried")
     };
-    // (A server named like a relay of another domain than the recipient's that asks the
-    // notice's server for a login is that server's relay, whoever runs it.)
-    if own_server
-        && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
-        || !provider_notice
-            && failed.iter().any(|r| {
-                asks_login(&r) && is_smarthost_of_another_domain(r)
-            })
-        // (Nor can a big provider's recipient be refused relaying by a server that is not
-        // the provider's: that is a relay of the notice's server too.)
-        || !provider_notice
-            && failed.iter().filter(refused).any(|r| {
-                r.remote_mta
+    // Whoever runs the notice's server (unless it is a big provider's): a server named
+    // like a relay of another domain than the recipient's that asks it for a login, or
+    // one that is not the big provider's its recipient is at and refuses to relay, is
+    // that server's relay.
+    let relay_of_any_server = |r: &&Recipient| {
+        asks_login(&r) && is_smarthost_of_another_domain(r)
+            || refused(&r)
+                && r.remote_mta
                     .as_deref()
                     .is_some_and(|m| not_their_provider(m, r))
-            })
+    };
+    if own_server
+        && (failed.iter().filter(refused).any(relay) || failed.iter().any(|r| asks_login(&r)))
+        || !provider_notice && failed.iter().any(relay_of_any_server)
         || says("situation.relay_login_failed")
         || failed.iter().any(relay_login_refused)
     {
@@ -333,7 +331,7 @@ pub fn cannot_reach_outgoing_server(r: &Recipient) -> bool {
 /// to another domain: its original address is at a third domain, neither the
 /// forwarded-to one nor the sender's own (an alias of the sender's own server).
 fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
-    r.reason == Reason::AuthFailure && forwarded_by_recipient(r, msg)
+    r.reason == Reason::AuthFailure && recipients_forwarding(r, msg, &sender_domains(msg)).is_some()
 }
 
 /// True if `r` is where the recipient's address forwards to (at another domain than the
@@ -347,10 +345,10 @@ fn forward_target_gone(r: &Recipient, msg: &Message) -> bool {
     matches!(
         r.reason,
         Reason::UserUnknown | Reason::HostUnknown | Reason::Suspend
-    ) && forwarded_by_recipient(r, msg)
-        && !senders.is_empty()
+    ) && !senders.is_empty()
         && !senders.contains(&target)
-        && forwarded_from_domain(r).is_some_and(|from| !same_provider(&from, &target))
+        && recipients_forwarding(r, msg, &senders)
+            .is_some_and(|from| !same_provider(&from, &target))
 }
 
 /// The registered domains of the sender: the notice's recipient, the original's sender.
@@ -366,12 +364,14 @@ fn sender_domains(msg: &Message) -> Vec<String> {
     .collect()
 }
 
-/// True if `r` got the message through a forwarding of the recipient's (not one of the
-/// sender's own aliases, and not in a mail log, where aliases are the reader's own).
-fn forwarded_by_recipient(r: &Recipient, msg: &Message) -> bool {
-    let senders = sender_domains(msg);
-    !msg.format.ends_with("-log")
-        && forwarded_from_domain(r).is_some_and(|from| !senders.contains(&from))
+/// The domain `r` was forwarded from, if it got the message through a forwarding of the
+/// recipient's: not one of the sender's own aliases (`senders`: the sender's domains),
+/// and not in a mail log, where aliases are the reader's own.
+fn recipients_forwarding(r: &Recipient, msg: &Message, senders: &[String]) -> Option<String> {
+    if msg.format.ends_with("-log") {
+        return None;
+    }
+    forwarded_from_domain(r).filter(|from| !senders.contains(from))
 }
 
 /// The domain (registered part) of the address `r` was forwarded from, when that is

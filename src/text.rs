@@ -567,20 +567,18 @@ pub fn complete_reply(first: &str, notice: &str) -> Option<String> {
         .get(..4)
         .filter(|c| starts_with_reply_code(c) && c.ends_with('-'))?;
     let code = &code[..3];
-    let bare = |line: &'_ str| {
-        line.trim_start_matches(['<', '>', ' ', '\t'])
-            .trim_end()
-            .to_string()
-    };
+    let lines: Vec<&str> = notice
+        .lines()
+        .map(|l| l.trim_start_matches(['<', '>', ' ', '\t']).trim_end())
+        .collect();
     // (Not when the first line stands more than once: whose rest follows is unclear.)
-    if notice.lines().map(bare).filter(|l| l == first).count() != 1 {
+    let mut found = (0..lines.len()).filter(|&i| lines[i] == first);
+    let (Some(at), None) = (found.next(), found.next()) else {
         return None;
-    }
-    let mut lines = notice.lines().map(bare);
-    lines.find(|l| l == first)?;
+    };
     let repeated = find_status(first).map(|s| s.value);
     let mut reply = first.to_string();
-    for line in lines {
+    for line in &lines[at + 1..] {
         let Some(rest) = line.strip_prefix(code) else {
             break;
         };
