@@ -949,8 +949,9 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     // (Not a notice that such a mail could not be delivered, "Undeliverable: Hold Summary";
     // a warning names no other address than the reader's.)
     let subject = n.subject_lower();
-    let says = |list: &str, t: &str| crate::knowledge::signs(list).any(|w| t.contains(w));
-    let informs = |list: &str| says(list, &subject) || says(list, n.own_words());
+    let informs = |list: &str| {
+        crate::knowledge::signs(list).any(|w| subject.contains(w) || n.own_words().contains(w))
+    };
     let reader = n.headers.to.as_deref().and_then(text::first_address);
     let only_the_reader = msg
         .recipients
