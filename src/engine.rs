@@ -265,7 +265,7 @@ fn complainants(n: &Notice) -> Vec<String> {
 /// Antwort: …") or mailed ("WG: Automatische Antwort: …", with the reply attached or
 /// below): the address that replied, or "" when the forward does not name it.
 fn forwarded_auto_reply(n: &Notice) -> Option<String> {
-    let subject = n.header("subject").unwrap_or("").to_ascii_lowercase();
+    let subject = n.subject_lower();
     let mailed = notice::is_forward_subject(&subject) && notice::is_vacation_subject(&subject);
     if n.has_headers && !mailed || text::find_codes(&n.text).0.is_some() {
         return None;

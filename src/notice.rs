@@ -703,7 +703,7 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
     // A person's mail that forwards a notice below their own words ("WG: Undeliverable")
     // is read as that notice, as if pasted.
     // (An automatic reply that quotes the mail it answers is no such forward.)
-    let subject = notice.header("subject").unwrap_or("").to_ascii_lowercase();
+    let subject = notice.subject_lower();
     let automatic = notice.header("auto-submitted").is_some_and(|v| {
         let v = v.to_ascii_lowercase();
         v.contains("auto-replied") || v.contains("auto-generated")

@@ -2387,6 +2387,21 @@ fn a_forwarded_automatic_reply_names_the_person_who_replied() {
 }
 
 #[test]
+fn an_encoded_subject_reads_like_a_plain_one() {
+    // The forward's subject, encoded (RFC 2047) as mail programs do for umlauts.
+    let forward = "From: Jörg <joerg@example.de>\nTo: Lisa <lisa@example.de>\nSubject: =?utf-8?Q?WG:_Automatische_Antwort:_Gr=C3=BC=C3=9Fe?=\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nZur Info.\n\n--b\nContent-Type: message/rfc822\n\nFrom: Petra Lange <petra@example.org>\nTo: Jörg <joerg@example.de>\nSubject: Automatische Antwort: Grüße\nAuto-Submitted: auto-replied\n\nIch bin bis zum 24. März nicht im Büro.\n\n--b--\n";
+    let m = &analyze(forward.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    assert_eq!(m.recipients[0].address, "petra@example.org");
+    // An automatic reply with an encoded subject that quotes a notice below its own
+    // words is that reply, not the quoted notice.
+    let reply = "From: Petra Lange <petra@example.org>\nTo: joerg@example.de\nSubject: =?utf-8?B?QXV0b21hdGlzY2hlIEFudHdvcnQ6IFLDvGNrZnJhZ2U=?=\nAuto-Submitted: auto-replied\n\nIch bin bis zum 24. März nicht im Büro.\n\n-----Ursprüngliche Nachricht-----\nVon: Mail Delivery System <MAILER-DAEMON@mx.example.de>\nBetreff: Undelivered Mail Returned to Sender\n\n<kunde@example.net>: host mx.example.net[192.0.2.7] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n";
+    let m = &analyze(reply.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    assert_eq!(m.recipients[0].address, "petra@example.org");
+}
+
+#[test]
 fn replies_and_forwards_that_only_mention_an_automatic_reply() {
     let reply = "From: Tobias <tobias@example.de>\nTo: Anna <anna@example.de>\nSubject: AW: WG: Automatische Antwort: Bestellung 118\n\nDanke, ich rufe ihn an.\n";
     let forward = "From: Anna <anna@example.de>\nTo: Tobias <tobias@example.de>\nSubject: WG: Bestellung 118 - Lieferung Freitag\n\nSiehe unten.\n\nVon: Max <max@example.org>\nBetreff: Automatische Antwort: Bestellung 118\n\nIch bin im Urlaub.\n";
