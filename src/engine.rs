@@ -286,10 +286,19 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
     fn labelled<'a>(line: &'a str, signs: &str) -> Option<&'a str> {
         crate::knowledge::signs(signs).find_map(|l| line.strip_prefix(l).map(str::trim))
     }
-    // The sender labelled above the reply's subject, or below it in the same block.
-    let (mut replier, mut replied) = (None, false);
+    // The sender labelled above the reply's subject, or below it in the same block; or,
+    // as mail apps show a message, the subject alone on its line and the sender's name
+    // and address on the next.
+    let (mut replier, mut replied, mut shown) = (None, false, false);
     for line in text::lines(&n.text) {
         let lower = line.trim().to_ascii_lowercase();
+        if shown && !lower.is_empty() {
+            replier = text::find_addresses(line)
+                .into_iter()
+                .next()
+                .map(|a| a.value);
+            break;
+        }
         if let Some(from) = labelled(&lower, "kind.forward_from") {
             replier = text::find_addresses(from)
                 .into_iter()
@@ -306,8 +315,10 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
             if replier.is_some() {
                 break;
             }
-        } else if replied && lower.is_empty() {
+        } else if replied && !shown && lower.is_empty() {
             break;
+        } else if !replied && notice::is_shown_vacation_subject(&lower) {
+            (replied, shown) = (true, true);
         }
     }
     replied.then(|| replier.unwrap_or_default())

@@ -22,8 +22,11 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // A paste without headers makes its claim in its words ("Mail Delivery Failure"),
     // and names no failed address (a pasted real notice and its returned mail do); a
     // pasted quarantine digest is left to the headers it lost.
+    // One that names a look-alike provider address claims to come from the provider,
+    // whatever address it says failed.
+    let pasted_lookalike = pasted_lookalike(n);
     let pasted_claim = !n.has_headers
-        && msg.recipients.iter().all(|r| r.address.is_empty())
+        && (msg.recipients.iter().all(|r| r.address.is_empty()) || pasted_lookalike.is_some())
         && names(Some(n.own_words()), "phishing.claims_subject")
         && !names(Some(n.own_words()), "kind.digest_words");
     let claims_notice = names(n.headers.from.as_deref(), "phishing.claims_from")
@@ -45,7 +48,8 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     if forged {
         signs.push("forged_notice".to_string());
     }
-    if let Some(domain) = impersonated_provider(n) {
+    let impersonated = impersonated_provider(n).or(pasted_lookalike);
+    if let Some(domain) = &impersonated {
         signs.push(format!("impersonated_sender:{domain}"));
     }
     if n.dsn.is_empty()
@@ -156,12 +160,31 @@ fn impersonated_provider(n: &Notice) -> Option<String> {
         return None;
     }
     let sender = text::base_domain(text::domain_part(&address)?);
-    let name = sender.split('.').next().unwrap_or_default();
+    lookalike_domain(&sender).then_some(sender)
+}
+
+/// In a paste (no headers): the domain of an address in the notice's words that only
+/// looks like a big mail provider's (`postmaster@webde-kundencenter-sicherheit.com`).
+fn pasted_lookalike(n: &Notice) -> Option<String> {
+    if n.has_headers {
+        return None;
+    }
+    text::find_addresses(n.own_words())
+        .into_iter()
+        .find_map(|a| {
+            let domain = text::base_domain(text::domain_part(&a.value)?);
+            lookalike_domain(&domain).then_some(domain)
+        })
+}
+
+/// A domain named like a big mail provider that is not one of the provider's own.
+fn lookalike_domain(domain: &str) -> bool {
+    let name = domain.split('.').next().unwrap_or_default();
     let own = signs_of("phishing.provider_domains").any(|d| d.split('.').next() == Some(name));
-    let lookalike = sender
+    let lookalike = domain
         .split(['.', '-'])
         .any(|word| signs_of("phishing.provider_lookalikes").any(|w| w == word));
-    (lookalike && !own).then_some(sender)
+    lookalike && !own
 }
 
 /// For a message with phishing signs: true when the failure it describes is only the

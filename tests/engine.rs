@@ -1179,6 +1179,31 @@ fn a_notice_in_microsofts_name_from_another_domain_is_phishing() {
     assert!(m.recipients.is_empty());
 }
 
+/// A pasted fake notice about the reader's own "held" incoming mail is phishing, whether
+/// a look-alike provider address or a link to log in gives it away; the address it says
+/// failed is part of the lure. A real pasted notice to the same reader stays a bounce.
+#[test]
+fn a_pasted_fake_notice_about_the_readers_own_mail_is_phishing() {
+    let fake = "Ist das echt?\n\nGMX Sicherheit\nAn: moritz.kern@gmx.de\n\nZustellung fehlgeschlagen\n\n3 eingehende Nachrichten an moritz.kern@gmx.de wurden zurückgehalten, weil Ihr Speicher voll ist.\n\nJetzt Nachrichten abrufen\n\nOhne Bestätigung wird Ihr Konto in 48 Stunden gesperrt.\n\nservice@gmx-postfach-hilfe.net\n";
+    let m = &analyze(fake.as_bytes()).messages[0];
+    let signs = phishing_signs(m).expect("flagged as phishing");
+    assert!(
+        signs
+            .iter()
+            .any(|s| s == "impersonated_sender:gmx-postfach-hilfe.net")
+    );
+    assert_eq!(m.kind, Kind::NotABounce);
+    // Without a look-alike address: the reader's own address and a link to log in.
+    let linked = "Web.de Service\nAn: ilse.brand@web.de\n\nNachrichtenzustellung fehlgeschlagen\n\n5 eingehende Nachrichten an ilse.brand@web.de konnten nicht zugestellt werden.\n\nNachrichten freigeben: https://postfach-freigabe.web.app/login\n";
+    let m = &analyze(linked.as_bytes()).messages[0];
+    assert!(phishing_signs(m).is_some());
+    assert_eq!(m.kind, Kind::NotABounce);
+    let real = "Mail Delivery System\nAn: moritz.kern@gmx.de\n\nZustellung fehlgeschlagen\n\n<lena@example.org>: host mx.example.org[192.0.2.9] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n";
+    let m = &analyze(real.as_bytes()).messages[0];
+    assert!(phishing_signs(m).is_none());
+    assert_eq!(m.recipients[0].address, "lena@example.org");
+}
+
 /// A notice whose lines a mail program joined still names its failed address.
 #[test]
 fn a_rewrapped_notice_still_names_its_recipient() {
@@ -2411,6 +2436,57 @@ fn replies_and_forwards_that_only_mention_an_automatic_reply() {
         let m = &analyze(text.as_bytes()).messages[0];
         assert_eq!(m.kind, Kind::NotABounce, "{text}");
     }
+}
+
+/// Notices as mail apps on phones show them when copied: the recipient wrapped onto the
+/// next line, Exchange's "Name (address)" list, the buttons below, an automatic reply
+/// with its subject and sender on lines of their own.
+#[test]
+fn notices_copied_from_mail_apps() {
+    let wrapped = "Nachricht zu groß\n\nDeine Nachricht an\nvorstand@kegelclub.example konnte nicht zugestellt werden,\nda sie die Größenbeschränkung überschreitet.\n\nDie Antwort war:\n\n552 5.3.4 Error: message file too big\n\nAntworten     Weiterleiten\n";
+    let m = &analyze(wrapped.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "vorstand@kegelclub.example");
+    assert_eq!(m.recipients[0].reason, Reason::EmailTooLarge);
+    let delayed = "Delivery delayed: Rota\n\nMicrosoft Outlook\nTo: Joan Pike\n\nDelivery is delayed to these recipients or groups:\n\nMartin Lowe (mlowe@harbourtrust.example)\n\nSubject: Rota\n\nThis message hasn't been delivered yet. Delivery will continue to be attempted.\n\nShow more\n";
+    let m = &analyze(delayed.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].address, "mlowe@harbourtrust.example");
+    let looped = "This is the mail system at host mx.example.net.\n\n<ute@example.net>: mail forwarding loop for\n    ute@example.net\n\nOriginal-Nachricht anzeigen\n";
+    let m = &analyze(looped.as_bytes()).messages[0];
+    assert_eq!(
+        m.recipients[0].diagnostic.as_deref(),
+        Some("mail forwarding loop for ute@example.net")
+    );
+    let auto = "Automatic reply: Invoice 2231\n\nDenise Hart <denise.hart@pottery.example>\nTo: You\n\nThank you for your email. I am out of the office until Monday.\n\nReply     Forward\n";
+    let m = &analyze(auto.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    assert_eq!(m.recipients[0].address, "denise.hart@pottery.example");
+}
+
+/// A content filter's notice to the sender (amavisd-new), and a German hoster's delay
+/// notice in its own words.
+#[test]
+fn a_filters_notice_to_the_sender_and_a_delay_in_own_words() {
+    let ube = "Considered UNSOLICITED BULK EMAIL, apparently from you\n\nA message from <kai@example.org> to:\n-> einkauf@example.net\n\nwas considered unsolicited bulk e-mail (UBE).\n\nWe do try to minimize backscatter for more prominent cases of UBE and for infected mail.\n";
+    let m = &analyze(ube.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].address, "einkauf@example.net");
+    assert_eq!(m.recipients[0].reason, Reason::SpamDetected);
+    let delay = "Dies ist eine automatisch erzeugte Nachricht.\n\nIhre Nachricht konnte seit 24 Stunden nicht an den folgenden\nEmpfänger zugestellt werden:\n\n  lager@example.de\n    Grund der Verzögerung: Verbindung zum Mailserver nicht möglich\n    (Connection timed out)\n\nUnser Server versucht weiterhin, die Nachricht zuzustellen.\n";
+    let m = &analyze(delay.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].address, "lager@example.de");
+}
+
+/// cPanel's "Track Delivery" page copied as one cell per line: the sender's cell is no
+/// recipient.
+#[test]
+fn a_copied_cpanel_delivery_report_names_only_the_recipient() {
+    let table = "Event\nSender\nSent Time\nSender IP\nAuthentication\nSpam Score\nRecipient\nDelivered To\nRouter\nTransport\nOut Server\nResult\nfailure\nbuero@example.co.uk\n03/14/2025 10:22:51 AM\n203.0.113.40\ndovecot_login\n0.1\nhello@example.ie\nhello@example.ie\ndkim_lookuphost\ndkim_remote_smtp\nmx.example.ie (198.51.100.7)\nSMTP error from remote mail server after RCPT TO:<hello@example.ie>: 550 5.1.1 <hello@example.ie>: Recipient address rejected: mailbox does not exist\n";
+    let m = &analyze(table.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["hello@example.ie"]);
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
 }
 
 #[test]

@@ -61,13 +61,17 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
 
 /// Where the address stands that a marker's own line names before it as the message's
 /// destination ("Ihre Nachricht an a@example.org konnte nicht zugestellt werden"), when
-/// the lines below the marker (up to the returned original) name no address again.
+/// the lines below the marker (up to the returned original) name no address again. The
+/// words before the address may end the line above ("Deine Nachricht an" / "a@… konnte").
 fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option<usize> {
     let line_start = t[..marker].rfind('\n').map_or(0, |nl| nl + 1);
     let last = text::find_addresses(&t[line_start..marker]).pop()?;
-    let before = t[line_start..line_start + last.start]
-        .trim_end_matches(['<', ' '])
-        .to_lowercase();
+    let mut before = t[line_start..line_start + last.start].trim_end_matches(['<', ' ']);
+    if before.is_empty() && line_start > 0 {
+        let above = &t[..line_start - 1];
+        before = above[above.rfind('\n').map_or(0, |nl| nl + 1)..].trim_end();
+    }
+    let before = before.to_lowercase();
     let destination = ["an", "to", "à", "a", "aan"]
         .iter()
         .any(|w| before == *w || before.ends_with(&format!(" {w}")));
@@ -114,7 +118,11 @@ fn table_cell_address(trimmed: &str, found: &[text::Found]) -> Option<text::Foun
 /// The address a line starts with, if any (after white space, quotes, `<` or a label).
 fn leading_address(line: &str) -> Option<text::Found> {
     let trimmed = line.trim_start();
-    let mut body = trimmed.trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
+    // (amavisd-new lists recipients as "-> a@example.org".)
+    let mut body = trimmed
+        .strip_prefix("->")
+        .unwrap_or(trimmed)
+        .trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
     let lower = body.to_ascii_lowercase();
     for label in crate::knowledge::signs("free_text.recipient_labels") {
         if lower.starts_with(label) {
@@ -133,6 +141,31 @@ fn leading_address(line: &str) -> Option<text::Found> {
         start: first.start + shift,
         end: first.end + shift,
         ..first
+    })
+}
+
+/// The address of the first line that is only a display name and the address in
+/// brackets, as Exchange lists its recipients when a mail program shows the notice
+/// ("Harold Finch (hfinch@example.org)"); the words of a sender's line ("Nachricht von
+/// …") are no name.
+fn display_named_recipient(region: &str, sender: Option<&str>) -> Option<String> {
+    text::lines(region).find_map(|line| {
+        let line = line.trim();
+        let [a] = &text::find_addresses(line)[..] else {
+            return None;
+        };
+        let name = line[..a.start].strip_suffix('(')?.trim_end();
+        let words = || name.split_whitespace().map(str::to_lowercase);
+        let only_a_name = (1..=6).contains(&words().count())
+            && !name.contains([':', '@', '<', '>', '(', ')'])
+            && !text::has_code(name)
+            && !words()
+                .any(|w| crate::knowledge::signs("free_text.sender_columns").any(|s| s == w));
+        let fits = only_a_name
+            && line[a.end..].trim_end() == ")"
+            && !text::is_system_address(&a.value)
+            && Some(a.value.as_str()) != sender;
+        fits.then(|| a.value.clone())
     })
 }
 
@@ -277,6 +310,9 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
             r.table.blank();
             continue;
         }
+        if is_app_control(trimmed_lower) {
+            continue;
+        }
         if is_layout_line(trimmed) {
             // A heading between an address and its explanation keeps them together.
             r.current = r
@@ -354,6 +390,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     }
     if out.recipients.is_empty()
         && let Some(address) = named_in_sentence(region, region_lower, sender.as_deref())
+            .or_else(|| display_named_recipient(region, sender.as_deref()))
     {
         out.recipients.push(TextRecipient {
             address,
@@ -575,12 +612,23 @@ impl Reader<'_> {
                 })
         });
         if let Some(addr) = lead.as_ref().or(mentioned) {
+            let was_current = self.current;
             let idx = self.recipient(&addr.value);
-            let rest = if lead.is_some() {
+            let mut rest = if lead.is_some() {
                 trim_after_address(&line.trim_start()[addr.end.min(line.trim_start().len())..])
             } else {
                 trimmed
             };
+            // The recipient's own address alone ends its open sentence ("mail forwarding
+            // loop for" / "    a@example.org").
+            let diagnostic = &self.out.recipients[idx].diagnostic;
+            let last_word = diagnostic.rsplit(' ').next().unwrap_or_default();
+            if was_current == Some(idx)
+                && rest.is_empty()
+                && ["for", "to", "für", "an"].contains(&last_word)
+            {
+                rest = trimmed;
+            }
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, rest);
             return true;
         }
@@ -651,6 +699,14 @@ fn is_layout_line(trimmed: &str) -> bool {
             && trimmed.ends_with('|')
             && !trimmed.contains('@')
             && !text::has_code(trimmed))
+}
+
+/// A line of a mail app's buttons and links that a copy of the notice took along
+/// ("Original-Nachricht anzeigen", "Reply     Forward").
+fn is_app_control(lower: &str) -> bool {
+    let mut parts = lower.split("  ").map(str::trim).filter(|p| !p.is_empty());
+    let is_control = |p: &str| crate::knowledge::signs("free_text.app_controls").any(|c| c == p);
+    parts.next().is_some_and(is_control) && parts.all(is_control)
 }
 
 /// True if a line's codes are all positive (`250 2.0.0 Ok`, `334 VXNlcm5hbWU6`) and its
