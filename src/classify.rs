@@ -78,21 +78,35 @@ fn providers_own(status: &str) -> bool {
         .is_some_and(|d| d >= 40)
 }
 
-/// The phrase rule that decides, if any: `(reason, phrase, weak)`.
-pub fn phrase_rule(lower: &str) -> Option<(Reason, &'static str, bool)> {
+/// The phrase rule that decides, if any: `(reason, phrase, weak)`. Beside a `permanent`
+/// code, words of a refusal for now do not count.
+pub fn phrase_rule(lower: &str, permanent: bool) -> Option<(Reason, &'static str, bool)> {
     let (matcher, flat) = knowledge::phrase_index();
+    let rules = knowledge::phrase_rules();
+    let first = |hay: &str| {
+        matcher
+            .matches(hay)
+            .into_iter()
+            .find(|&i| !(permanent && rules[flat[i].0].temporary))
+    };
     // The words of a link's path ("help_spam_16.htm") count only when the server's own
     // words name no reason; a block list's lookup link ("dnsbl-lookup") then does.
     let masked = text::mask_names(lower);
     let found = match text::mask_link_paths(&masked) {
-        std::borrow::Cow::Owned(without_paths) => matcher
-            .first(&without_paths)
-            .or_else(|| matcher.first(&masked)),
-        std::borrow::Cow::Borrowed(_) => matcher.first(&masked),
+        std::borrow::Cow::Owned(without_paths) => first(&without_paths).or_else(|| first(&masked)),
+        std::borrow::Cow::Borrowed(_) => first(&masked),
     }?;
     let (rule, phrase) = flat[found];
-    let rule = &knowledge::phrase_rules()[rule];
+    let rule = &rules[rule];
     Some((rule.reason, phrase, rule.weak))
+}
+
+/// True if the recipient's codes say the failure is for good (its status, else its
+/// reply code, starts with 5).
+fn permanent(f: &Facts<'_>) -> bool {
+    f.status
+        .or(f.reply_code)
+        .is_some_and(|c| c.starts_with('5'))
 }
 
 /// True if a line (in ASCII lower case) speaks of a failure (used to keep stray error
@@ -193,7 +207,7 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
     {
         return status_says(reason, status);
     }
-    let words = phrase_rule(lower);
+    let words = phrase_rule(lower, permanent(f));
     if let Some((reason, phrase, false)) = words {
         return (
             reason,
@@ -274,7 +288,7 @@ pub fn alternative(f: &Facts<'_>, decided: Reason, decision: &Decision) -> Optio
         .status
         .and_then(knowledge::status_info)
         .and_then(|i| i.reason);
-    let from_words = || phrase_rule(&text::squash(&f.diagnostic.to_lowercase()));
+    let from_words = || phrase_rule(&text::squash(&f.diagnostic.to_lowercase()), permanent(f));
     let candidate = match decision.source {
         "text" if from_words().is_some_and(|(_, _, weak)| weak) => from_status,
         "status" | "reply_code" => from_words().map(|(r, _, _)| r),

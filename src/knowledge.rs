@@ -200,6 +200,8 @@ pub struct PhraseRule {
     pub weak: bool,
     /// The situation these words also stand for (`greylisting`), if any.
     pub situation: Option<&'static str>,
+    /// The words tell of a refusal for now: beside a permanent code they are no cause.
+    pub temporary: bool,
 }
 
 /// The phrase rules of `reasons.toml`, in priority order.
@@ -217,6 +219,7 @@ pub fn phrase_rules() -> &'static [PhraseRule] {
                     phrases: r.get("phrases")?.strs(),
                     weak: r.get("weak").and_then(Data::bool).unwrap_or(false),
                     situation: r.get("situation").and_then(Data::str),
+                    temporary: r.get("temporary").and_then(Data::bool).unwrap_or(false),
                 })
             })
             .collect()
