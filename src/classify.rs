@@ -101,11 +101,12 @@ pub fn phrase_rule(lower: &str, permanent: bool) -> Option<(Reason, &'static str
     Some((rule.reason, phrase, rule.weak))
 }
 
-/// True if the recipient's codes say the failure is for good (its status, else its
-/// reply code, starts with 5).
+/// True if the recipient's codes say the failure is for good: the server's reply code,
+/// else the status, starts with 5 (a notice's general 5.0.0 for giving up on a server
+/// that kept answering 451 is no permanent refusal).
 fn permanent(f: &Facts<'_>) -> bool {
-    f.status
-        .or(f.reply_code)
+    f.reply_code
+        .or(f.status)
         .is_some_and(|c| c.starts_with('5'))
 }
 

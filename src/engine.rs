@@ -287,17 +287,16 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
         crate::knowledge::signs(signs).find_map(|l| line.strip_prefix(l).map(str::trim))
     }
     // The sender labelled above the reply's subject, or below it in the same block; or,
-    // as mail apps show a message, the subject alone on its line and the sender's name
-    // and address on the next.
+    // as mail apps show a message in the notice's own words, the subject alone on its
+    // line and the sender's name and address alone on the next.
     let (mut replier, mut replied, mut shown) = (None, false, false);
     for line in text::lines(&n.text) {
         let lower = line.trim().to_ascii_lowercase();
         if shown && !lower.is_empty() {
-            replier = text::find_addresses(line)
-                .into_iter()
-                .next()
-                .map(|a| a.value);
-            break;
+            if let Some(address) = sender_line(line) {
+                return Some(address);
+            }
+            shown = false;
         }
         if let Some(from) = labelled(&lower, "kind.forward_from") {
             replier = text::find_addresses(from)
@@ -315,13 +314,29 @@ fn forwarded_auto_reply(n: &Notice) -> Option<String> {
             if replier.is_some() {
                 break;
             }
-        } else if replied && !shown && lower.is_empty() {
+        } else if replied && lower.is_empty() {
             break;
-        } else if !replied && notice::is_shown_vacation_subject(&lower) {
-            (replied, shown) = (true, true);
+        } else if !replied
+            && notice::is_shown_vacation_subject(&lower)
+            && n.own_words().contains(lower.as_str())
+        {
+            shown = true;
         }
     }
     replied.then(|| replier.unwrap_or_default())
+}
+
+/// The address of a line that is only a sender's name and address ("Robyn Fox
+/// <robyn@example.org>"), as mail apps show who wrote a message.
+fn sender_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    let [a] = &text::find_addresses(line)[..] else {
+        return None;
+    };
+    let after = line[a.end..].trim_start_matches('>').trim();
+    let name = line[..a.start].trim_end_matches('<').trim();
+    let only_a_name = name.split_whitespace().count() <= 5 && !name.contains([':', '.', ',']);
+    (after.is_empty() && only_a_name).then(|| a.value.clone())
 }
 
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {

@@ -199,12 +199,14 @@ pub fn is_vacation_subject(subject: &str) -> bool {
 }
 
 /// A line (lower case) that is an automatic reply's subject as a mail app shows it, on
-/// its own: it opens with the reply's words and a colon ("automatic reply: offer").
+/// its own: it opens with the reply's words and a colon ("automatic reply: offer"), and
+/// it is no sentence (it does not end with a full stop).
 pub fn is_shown_vacation_subject(line: &str) -> bool {
-    crate::knowledge::signs("kind.vacation_subjects").any(|w| {
-        line.strip_prefix(w)
-            .is_some_and(|rest| rest.trim_start().starts_with(':') || w.ends_with(':'))
-    })
+    !line.ends_with('.')
+        && crate::knowledge::signs("kind.vacation_subjects").any(|w| {
+            line.strip_prefix(w)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
 }
 
 /// A subject (lower case) without its reply and forward prefixes, and whether a reply

@@ -22,9 +22,13 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // A paste without headers makes its claim in its words ("Mail Delivery Failure"),
     // and names no failed address (a pasted real notice and its returned mail do); a
     // pasted quarantine digest is left to the headers it lost.
-    // One that names a look-alike provider address claims to come from the provider,
-    // whatever address it says failed.
-    let pasted_lookalike = pasted_lookalike(n);
+    // One without a server's codes that names a look-alike provider address claims to
+    // come from the provider, whatever address it says failed.
+    let coded = msg
+        .recipients
+        .iter()
+        .any(|r| r.status.is_some() || r.reply_code.is_some());
+    let pasted_lookalike = pasted_lookalike(n).filter(|_| !coded);
     let pasted_claim = !n.has_headers
         && (msg.recipients.iter().all(|r| r.address.is_empty()) || pasted_lookalike.is_some())
         && names(Some(n.own_words()), "phishing.claims_subject")

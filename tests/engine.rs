@@ -2463,6 +2463,38 @@ fn notices_copied_from_mail_apps() {
     assert_eq!(m.recipients[0].address, "denise.hart@pottery.example");
 }
 
+/// What the readings for mail apps' copies must not take: a person's sentence that opens
+/// with "Out of office:", a help desk's "Name (address)" below a notice, a contact
+/// after an arrow, and a real coded bounce for a company named like a provider.
+#[test]
+fn copies_from_mail_apps_are_not_overread() {
+    let sentence = "Hi Dana,\n\nOut of office: that's what Outlook keeps setting for me even though I turned it off.\nCan you check my account settings?\nThanks, Priya (p.raman@dental.example)\n";
+    assert_eq!(
+        analyze(sentence.as_bytes()).messages[0].kind,
+        Kind::NotABounce
+    );
+    let helpdesk = "Your message did not reach some or all of the intended recipients.\n\nThe message is larger than the size limit of the receiving server and was not delivered.\n\nIf the problem continues, contact the IT service desk:\nService Desk (servicedesk@logistics.example)\n";
+    let m = &analyze(helpdesk.as_bytes()).messages[0];
+    assert!(m.recipients.iter().all(|r| r.address.is_empty()));
+    let arrow = "This is the mail system at host mx.freight.example.\n\n<d.okafor@cargo.example>: host mx.cargo.example[192.0.2.8] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\nQuestions? Write to our mail team:\n-> mailteam@hosting.example\n";
+    let m = &analyze(arrow.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["d.okafor@cargo.example"]);
+    let coded = "This is the mail system at host mx.shop.example.\n\n<j.reed@outlook-partners.example>: host mx.outlook-partners.example[192.0.2.9] said: 552 5.2.2 Mailbox full - the mailbox is full and cannot accept incoming messages (in reply to RCPT TO command)\n";
+    let m = &analyze(coded.as_bytes()).messages[0];
+    assert!(phishing_signs(m).is_none());
+    assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
+}
+
+/// Greylisting that a server gave up on stays greylisting though the notice's own status
+/// is a general 5.0.0: the server's reply was 451.
+#[test]
+fn greylisting_under_a_general_permanent_status() {
+    let mail = "From: Mail Delivery System <Mailer-Daemon@mx.verein.example>\nTo: kasse@verein.example\nSubject: Mail delivery failed\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nThis message was created automatically by mail delivery software.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.verein.example\n\nAction: failed\nFinal-Recipient: rfc822;m.huber@sanitaer.example\nStatus: 5.0.0\nRemote-MTA: dns; mx.sanitaer.example\nDiagnostic-Code: smtp; 451 Greylisted, please try again later\n\n--b--\n";
+    let m = &analyze(mail.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::RateLimited);
+}
+
 /// A content filter's notice to the sender (amavisd-new), and a German hoster's delay
 /// notice in its own words.
 #[test]

@@ -115,12 +115,13 @@ fn table_cell_address(trimmed: &str, found: &[text::Found]) -> Option<text::Foun
         .cloned()
 }
 
-/// The address a line starts with, if any (after white space, quotes, `<` or a label).
-fn leading_address(line: &str) -> Option<text::Found> {
+/// The address a line starts with, if any (after white space, quotes, `<` or a label; in
+/// a list with `arrows`, after "->", as amavisd-new lists recipients).
+fn leading_address(line: &str, arrows: bool) -> Option<text::Found> {
     let trimmed = line.trim_start();
-    // (amavisd-new lists recipients as "-> a@example.org".)
     let mut body = trimmed
         .strip_prefix("->")
+        .filter(|_| arrows)
         .unwrap_or(trimmed)
         .trim_start_matches(['<', '"', '\'', '(', '*', '-', ' ', '\t']);
     let lower = body.to_ascii_lowercase();
@@ -145,12 +146,22 @@ fn leading_address(line: &str) -> Option<text::Found> {
 }
 
 /// The address of the first line that is only a display name and the address in
-/// brackets, as Exchange lists its recipients when a mail program shows the notice
-/// ("Harold Finch (hfinch@example.org)"); the words of a sender's line ("Nachricht von
-/// …") are no name.
+/// brackets, as Exchange lists its recipients below "… to these recipients or groups:"
+/// when a mail program shows the notice ("Harold Finch (hfinch@example.org)"); the words
+/// of a sender's line ("Nachricht von …") are no name.
 fn display_named_recipient(region: &str, sender: Option<&str>) -> Option<String> {
+    let mut listed = false;
     text::lines(region).find_map(|line| {
         let line = line.trim();
+        let lower = line.to_lowercase();
+        if crate::knowledge::signs("free_text.recipient_list_openers").any(|o| lower.ends_with(o)) {
+            listed = true;
+            return None;
+        }
+        if !listed || line.is_empty() {
+            return None;
+        }
+        listed = false;
         let [a] = &text::find_addresses(line)[..] else {
             return None;
         };
@@ -164,7 +175,7 @@ fn display_named_recipient(region: &str, sender: Option<&str>) -> Option<String>
         let fits = only_a_name
             && line[a.end..].trim_end() == ")"
             && !text::is_system_address(&a.value)
-            && Some(a.value.as_str()) != sender;
+            && !sender.is_some_and(|s| s.eq_ignore_ascii_case(&a.value));
         fits.then(|| a.value.clone())
     })
 }
@@ -337,6 +348,8 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         if folded {
             continue;
         }
+        let arrows = std::mem::take(&mut r.arrow_list_open);
+        r.arrow_list_open = trimmed_lower.ends_with(" to:") || arrows && trimmed.starts_with("->");
         // The returned message's sender, labelled on this line or the one before, is no
         // recipient.
         let after_sender_label = std::mem::take(&mut r.sender_label_open);
@@ -354,7 +367,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         if after_sender_label && trimmed.contains('@') && !labelled_recipient() {
             continue;
         }
-        if trimmed.contains('@') && r.address_line(line, trimmed) {
+        if trimmed.contains('@') && r.address_line(line, trimmed, arrows) {
             continue;
         }
         match r.current {
@@ -504,6 +517,9 @@ struct Reader<'a> {
     sender_label_open: bool,
     /// The last line was a header's address list that goes on (it ends with a comma).
     address_field_open: bool,
+    /// The last line opened a list of recipients with arrows ("… to:" / "-> a@x"), as
+    /// amavisd-new writes them, or was one of its lines.
+    arrow_list_open: bool,
     /// A table flattened to one cell per line, as far as read.
     table: FlatTable,
     /// The line being read, and the line each recipient was first named on.
@@ -587,9 +603,9 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads a line that holds an address; returns true if it named or continued a
-    /// recipient.
-    fn address_line(&mut self, line: &str, trimmed: &str) -> bool {
+    /// Reads a line that holds an address (in a list of recipients with `arrows`, or
+    /// not); returns true if it named or continued a recipient.
+    fn address_line(&mut self, line: &str, trimmed: &str, arrows: bool) -> bool {
         let mut found = text::find_addresses(trimmed);
         // A message ID (`Message-ID: <a1b2@host.example>`) looks like an address; a
         // log line's sender (`from=<a@example.org>`) is none of the recipients.
@@ -598,7 +614,7 @@ impl Reader<'_> {
             return false;
         }
         let coded = text::has_code(trimmed);
-        let lead = leading_address(line)
+        let lead = leading_address(line, arrows)
             .or_else(|| table_cell_address(trimmed, &found))
             .filter(|a| !text::is_system_address(&a.value));
         // A known recipient named again continues its block, unless a paragraph of
