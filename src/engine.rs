@@ -342,7 +342,8 @@ fn sender_line(line: &str) -> Option<String> {
 fn fill_special(msg: &mut Message, n: &Notice, kind: Kind) {
     msg.kind = kind;
     // An automatic reply that says the person has left: the message reached no one.
-    let own = n.own_words();
+    // (Words wrapped onto the next line count: "no longer" / "monitored".)
+    let own = text::squash(n.own_words());
     let says = |list: &str| crate::knowledge::signs(list).any(|w| own.contains(w));
     let left = kind == Kind::AutoReply && says("kind.left_words");
     // A challenge-response filter holds the message until the sender confirms it.
@@ -580,9 +581,11 @@ fn named_in_rewrapped_text(text: &str, lower: &str) -> Option<String> {
     });
     field
         .or_else(|| {
-            text::find_addresses(text)
-                .into_iter()
-                .find(|a| text[a.end..].starts_with(">:") && !text::is_system_address(&a.value))
+            text::find_addresses(text).into_iter().find(|a| {
+                text[a.end..].starts_with(">:")
+                    && !text::is_system_address(&a.value)
+                    && !formats::about_the_sender(text, a)
+            })
         })
         .map(|a| a.value)
 }

@@ -292,7 +292,22 @@ pub fn of(msg: &Message) -> Option<Situation> {
             .as_ref()
             .is_some_and(|b| b.list == Some("spamhaus_pbl"))
     });
-    if pbl || says("situation.dynamic_ip") {
+    // (Words of a dynamic address count in a refusal of the connection, not beside a
+    // cause in the message or the mailbox: "residential" in a returned subject.)
+    let dynamic = |r: &&Recipient| {
+        !matches!(
+            r.reason,
+            Reason::ContentError
+                | Reason::SpamDetected
+                | Reason::VirusDetected
+                | Reason::EmailTooLarge
+                | Reason::UserUnknown
+                | Reason::MailboxFull
+                | Reason::HostUnknown
+                | Reason::Suspend
+        ) && diagnostic_says(r, "situation.dynamic_ip")
+    };
+    if pbl || failed.iter().any(dynamic) {
         return Some(Situation::DynamicIp);
     }
     let domain_list = failed.iter().any(|r| {

@@ -1184,6 +1184,13 @@ fn a_notice_in_microsofts_name_from_another_domain_is_phishing() {
 /// failed is part of the lure. A real pasted notice to the same reader stays a bounce.
 #[test]
 fn a_pasted_fake_notice_about_the_readers_own_mail_is_phishing() {
+    // German fakes of a newsletter service and of Microsoft 365, with their log-in links.
+    let newsletter = "From: \"CleverReach Sicherheitsteam\" <noreply@mailsrv.kuechen.example>\nTo: newsletter@verein.example\nSubject: Ihr Newsletter-Konto wurde gesperrt\n\nZum Schutz unserer Versandinfrastruktur wurde Ihr Newsletter-Konto GESPERRT.\nBestätigen Sie bitte innerhalb von 24 Stunden Ihre Kontodaten:\n\n  Konto jetzt entsperren: https://cleverreach.de-kontoverifizierung.top/login?id=42\n";
+    let quarantine = "From: \"Microsoft 365 Nachrichtencenter\" <info@reinigung.example>\nTo: verwaltung@hausverwaltung.example\nSubject: Nicht zugestellte Nachrichten\n\n9 eingehende Nachrichten wurden in die Quarantäne verschoben und nicht zugestellt.\nNachrichten jetzt freigeben: https://m365-auth.firebaseapp.com/owa/?login=verwaltung\n";
+    for mail in [newsletter, quarantine] {
+        let m = &analyze(mail.as_bytes()).messages[0];
+        assert!(phishing_signs(m).is_some(), "{mail}");
+    }
     let fake = "Ist das echt?\n\nGMX Sicherheit\nAn: moritz.kern@gmx.de\n\nZustellung fehlgeschlagen\n\n3 eingehende Nachrichten an moritz.kern@gmx.de wurden zurückgehalten, weil Ihr Speicher voll ist.\n\nJetzt Nachrichten abrufen\n\nOhne Bestätigung wird Ihr Konto in 48 Stunden gesperrt.\n\nservice@gmx-postfach-hilfe.net\n";
     let m = &analyze(fake.as_bytes()).messages[0];
     let signs = phishing_signs(m).expect("flagged as phishing");
@@ -2484,6 +2491,40 @@ fn copies_from_mail_apps_are_not_overread() {
     let m = &analyze(coded.as_bytes()).messages[0];
     assert!(phishing_signs(m).is_none());
     assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
+}
+
+/// An address the server refused as the sender's is no failed recipient: in a quoted
+/// Postfix log line its `to=` is, in Thunderbird's error the recipient it names is.
+#[test]
+fn a_refused_sender_address_is_no_recipient() {
+    let log = "Wir haben folgende Einträge gefunden:\n\n> Nov 21 09:15:33 smtp-out3 postfix/submission/smtpd[30412]: NOQUEUE: reject: RCPT from p5b0c2d41.dip0.t-ipconnect.de[91.12.45.65]: 553 5.7.1 <shop@weinhandel.example>: Sender address rejected: not owned by user bestellung@weinhandel.example; from=<shop@weinhandel.example> to=<m.kessler@kunde.example> proto=ESMTP helo=<shop>\n";
+    let m = &analyze(log.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "m.kessler@kunde.example");
+    let dialog = "Senden der Nachricht fehlgeschlagen.\nBeim Senden der Nachricht trat ein Fehler auf. Mail-Server antwortete:\n<klaus@web.dee>: Sender address rejected: Domain not found.\nBitte überprüfen Sie den Empfänger \"gerda@familie.example\" und versuchen Sie es erneut.\n";
+    let m = &analyze(dialog.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["gerda@familie.example"]);
+}
+
+/// GMX's German notice names the recipient alone between two lines of its sentence.
+#[test]
+fn a_recipient_alone_inside_the_notices_sentence() {
+    let text = "Hallo,\n\ndies ist eine automatisch erstellte Nachricht des GMX Mail-Systems.\n\nIhre Nachricht an\n\n    m.eberle@gmx.example\n\nkonnte nicht zugestellt werden, da das Postfach des Empfängers voll ist.\n";
+    let m = &analyze(text.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "m.eberle@gmx.example");
+    assert_eq!(m.recipients[0].reason, Reason::MailboxFull);
+}
+
+/// Automatic replies in Swedish, and one that says the person left in words wrapped over
+/// two lines.
+#[test]
+fn automatic_replies_in_other_words() {
+    let swedish = "From: Karin <karin@skola.example>\nTo: skjuts@kommun.example\nSubject: Autosvar: Skolskjuts\nAuto-Submitted: auto-generated\n\nJag har sommarledigt till och med den 8 augusti.\n";
+    let m = &analyze(swedish.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::AutoReply);
+    let left = "From: Fiona <f.strachan@uni.example>\nTo: a@lab.example\nSubject: Automatic reply: Field course\nAuto-Submitted: auto-replied\n\nI have now left the University and this mailbox is no longer\nmonitored.\n";
+    let m = &analyze(left.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::HasMoved);
 }
 
 /// Greylisting that a server gave up on stays greylisting though the notice's own status

@@ -659,12 +659,13 @@ fn inputs_a_third_review_found_misread() {
             "sender",
             "situation.outgoing_server_unreachable",
         ),
-        // An autoresponder's own "Re: … (Abwesenheitsnotiz)" subject; a holiday reply.
+        // An autoresponder's own "Re: … (Abwesenheitsnotiz)" subject; its words, wrapped
+        // across two lines, say the person left ("nicht mehr für … tätig").
         (
             "08-autoresponder-re-subject-left-company.eml",
             Kind::AutoReply,
-            "nobody",
-            "kind.auto_reply",
+            "sender",
+            "kind.auto_reply_left",
         ),
         (
             "09-christmas-ooo-in-diesem-jahr-nicht-mehr-gelesen-read-as-left.eml",

@@ -62,23 +62,62 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
 /// Where the address stands that a marker's own line names before it as the message's
 /// destination ("Ihre Nachricht an a@example.org konnte nicht zugestellt werden"), when
 /// the lines below the marker (up to the returned original) name no address again. The
-/// words before the address may end the line above ("Deine Nachricht an" / "a@… konnte").
+/// words before the address may end the line above ("Deine Nachricht an" / "a@… konnte"),
+/// and the address may stand alone on a line above the marker's ("Ihre Nachricht an" /
+/// "    a@…" / "konnte nicht zugestellt werden").
 fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option<usize> {
     let line_start = t[..marker].rfind('\n').map_or(0, |nl| nl + 1);
-    let last = text::find_addresses(&t[line_start..marker]).pop()?;
-    let mut before = t[line_start..line_start + last.start].trim_end_matches(['<', ' ']);
-    if before.is_empty() && line_start > 0 {
-        let above = &t[..line_start - 1];
-        before = above[above.rfind('\n').map_or(0, |nl| nl + 1)..].trim_end();
-    }
-    let before = before.to_lowercase();
+    let (at, before) = match text::find_addresses(&t[line_start..marker]).pop() {
+        Some(last) => {
+            let before = t[line_start..line_start + last.start].trim_end_matches(['<', ' ']);
+            let before = match before {
+                "" => lines_above(t, line_start).next().map_or("", |(_, l)| l),
+                b => b,
+            };
+            (line_start + last.start, before)
+        }
+        None if t[line_start..marker].trim().is_empty() => {
+            let mut above = lines_above(t, line_start);
+            let (start, line) = above.next()?;
+            let [a] = &text::find_addresses(line)[..] else {
+                return None;
+            };
+            let alone = line
+                .trim()
+                .trim_matches(['<', '>'])
+                .eq_ignore_ascii_case(&a.value);
+            if !alone {
+                return None;
+            }
+            (start + a.start, above.next().map_or("", |(_, l)| l))
+        }
+        None => return None,
+    };
+    let before = before.trim_end().to_lowercase();
     let destination = ["an", "to", "à", "a", "aan"]
         .iter()
         .any(|w| before == *w || before.ends_with(&format!(" {w}")));
     let below = notice::original_marker(&lower[after..]).unwrap_or(lower.len() - after);
     // An "@" alone ("the part after the @ sign") is no address.
     let named_again = || !text::find_addresses(&t[after..after + below]).is_empty();
-    (destination && !named_again()).then_some(line_start + last.start)
+    (destination && !named_again()).then_some(at)
+}
+
+/// The non-empty lines above the line that starts at `line_start`, nearest first, each
+/// with where it starts.
+fn lines_above(t: &str, line_start: usize) -> impl Iterator<Item = (usize, &str)> {
+    let mut end = line_start;
+    std::iter::from_fn(move || {
+        while end > 0 {
+            let above = &t[..end - 1];
+            let start = above.rfind('\n').map_or(0, |nl| nl + 1);
+            end = start;
+            if !above[start..].trim().is_empty() {
+                return Some((start, &above[start..]));
+            }
+        }
+        None
+    })
 }
 
 /// Where the returned original's header block starts in pasted text that lost the
@@ -615,6 +654,7 @@ impl Reader<'_> {
         }
         let coded = text::has_code(trimmed);
         let lead = leading_address(line, arrows)
+            .filter(|a| !about_the_sender(line.trim_start(), a))
             .or_else(|| table_cell_address(trimmed, &found))
             .filter(|a| !text::is_system_address(&a.value));
         // A known recipient named again continues its block, unless a paragraph of
@@ -664,13 +704,18 @@ impl Reader<'_> {
         // A code line names a new recipient with its address in brackets; a bare address
         // in the middle of a recipient's error text is a contact, not a recipient.
         // An address in brackets (`554 5.7.1 <a@example.org>: …`) is the one the reply
-        // is about; another address on the line may be the sender's.
+        // is about; another address on the line may be the sender's. One the reply
+        // refuses as the sender's (`<a@…>: Sender address rejected`) is none.
         let bracketed = |a: &&text::Found| trimmed[..a.start].ends_with('<');
-        let named = found
+        let candidates: Vec<&text::Found> = found
             .iter()
-            .filter(|a| !text::is_system_address(&a.value))
+            .filter(|a| !text::is_system_address(&a.value) && !about_the_sender(trimmed, a))
+            .collect();
+        let named = candidates
+            .iter()
+            .copied()
             .find(bracketed)
-            .or_else(|| found.iter().find(|a| !text::is_system_address(&a.value)));
+            .or_else(|| candidates.first().copied());
         if let Some(addr) = named
             && coded
             && Some(addr.value.as_str()) != self.sender
@@ -821,7 +866,7 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
 /// sender's words follow it (`<a@example.org>: Sender address rejected`), or they name
 /// it again as the sender's (`<a@example.org>... Domain of sender address a@example.org
 /// does not exist`). Sendmail names the recipient there first and the sender after.
-fn about_the_sender(line: &str, addr: &text::Found) -> bool {
+pub fn about_the_sender(line: &str, addr: &text::Found) -> bool {
     let after = line[addr.end..].trim_start_matches(['>', ':', '.', ' ']);
     let lower = after.to_ascii_lowercase();
     let sender_words = |w: &str| lower.starts_with(w);

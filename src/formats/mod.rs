@@ -21,7 +21,9 @@ mod yahoo;
 
 mod free_text;
 
-pub use free_text::{TextReading, TextRecipient, read, returned_headers, smtp_command};
+pub use free_text::{
+    TextReading, TextRecipient, about_the_sender, read, returned_headers, smtp_command,
+};
 
 use crate::matcher::Matcher;
 use crate::notice::Notice;
