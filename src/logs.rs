@@ -237,9 +237,17 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     Some(messages)
 }
 
+/// The lengths of a line that a mail program broke at its width (72 to 78 characters,
+/// one word less): log lines themselves are longer.
+const WRAPPED_WIDTH: std::ops::RangeInclusive<usize> = 55..=80;
+/// The width at which a terminal cuts a long line, wherever it is.
+const TERMINAL_WIDTH: usize = 80;
+
 /// The input's lines, with a log line that a mail client or forum re-wrapped joined
-/// again: a time-stamped log line goes on while it ends in `:` or `,` or leaves a
-/// parenthesis open (`status=bounced (host …`), up to the next blank or time-stamped line.
+/// again: a time-stamped log line goes on while it ends in `:` or `,`, leaves a
+/// parenthesis open (`status=bounced (host …`) or broke at a mail program's width, up
+/// to the next blank or time-stamped line.
+
 fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str>)> {
     const MAX_CONTINUATIONS: usize = 12;
     let mut lines = s
@@ -257,12 +265,15 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
             let l = l.trim_end();
             l.ends_with(':') || l.ends_with(',') || in_parens(l)
         };
-        if !(has_timestamp(first) && is_log_line(first) && open(first)) {
+        // A line that a mail program re-wrapped at its width goes on, wherever it broke.
+        let wrapped = |l: &str| (WRAPPED_WIDTH).contains(&l.trim_end().chars().count());
+        if !(has_timestamp(first) && is_log_line(first) && (open(first) || wrapped(first))) {
             return Some((span, Cow::Borrowed(first)));
         }
         let mut joined = first.trim_end().to_string();
+        let mut last = first;
         for _ in 0..MAX_CONTINUATIONS {
-            if !open(&joined) {
+            if !open(&joined) && !wrapped(last) {
                 break;
             }
             // (A server's reply pasted below the log is a line of its own, unless the log
@@ -275,9 +286,13 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
             }) else {
                 break;
             };
-            joined.push(' ');
+            // (A terminal cuts at its width of 80 inside a word: "Me" / "ssage".)
+            if last.trim_end_matches(['\r', '\n']).chars().count() != TERMINAL_WIDTH {
+                joined.push(' ');
+            }
             joined.push_str(next.trim());
             span.end = next_span.end;
+            last = next;
         }
         Some((span, Cow::Owned(joined)))
     })
@@ -879,6 +894,21 @@ fn exim(line: &str) -> Option<LogLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_lines_rewrapped_by_a_mail_program_or_a_terminal_are_joined() {
+        // A mail program broke the line at spaces near 72 columns, the address alone on
+        // a line of its own.
+        let mail = "Nov  3 16:47:29 web02 postfix/smtp[9912]: 5F2C83A0B1:\nto=<vorstand@ruderclub.example>, relay=club-de01c.mail.protection.outlook.com[52.101.73.6]:25,\ndelay=1.4, delays=0.05/0/0.61/0.74, dsn=5.7.23, status=bounced (host\nclub-de01c.mail.protection.outlook.com[52.101.73.6] said: 550 5.7.23 The\nmessage was rejected because of Sender Policy Framework violation (in\nreply to end of DATA command))\n";
+        let r = &read(mail).unwrap()[0].recipients[0];
+        assert_eq!(r.address, "vorstand@ruderclub.example");
+        assert_eq!(r.reason, Reason::AuthFailure);
+        // A terminal cut it at 80 columns, inside words.
+        let terminal = "Dec  2 13:40:21 mail postfix/smtp[30773]: 4XKq1F3sCkz6Wm1: to=<presse@example.or\ng>, relay=mail.example.org[203.0.113.15]:25, delay=3.4, delays=0.05/0.01/1.1/2.2\n, dsn=5.1.1, status=bounced (host mail.example.org[203.0.113.15] said: 550 5.1.1\n User unknown (in reply to RCPT TO command))\n";
+        let r = &read(terminal).unwrap()[0].recipients[0];
+        assert_eq!(r.address, "presse@example.org");
+        assert_eq!(r.reason, Reason::UserUnknown);
+    }
 
     #[test]
     fn postfix_bounce_line_becomes_a_recipient() {
