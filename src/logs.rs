@@ -247,7 +247,6 @@ const TERMINAL_WIDTH: usize = 80;
 /// again: a time-stamped log line goes on while it ends in `:` or `,`, leaves a
 /// parenthesis open (`status=bounced (host …`) or broke at a mail program's width, up
 /// to the next blank or time-stamped line.
-
 fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str>)> {
     const MAX_CONTINUATIONS: usize = 12;
     let mut lines = s

@@ -292,13 +292,13 @@ pub fn of(msg: &Message) -> Option<Situation> {
             .as_ref()
             .is_some_and(|b| b.list == Some("spamhaus_pbl"))
     });
-    // (Words of a dynamic address count in a refusal of the connection, not beside a
-    // cause in the message or the mailbox: "residential" in a returned subject.)
+    // (Words of a dynamic address count in a refusal of the connection or a spam score
+    // that counts it, not beside a cause in the message's content or the mailbox:
+    // "residential" in a returned subject.)
     let dynamic = |r: &&Recipient| {
         !matches!(
             r.reason,
             Reason::ContentError
-                | Reason::SpamDetected
                 | Reason::VirusDetected
                 | Reason::EmailTooLarge
                 | Reason::UserUnknown

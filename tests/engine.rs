@@ -1185,7 +1185,7 @@ fn a_notice_in_microsofts_name_from_another_domain_is_phishing() {
 #[test]
 fn a_pasted_fake_notice_about_the_readers_own_mail_is_phishing() {
     // German fakes of a newsletter service and of Microsoft 365, with their log-in links.
-    let newsletter = "From: \"CleverReach Sicherheitsteam\" <noreply@mailsrv.kuechen.example>\nTo: newsletter@verein.example\nSubject: Ihr Newsletter-Konto wurde gesperrt\n\nZum Schutz unserer Versandinfrastruktur wurde Ihr Newsletter-Konto GESPERRT.\nBestätigen Sie bitte innerhalb von 24 Stunden Ihre Kontodaten:\n\n  Konto jetzt entsperren: https://cleverreach.de-kontoverifizierung.top/login?id=42\n";
+    let newsletter = "From: \"CleverReach Sicherheitsteam\" <noreply@mailsrv.kuechen.example>\nTo: newsletter@verein.example\nSubject: Ihr Newsletter-Konto wurde gesperrt - 1.284 E-Mails nicht zugestellt\n\nZum Schutz unserer Versandinfrastruktur wurde Ihr Newsletter-Konto GESPERRT.\nBestätigen Sie bitte innerhalb von 24 Stunden Ihre Kontodaten:\n\n  Konto jetzt entsperren: https://cleverreach.de-kontoverifizierung.top/login?id=42\n";
     let quarantine = "From: \"Microsoft 365 Nachrichtencenter\" <info@reinigung.example>\nTo: verwaltung@hausverwaltung.example\nSubject: Nicht zugestellte Nachrichten\n\n9 eingehende Nachrichten wurden in die Quarantäne verschoben und nicht zugestellt.\nNachrichten jetzt freigeben: https://m365-auth.firebaseapp.com/owa/?login=verwaltung\n";
     for mail in [newsletter, quarantine] {
         let m = &analyze(mail.as_bytes()).messages[0];
@@ -2504,6 +2504,27 @@ fn a_refused_sender_address_is_no_recipient() {
     let m = &analyze(dialog.as_bytes()).messages[0];
     let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(addresses, ["gerda@familie.example"]);
+}
+
+/// The second review of the day: Thunderbird's own words, a login name after a refused
+/// sender, a holiday reply that says "I have left the office", and real notices with
+/// words that fakes use too.
+#[test]
+fn the_second_review_of_the_day() {
+    let thunderbird = "An error occurred while sending mail. The mail server responded:\n553 5.7.1 <anna@praxis.example>: Sender address rejected: not owned by user info@praxis.example.\nPlease check the message recipient \"t.krause@kanzlei.example\" and try again.\n";
+    let m = &analyze(thunderbird.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["t.krause@kanzlei.example"]);
+    let holiday = "From: Dan <d.brooks@engineering.example>\nTo: a@b.example\nSubject: Automatic reply: Drawings\nAuto-Submitted: auto-replied\n\nI have left the office for the Christmas break and will return on 6 January.\n";
+    let m = &analyze(holiday.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::Vacation);
+    let account = "From: IT-Service <it-service@uni.example>\nTo: student@uni.example\nSubject: Ihr Konto wurde gesperrt\n\nIhr Konto wurde nach fünf falschen Anmeldungen gesperrt. Neues Passwort: https://idm.uni.example/password/reset\n";
+    let m = &analyze(account.as_bytes()).messages[0];
+    assert!(phishing_signs(m).is_none());
+    let hoster = "From: MAILER-DAEMON@mail.wolkenhost.example\nTo: praxis@labor.example\nSubject: Nachricht nicht zugestellt\n\nIhre Nachricht an termine@labor-westfalen.example konnte nicht zugestellt werden.\n\nDer Postausgangsserver nimmt Nachrichten nur nach einer Anmeldung an. Bitte prüfen Sie Ihre Kontodaten (Benutzername und Passwort).\n";
+    let m = &analyze(hoster.as_bytes()).messages[0];
+    assert!(phishing_signs(m).is_none());
+    assert_eq!(m.recipients[0].address, "termine@labor-westfalen.example");
 }
 
 /// GMX's German notice names the recipient alone between two lines of its sentence.

@@ -706,10 +706,21 @@ impl Reader<'_> {
         // An address in brackets (`554 5.7.1 <a@example.org>: …`) is the one the reply
         // is about; another address on the line may be the sender's. One the reply
         // refuses as the sender's (`<a@…>: Sender address rejected`) is none.
+        // On a line that refuses the sender, only a log's `to=<…>` is the recipient (the
+        // user name "not owned by user x@…" is none).
         let bracketed = |a: &&text::Found| trimmed[..a.start].ends_with('<');
+        let refused_sender: Vec<bool> =
+            found.iter().map(|a| about_the_sender(trimmed, a)).collect();
+        let refuses_sender = refused_sender.contains(&true);
         let candidates: Vec<&text::Found> = found
             .iter()
-            .filter(|a| !text::is_system_address(&a.value) && !about_the_sender(trimmed, a))
+            .zip(&refused_sender)
+            .filter(|(a, refused)| {
+                !text::is_system_address(&a.value)
+                    && !**refused
+                    && (!refuses_sender || trimmed[..a.start].ends_with("to=<"))
+            })
+            .map(|(a, _)| a)
             .collect();
         let named = candidates
             .iter()
@@ -867,7 +878,9 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
 /// it again as the sender's (`<a@example.org>... Domain of sender address a@example.org
 /// does not exist`). Sendmail names the recipient there first and the sender after.
 pub fn about_the_sender(line: &str, addr: &text::Found) -> bool {
-    let after = line[addr.end..].trim_start_matches(['>', ':', '.', ' ']);
+    // (The words right after the address; a long line is not read again per address.)
+    let end = line.floor_char_boundary(addr.end + SENDER_WORDS_WINDOW);
+    let after = line[addr.end..end].trim_start_matches(['>', ':', '.', ' ']);
     let lower = after.to_ascii_lowercase();
     let sender_words = |w: &str| lower.starts_with(w);
     let named_as_sender = lower.find("sender address").is_some_and(|at| {
@@ -877,6 +890,9 @@ pub fn about_the_sender(line: &str, addr: &text::Found) -> bool {
     });
     named_as_sender || crate::knowledge::signs("free_text.sender_reply_words").any(sender_words)
 }
+
+/// How far after an address the words that refuse it as the sender's are looked for.
+const SENDER_WORDS_WINDOW: usize = 200;
 
 #[cfg(test)]
 mod tests {
