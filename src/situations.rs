@@ -39,6 +39,10 @@ pub enum Situation {
     /// The sender's own organisation blocks the message, such as automatic forwarding to
     /// outside addresses: only its own administrator can change that.
     OwnOrganisationBlocks,
+    /// A rule of the sender's own organisation for outgoing mail stopped the message:
+    /// data-loss prevention, or encryption it requires: the sender changes the message
+    /// (or asks the administrator).
+    OwnPolicyBlocks,
     /// The sender's own organisation lets the account write only to addresses inside it
     /// (a school's or company's Google Workspace or Microsoft 365): its administrator
     /// has to allow the recipient.
@@ -88,6 +92,7 @@ impl Situation {
             Situation::RecipientRefusesRelay => "recipient_refuses_relay",
             Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
+            Situation::OwnPolicyBlocks => "own_policy_blocks",
             Situation::InternalOnly => "internal_only",
             Situation::SenderDomainUnverified => "sender_domain_unverified",
             Situation::SendingLimitReached => "sending_limit_reached",
@@ -143,6 +148,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if says("situation.own_organisation_blocks") {
         return Some(Situation::OwnOrganisationBlocks);
+    }
+    if says("situation.own_policy_blocks") {
+        return Some(Situation::OwnPolicyBlocks);
     }
     if says("situation.internal_only") {
         return Some(Situation::InternalOnly);
@@ -449,6 +457,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::Phishing | Situation::ListHeld | Situation::ListRefused => true,
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
+        Situation::OwnPolicyBlocks => diagnostic_says(r, "situation.own_policy_blocks"),
         Situation::InternalOnly => diagnostic_says(r, "situation.internal_only"),
         Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),
         Situation::OutgoingServerUnreachable => cannot_reach_outgoing_server(r),

@@ -2527,6 +2527,24 @@ fn the_second_review_of_the_day() {
     assert_eq!(m.recipients[0].address, "termine@labor-westfalen.example");
 }
 
+/// A rule of the sender's own organisation (data-loss prevention, required encryption)
+/// is the sender's to meet, not the receiving server's.
+#[test]
+fn the_senders_own_outgoing_rules() {
+    for diagnostic in [
+        "550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy. DLP policy \"Finanzdaten nicht extern\"",
+        "554 5.7.1 Encryption required by policy, but no certificate or key available for recipient",
+    ] {
+        let text = format!(
+            "This is the mail system at host gw.kanzlei.example.\n\n<partner@notariat.example>: {diagnostic}\n"
+        );
+        let m = &analyze(text.as_bytes()).messages[0];
+        let e = explain(m, Lang::De);
+        assert_eq!(e.topic, "situation.own_policy_blocks", "{diagnostic}");
+        assert_eq!(e.who, "sender");
+    }
+}
+
 /// GMX's German notice names the recipient alone between two lines of its sentence.
 #[test]
 fn a_recipient_alone_inside_the_notices_sentence() {

@@ -25,6 +25,7 @@ const SITUATIONS: &[&str] = &[
     "recipient_refuses_relay",
     "smarthost_refuses_relay",
     "own_organisation_blocks",
+    "own_policy_blocks",
     "internal_only",
     "sending_limit_reached",
     "sender_domain_unverified",
