@@ -143,8 +143,10 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .map(|d| text::base_domain(&d))
         .is_some_and(|d| big_provider_domains().any(|t| t == d));
     let excused = portal_links_only || sender_trusted && links.is_empty();
+    // (A sender in a big provider's name from a domain only named like it stands in
+    // for a second sign.)
     let enough = if about_reader {
-        lured && strong >= 2
+        lured && (strong >= 2 || impersonated.is_some())
     } else {
         strong >= 2 || strong == 1 && !(lured && excused)
     };

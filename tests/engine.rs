@@ -2545,6 +2545,20 @@ fn the_senders_own_outgoing_rules() {
     }
 }
 
+/// Microsoft's real quarantine digest is no bounce; a fake "restricted from sending"
+/// notice in Microsoft's name from a look-alike domain is phishing although it quotes
+/// Microsoft's real code.
+#[test]
+fn microsofts_quarantine_digest_and_a_fake_sending_restriction() {
+    let digest = "From: Microsoft 365 <quarantine@messaging.microsoft.com>\nTo: einkauf@brauerei.example\nSubject: Microsoft 365 security: You have messages in quarantine\n\n3 Nachrichten befinden sich seit Ihrer letzten Benachrichtigung in Quarantäne.\n\nAbsender: noreply@paketdienst.example\nBetreff: Ihre Sendung konnte nicht zugestellt werden\nFreigeben: https://security.microsoft.com/quarantine?id=7f1c\n";
+    let m = &analyze(digest.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(phishing_signs(m).is_none());
+    let fake = "From: \"Microsoft 365 Admin Center\" <security-noreply@ms365-accountcenter.example>\nTo: j.moser@haustechnik.example\nSubject: Action required: Your mailbox has been restricted from sending (5.1.8)\nContent-Type: text/html\n\n<p>Your message to a@b.example was not delivered: 550 5.1.8 Access denied, bad outbound sender. Recipient: j.moser@haustechnik.example</p><p><a href=\"https://ms365-accountcenter.example/restore/?u=jm\">Verify and restore sending</a></p>\n";
+    let m = &analyze(fake.as_bytes()).messages[0];
+    assert!(phishing_signs(m).is_some());
+}
+
 /// GMX's German notice names the recipient alone between two lines of its sentence.
 #[test]
 fn a_recipient_alone_inside_the_notices_sentence() {
