@@ -265,7 +265,7 @@ fn records(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Cow<'_, str
             l.ends_with(':') || l.ends_with(',') || in_parens(l)
         };
         // A line that a mail program re-wrapped at its width goes on, wherever it broke.
-        let wrapped = |l: &str| (WRAPPED_WIDTH).contains(&l.trim_end().chars().count());
+        let wrapped = |l: &str| WRAPPED_WIDTH.contains(&l.trim_end().chars().count());
         if !(has_timestamp(first) && is_log_line(first) && (open(first) || wrapped(first))) {
             return Some((span, Cow::Borrowed(first)));
         }
