@@ -195,7 +195,18 @@ pub fn is_vacation_subject(subject: &str) -> bool {
     // A person's reply to an automatic reply ("Re: Automatic reply: …", also "AW: WG:
     // Automatische Antwort: …") is none.
     let (rest, replied) = without_prefixes(subject);
-    !(replied && words().any(|w| rest.starts_with(w))) && words().any(|s| subject.contains(s))
+    // The words mark the subject: they open it, end in a colon ("Autosvar: …"), or stand
+    // in brackets ("(Abwesenheitsnotiz)"); a person's subject that only mentions them
+    // ("Vacation photos?" is one) names them in its sentence.
+    let marks = |w: &str| {
+        rest.starts_with(w)
+            || subject.match_indices(w).any(|(at, _)| {
+                let after = subject[at + w.len()..].trim_start();
+                let before = subject[..at].trim_end();
+                after.starts_with(':') || before.ends_with(['(', '[']) || w.ends_with(':')
+            })
+    };
+    !(replied && words().any(|w| rest.starts_with(w))) && words().any(marks)
 }
 
 /// A line (lower case) that is an automatic reply's subject as a mail app shows it, on
