@@ -973,7 +973,8 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     {
         return Kind::NotABounce;
     }
-    // A quarantine digest lists mail held for the reader, and a warning that the reader's
+    // A quarantine digest lists mail held for the reader, a rule's notice that only
+    // reports a sent message tells it was delivered, and a warning that the reader's
     // mailbox fills up tells of none yet; nothing of theirs failed.
     // (Not a notice that such a mail could not be delivered, "Undeliverable: Hold Summary";
     // a warning names no other address than the reader's.)
@@ -990,7 +991,9 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         && n.dsn.is_empty()
         && !n.is_dsn_report
         && !states_failure(&subject)
-        && (informs("kind.digest_words") || only_the_reader && informs("kind.mailbox_warnings"))
+        && (informs("kind.digest_words")
+            || informs("kind.policy_notices")
+            || only_the_reader && informs("kind.mailbox_warnings"))
     {
         return Kind::NotABounce;
     }

@@ -2559,6 +2559,13 @@ fn microsofts_quarantine_digest_and_a_fake_sending_restriction() {
     assert!(phishing_signs(m).is_some());
 }
 
+/// A data-loss-prevention rule that only reports tells of a message that was delivered.
+#[test]
+fn a_policy_notice_that_only_reports_is_no_bounce() {
+    let mail = "From: Microsoft Outlook <MicrosoftExchange329e@pflegedienst.example>\nTo: pflege@pflegedienst.example\nSubject: Richtlinienbenachrichtigung: Pflegeberichte Oktober\n\nIhre E-Mail-Nachricht steht in Konflikt mit einer Richtlinie in Ihrer Organisation.\n\nDie Nachricht wurde zugestellt.\n\n  Empfänger:    praxis@hausarzt.example\n  Richtlinie:   Gesundheitsdaten - Benachrichtigen\n";
+    assert_eq!(analyze(mail.as_bytes()).messages[0].kind, Kind::NotABounce);
+}
+
 /// GMX's German notice names the recipient alone between two lines of its sentence.
 #[test]
 fn a_recipient_alone_inside_the_notices_sentence() {
