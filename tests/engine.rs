@@ -2532,6 +2532,7 @@ fn the_second_review_of_the_day() {
 #[test]
 fn the_senders_own_outgoing_rules() {
     for diagnostic in [
+        "554 5.7.1 Outbound message classified as spam by Hornetsecurity Spam Filter Service. Message not relayed.",
         "550 5.7.1 TRANSPORT.RULES.RejectMessage; the message was rejected by organization policy. DLP policy \"Finanzdaten nicht extern\"",
         "554 5.7.1 Encryption required by policy, but no certificate or key available for recipient",
     ] {
