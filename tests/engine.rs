@@ -2560,6 +2560,15 @@ fn microsofts_quarantine_digest_and_a_fake_sending_restriction() {
     assert!(phishing_signs(m).is_some());
 }
 
+/// Exchange's "Sender Address:" broken after "Sender" by re-wrapping names no recipient.
+#[test]
+fn a_sender_label_broken_by_rewrapping_names_no_recipient() {
+    let paste = "Your message to bestellung@fahrradhaus.example couldn't be delivered.\nYou weren't recognized as a valid sender.\nMore Info for Email Admins Status code: 550 5.1.8\nOriginal Message Details Created Date: 11/4/2024 7:51:22 AM Sender\nAddress: w.pernkopf@radsport.example Recipient Address:\nbestellung@fahrradhaus.example Subject: Nachlieferung\nError Details Reported error: 550 5.1.8 Access denied, bad outbound sender.\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["bestellung@fahrradhaus.example"]);
+}
+
 /// A data-loss-prevention rule that only reports tells of a message that was delivered.
 #[test]
 fn a_policy_notice_that_only_reports_is_no_bounce() {

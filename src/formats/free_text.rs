@@ -392,6 +392,14 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
         // The returned message's sender, labelled on this line or the one before, is no
         // recipient.
         let after_sender_label = std::mem::take(&mut r.sender_label_open);
+        // Exchange's "Sender Address:" broken by re-wrapping after "Sender": the line
+        // that goes on with "Address:" names the sender.
+        let sender_label_split =
+            std::mem::take(&mut r.sender_word_open) && trimmed_lower.starts_with("address:");
+        r.sender_word_open = trimmed_lower.ends_with(" sender");
+        if sender_label_split {
+            continue;
+        }
         if is_sender_label(trimmed_lower) {
             // A name without its address: the address follows on the next line.
             r.sender_label_open = !trimmed.contains('@');
@@ -554,6 +562,8 @@ struct Reader<'a> {
     success_open: bool,
     /// The last line was a sender's label alone: its address follows.
     sender_label_open: bool,
+    /// The last line ended with the word "Sender", the first half of a broken label.
+    sender_word_open: bool,
     /// The last line was a header's address list that goes on (it ends with a comma).
     address_field_open: bool,
     /// The last line opened a list of recipients with arrows ("… to:" / "-> a@x"), as
