@@ -197,9 +197,13 @@ pub fn is_vacation_subject(subject: &str) -> bool {
     let (rest, replied) = without_prefixes(subject);
     // The words mark the subject: they open it, end in a colon ("Autosvar: …"), or stand
     // in brackets ("(Abwesenheitsnotiz)"); a person's subject that only mentions them
-    // ("Vacation photos?" is one) names them in its sentence.
+    // names them in its sentence.
+    // (A single word opens it only alone or in a first word before a colon,
+    // "Abwesenheitsnotiz: …"; "Vacation photos?" is a person's subject.)
+    let first_word = rest.split_whitespace().next().unwrap_or_default();
     let marks = |w: &str| {
         rest.starts_with(w)
+            && (w.contains(' ') || first_word.ends_with(':') || rest.trim_end() == w)
             || subject.match_indices(w).any(|(at, _)| {
                 let after = subject[at + w.len()..].trim_start();
                 let before = subject[..at].trim_end();
