@@ -2592,12 +2592,21 @@ fn automatic_replies_in_other_words() {
     let swedish = "From: Karin <karin@skola.example>\nTo: skjuts@kommun.example\nSubject: Autosvar: Skolskjuts\nAuto-Submitted: auto-generated\n\nJag har sommarledigt till och med den 8 augusti.\n";
     let m = &analyze(swedish.as_bytes()).messages[0];
     assert_eq!(m.kind, Kind::AutoReply);
-    // A person's subject that only mentions the words is no automatic reply.
-    let question = "From: Anna <anna@bygg.example>\nTo: it@bygg.example\nSubject: Kan inte stänga av autosvar i Outlook\n\nHej, hur stänger jag av det?\n";
-    assert_eq!(
-        analyze(question.as_bytes()).messages[0].kind,
-        Kind::NotABounce
-    );
+    // A person's subject that only mentions the words is no automatic reply, nor one
+    // that opens with a single such word; "Abwesenheitsnotiz: …" is one.
+    for subject in [
+        "Kan inte stänga av autosvar i Outlook",
+        "Vacation photos from Lisbon",
+        "Abwesenheit der Kollegen im Juli",
+    ] {
+        let mail = format!(
+            "From: Anna <anna@bygg.example>\nTo: it@bygg.example\nSubject: {subject}\n\nHej!\n"
+        );
+        let kind = analyze(mail.as_bytes()).messages[0].kind;
+        assert_eq!(kind, Kind::NotABounce, "{subject}");
+    }
+    let notice = "From: Jens <j@sanitaer.example>\nTo: a@b.example\nSubject: Abwesenheitsnotiz: Angebot\n\nIch bin bis Montag nicht im Büro.\n";
+    assert_eq!(analyze(notice.as_bytes()).messages[0].kind, Kind::AutoReply);
     let left = "From: Fiona <f.strachan@uni.example>\nTo: a@lab.example\nSubject: Automatic reply: Field course\nAuto-Submitted: auto-replied\n\nI have now left the University and this mailbox is no longer\nmonitored.\n";
     let m = &analyze(left.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].reason, Reason::HasMoved);
