@@ -897,7 +897,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     let names_a_failure = msg
         .recipients
         .iter()
-        .any(|r| !r.address.is_empty() && (r.status.is_some() || r.reply_code.is_some()));
+        .any(|r| !r.address.is_empty() && r.coded());
     let from_system = n.from_mail_system();
     // A newsletter (it has an unsubscribe link) that quotes notices' words is none. A
     // notice a mailing list relays keeps its mail system's sender.
@@ -961,10 +961,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         crate::knowledge::signs("kind.reply_prefixes").any(|p| s.starts_with(p))
     });
     let personal_reply = (n.header("in-reply-to").is_some() || reply_subject) && !from_system;
-    let coded = msg
-        .recipients
-        .iter()
-        .any(|r| r.status.is_some() || r.reply_code.is_some());
+    let coded = msg.recipients.iter().any(Recipient::coded);
     if personal_reply
         && n.dsn.is_empty()
         && !n.is_dsn_report

@@ -4,7 +4,7 @@
 use crate::knowledge::{Data, Lang, signs as signs_of};
 use crate::matcher::Matcher;
 use crate::notice::Notice;
-use crate::report::Message;
+use crate::report::{Message, Recipient};
 use crate::text;
 use std::sync::OnceLock;
 
@@ -24,10 +24,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // pasted quarantine digest is left to the headers it lost.
     // One without a server's codes that names a look-alike provider address claims to
     // come from the provider, whatever address it says failed.
-    let coded = msg
-        .recipients
-        .iter()
-        .any(|r| r.status.is_some() || r.reply_code.is_some());
+    let coded = msg.recipients.iter().any(Recipient::coded);
     let pasted_lookalike = pasted_lookalike(n).filter(|_| !coded);
     let pasted_claim = !n.has_headers
         && (msg.recipients.iter().all(|r| r.address.is_empty()) || pasted_lookalike.is_some())
@@ -56,12 +53,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     if let Some(domain) = &impersonated {
         signs.push(format!("impersonated_sender:{domain}"));
     }
-    if n.dsn.is_empty()
-        && msg
-            .recipients
-            .iter()
-            .all(|r| r.status.is_none() && r.reply_code.is_none())
-    {
+    if n.dsn.is_empty() && !coded {
         signs.push("no_delivery_status".to_string());
     }
     // Only the notice's own words count, not a returned original (which may be spam).
@@ -200,8 +192,8 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     if n.dsn.is_empty() && !n.is_dsn_report {
         return true;
     }
-    let all = |f: &dyn Fn(&crate::report::Recipient) -> bool| msg.recipients.iter().all(f);
-    let no_codes = all(&|r| r.status.is_none() && r.reply_code.is_none());
+    let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
+    let no_codes = all(&|r| !r.coded());
     let reader = n.headers.to.as_deref().map(text::find_addresses);
     let is_reader = |a: &str| {
         reader

@@ -116,6 +116,13 @@ pub struct Recipient {
     pub blocklist: Option<BlocklistHit>,
 }
 
+impl Recipient {
+    /// True if the server gave a code about this recipient (a status or a reply code).
+    pub fn coded(&self) -> bool {
+        self.status.is_some() || self.reply_code.is_some()
+    }
+}
+
 /// The Action field of RFC 3464.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -718,6 +718,9 @@ impl Reader<'_> {
         // refuses as the sender's (`<a@…>: Sender address rejected`) is none.
         // On a line that refuses the sender, only a log's `to=<…>` is the recipient (the
         // user name "not owned by user x@…" is none).
+        if !coded {
+            return false;
+        }
         let bracketed = |a: &&text::Found| trimmed[..a.start].ends_with('<');
         let refused_sender: Vec<bool> =
             found.iter().map(|a| about_the_sender(trimmed, a)).collect();
@@ -737,11 +740,10 @@ impl Reader<'_> {
             .copied()
             .find(bracketed)
             .or_else(|| candidates.first().copied());
+        // (A candidate is never one the reply refuses as the sender's.)
         if let Some(addr) = named
-            && coded
             && Some(addr.value.as_str()) != self.sender
-            && (self.current.is_none()
-                || only_codes_before(&trimmed[..addr.start]) && !about_the_sender(trimmed, addr))
+            && (self.current.is_none() || only_codes_before(&trimmed[..addr.start]))
         {
             let idx = self.recipient(&addr.value);
             self.substantive = append(&mut self.out.recipients[idx].diagnostic, trimmed);
