@@ -656,6 +656,8 @@ fn build_recipient(
             text::complete_reply(&d, ctx.text).unwrap_or(d),
             String::new(),
         ),
+        // (A pasted notice quotes both in its text.)
+        (None, Some(t)) if let Some(real) = real_reply(&t, &t) => (real, t),
         (None, Some(t))
             if !ctx.several
                 && !text::has_code(&t)

@@ -186,6 +186,12 @@ pub fn read(bytes: &[u8]) -> Notice {
         notice.truncated = Some("depth");
     }
     read_platform_reports(&mut notice);
+    if notice.dsn.is_empty()
+        && notice.feedback.is_none()
+        && let Some(receipt) = crate::receipts::read_in_text(&notice)
+    {
+        notice.dsn.push(receipt);
+    }
     notice
 }
 

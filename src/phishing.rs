@@ -30,26 +30,39 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         && (msg.recipients.iter().all(|r| r.address.is_empty()) || pasted_lookalike.is_some())
         && names(Some(n.own_words()), "phishing.claims_subject")
         && !names(Some(n.own_words()), "kind.digest_words");
-    let claims_notice = names(n.headers.from.as_deref(), "phishing.claims_from")
-        || names(n.headers.subject.as_deref(), "phishing.claims_subject")
-        || pasted_claim;
+    // A paste may keep the header lines of the mail it quotes ("Von: Webmail
+    // Administrator <…>", "Betreff: Ihr Postfach … ist voll").
+    let from = n.headers.from.as_deref().or(pasted_field(n, "phishing.pasted_from"));
+    let subject = (n.headers.subject.as_deref()).or(pasted_field(n, "phishing.pasted_subject"));
+    // A sender in a big provider's name from a domain only named like it claims to be
+    // the provider.
+    let impersonated = from.and_then(impersonated_provider).or(pasted_lookalike);
+    let claims_notice = names(from, "phishing.claims_from")
+        || names(subject, "phishing.claims_subject")
+        || pasted_claim
+        || impersonated.is_some();
     // A real delivery report (multipart/report) is what phishing notices lack; a
     // report-like block of text inside an ordinary mail is no such structure. A report
     // whose only failed address is the reader's own is a copied structure: real notices
     // go to the sender of the failed message, about someone else.
     let about_reader = about_the_reader(n, msg);
     let forged = forged_sender_domain(n);
-    if !claims_notice || n.is_dsn_report && !about_reader && !forged {
+    let asks_password = asks_for_password(n);
+    if !claims_notice || n.is_dsn_report && !about_reader && !forged && !asks_password {
         return None;
     }
     let mut signs = Vec::new();
+    let mut strong = 0;
+    if asks_password {
+        signs.push("password_request".to_string());
+        strong += 1;
+    }
     if about_reader {
         signs.push("own_address".to_string());
     }
     if forged {
         signs.push("forged_notice".to_string());
     }
-    let impersonated = impersonated_provider(n).or(pasted_lookalike);
     if let Some(domain) = &impersonated {
         signs.push(format!("impersonated_sender:{domain}"));
     }
@@ -58,7 +71,6 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     }
     // Only the notice's own words count, not a returned original (which may be spam).
     let own = n.own_words();
-    let mut strong = 0;
     if let Some(lure) = lure_in(own) {
         signs.push(format!("lure:{}", lure.replace(" * ", " … ")));
         strong += 1;
@@ -75,7 +87,23 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
         .collect();
-    let portal = |l: &String| on_listed_site(l, "phishing.quarantine_portals");
+    // A security service's quarantine portal, or a site of the reader's own domain
+    // (their organisation's own filter, `spamfilter.firma.de`), which no stranger runs.
+    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
+    let readers_own = |l: &String| {
+        let base = |d: &str| text::base_domain(d);
+        reader_domain
+            .as_deref()
+            .zip(host(l))
+            .is_some_and(|(r, h)| base(r) == base(&h))
+    };
+    let portal = |l: &String| {
+        readers_own(l)
+            || host(l).is_some_and(|h| {
+                signs_of("phishing.quarantine_portals")
+                    .any(|p| h.strip_suffix(p).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+            })
+    };
     let portal_links_only = !links.is_empty() && links.iter().all(portal);
     let links: Vec<String> = links
         .into_iter()
@@ -92,7 +120,6 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
-    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
     if let Some(link) = links
         .iter()
         .find(|l| host(l).is_some_and(|h| disguised_host(&h, reader_domain.as_deref())))
@@ -149,8 +176,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
 /// that only looks like the provider's (`o365-ndr-service.com`,
 /// `googlemail-delivery.net`). The providers' own names under any top-level domain
 /// (`outlook.de`, `hotmail.co.uk`) are theirs.
-fn impersonated_provider(n: &Notice) -> Option<String> {
-    let from = n.headers.from.as_deref()?;
+fn impersonated_provider(from: &str) -> Option<String> {
     let address = text::first_address(from)?;
     let lower = from.to_ascii_lowercase();
     let claims_provider = signs_of("phishing.provider_names").any(|m| lower.contains(m));
@@ -189,7 +215,7 @@ fn lookalike_domain(domain: &str) -> bool {
 /// lure: it carries no delivery report, or no server codes, or no recipient but the
 /// reader (codes in a fake notice's table are made up too).
 pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
-    if n.dsn.is_empty() && !n.is_dsn_report {
+    if n.dsn.is_empty() && !n.is_dsn_report || asks_for_password(n) {
         return true;
     }
     let all = |f: &dyn Fn(&Recipient) -> bool| msg.recipients.iter().all(f);
@@ -203,6 +229,11 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     };
     let nobody = all(&|r| r.address.is_empty() || is_reader(&r.address));
     no_codes || nobody
+}
+
+/// No real notice asks for the reader's password, whatever structure it copies.
+fn asks_for_password(n: &Notice) -> bool {
+    signs_of("phishing.password_requests").any(|w| n.own_words().contains(w))
 }
 
 /// The receiving server found the notice's own sender domain forged: its topmost
@@ -241,6 +272,7 @@ fn about_the_reader(n: &Notice, msg: &Message) -> bool {
         .headers
         .to
         .as_deref()
+        .or(pasted_field(n, "phishing.pasted_to"))
         .and_then(|t| text::find_addresses(t).pop())
     else {
         return false;
@@ -256,6 +288,25 @@ fn about_the_reader(n: &Notice, msg: &Message) -> bool {
             .recipients
             .iter()
             .all(|r| r.address.eq_ignore_ascii_case(&reader.value))
+}
+
+/// How far down a paste the header lines of the mail it quotes may stand.
+const PASTED_HEADER_LINES: usize = 40;
+
+/// In a paste (no headers of its own): the value of a header line of the mail it quotes
+/// ("Von: Webmail Administrator <…>"), by the labels of `list`, near its top.
+fn pasted_field<'a>(n: &'a Notice, list: &str) -> Option<&'a str> {
+    if n.has_headers {
+        return None;
+    }
+    text::lines(&n.text).take(PASTED_HEADER_LINES).find_map(|line| {
+        let line = line.trim_start_matches(['>', ' ', '\t']);
+        signs_of(list).find_map(|label| {
+            line.get(..label.len())
+                .filter(|head| head.eq_ignore_ascii_case(label))
+                .map(|_| line[label.len()..].trim())
+        })
+    })
 }
 
 /// A link (lower case) whose address points at a log-in, account or release page.

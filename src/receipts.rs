@@ -1,9 +1,13 @@
-//! Delivery receipts written as text ("Zugestellt: …", "Your message has been delivered to
-//! the following recipients"): the addresses they confirm.
+//! Receipts written as text: delivery receipts ("Zugestellt: …", "Your message has been
+//! delivered to the following recipients") and the addresses they confirm, and read
+//! receipts ("Gelesen: …").
 
+use crate::dsn::{DsnMessage, DsnRecipient};
 use crate::knowledge::signs;
+use crate::matcher::Matcher;
 use crate::notice::Notice;
 use crate::text;
+use std::sync::OnceLock;
 
 /// Lines after the receipt's sentence that may still list recipients.
 const MAX_LINES: usize = 12;
@@ -43,4 +47,62 @@ pub fn delivered_to(n: &Notice) -> Vec<String> {
         }
     }
     found
+}
+
+/// How far after its opening words a text read receipt may say what the reader did.
+const READ_RECEIPT_SPAN: usize = 1500;
+
+/// A read receipt written as text, as Exchange sends it and mail programs show it ("Your
+/// message / To: … / Subject: … / Sent: … / was read on …", "… wurde am … gelesen."), also
+/// flattened onto one line: read as an RFC 8098 receipt from the reader on its "To:" line.
+pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
+    let lower = n.lower.as_str();
+    let opener = signs("receipt.openers").find_map(|o| {
+        lower
+            .match_indices(o)
+            .find(|&(at, _)| lower[..at].trim_end().is_empty() || lower[..at].ends_with('\n'))
+            .map(|(at, _)| at + o.len())
+    })?;
+    let span = &lower[opener..lower.floor_char_boundary(opener + READ_RECEIPT_SPAN)];
+    let label_after = |list: &str, from: usize| {
+        signs(list)
+            .filter_map(|l| span[from..].find(l).map(|at| (from + at, from + at + l.len())))
+            .min()
+    };
+    let (_, reader_start) = label_after("receipt.reader_labels", 0)?;
+    let (reader_end, subject_end) = label_after("receipt.subject_labels", reader_start)?;
+    let tail = &span[subject_end..];
+    let disposition = if disposition_words().1.any(tail) {
+        "deleted"
+    } else if disposition_words().0.any(tail) {
+        "displayed"
+    } else {
+        return None;
+    };
+    if text::find_codes(&n.text).0.is_some() {
+        return None;
+    }
+    // The reader as the original text spells it (the span's offsets are the lower
+    // text's, which is the same length).
+    let named = n.text.get(opener + reader_start..opener + reader_end)?;
+    let reader = text::first_address(named).unwrap_or_else(|| text::squash(named));
+    let recipient = DsnRecipient {
+        final_recipient: Some(reader),
+        action: Some("delivered".into()),
+        diagnostic: Some(format!("Disposition: {disposition}")),
+        ..DsnRecipient::default()
+    };
+    Some(DsnMessage {
+        recipients: vec![recipient],
+        ..DsnMessage::default()
+    })
+}
+
+/// The words of a text read receipt that say the message was shown, and deleted unread.
+fn disposition_words() -> &'static (Matcher, Matcher) {
+    static WORDS: OnceLock<(Matcher, Matcher)> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let compile = |path| Matcher::new(&signs(path).collect::<Vec<_>>());
+        (compile("receipt.displayed"), compile("receipt.deleted"))
+    })
 }

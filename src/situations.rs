@@ -43,6 +43,10 @@ pub enum Situation {
     /// data-loss prevention, or encryption it requires: the sender changes the message
     /// (or asks the administrator).
     OwnPolicyBlocks,
+    /// The sending account may not send with the sender address it used (a shared
+    /// mailbox's, a colleague's): no "Send As" permission, or the server's rule that a
+    /// login sends only from its own addresses.
+    SendAsDenied,
     /// The sender's own organisation lets the account write only to addresses inside it
     /// (a school's or company's Google Workspace or Microsoft 365): its administrator
     /// has to allow the recipient.
@@ -93,6 +97,7 @@ impl Situation {
             Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
             Situation::OwnPolicyBlocks => "own_policy_blocks",
+            Situation::SendAsDenied => "send_as_denied",
             Situation::InternalOnly => "internal_only",
             Situation::SenderDomainUnverified => "sender_domain_unverified",
             Situation::SendingLimitReached => "sending_limit_reached",
@@ -151,6 +156,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if says("situation.own_policy_blocks") {
         return Some(Situation::OwnPolicyBlocks);
+    }
+    if says("situation.send_as_denied") {
+        return Some(Situation::SendAsDenied);
     }
     if says("situation.internal_only") {
         return Some(Situation::InternalOnly);
@@ -458,6 +466,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
         Situation::OwnPolicyBlocks => diagnostic_says(r, "situation.own_policy_blocks"),
+        Situation::SendAsDenied => diagnostic_says(r, "situation.send_as_denied"),
         Situation::InternalOnly => diagnostic_says(r, "situation.internal_only"),
         Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),
         Situation::OutgoingServerUnreachable => cannot_reach_outgoing_server(r),
@@ -891,6 +900,16 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");
     }
+    // The machine that handed the message in, without a login, is no mail server of the
+    // user's: a home or unnamed connection, or one that only called itself by the user's
+    // domain.
+    if !authenticated
+        && !through_own
+        && let (Some(hop), Some(domain)) = (original.received.last(), user_domain.as_deref())
+        && foreign_machine(hop, domain)
+    {
+        signs.push("foreign_machine");
+    }
     if signs.is_empty() {
         return None;
     }
@@ -918,13 +937,47 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     } else if script || local {
         "script_misuse"
     } else if !authenticated
-        && (signs.contains(&"not_through_your_provider") || signs.contains(&"message_id_foreign"))
+        && ["not_through_your_provider", "message_id_foreign", "foreign_machine"]
+            .iter()
+            .filter(|s| signs.contains(s))
+            .count()
+            >= 2
     {
+        // (One sign alone: the user's own server may be one we cannot place.)
         "forged_sender"
     } else {
         "unclear"
     };
     Some(OriginSigns { likely, signs })
+}
+
+/// A Received field `hop` (the oldest) from a machine that is no mail server of
+/// `domain`: one the receiver could not name, one named like a home or dynamic
+/// connection, or one that called itself by the bare domain (`HELO firma.de`) that its
+/// address does not look up to.
+fn foreign_machine(hop: &str, domain: &str) -> bool {
+    let lower = hop.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("from ") else {
+        return false;
+    };
+    let claimed = rest
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or_default();
+    let verified = verified_sender(hop);
+    let unnamed = claimed == "unknown" || claimed.starts_with('[') || lower.contains("(unknown [");
+    let home = [Some(claimed), verified.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|name| crate::knowledge::signs("origin.home_connections").any(|w| name.contains(w)));
+    let helo = rest
+        .find("(helo ")
+        .map(|at| &rest[at + 6..])
+        .and_then(|h| h.split([')', ' ']).next())
+        .unwrap_or(claimed);
+    let claims_the_domain = helo.trim_end_matches('.') == domain
+        && verified.is_none_or(|v| text::base_domain(&v) != text::base_domain(domain));
+    unnamed || home || claims_the_domain
 }
 
 /// The returned message went to "undisclosed recipients": an empty address group

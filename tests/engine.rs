@@ -2757,6 +2757,24 @@ fn a_pasted_thunderbird_read_receipt_confirms_the_recipient() {
     assert_eq!(m.recipients[0].address, "lena@example.de");
 }
 
+/// Exchange's read receipt as a mail program shows it: "Ihre Nachricht / An: … / wurde am
+/// … gelesen." It names the reader without an address, or with one; on one line too.
+#[test]
+fn a_pasted_exchange_read_receipt_is_a_read_receipt() {
+    let german = "Gelesen: Angebot Fenstertausch\n\nIhre Nachricht\n\n    An: Thomas Berger\n    Betreff: Angebot Fenstertausch\n    Gesendet: Dienstag, 24. November 2026 09:14:22 (UTC+01:00) Amsterdam, Berlin, Bern, Rom, Stockholm, Wien\n\nwurde am Dienstag, 24. November 2026 10:02:51 (UTC+01:00) Amsterdam, Berlin, Bern, Rom, Stockholm, Wien gelesen.\n";
+    let m = &analyze(german.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DeliveryReport);
+    assert_eq!(m.recipients[0].address, "Thomas Berger");
+    assert_eq!(explain(m, Lang::De).topic, "kind.read_receipt");
+    let flat = "Not read: Figures\n\nYour message To: Anna <anna@example.com> Subject: Figures Sent: Monday, November 23, 2026 4:11 PM was deleted without being read on Tuesday, November 24, 2026 8:00 AM.\n";
+    let m = &analyze(flat.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "anna@example.com");
+    assert_eq!(explain(m, Lang::En).topic, "kind.read_receipt_deleted");
+    // A notice with a server's code is no read receipt, whatever else it says.
+    let bounce = german.replace("gelesen.", "gelesen.\n550 5.1.1 <t.berger@example.de> user unknown");
+    assert_eq!(analyze(bounce.as_bytes()).messages[0].kind, Kind::Bounce);
+}
+
 #[test]
 fn a_pasted_automatic_reply_names_its_sender_below_its_subject() {
     let text = "Did my email bounce?? This is what I got back.\n\nSubject: Out of Office: Payroll cut-off\nFrom: Ben Achterberg <ben@example.nl>\nTo: Marisol <marisol@example.com>\n\nI am on parental leave until 5 January 2026 and will not be reading email.\n";

@@ -26,6 +26,7 @@ const SITUATIONS: &[&str] = &[
     "smarthost_refuses_relay",
     "own_organisation_blocks",
     "own_policy_blocks",
+    "send_as_denied",
     "internal_only",
     "sending_limit_reached",
     "sender_domain_unverified",

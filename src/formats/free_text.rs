@@ -677,6 +677,17 @@ impl Reader<'_> {
                     self.current.is_some() || r.diagnostic.is_empty() || coded
                 })
         });
+        // An indented address that ends the current recipient's wrapped sentence ("not
+        // owned by user" / "    login@example.org") goes on with it.
+        if line.starts_with([' ', '\t'])
+            && let Some(cur) = self.current
+            && let diagnostic = self.out.recipients[cur].diagnostic.to_ascii_lowercase()
+            && crate::knowledge::signs("free_text.open_before_address")
+                .any(|w| diagnostic.ends_with(w))
+        {
+            self.substantive = append(&mut self.out.recipients[cur].diagnostic, trimmed);
+            return true;
+        }
         if let Some(addr) = lead.as_ref().or(mentioned) {
             let was_current = self.current;
             let idx = self.recipient(&addr.value);
