@@ -32,7 +32,11 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         && !names(Some(n.own_words()), "kind.digest_words");
     // A paste may keep the header lines of the mail it quotes ("Von: Webmail
     // Administrator <…>", "Betreff: Ihr Postfach … ist voll").
-    let from = n.headers.from.as_deref().or(pasted_field(n, "phishing.pasted_from"));
+    let from = n
+        .headers
+        .from
+        .as_deref()
+        .or(pasted_field(n, "phishing.pasted_from"));
     let subject = (n.headers.subject.as_deref()).or(pasted_field(n, "phishing.pasted_subject"));
     // A sender in a big provider's name from a domain only named like it claims to be
     // the provider.
@@ -100,8 +104,10 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let portal = |l: &String| {
         readers_own(l)
             || host(l).is_some_and(|h| {
-                signs_of("phishing.quarantine_portals")
-                    .any(|p| h.strip_suffix(p).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+                signs_of("phishing.quarantine_portals").any(|p| {
+                    h.strip_suffix(p)
+                        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+                })
             })
     };
     let portal_links_only = !links.is_empty() && links.iter().all(portal);
@@ -299,14 +305,16 @@ fn pasted_field<'a>(n: &'a Notice, list: &str) -> Option<&'a str> {
     if n.has_headers {
         return None;
     }
-    text::lines(&n.text).take(PASTED_HEADER_LINES).find_map(|line| {
-        let line = line.trim_start_matches(['>', ' ', '\t']);
-        signs_of(list).find_map(|label| {
-            line.get(..label.len())
-                .filter(|head| head.eq_ignore_ascii_case(label))
-                .map(|_| line[label.len()..].trim())
+    text::lines(&n.text)
+        .take(PASTED_HEADER_LINES)
+        .find_map(|line| {
+            let line = line.trim_start_matches(['>', ' ', '\t']);
+            signs_of(list).find_map(|label| {
+                line.get(..label.len())
+                    .filter(|head| head.eq_ignore_ascii_case(label))
+                    .map(|_| line[label.len()..].trim())
+            })
         })
-    })
 }
 
 /// A link (lower case) whose address points at a log-in, account or release page.

@@ -66,7 +66,11 @@ pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     let span = &lower[opener..lower.floor_char_boundary(opener + READ_RECEIPT_SPAN)];
     let label_after = |list: &str, from: usize| {
         signs(list)
-            .filter_map(|l| span[from..].find(l).map(|at| (from + at, from + at + l.len())))
+            .filter_map(|l| {
+                span[from..]
+                    .find(l)
+                    .map(|at| (from + at, from + at + l.len()))
+            })
             .min()
     };
     let (_, reader_start) = label_after("receipt.reader_labels", 0)?;

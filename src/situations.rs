@@ -937,10 +937,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     } else if script || local {
         "script_misuse"
     } else if !authenticated
-        && ["not_through_your_provider", "message_id_foreign", "foreign_machine"]
-            .iter()
-            .filter(|s| signs.contains(s))
-            .count()
+        && [
+            "not_through_your_provider",
+            "message_id_foreign",
+            "foreign_machine",
+        ]
+        .iter()
+        .filter(|s| signs.contains(s))
+        .count()
             >= 2
     {
         // (One sign alone: the user's own server may be one we cannot place.)

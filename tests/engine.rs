@@ -2771,7 +2771,10 @@ fn a_pasted_exchange_read_receipt_is_a_read_receipt() {
     assert_eq!(m.recipients[0].address, "anna@example.com");
     assert_eq!(explain(m, Lang::En).topic, "kind.read_receipt_deleted");
     // A notice with a server's code is no read receipt, whatever else it says.
-    let bounce = german.replace("gelesen.", "gelesen.\n550 5.1.1 <t.berger@example.de> user unknown");
+    let bounce = german.replace(
+        "gelesen.",
+        "gelesen.\n550 5.1.1 <t.berger@example.de> user unknown",
+    );
     assert_eq!(analyze(bounce.as_bytes()).messages[0].kind, Kind::Bounce);
 }
 
@@ -2781,4 +2784,86 @@ fn a_pasted_automatic_reply_names_its_sender_below_its_subject() {
     let m = &analyze(text.as_bytes()).messages[0];
     assert_eq!(m.kind, Kind::AutoReply);
     assert_eq!(m.recipients[0].address, "ben@example.nl");
+}
+
+/// Holdout sets 69-73: fakes that copy a notice's structure or hide in a paste, and
+/// digests of the reader's own filter, which are none.
+#[test]
+fn fakes_in_pastes_and_copied_reports_and_the_readers_own_digests() {
+    // A paste that keeps the fake's header lines: its sender and its reader.
+    let storage = "Hallo, soll ich da klicken?\n\nVon: Webmail Administrator <no-reply@mailcenter-hosting.example>\nAn: kontakt@gaertnerei.example\nBetreff: Ihr Postfach kontakt@gaertnerei.example ist zu 98% voll\n\nIhr E-Mail-Postfach kontakt@gaertnerei.example hat das Speicherlimit fast erreicht.\nEingehende Nachrichten werden ab sofort zurückgehalten.\n\nSPEICHER JETZT ERWEITERN: https://speicher-upgrade.web.app/login?email=kontakt@gaertnerei.example\n";
+    let m = only(storage);
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(phishing_signs(&m).is_some());
+    // A copied delivery report that asks for the password.
+    let retry = "From: MAILER-DAEMON@bauer.example (Mail Delivery System)\nTo: kanzlei@bauer.example\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n3 outgoing messages are stuck because your mailbox password has expired.\nRETRY DELIVERY: http://203.0.113.182/roundcube/?_task=login\nEnter your current password on the next page.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.bauer.example\n\nFinal-Recipient: rfc822; mandanten@bauer.example\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1 Password expired\n\n--b--\n";
+    let m = only(retry);
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(phishing_signs(&m).is_some_and(|s| s.contains(&"password_request".to_string())));
+    // A worm's "bounce" about the reader's own address, with the "converted" message zipped.
+    let worm = "From: \"Mail Delivery Subsystem\" <postmaster@sanitaer.example>\nTo: info@sanitaer.example\nSubject: Returned mail: see transcript for details\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n----- The following addresses had permanent fatal errors -----\ninfo@sanitaer.example\n\n554 <info@sanitaer.example>... Service unavailable\nThe message has been converted and attached. See the attached file for details.\n--b\nContent-Type: application/octet-stream; name=\"message.zip\"\nContent-Disposition: attachment; filename=\"message.zip\"\nContent-Transfer-Encoding: base64\n\nUEsDBBQAAAAIAA==\n--b--\n";
+    assert_eq!(only(worm).kind, Kind::NotABounce);
+    // A pasted fake whose quoted sender only looks like a provider's, with a code.
+    let webde = "Ihre letzte E-Mail an renate@web.de konnte nicht zugestellt werden.\nFehlercode: 550 5.7.1 Account locked\n\n[Jetzt Postfach entsperren]<https://web-de.login-center.example/entsperren>\n\n-----\nVon: WEB.DE Sicherheit <sicherheit@webde-kundenservice.example>\nAn: ursula@web.de\nBetreff: Ihre E-Mail konnte nicht zugestellt werden\n";
+    assert!(phishing_signs(&only(webde)).is_some());
+    // A digest of the reader's own filter, whose links stay on the reader's domain, and
+    // Sophos Central's.
+    let own = "From: SpamTitan <spamtitan@spamfilter.kanzlei-voigt.example>\nTo: s.voigt@kanzlei-voigt.example\nSubject: Quarantine Report for s.voigt@kanzlei-voigt.example\n\n3 messages are held in your quarantine.\nRelease: https://spamfilter.kanzlei-voigt.example/quarantine/release.php?id=Q1\n";
+    let sophos = "From: Sophos Central <do-not-reply@central.sophos.com>\nTo: a@firma.example\nSubject: Quarantine Summary: 4 new messages are in your quarantine\n\nSign in to Sophos Central Self Service to release them: https://central.sophos.com/manage/self-service\n";
+    for digest in [own, sophos] {
+        let m = only(digest);
+        assert_eq!(m.kind, Kind::NotABounce);
+        assert!(phishing_signs(&m).is_none(), "{digest}");
+    }
+}
+
+/// One sign alone that the message never passed the user's servers is no forged sender
+/// (their own server may be one the reading cannot place); a machine that only called
+/// itself by the user's domain adds the second.
+#[test]
+fn a_forged_sender_takes_two_signs() {
+    let likely = |original: &str| {
+        let m = &analyze(bounce_returning(original).as_bytes()).messages[0];
+        explain(m, Lang::En).origin.map(|o| o.likely)
+    };
+    let relay = "Received: from mx1.hoster-relay.example (mx1.hoster-relay.example [198.51.100.25]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <abc@kunde.example>\nSubject: Angebot\n";
+    assert_eq!(likely(relay), Some("unclear"));
+    let bare = "Received: from kunde.example ([203.0.113.140]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <abc@kunde.example>\nSubject: Paket\n";
+    assert_eq!(likely(bare), Some("forged_sender"));
+}
+
+/// Holdout sets 69-73: words of less common servers and of German notices.
+#[test]
+fn words_of_domino_hmailserver_smartermail_mdaemon_and_gmx() {
+    let reason = |text: &str| only(text).recipients[0].reason;
+    let domino = "Betreff: ZUSTELLUNGSFEHLER: Maildatei des Empfängers ist voll\n\nIhr Dokument wurde nicht zugestellt an: r.eberle@stadtwerke.example\nDie Nachricht kann nicht zugestellt werden, weil die Maildatei des Empfängers\nihre Quote überschritten hat.\n";
+    assert_eq!(reason(domino), Reason::MailboxFull);
+    let hmail = "Your message did not reach some or all of the intended recipients.\n\n   Recipient: dr.h@kanzlei.example\n   Error Description: No mail servers appear to exists for the recipients address.\n";
+    assert_eq!(reason(hmail), Reason::HostUnknown);
+    let gmx = "<t@gmx.de>: host mx01.emig.gmx.net[212.227.15.9] said:\n    550-Requested action not taken: mailbox unavailable 550 invalid DNS PTR\n    resource record, IP=203.0.113.44 (in reply to RCPT TO command)\n";
+    assert_eq!(reason(gmx), Reason::RequirePtr);
+    let smarter = "Delivery to the following recipients failed.\n\n   k.lange@online.example\n\nReason: Message rejected: user t@physio.example has exceeded the outgoing message limit (500 messages per hour).\n";
+    let m = only(smarter);
+    assert_eq!(
+        explain(&m, Lang::En).topic,
+        "situation.sending_limit_reached"
+    );
+    let mdaemon = "Die angehängte Nachricht konnte seit 4 Stunden nicht zugestellt werden.\nDie Nachricht befindet sich weiterhin in der Warteschlange dieses Servers.\nSie müssen die Nachricht NICHT erneut senden.\n\nEmpfänger: planung@architekten.example\n";
+    assert_eq!(only(mdaemon).kind, Kind::DelayNotice);
+    let barred = "<kunde@partner.example>: host smtp.hoster.example said: 554 5.7.1\n    <info@firma.example>: Sender address rejected: Der Versand fuer dieses\n    Postfach wurde wegen Spamversand gesperrt (in reply to RCPT TO command)\n";
+    assert_eq!(
+        explain(&only(barred), Lang::De).topic,
+        "situation.account_blocked"
+    );
+}
+
+/// A pasted Exchange delay notice quotes its placeholder ("400 4.4.7 Message delayed")
+/// and then the real reply: the real reply decides.
+#[test]
+fn a_pasted_delay_notice_is_read_by_the_reply_behind_its_placeholder() {
+    let paste = "Die Zustellung an diese Empfänger oder Gruppen wird verzögert:\n\ninfo@gasthaus.example\n\nDiese Nachricht wurde noch nicht zugestellt. Es wird weiterhin versucht, die Nachricht zuzustellen.\n\nDiagnoseinformationen für Administratoren:\n\ninfo@gasthaus.example\nRemoteserver hat '400 4.4.7 Message delayed' zurückgegeben.\n22.01.2025 16:48:02 - Remoteserver hat '451 4.4.0 DNS query failed. The error was: DNS query failed with error: ErrorRetry' zurückgegeben.\n";
+    let m = only(paste);
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].status.as_deref(), Some("4.4.0"));
+    assert_eq!(m.recipients[0].reason, Reason::NetworkError);
 }

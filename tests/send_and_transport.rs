@@ -849,5 +849,11 @@ fn a_sender_address_the_account_may_not_send_as() {
     assert_eq!(topic(&m), "situation.send_as_denied");
     let addresses: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(addresses, ["kunde@partner-example.com"]);
-    assert!(m.recipients[0].diagnostic.as_deref().unwrap_or("").ends_with("(in reply to RCPT TO command)"));
+    assert!(
+        m.recipients[0]
+            .diagnostic
+            .as_deref()
+            .unwrap_or("")
+            .ends_with("(in reply to RCPT TO command)")
+    );
 }
