@@ -743,10 +743,20 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         signs.push("local_submission");
     }
     // What the receivers' SPF, DKIM and DMARC checks said about the user's domain.
-    let checks = match (&user_domain, &original.auth_results) {
+    let mut checks = match (&user_domain, &original.auth_results) {
         (Some(d), Some(results)) => auth_checks(results, d),
         _ => AuthChecks::default(),
     };
+    // A refusal for a failed SPF or DMARC check is the receiver's verdict too, unless
+    // someone logged in or a program on the server handed the message in (then the
+    // user's own set-up fails the check), or the recipient's forwarding failed it.
+    checks.failed |= !authenticated
+        && !script
+        && !local
+        && msg
+            .recipients
+            .iter()
+            .any(|r| r.reason == Reason::AuthFailure && forwarded_from_domain(r).is_none());
     if checks.passed {
         signs.push("checks_passed");
     } else if checks.failed {

@@ -2830,6 +2830,19 @@ fn a_forged_sender_takes_two_signs() {
     assert_eq!(likely(relay), Some("unclear"));
     let bare = "Received: from kunde.example ([203.0.113.140]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <abc@kunde.example>\nSubject: Paket\n";
     assert_eq!(likely(bare), Some("forged_sender"));
+    // A refusal for failed SPF is the receiver's verdict on a message no one logged in
+    // to send; after a login, the user's own set-up failed the check.
+    let spf = |hop: &str| {
+        let bounce = bounce_returning(&format!("{hop}\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <abc@kunde.example>\nSubject: Zollgebühr\n"))
+            .replace("550 5.1.1 User unknown", "550 5.7.23 SPF validation failed");
+        let m = &analyze(bounce.as_bytes()).messages[0];
+        assert_eq!(m.recipients[0].reason, Reason::AuthFailure);
+        explain(m, Lang::En).origin.map(|o| o.likely)
+    };
+    let stranger = "Received: from [203.0.113.250] (helo=WIN-8K2LQ0M1PTA) by mx.recipient.example with esmtp id 1t; Mon, 3 Mar 2025 10:00:00 +0100";
+    assert_eq!(spf(stranger), Some("forged_sender"));
+    let login = "Received: from [198.51.100.7] by smtp.kunde.example with ESMTPSA id 1t; Mon, 3 Mar 2025 10:00:00 +0100";
+    assert_ne!(spf(login), Some("forged_sender"));
 }
 
 /// Holdout sets 69-73: words of less common servers and of German notices.
