@@ -1148,6 +1148,8 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "------- The original message sent:",
     "---------- original message ----------",
     "Original message follows.",
+    // GroupWise.
+    "Possibly truncated original message follows",
     "Message headers follow.",
     "Included is a copy of the message header",
     "Kopie der Nachricht",
