@@ -26,18 +26,20 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     // come from the provider, whatever address it says failed.
     let coded = msg.recipients.iter().any(Recipient::coded);
     let pasted_lookalike = pasted_lookalike(n).filter(|_| !coded);
+    let pasted_digest = !n.has_headers && names(Some(n.own_words()), "kind.digest_words");
     let pasted_claim = !n.has_headers
         && (msg.recipients.iter().all(|r| r.address.is_empty()) || pasted_lookalike.is_some())
         && names(Some(n.own_words()), "phishing.claims_subject")
-        && !names(Some(n.own_words()), "kind.digest_words");
+        && !pasted_digest;
     // A paste may keep the header lines of the mail it quotes ("Von: Webmail
-    // Administrator <…>", "Betreff: Ihr Postfach … ist voll").
-    let from = n
+    // Administrator <…>", "Betreff: Ihr Postfach … ist voll"), but not a digest's.
+    let pasted = |list| pasted_field(n, list).filter(|_| !pasted_digest);
+    let from = n.headers.from.as_deref().or(pasted("phishing.pasted_from"));
+    let subject = n
         .headers
-        .from
+        .subject
         .as_deref()
-        .or(pasted_field(n, "phishing.pasted_from"));
-    let subject = (n.headers.subject.as_deref()).or(pasted_field(n, "phishing.pasted_subject"));
+        .or(pasted("phishing.pasted_subject"));
     // A sender in a big provider's name from a domain only named like it claims to be
     // the provider.
     let impersonated = from.and_then(impersonated_provider).or(pasted_lookalike);
@@ -91,24 +93,13 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         })
         .chain(n.links.iter().map(|l| l.href.to_ascii_lowercase()))
         .collect();
-    // A security service's quarantine portal, or a site of the reader's own domain
-    // (their organisation's own filter, `spamfilter.firma.de`), which no stranger runs.
-    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
-    let readers_own = |l: &String| {
-        let base = |d: &str| text::base_domain(d);
-        reader_domain
-            .as_deref()
-            .zip(host(l))
-            .is_some_and(|(r, h)| base(r) == base(&h))
-    };
     let portal = |l: &String| {
-        readers_own(l)
-            || host(l).is_some_and(|h| {
-                signs_of("phishing.quarantine_portals").any(|p| {
-                    h.strip_suffix(p)
-                        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
-                })
+        host(l).is_some_and(|h| {
+            signs_of("phishing.quarantine_portals").any(|p| {
+                h.strip_suffix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
             })
+        })
     };
     let portal_links_only = !links.is_empty() && links.iter().all(portal);
     let links: Vec<String> = links
@@ -126,6 +117,7 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
+    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
     if let Some(link) = links
         .iter()
         .find(|l| host(l).is_some_and(|h| disguised_host(&h, reader_domain.as_deref())))
@@ -237,9 +229,22 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     no_codes || nobody
 }
 
-/// No real notice asks for the reader's password, whatever structure it copies.
+/// No real notice asks for the reader's password, whatever structure it copies (a
+/// sentence that warns never to enter it asks for nothing).
 fn asks_for_password(n: &Notice) -> bool {
-    signs_of("phishing.password_requests").any(|w| n.own_words().contains(w))
+    let own = n.own_words();
+    signs_of("phishing.password_requests").any(|w| {
+        own.match_indices(w).any(|(at, _)| {
+            let start = own[..at].rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
+            let end = own[at..]
+                .find(['.', '!', '?', '\n'])
+                .map_or(own.len(), |p| at + p);
+            let sentence = &own[start..end];
+            !sentence
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .any(|word| signs_of("phishing.negations").any(|neg| word == neg))
+        })
+    })
 }
 
 /// The receiving server found the notice's own sender domain forged: its topmost

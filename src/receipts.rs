@@ -4,10 +4,8 @@
 
 use crate::dsn::{DsnMessage, DsnRecipient};
 use crate::knowledge::signs;
-use crate::matcher::Matcher;
 use crate::notice::Notice;
 use crate::text;
-use std::sync::OnceLock;
 
 /// Lines after the receipt's sentence that may still list recipients.
 const MAX_LINES: usize = 12;
@@ -52,9 +50,13 @@ pub fn delivered_to(n: &Notice) -> Vec<String> {
 /// How far after its opening words a text read receipt may say what the reader did.
 const READ_RECEIPT_SPAN: usize = 1500;
 
+/// How many bytes a read receipt's date may take between its words ("wurde am … gelesen").
+const DATE_SPAN: usize = 200;
+
 /// A read receipt written as text, as Exchange sends it and mail programs show it ("Your
 /// message / To: … / Subject: … / Sent: … / was read on …", "… wurde am … gelesen."), also
-/// flattened onto one line: read as an RFC 8098 receipt from the reader on its "To:" line.
+/// flattened onto one line: read as an RFC 8098 receipt from its reader (the receipt's
+/// sender, else the one its "To:" line names).
 pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     let lower = n.lower.as_str();
     let opener = signs("receipt.openers").find_map(|o| {
@@ -74,11 +76,11 @@ pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
             .min()
     };
     let (_, reader_start) = label_after("receipt.reader_labels", 0)?;
-    let (reader_end, subject_end) = label_after("receipt.subject_labels", reader_start)?;
-    let tail = &span[subject_end..];
-    let disposition = if disposition_words().1.any(tail) {
+    let (reader_end, next_end) = label_after("receipt.next_labels", reader_start)?;
+    let tail = &span[next_end..];
+    let disposition = if says(tail, "receipt.deleted") {
         "deleted"
-    } else if disposition_words().0.any(tail) {
+    } else if says(tail, "receipt.displayed") {
         "displayed"
     } else {
         return None;
@@ -89,7 +91,13 @@ pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     // The reader as the original text spells it (the span's offsets are the lower
     // text's, which is the same length).
     let named = n.text.get(opener + reader_start..opener + reader_end)?;
-    let reader = text::first_address(named).unwrap_or_else(|| text::squash(named));
+    let reader = n
+        .headers
+        .from
+        .as_deref()
+        .and_then(text::first_address)
+        .or_else(|| text::first_address(named))
+        .unwrap_or_else(|| text::squash(named));
     let recipient = DsnRecipient {
         final_recipient: Some(reader),
         action: Some("delivered".into()),
@@ -102,11 +110,18 @@ pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     })
 }
 
-/// The words of a text read receipt that say the message was shown, and deleted unread.
-fn disposition_words() -> &'static (Matcher, Matcher) {
-    static WORDS: OnceLock<(Matcher, Matcher)> = OnceLock::new();
-    WORDS.get_or_init(|| {
-        let compile = |path| Matcher::new(&signs(path).collect::<Vec<_>>());
-        (compile("receipt.displayed"), compile("receipt.deleted"))
+/// True if `tail` holds words of the list, `*` standing for a date between them that
+/// is no sentence of its own ("wurde am 3. März erfasst und wird … gelesen" is none).
+fn says(tail: &str, list: &str) -> bool {
+    signs(list).any(|phrase| match phrase.split_once(" * ") {
+        None => tail.contains(phrase),
+        Some((head, end)) => tail.match_indices(head).any(|(at, _)| {
+            let from = at + head.len();
+            let window = &tail[from..tail.floor_char_boundary(from + DATE_SPAN + end.len())];
+            window.find(end).is_some_and(|e| {
+                let date = &window[..e];
+                !signs("receipt.not_in_dates").any(|w| date.contains(w))
+            })
+        }),
     })
 }

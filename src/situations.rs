@@ -974,6 +974,16 @@ fn foreign_machine(hop: &str, domain: &str) -> bool {
     let Some(rest) = lower.strip_prefix("from ") else {
         return false;
     };
+    // A machine of an internal network (`10.13.146.206`) is one of an organisation's own
+    // (an address named before the receiver's ` by `).
+    let sender_part = rest.split(" by ").next().unwrap_or(rest);
+    let internal = sender_part
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.parse::<std::net::Ipv4Addr>().ok())
+        .any(|ip| ip.is_private() || ip.is_loopback());
+    if internal {
+        return false;
+    }
     let claimed = rest
         .split(|c: char| c.is_whitespace() || c == '(')
         .next()

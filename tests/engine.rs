@@ -2770,6 +2770,27 @@ fn a_pasted_exchange_read_receipt_is_a_read_receipt() {
     let m = &analyze(flat.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].address, "anna@example.com");
     assert_eq!(explain(m, Lang::En).topic, "kind.read_receipt_deleted");
+    // The receipt's sender is its reader; a Cc line ends the names on its "An:" line.
+    let sent = format!(
+        "From: Maria Kern <m.kern@example.de>\nTo: t@example.org\nSubject: Gelesen: Angebot\n\n{}",
+        german.replace("Thomas Berger", "Thomas Berger\n    Cc: Maria Kern")
+    );
+    let m = &analyze(sent.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "m.kern@example.de");
+    let pasted = german.replace("Thomas Berger", "Thomas Berger\n    Cc: Maria Kern");
+    assert_eq!(
+        analyze(pasted.as_bytes()).messages[0].recipients[0].address,
+        "Thomas Berger"
+    );
+    // An acknowledgement that the message will be read is no receipt.
+    let ack = german.replace(
+        "10:02:51 (UTC+01:00) Amsterdam, Berlin, Bern, Rom, Stockholm, Wien gelesen",
+        "erfasst und wird in den nächsten Tagen gelesen",
+    );
+    assert_ne!(
+        analyze(ack.as_bytes()).messages[0].kind,
+        Kind::DeliveryReport
+    );
     // A notice with a server's code is no read receipt, whatever else it says.
     let bounce = german.replace(
         "gelesen.",
@@ -2806,15 +2827,23 @@ fn fakes_in_pastes_and_copied_reports_and_the_readers_own_digests() {
     // A pasted fake whose quoted sender only looks like a provider's, with a code.
     let webde = "Ihre letzte E-Mail an renate@web.de konnte nicht zugestellt werden.\nFehlercode: 550 5.7.1 Account locked\n\n[Jetzt Postfach entsperren]<https://web-de.login-center.example/entsperren>\n\n-----\nVon: WEB.DE Sicherheit <sicherheit@webde-kundenservice.example>\nAn: ursula@web.de\nBetreff: Ihre E-Mail konnte nicht zugestellt werden\n";
     assert!(phishing_signs(&only(webde)).is_some());
-    // A digest of the reader's own filter, whose links stay on the reader's domain, and
-    // Sophos Central's.
-    let own = "From: SpamTitan <spamtitan@spamfilter.kanzlei-voigt.example>\nTo: s.voigt@kanzlei-voigt.example\nSubject: Quarantine Report for s.voigt@kanzlei-voigt.example\n\n3 messages are held in your quarantine.\nRelease: https://spamfilter.kanzlei-voigt.example/quarantine/release.php?id=Q1\n";
+    // Sophos Central's digest, and a digest pasted with its header lines.
     let sophos = "From: Sophos Central <do-not-reply@central.sophos.com>\nTo: a@firma.example\nSubject: Quarantine Summary: 4 new messages are in your quarantine\n\nSign in to Sophos Central Self Service to release them: https://central.sophos.com/manage/self-service\n";
-    for digest in [own, sophos] {
+    let pasted = "Ist das echt?\n\nVon: SpamTitan <spamtitan@spamfilter.kanzlei-voigt.example>\nAn: s.voigt@kanzlei-voigt.example\nBetreff: Quarantine Report for s.voigt@kanzlei-voigt.example\n\n3 messages are held in your quarantine.\nRelease: https://spamfilter.kanzlei-voigt.example/quarantine/release.php?id=Q1\n";
+    for digest in [sophos, pasted] {
         let m = only(digest);
         assert_eq!(m.kind, Kind::NotABounce);
         assert!(phishing_signs(&m).is_none(), "{digest}");
     }
+    // A fake whose To: is the sender's own domain, where its link is too (the victims
+    // get it as a blind copy).
+    let bcc = "From: Mail Administrator <postmaster@mailhost-secure.example>\nTo: undisclosed@mailhost-secure.example\nSubject: 5 incoming messages held\n\nYou have 5 incoming messages on hold. Log in to release them:\nhttps://mailhost-secure.example/login/release\n";
+    assert!(phishing_signs(&only(bcc)).is_some());
+    // A real notice that warns never to type the password anywhere asks for nothing.
+    let warning = "From: MAILER-DAEMON@mail.hoster.example\nTo: info@firma.example\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nYour message could not be sent: your account has been blocked for sending spam.\nNever enter your password on a page that a message links to.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.hoster.example\n\nFinal-Recipient: rfc822; kunde@partner.example\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 554 5.7.1 Account has been blocked for sending spam\n\n--b--\n";
+    let m = only(warning);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert!(phishing_signs(&m).is_none());
 }
 
 /// One sign alone that the message never passed the user's servers is no forged sender
@@ -2868,6 +2897,17 @@ fn words_of_domino_hmailserver_smartermail_mdaemon_and_gmx() {
         explain(&only(barred), Lang::De).topic,
         "situation.account_blocked"
     );
+    // Other things barred, and other quotas, are no barred mailbox and no full one.
+    let attachment = "<kunde@partner.example>: host mx.partner.example said: 554 5.7.1\n    Anhänge vom Typ .exe sind für den Versand gesperrt (in reply to end of DATA command)\n";
+    assert_ne!(
+        explain(&only(attachment), Lang::De).topic,
+        "situation.account_blocked"
+    );
+    let quota = "<kunde@partner.example>: host smtp.hoster.example said: 550 5.7.1\n    Tägliche Versand-Quote überschritten (in reply to RCPT TO command)\n";
+    assert_ne!(reason(quota), Reason::MailboxFull);
+    // Exchange names the DNS answer after "DNS query failed".
+    let nx = "<kunde@partner.example>: host smtp.hoster.example said: 554 5.4.4\n    SMTPSEND.DNS.NonExistentDomain; DNS query failed: nonexistent domain\n";
+    assert_eq!(reason(nx), Reason::HostUnknown);
 }
 
 /// A pasted Exchange delay notice quotes its placeholder ("400 4.4.7 Message delayed")
