@@ -258,3 +258,30 @@ fn platform_events_newest_first_wrapped_or_after_a_label_are_all_read() {
         \"reject_reason\": \"unsub\"}]\n";
     assert_eq!(recipients(&first(labelled)).len(), 2);
 }
+
+/// A platform's page copied from the browser names the event's recipient in a field: a
+/// label and a gap, or a label and a colon; a signature's "E-Mail:" far below is none.
+#[test]
+fn a_copied_platform_page_names_its_recipient_in_a_field() {
+    let sendgrid = "Activity Feed › Message details   (copied from SendGrid)\n\nSubject     AGM papers\nFrom        secretary@rowing.example\nTo          alan.pryce@btinternet.com\nStatus      Dropped\n\nEvents\n  Dropped     April 7, 2025 at 6:30:02 PM BST\n              Reason: Bounced Address\n";
+    assert_eq!(
+        recipients(&first(sendgrid)),
+        [("alan.pryce@btinternet.com", Reason::Suppressed)]
+    );
+    let brevo = "Campaign report > Bounces (Brevo)\n\nContact: olivia.nguyen@gmail.com\nStatus: Hard bounce\nBounce message:\n550-5.7.1 Gmail has detected that this message is likely suspicious due to the very\n550 5.7.1 low reputation of the sending domain.\n";
+    assert_eq!(
+        first(brevo).recipients[0].address,
+        "olivia.nguyen@gmail.com"
+    );
+    let letter = format!(
+        "Hallo, was heißt das?\n\n550 5.1.1 User unknown\n{}\nViele Grüße\nJens Bauer\nGartenbau Bauer\nE-Mail: j.bauer@gartenbau.example\n",
+        "\n".repeat(14)
+    );
+    assert_ne!(
+        first(&letter)
+            .recipients
+            .first()
+            .map(|r| r.address.as_str()),
+        Some("j.bauer@gartenbau.example")
+    );
+}

@@ -219,6 +219,38 @@ fn display_named_recipient(region: &str, sender: Option<&str>) -> Option<String>
     })
 }
 
+/// How far down a copied page its recipient's field may stand (a signature's "E-Mail:"
+/// further down is none).
+const PAGE_FIELD_LINES: usize = 15;
+
+/// The address of a sending platform's page as copied from the browser, where a field
+/// names the event's recipient: a label, then a gap of spaces or a tab ("To          a@…")
+/// or a colon ("Contact: a@…"), then the address alone.
+fn page_field_recipient(region: &str, sender: Option<&str>) -> Option<String> {
+    fn labelled<'a>(line: &'a str, list: &str, gap: fn(&str) -> bool) -> Option<&'a str> {
+        crate::knowledge::signs(list).find_map(|label| {
+            let head = line.get(..label.len())?;
+            let rest = &line[label.len()..];
+            (head.eq_ignore_ascii_case(label) && gap(rest)).then(|| rest.trim())
+        })
+    }
+    let cell_gap = |rest: &str| rest.starts_with('\t') || rest.starts_with("  ");
+    let colon = |rest: &str| rest.starts_with(':');
+    text::lines(region).take(PAGE_FIELD_LINES).find_map(|line| {
+        let line = line.trim();
+        let value = labelled(line, "free_text.page_cell_labels", cell_gap)
+            .or_else(|| labelled(line, "free_text.page_field_labels", colon))?
+            .trim_start_matches(':')
+            .trim();
+        let found = text::find_addresses(value);
+        match found.as_slice() {
+            [a] if a.start == 0 && value[a.end..].trim().is_empty() => Some(a.value.clone()),
+            _ => None,
+        }
+        .filter(|a| Some(a.as_str()) != sender && !text::is_system_address(a))
+    })
+}
+
 /// The address a sentence says the message could not reach, as in "Your message wasn't
 /// delivered to a@example.org" or "Ihre Nachricht wurde nicht an a@example.org zugestellt".
 fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> Option<String> {
@@ -451,6 +483,7 @@ pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
     if out.recipients.is_empty()
         && let Some(address) = named_in_sentence(region, region_lower, sender.as_deref())
             .or_else(|| display_named_recipient(region, sender.as_deref()))
+            .or_else(|| page_field_recipient(region, sender.as_deref()))
     {
         out.recipients.push(TextRecipient {
             address,
