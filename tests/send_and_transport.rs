@@ -857,3 +857,15 @@ fn a_sender_address_the_account_may_not_send_as() {
             .ends_with("(in reply to RCPT TO command)")
     );
 }
+
+/// Outlook in Italian names the refused recipient; Postfix's "not logged in" refusal of
+/// the sender means the mail program has to log in.
+#[test]
+fn outlooks_italian_send_error_for_a_sender_not_logged_in() {
+    let paste = "Attività 'info@agriturismo.example - Invio' ha segnalato un errore (0x800CCC79): 'Impossibile inviare il messaggio. Uno dei destinatari non è stato accettato dal server. L'indirizzo di posta elettronica non accettato è \"prenotazioni@hotel.example\". Oggetto 'Richiesta', Account: 'info@agriturismo.example', Server: 'smtp.agriturismo.example', Protocollo: SMTP, Risposta del server: '553 5.7.1 <info@agriturismo.example>: Sender address rejected: not logged in', Porta: 587'\n";
+    let m = first(paste);
+    assert_eq!(
+        recipient(&m),
+        ("prenotazioni@hotel.example", Reason::SecurityError)
+    );
+}
