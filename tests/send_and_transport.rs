@@ -869,3 +869,14 @@ fn outlooks_italian_send_error_for_a_sender_not_logged_in() {
         ("prenotazioni@hotel.example", Reason::SecurityError)
     );
 }
+
+/// Outlook's 0x800CCC1A: the encryption set for the outgoing server does not fit its
+/// port, a setting in the mail program.
+#[test]
+fn outlooks_wrong_encryption_for_its_outgoing_server() {
+    let paste = "Task 'carol@design.example - Sending' reported error (0x800CCC1A) : 'Your\nserver does not support the connection encryption type you have specified. Try\nchanging the encryption method.'\n";
+    let m = first(paste);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(topic(&m), "situation.outgoing_server_unreachable");
+    assert_eq!(who(&m), "sender");
+}
