@@ -235,12 +235,14 @@ fn special_kind(n: &Notice) -> Option<Kind> {
 }
 
 /// Complaints outside ARF: Microsoft's junk-mail reports ("complaint about message from"
-/// with the original attached) and Apple Mail's unsubscribe requests.
+/// with the original attached), Apple Mail's unsubscribe requests and X-ARF abuse reports.
 fn is_informal_complaint(n: &Notice) -> bool {
     let subject = n.header("subject").unwrap_or("");
     (text::contains_ci(subject, "complaint about message from") && n.original.is_some())
         || n.header("x-apple-unsubscribe")
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        // An abuse report in the X-ARF format German providers pass on.
+        || n.header("x-xarf").is_some()
 }
 
 /// Who complained: the ARF fields, else the original's recipient header of a report.

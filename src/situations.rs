@@ -69,6 +69,9 @@ pub enum Situation {
     /// The message went round in a loop between servers (after a move, or a forwarding
     /// that points back) and was stopped.
     MailLoop,
+    /// The receiving side refuses the kind of attachment (a program, a macro file, an
+    /// archive it cannot check): the sender sends the content another way.
+    AttachmentBlocked,
     /// The recipient's address forwards to another provider, which refused the message
     /// because forwarding broke the sender checks (SPF, DMARC).
     ForwardingFailsChecks,
@@ -105,6 +108,7 @@ impl Situation {
             Situation::RecipientTlsBroken => "recipient_tls_broken",
             Situation::MxHostMissing => "mx_host_missing",
             Situation::MailLoop => "mail_loop",
+            Situation::AttachmentBlocked => "attachment_blocked",
             Situation::ForwardingFailsChecks => "forwarding_fails_checks",
             Situation::ForwardTargetGone => "forward_target_gone",
             Situation::ListHeld => "list_held",
@@ -210,6 +214,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     });
     if main_says("situation.mail_loop") && !own_relay_loop {
         return Some(Situation::MailLoop);
+    }
+    if main.iter().any(|r| attachment_blocked(r)) {
+        return Some(Situation::AttachmentBlocked);
     }
     if main.iter().any(|r| forwarded_then_failed_checks(r, msg)) {
         return Some(Situation::ForwardingFailsChecks);
@@ -482,6 +489,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::DomainListed | Situation::ServerIpListed => refused_for_the_ip(),
         Situation::MxHostMissing => mx_host_missing(r, None),
         Situation::MailLoop => diagnostic_says(r, "situation.mail_loop"),
+        Situation::AttachmentBlocked => attachment_blocked(r),
         Situation::ForwardingFailsChecks => {
             r.reason == Reason::AuthFailure && forwarded_from_domain(r).is_some()
         }
@@ -963,6 +971,13 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         "unclear"
     };
     Some(OriginSigns { likely, signs })
+}
+
+/// The receiving side refuses the kind of attachment (the words of the reason rule for
+/// attachment types decided).
+fn attachment_blocked(r: &Recipient) -> bool {
+    r.decided_by.source == "text"
+        && crate::knowledge::situation_phrases("attachment_blocked").any(|p| p == r.decided_by.matched)
 }
 
 /// A Received field `hop` (the oldest) from a machine that is no mail server of

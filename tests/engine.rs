@@ -1013,7 +1013,7 @@ fn log_refusals_of_content_temporary_refusals_and_bracketed_times_are_read() {
             (
                 "bernd@example.org",
                 Some(Action::Failed),
-                Reason::ContentError
+                Reason::PolicyViolation
             ),
             (
                 "carla@example.net",
@@ -1790,11 +1790,13 @@ fn an_own_server_refused_by_its_relay_is_the_smarthost_situation() {
 }
 
 #[test]
-fn a_prohibited_attachment_is_a_content_error() {
+fn a_prohibited_attachment_is_the_receivers_policy() {
     let m = only(
         "Delivery has failed to these recipients or groups:\n\neinkauf@hausverwaltung-ost.example\n\nRemote Server returned '550 5.7.1 Die Nachricht wurde abgewiesen, weil sie einen nicht zulässigen Anhang enthält (Angebot.docm).'\n",
     );
-    assert_eq!(m.recipients[0].reason, Reason::ContentError);
+    assert_eq!(m.recipients[0].reason, Reason::PolicyViolation);
+    assert_eq!(explain(&m, Lang::De).topic, "situation.attachment_blocked");
+    assert_eq!(explain(&m, Lang::De).who, "sender");
 }
 
 /// A bounce a person forwarded as an attachment is read with its own headers and its own
@@ -1991,7 +1993,7 @@ fn specific_words_decide_over_the_program_that_answered() {
         ),
         (
             "554 5.7.1 Die E-Mail wurde abgewiesen, da sie einen unzulaessigen Dateianhang enthaelt",
-            Reason::ContentError,
+            Reason::PolicyViolation,
         ),
     ] {
         let paste = format!(

@@ -27,6 +27,7 @@ const SITUATIONS: &[&str] = &[
     "own_organisation_blocks",
     "own_policy_blocks",
     "send_as_denied",
+    "attachment_blocked",
     "internal_only",
     "sending_limit_reached",
     "sender_domain_unverified",
