@@ -229,19 +229,29 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     no_codes || nobody
 }
 
-/// No real notice asks for the reader's password, whatever structure it copies (a
-/// sentence that warns never to enter it asks for nothing).
+/// How far before a request for the password a word may turn it into a warning ("will
+/// never ask you by e-mail to enter your password"), and how far after it
+/// ("Geben Sie Ihr Passwort niemals ein").
+const NEGATION_BEFORE: usize = 32;
+const NEGATION_AFTER: usize = 16;
+
+/// No real notice asks for the reader's password, whatever structure it copies (one
+/// that warns never to enter it asks for nothing).
 fn asks_for_password(n: &Notice) -> bool {
     let own = n.own_words();
     signs_of("phishing.password_requests").any(|w| {
         own.match_indices(w).any(|(at, _)| {
-            let start = own[..at].rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
-            let end = own[at..]
-                .find(['.', '!', '?', '\n'])
-                .map_or(own.len(), |p| at + p);
-            let sentence = &own[start..end];
-            !sentence
-                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            let before = &own[own.floor_char_boundary(at.saturating_sub(NEGATION_BEFORE))..at];
+            let end = at + w.len();
+            let after = &own[end..own.floor_char_boundary(end + NEGATION_AFTER)];
+            let words = |s: &str| {
+                s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            };
+            let near = [words(before), words(after)].concat();
+            !near
+                .iter()
                 .any(|word| signs_of("phishing.negations").any(|neg| word == neg))
         })
     })

@@ -91,13 +91,7 @@ pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     // The reader as the original text spells it (the span's offsets are the lower
     // text's, which is the same length).
     let named = n.text.get(opener + reader_start..opener + reader_end)?;
-    let reader = n
-        .headers
-        .from
-        .as_deref()
-        .and_then(text::first_address)
-        .or_else(|| text::first_address(named))
-        .unwrap_or_else(|| text::squash(named));
+    let reader = reader_of(named, n.headers.from.as_deref());
     let recipient = DsnRecipient {
         final_recipient: Some(reader),
         action: Some("delivered".into()),
@@ -110,8 +104,42 @@ pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     })
 }
 
-/// True if `tail` holds words of the list, `*` standing for a date between them that
-/// is no sentence of its own ("wurde am 3. März erfasst und wird … gelesen" is none).
+/// The reader a receipt's "To:" line names: the one named there, or of several (a
+/// message to a group), the receipt's sender among them.
+fn reader_of(named: &str, from: Option<&str>) -> String {
+    let names: Vec<&str> = named
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let sender = from.map(|f| {
+        let address = text::first_address(f).unwrap_or_default();
+        let name = f
+            .split('<')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_matches('"');
+        (address, name.to_string())
+    });
+    let is_sender = |part: &&&str| {
+        sender.as_ref().is_some_and(|(address, name)| {
+            !address.is_empty() && text::contains_ci(part, address)
+                || !name.is_empty() && text::contains_ci(part, name)
+        })
+    };
+    let part = match names.as_slice() {
+        [_, _, ..] => names.iter().find(is_sender).or(names.first()),
+        _ => names.first(),
+    }
+    .copied()
+    .unwrap_or(named);
+    text::first_address(part).unwrap_or_else(|| text::squash(part))
+}
+
+/// True if `tail` holds words of the list, `*` standing for a date between them: the
+/// last words end the sentence, and the date holds none of its own ("wurde am 3. März
+/// erfasst. Sobald sie gelesen wurde …" is none; a time zone in brackets may hold any).
 fn says(tail: &str, list: &str) -> bool {
     signs(list).any(|phrase| match phrase.split_once(" * ") {
         None => tail.contains(phrase),
@@ -119,8 +147,16 @@ fn says(tail: &str, list: &str) -> bool {
             let from = at + head.len();
             let window = &tail[from..tail.floor_char_boundary(from + DATE_SPAN + end.len())];
             window.find(end).is_some_and(|e| {
-                let date = &window[..e];
-                !signs("receipt.not_in_dates").any(|w| date.contains(w))
+                let ends_sentence = window[e + end.len()..]
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with(['.', '\n', '\r'])
+                    || e + end.len() == window.len();
+                let outside_brackets: String = window[..e]
+                    .split('(')
+                    .map(|part| part.rsplit(')').next().unwrap_or(part))
+                    .collect();
+                ends_sentence
+                    && !signs("receipt.not_in_dates").any(|w| outside_brackets.contains(w))
             })
         }),
     })

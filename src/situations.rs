@@ -233,12 +233,7 @@ pub fn of(msg: &Message) -> Option<Situation> {
     // then the sending server did not log in to its smarthost.
     // (A big provider's own notice passes on another server's refusal: its users send
     // logged in, through its web mail or apps.)
-    let provider_notice = msg
-        .notice
-        .from
-        .as_deref()
-        .and_then(text::domain_of)
-        .is_some_and(|d| is_provider_domain(&d));
+    let provider_notice = notice_from_provider(msg);
     let logged_in = logged_in_at_notice_server(msg);
     let refused = |r: &&&Recipient| {
         r.reason == Reason::NoRelaying
@@ -751,20 +746,10 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         signs.push("local_submission");
     }
     // What the receivers' SPF, DKIM and DMARC checks said about the user's domain.
-    let mut checks = match (&user_domain, &original.auth_results) {
+    let checks = match (&user_domain, &original.auth_results) {
         (Some(d), Some(results)) => auth_checks(results, d),
         _ => AuthChecks::default(),
     };
-    // A refusal for a failed SPF or DMARC check is the receiver's verdict too, unless
-    // someone logged in or a program on the server handed the message in (then the
-    // user's own set-up fails the check), or the recipient's forwarding failed it.
-    checks.failed |= !authenticated
-        && !script
-        && !local
-        && msg
-            .recipients
-            .iter()
-            .any(|r| r.reason == Reason::AuthFailure && forwarded_from_domain(r).is_none());
     if checks.passed {
         signs.push("checks_passed");
     } else if checks.failed {
@@ -918,6 +903,26 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");
     }
+    // A refusal for a failed SPF or DMARC check is the receiver's verdict too, on a
+    // message the user's own systems never handled (a login, a program on the server,
+    // the user's own servers or provider passing it on: then the user's own set-up fails
+    // the check), unless the recipient's forwarding failed it.
+    let refused_for_checks = !checks.passed
+        && !checks.failed
+        && !authenticated
+        && !script
+        && !local
+        && !through_own
+        && !relayed_on
+        && !from_provider
+        && !notice_from_provider(msg)
+        && msg
+            .recipients
+            .iter()
+            .any(|r| r.reason == Reason::AuthFailure && forwarded_from_domain(r).is_none());
+    if refused_for_checks {
+        signs.push("checks_failed");
+    }
     // The machine that handed the message in, without a login, is no mail server of the
     // user's: a home or unnamed connection, or one that only called itself by the user's
     // domain.
@@ -948,7 +953,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // verdict that the user's domain did not send the message outweighs them.
     let likely = if barred {
         "account_misuse"
-    } else if checks.failed && !checks.passed {
+    } else if (checks.failed || refused_for_checks) && !checks.passed {
         "forged_sender"
     } else if authenticated && through_own || checks.passed {
         "account_misuse"
@@ -977,7 +982,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
 /// attachment types decided).
 fn attachment_blocked(r: &Recipient) -> bool {
     r.decided_by.source == "text"
-        && crate::knowledge::situation_phrases("attachment_blocked").any(|p| p == r.decided_by.matched)
+        && crate::knowledge::situation_phrases("attachment_blocked")
+            .any(|p| p == r.decided_by.matched)
 }
 
 /// A Received field `hop` (the oldest) from a machine that is no mail server of
@@ -990,9 +996,15 @@ fn foreign_machine(hop: &str, domain: &str) -> bool {
         return false;
     };
     // A machine of an internal network (`10.13.146.206`) is one of an organisation's own
-    // (an address named before the receiver's ` by `).
+    // (the address the receiver saw: in brackets before its ` by `, not a name the
+    // machine gave itself, `[192.168.1.5]` or `(HELO …)`).
     let sender_part = rest.split(" by ").next().unwrap_or(rest);
-    let internal = sender_part
+    let seen = sender_part
+        .split_inclusive(')')
+        .filter_map(|group| group.find('(').map(|at| &group[at..]))
+        .filter(|group| !group.starts_with("(helo"))
+        .collect::<String>();
+    let internal = seen
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .filter_map(|w| w.parse::<std::net::Ipv4Addr>().ok())
         .any(|ip| ip.is_private() || ip.is_loopback());
@@ -1153,6 +1165,15 @@ fn same_provider(a: &str, b: &str) -> bool {
     crate::knowledge::providers()
         .iter()
         .any(|p| p.runs(&a.to_ascii_lowercase()) && p.runs(&b))
+}
+
+/// The notice comes from a big mail provider's domain: its user sent the message.
+fn notice_from_provider(msg: &Message) -> bool {
+    msg.notice
+        .from
+        .as_deref()
+        .and_then(text::domain_of)
+        .is_some_and(|d| is_provider_domain(&d))
 }
 
 /// True if `domain` is one of a big mail provider's own (`aol.com`, `gmx.net`), not one

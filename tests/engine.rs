@@ -2772,17 +2772,35 @@ fn a_pasted_exchange_read_receipt_is_a_read_receipt() {
     let m = &analyze(flat.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].address, "anna@example.com");
     assert_eq!(explain(m, Lang::En).topic, "kind.read_receipt_deleted");
-    // The receipt's sender is its reader; a Cc line ends the names on its "An:" line.
+    // Of several on its "An:" line, the receipt's sender is its reader; one alone is,
+    // also in a receipt someone forwards; a Cc line ends the names on the line.
     let sent = format!(
         "From: Maria Kern <m.kern@example.de>\nTo: t@example.org\nSubject: Gelesen: Angebot\n\n{}",
-        german.replace("Thomas Berger", "Thomas Berger\n    Cc: Maria Kern")
+        german.replace(
+            "Thomas Berger",
+            "Thomas Berger; Maria Kern <m.kern@example.de>"
+        )
     );
     let m = &analyze(sent.as_bytes()).messages[0];
     assert_eq!(m.recipients[0].address, "m.kern@example.de");
+    let forwarded = format!(
+        "From: Tanja Weiss <t@example.org>\nTo: helpdesk@example.org\nSubject: WG: Gelesen: Angebot\n\n{german}"
+    );
+    let m = &analyze(forwarded.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].address, "Thomas Berger");
     let pasted = german.replace("Thomas Berger", "Thomas Berger\n    Cc: Maria Kern");
     assert_eq!(
         analyze(pasted.as_bytes()).messages[0].recipients[0].address,
         "Thomas Berger"
+    );
+    // A time zone in brackets may hold any words.
+    let us = german.replace(
+        "(UTC+01:00) Amsterdam, Berlin, Bern, Rom, Stockholm, Wien gelesen",
+        "(UTC-05:00) Eastern Time (USA und Kanada) gelesen",
+    );
+    assert_eq!(
+        analyze(us.as_bytes()).messages[0].kind,
+        Kind::DeliveryReport
     );
     // An acknowledgement that the message will be read is no receipt.
     let ack = german.replace(
@@ -2846,6 +2864,17 @@ fn fakes_in_pastes_and_copied_reports_and_the_readers_own_digests() {
     let m = only(warning);
     assert_eq!(m.kind, Kind::Bounce);
     assert!(phishing_signs(&m).is_none());
+    let wrapped = warning.replace(
+        "Never enter your password on a page that a message links to.",
+        "Note: we will never ask you by e-mail to\nenter your password on a web page.",
+    );
+    assert!(phishing_signs(&only(&wrapped)).is_none());
+    // A "not" further on in a fake's sentence is no warning.
+    let fake = retry.replace(
+        "Enter your current password on the next page.",
+        "Enter your current password on the next page, or these messages will not be sent.",
+    );
+    assert!(phishing_signs(&only(&fake)).is_some());
 }
 
 /// One sign alone that the message never passed the user's servers is no forged sender
@@ -2874,6 +2903,12 @@ fn a_forged_sender_takes_two_signs() {
     assert_eq!(spf(stranger), Some("forged_sender"));
     let login = "Received: from [198.51.100.7] by smtp.kunde.example with ESMTPSA id 1t; Mon, 3 Mar 2025 10:00:00 +0100";
     assert_ne!(spf(login), Some("forged_sender"));
+    // The user's own server passed it on (a scanner on the office network sent it).
+    let own = "Received: from scanner (unknown [192.168.1.20]) by mail.kunde.example (Postfix) with ESMTP id 4Y; Mon, 3 Mar 2025 10:00:00 +0100";
+    assert_ne!(spf(own), Some("forged_sender"));
+    // A bot that calls itself by a private address is no machine of the office.
+    let lan_helo = "Received: from [192.168.1.101] (unknown [203.0.113.219]) by mx.recipient.example (Postfix) with ESMTP id 4Y; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: x@recipient.example\nMessage-ID: <1@bot-host.example>\nSubject: Pills\n";
+    assert_eq!(likely(lan_helo), Some("forged_sender"));
 }
 
 /// Holdout sets 69-73: words of less common servers and of German notices.

@@ -236,7 +236,25 @@ fn page_field_recipient(region: &str, sender: Option<&str>) -> Option<String> {
     }
     let cell_gap = |rest: &str| rest.starts_with('\t') || rest.starts_with("  ");
     let colon = |rest: &str| rest.starts_with(':');
-    text::lines(region).take(PAGE_FIELD_LINES).find_map(|line| {
+    let field = |rest: &str| rest.starts_with(['\t', ':']) || rest.starts_with("  ");
+    // A page shows the event's status or reason beside it (a signature does not), and a
+    // mail program's header block with a notice's sender names the reader in its "To".
+    let lines: Vec<&str> = text::lines(region)
+        .take(PAGE_FIELD_LINES)
+        .map(str::trim)
+        .collect();
+    let page = lines
+        .iter()
+        .any(|l| labelled(l, "free_text.page_status_labels", field).is_some());
+    let notice_header = lines.iter().any(|l| {
+        let lower = l.to_ascii_lowercase();
+        (lower.starts_with("from") || lower.starts_with("von"))
+            && crate::knowledge::signs("paste.notice_senders").any(|s| lower.contains(s))
+    });
+    if !page || notice_header {
+        return None;
+    }
+    lines.into_iter().find_map(|line| {
         let line = line.trim();
         let value = labelled(line, "free_text.page_cell_labels", cell_gap)
             .or_else(|| labelled(line, "free_text.page_field_labels", colon))?
