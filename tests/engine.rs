@@ -2957,3 +2957,21 @@ fn a_pasted_delay_notice_is_read_by_the_reply_behind_its_placeholder() {
     assert_eq!(m.recipients[0].status.as_deref(), Some("4.4.0"));
     assert_eq!(m.recipients[0].reason, Reason::NetworkError);
 }
+
+/// Holdout sets 77-80: a notice forwarded from Exchange ("Von: Microsoft Exchange") below
+/// the forward's separator; Send-As words of Exchange Online; a hoster's sending limit;
+/// Trend Micro's reputation lookup.
+#[test]
+fn forwarded_exchange_notices_and_words_of_sets_77_to_80() {
+    let forwarded = "-----Ursprüngliche Nachricht-----\nVon: Microsoft Exchange\nGesendet: Freitag, 14. Februar 2014 09:15\nAn: Monika Brandt\nBetreff: Unzustellbar: Rechnung\n\nDie Zustellung an folgende Empfänger oder Verteilerlisten ist fehlgeschlagen:\n\nbuero@maler.example\nDie Nachricht konnte innerhalb des Zeitlimits nicht zugestellt werden.\n\nDiagnoseinformationen für Administratoren:\n\nbuero@maler.example\n#550 4.4.7 QUEUE.Expired; message expired ##\n";
+    let m = only(forwarded);
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].reason, Reason::Expired);
+    let topic = |text: &str| explain(&only(text), Lang::En).topic;
+    let send_as = "Delivery has failed to these recipients or groups:\n\nm.leclerc@orange.example\nYou can't send a message on behalf of this user unless you have permission to do so.\n\nRemote Server returned '554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied'\n";
+    assert_eq!(topic(send_as), "situation.send_as_denied");
+    let limit = "<helga@t-online.example>: host smtp.kasserver.example said: 550 5.7.1\n    <info@verein.example>: Sender address rejected: Versandlimit fuer diesen\n    Account erreicht (max. 500 E-Mails pro Stunde) (in reply to RCPT TO command)\n";
+    assert_eq!(topic(limit), "situation.sending_limit_reached");
+    let trend = "<a@pharma.example>: host mx.pharma.example said: 450 4.7.1 Mail from\n    198.51.100.201 deferred using Trend Micro Email Reputation database (in\n    reply to RCPT TO command)\n";
+    assert_eq!(only(trend).recipients[0].reason, Reason::Blocked);
+}
