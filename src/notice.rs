@@ -68,6 +68,7 @@ pub const READ_HEADERS: &[&str] = &[
     "x-autorespond",
     "x-ms-exchange-organization-autoreply",
     "x-apple-unsubscribe",
+    "x-xarf",
     "x-failed-recipients",
     "x-failed-recipients-google",
     "x-gm-message-state",
