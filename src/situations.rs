@@ -43,10 +43,6 @@ pub enum Situation {
     /// data-loss prevention, or encryption it requires: the sender changes the message
     /// (or asks the administrator).
     OwnPolicyBlocks,
-    /// The sending account may not send with the sender address it used (a shared
-    /// mailbox's, a colleague's): no "Send As" permission, or the server's rule that a
-    /// login sends only from its own addresses.
-    SendAsDenied,
     /// The sender's own organisation lets the account write only to addresses inside it
     /// (a school's or company's Google Workspace or Microsoft 365): its administrator
     /// has to allow the recipient.
@@ -100,7 +96,6 @@ impl Situation {
             Situation::SmarthostRefusesRelay => "smarthost_refuses_relay",
             Situation::OwnOrganisationBlocks => "own_organisation_blocks",
             Situation::OwnPolicyBlocks => "own_policy_blocks",
-            Situation::SendAsDenied => "send_as_denied",
             Situation::InternalOnly => "internal_only",
             Situation::SenderDomainUnverified => "sender_domain_unverified",
             Situation::SendingLimitReached => "sending_limit_reached",
@@ -160,9 +155,6 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if says("situation.own_policy_blocks") {
         return Some(Situation::OwnPolicyBlocks);
-    }
-    if says("situation.send_as_denied") {
-        return Some(Situation::SendAsDenied);
     }
     if says("situation.internal_only") {
         return Some(Situation::InternalOnly);
@@ -468,7 +460,6 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
         Situation::AccountBlocked => diagnostic_says(r, "situation.account_blocked"),
         Situation::OwnOrganisationBlocks => diagnostic_says(r, "situation.own_organisation_blocks"),
         Situation::OwnPolicyBlocks => diagnostic_says(r, "situation.own_policy_blocks"),
-        Situation::SendAsDenied => diagnostic_says(r, "situation.send_as_denied"),
         Situation::InternalOnly => diagnostic_says(r, "situation.internal_only"),
         Situation::SendingLimitReached => diagnostic_says(r, "situation.sending_limit_reached"),
         Situation::OutgoingServerUnreachable => cannot_reach_outgoing_server(r),

@@ -2969,7 +2969,7 @@ fn forwarded_exchange_notices_and_words_of_sets_77_to_80() {
     assert_eq!(m.recipients[0].reason, Reason::Expired);
     let topic = |text: &str| explain(&only(text), Lang::En).topic;
     let send_as = "Delivery has failed to these recipients or groups:\n\nm.leclerc@orange.example\nYou can't send a message on behalf of this user unless you have permission to do so.\n\nRemote Server returned '554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied'\n";
-    assert_eq!(topic(send_as), "situation.send_as_denied");
+    assert_eq!(topic(send_as), "reason.rejected");
     let limit = "<helga@t-online.example>: host smtp.kasserver.example said: 550 5.7.1\n    <info@verein.example>: Sender address rejected: Versandlimit fuer diesen\n    Account erreicht (max. 500 E-Mails pro Stunde) (in reply to RCPT TO command)\n";
     assert_eq!(topic(limit), "situation.sending_limit_reached");
     let xarf = "From: abuse@hoster.example\nTo: info@verein.example\nSubject: [Abuse #1] Spam-Beschwerde\nX-XARF: PLAIN\nContent-Type: text/plain\n\nBitte entfernen Sie die Adresse aus Ihrem Verteiler.\n";

@@ -26,7 +26,6 @@ const SITUATIONS: &[&str] = &[
     "smarthost_refuses_relay",
     "own_organisation_blocks",
     "own_policy_blocks",
-    "send_as_denied",
     "attachment_blocked",
     "internal_only",
     "sending_limit_reached",
