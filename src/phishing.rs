@@ -244,14 +244,10 @@ fn asks_for_password(n: &Notice) -> bool {
             let before = &own[own.floor_char_boundary(at.saturating_sub(NEGATION_BEFORE))..at];
             let end = at + w.len();
             let after = &own[end..own.floor_char_boundary(end + NEGATION_AFTER)];
-            let words = |s: &str| {
-                s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            };
-            let near = [words(before), words(after)].concat();
-            !near
-                .iter()
+            let split = |c: char| !c.is_alphanumeric() && c != '\'' && c != '’';
+            !before
+                .split(split)
+                .chain(after.split(split))
                 .any(|word| signs_of("phishing.negations").any(|neg| word == neg))
         })
     })

@@ -55,8 +55,8 @@ const DATE_SPAN: usize = 200;
 
 /// A read receipt written as text, as Exchange sends it and mail programs show it ("Your
 /// message / To: … / Subject: … / Sent: … / was read on …", "… wurde am … gelesen."), also
-/// flattened onto one line: read as an RFC 8098 receipt from its reader (the receipt's
-/// sender, else the one its "To:" line names).
+/// flattened onto one line: read as an RFC 8098 receipt from the reader its "To:" line
+/// names.
 pub fn read_in_text(n: &Notice) -> Option<DsnMessage> {
     let lower = n.lower.as_str();
     let opener = signs("receipt.openers").find_map(|o| {

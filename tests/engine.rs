@@ -2972,6 +2972,10 @@ fn forwarded_exchange_notices_and_words_of_sets_77_to_80() {
     assert_eq!(topic(send_as), "reason.rejected");
     let limit = "<helga@t-online.example>: host smtp.kasserver.example said: 550 5.7.1\n    <info@verein.example>: Sender address rejected: Versandlimit fuer diesen\n    Account erreicht (max. 500 E-Mails pro Stunde) (in reply to RCPT TO command)\n";
     assert_eq!(topic(limit), "situation.sending_limit_reached");
+    // A returned original from an IT account named "System Administrator" is no second,
+    // forwarded notice.
+    let returned = "This is the mail system at host mail.acme.example.\n\n<j.doe@partner.example>: host mx.partner.example[192.0.2.5] said: 550 5.1.1\n    User unknown (in reply to RCPT TO command)\n\n--- Below this line is a copy of the message.\n\nFrom: System Administrator <it@acme.example>\nTo: j.doe@partner.example\nSubject: Portal password reset\n\nYour vendor portal password was reset. Please log in and set a new one.\n";
+    assert_eq!(analyze(returned.as_bytes()).messages.len(), 1);
     let xarf = "From: abuse@hoster.example\nTo: info@verein.example\nSubject: [Abuse #1] Spam-Beschwerde\nX-XARF: PLAIN\nContent-Type: text/plain\n\nBitte entfernen Sie die Adresse aus Ihrem Verteiler.\n";
     assert_eq!(only(xarf).kind, Kind::ComplaintReport);
     let trend = "<a@pharma.example>: host mx.pharma.example said: 450 4.7.1 Mail from\n    198.51.100.201 deferred using Trend Micro Email Reputation database (in\n    reply to RCPT TO command)\n";

@@ -880,3 +880,13 @@ fn outlooks_wrong_encryption_for_its_outgoing_server() {
     assert_eq!(topic(&m), "situation.outgoing_server_unreachable");
     assert_eq!(who(&m), "sender");
 }
+
+/// Outlook in Spanish names the refused recipient; the task's own account is none.
+#[test]
+fn outlooks_spanish_send_error_names_the_refused_recipient() {
+    let paste = "La tarea \"ventas@muebles.example - Enviando\" informó del error (0x800CCC78): \"No se puede enviar el mensaje. La dirección de correo rechazada era \"pedidos@hotel.example\". Asunto 'Reserva', Cuenta: 'ventas@muebles.example', Servidor: 'smtp.muebles.example', Protocolo: SMTP, Respuesta del servidor: '550 5.1.1 User unknown', Puerto: 587\"\n";
+    assert_eq!(
+        recipient(&first(paste)),
+        ("pedidos@hotel.example", Reason::UserUnknown)
+    );
+}

@@ -255,7 +255,6 @@ fn page_field_recipient(region: &str, sender: Option<&str>) -> Option<String> {
         return None;
     }
     lines.into_iter().find_map(|line| {
-        let line = line.trim();
         let value = labelled(line, "free_text.page_cell_labels", cell_gap)
             .or_else(|| labelled(line, "free_text.page_field_labels", colon))?
             .trim_start_matches(':')
