@@ -372,11 +372,9 @@ pub fn has_transport_headers(s: &str) -> bool {
             .take(200)
             .take_while(|l| !l.is_empty())
             .any(|l| {
-                TRANSPORT.iter().any(|t| {
-                    l.as_bytes()
-                        .get(..t.len())
-                        .is_some_and(|p| p.eq_ignore_ascii_case(t.as_bytes()))
-                })
+                TRANSPORT
+                    .iter()
+                    .any(|t| text::strip_prefix_ci(l, t).is_some())
             })
 }
 

@@ -320,11 +320,7 @@ fn pasted_field<'a>(n: &'a Notice, list: &str) -> Option<&'a str> {
         .take(PASTED_HEADER_LINES)
         .find_map(|line| {
             let line = line.trim_start_matches(['>', ' ', '\t']);
-            signs_of(list).find_map(|label| {
-                line.get(..label.len())
-                    .filter(|head| head.eq_ignore_ascii_case(label))
-                    .map(|_| line[label.len()..].trim())
-            })
+            signs_of(list).find_map(|label| text::strip_prefix_ci(line, label).map(str::trim))
         })
 }
 

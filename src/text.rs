@@ -66,6 +66,13 @@ pub fn lines(s: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `s` without `prefix`, if it starts with it (compared in ASCII case-insensitively).
+pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    s.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &s[prefix.len()..])
+}
+
 /// Collapses runs of white space into single spaces, trims the ends and drops control and
 /// text-reordering characters (a terminal escape, NUL or U+202E in a server's reply is
 /// never shown).

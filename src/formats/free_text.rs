@@ -229,14 +229,18 @@ const PAGE_FIELD_LINES: usize = 15;
 fn page_field_recipient(region: &str, sender: Option<&str>) -> Option<String> {
     fn labelled<'a>(line: &'a str, list: &str, gap: fn(&str) -> bool) -> Option<&'a str> {
         crate::knowledge::signs(list).find_map(|label| {
-            let head = line.get(..label.len())?;
-            let rest = &line[label.len()..];
-            (head.eq_ignore_ascii_case(label) && gap(rest)).then(|| rest.trim())
+            text::strip_prefix_ci(line, label)
+                .filter(|rest| gap(rest))
+                .map(str::trim)
         })
     }
-    let cell_gap = |rest: &str| rest.starts_with('\t') || rest.starts_with("  ");
-    let colon = |rest: &str| rest.starts_with(':');
-    let field = |rest: &str| rest.starts_with(['\t', ':']) || rest.starts_with("  ");
+    fn cell_gap(rest: &str) -> bool {
+        rest.starts_with('\t') || rest.starts_with("  ")
+    }
+    fn colon(rest: &str) -> bool {
+        rest.starts_with(':')
+    }
+    let field = |rest: &str| cell_gap(rest) || colon(rest);
     // A page shows the event's status or reason beside it (a signature does not), and a
     // mail program's header block with a notice's sender names the reader in its "To".
     let lines: Vec<&str> = text::lines(region)
