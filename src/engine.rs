@@ -1008,7 +1008,7 @@ fn states_failure(lower: &str) -> bool {
     let mut statements = crate::knowledge::signs("kind.failure_statements")
         .chain(crate::knowledge::signs("kind.send_failures"));
     statements.any(|w| {
-        lower.match_indices(w).any(|(at, _)| {
+        text::occurrences(lower, w).any(|at| {
             let before = &lower[lower.floor_char_boundary(at.saturating_sub(40))..at];
             !before
                 .split(|c: char| !c.is_alphanumeric() && c != '\'')

@@ -175,9 +175,32 @@ include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
 /// A word list of `signs.toml` by path (`situation.mx_is_ip`).
 pub fn signs(path: &str) -> impl Iterator<Item = &'static str> + Clone {
-    let list = SIGNS.path(path);
+    let list = sign_list(path);
     debug_assert!(list.is_some(), "signs.toml has no {path}");
     list.map_or(Words::Items([].iter()), Data::words)
+}
+
+/// A list of `signs.toml` by path, from an index built once: the engine asks for the
+/// same lists on every line it reads.
+fn sign_list(path: &str) -> Option<&'static Data> {
+    static INDEX: OnceLock<Vec<(String, &'static Data)>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = Vec::new();
+        let mut tables: Vec<(String, &'static Data)> = vec![(String::new(), &SIGNS)];
+        while let Some((prefix, Data::Table(table))) = tables.pop() {
+            for (key, value) in table.iter() {
+                let path = format!("{prefix}{key}");
+                match value {
+                    Data::Table(_) => tables.push((format!("{path}."), value)),
+                    _ => index.push((path, value)),
+                }
+            }
+        }
+        index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        index
+    });
+    let at = index.binary_search_by(|(k, _)| k.as_str().cmp(path)).ok()?;
+    Some(index[at].1)
 }
 
 /// The word lists of a `signs.toml` table by key (`paste.openers`), in file order.
@@ -359,11 +382,14 @@ impl Provider {
     /// True if `host` (lower case) is one of the provider's servers: its entry stands
     /// as whole labels (`mx01.web.de`, `mx00.gmx.net`, not `mail.kreativweb.de`).
     pub fn runs(&self, host: &str) -> bool {
-        self.hosts.iter().any(|h| {
-            let h = h.trim_end_matches('.');
-            host.match_indices(h).any(|(i, _)| {
-                let after = &host[i + h.len()..];
-                (i == 0 || host[..i].ends_with('.')) && (after.is_empty() || after.starts_with('.'))
+        let mut label_starts =
+            std::iter::once(0).chain(memchr::memchr_iter(b'.', host.as_bytes()).map(|i| i + 1));
+        label_starts.any(|i| {
+            let rest = &host[i..];
+            self.hosts.iter().any(|h| {
+                let h = h.trim_end_matches('.');
+                rest.strip_prefix(h)
+                    .is_some_and(|after| after.is_empty() || after.starts_with('.'))
             })
         })
     }

@@ -71,9 +71,14 @@ impl Matcher {
                 }
             })
             .collect();
-        m.starts = (0..=1 << 16)
-            .map(|k| keyed.partition_point(|&(key, _)| key < k) as u32)
-            .collect();
+        // Counts per prefix, summed up: `starts[k]` is the number of keys below `k`.
+        m.starts = vec![0; (1 << 16) + 1];
+        for &(key, _) in &keyed {
+            m.starts[key + 1] += 1;
+        }
+        for k in 1..m.starts.len() {
+            m.starts[k] += m.starts[k - 1];
+        }
         m
     }
 

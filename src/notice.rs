@@ -211,7 +211,7 @@ pub fn is_vacation_subject(subject: &str) -> bool {
     let marks = |w: &str| {
         rest.starts_with(w)
             && (w.contains(' ') || first_word.ends_with(':') || rest.trim_end() == w)
-            || subject.match_indices(w).any(|(at, _)| {
+            || text::occurrences(subject, w).any(|at| {
                 let after = subject[at + w.len()..].trim_start();
                 let before = subject[..at].trim_end();
                 after.starts_with(':') || before.ends_with(['(', '[']) || w.ends_with(':')

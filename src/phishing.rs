@@ -240,7 +240,7 @@ const NEGATION_AFTER: usize = 16;
 fn asks_for_password(n: &Notice) -> bool {
     let own = n.own_words();
     signs_of("phishing.password_requests").any(|w| {
-        own.match_indices(w).any(|(at, _)| {
+        text::occurrences(own, w).any(|at| {
             let before = &own[own.floor_char_boundary(at.saturating_sub(NEGATION_BEFORE))..at];
             let end = at + w.len();
             let after = &own[end..own.floor_char_boundary(end + NEGATION_AFTER)];

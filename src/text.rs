@@ -180,9 +180,19 @@ pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     if n.len() > h.len() {
         return None;
     }
-    let first = n[0].to_ascii_lowercase();
-    (0..=h.len() - n.len())
-        .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let last = h.len() - n.len();
+    memchr::memchr2_iter(n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase(), h)
+        .take_while(|&i| i <= last)
+        .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// Byte offsets of the occurrences of `needle` in `hay`, left to right (overlapping).
+/// Cheaper than `str::match_indices` for the short texts and words the engine compares:
+/// it sets up no searcher.
+pub fn occurrences<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let first = n.first().copied().unwrap_or_default();
+    memchr::memchr_iter(first, h).filter(move |&i| !n.is_empty() && h[i..].starts_with(n))
 }
 
 /// True if `hay` contains `needle`, ignoring ASCII case.
