@@ -86,29 +86,41 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
             .map(str::to_string)
             .collect()
     };
-    let who = entry.field("who");
     let origin = origin(msg, situation, lang);
-    let mut steps: Vec<String> = list("steps");
-    // The steps are for a message the reader sent; when the signs point to a forged
-    // sender, the last one says what to do if they did not.
-    if origin.as_ref().is_some_and(|o| o.likely == "forged_sender")
-        && let Some(step) = lang
-            .texts()
-            .path("origin.step_if_forged")
+    let forged = origin.as_ref().is_some_and(|o| o.likely == "forged_sender");
+    let text = |path: &str| {
+        lang.texts()
+            .path(path)
             .and_then(Data::str)
-    {
-        steps.push(step.to_string());
+            .unwrap_or_default()
+    };
+    let (mut headline, mut explanation) = (
+        entry.field("headline").to_string(),
+        entry.field("explanation").to_string(),
+    );
+    let mut steps: Vec<String> = list("steps");
+    let mut who = entry.field("who");
+    let mut who_label = lang
+        .texts()
+        .path(&format!("who.{who}"))
+        .and_then(Data::str)
+        .unwrap_or(who);
+    // The signs point to a forged sender: the page leads with that, and keeps what the
+    // bounce says for a reader who did send the message after all.
+    if forged {
+        explanation = format!("{} {headline} {explanation}", text("origin.if_sent_anyway"));
+        headline = text("origin.headline_forged").to_string();
+        (who, who_label) = ("nobody", text("origin.who_if_forged"));
+        if let Some(first) = steps.first_mut() {
+            *first = format!("{} {first}", text("origin.step_if_sent"));
+        }
+        steps.insert(0, text("origin.step_if_forged").to_string());
     }
     Explanation {
-        headline: entry.field("headline").to_string(),
-        explanation: entry.field("explanation").to_string(),
+        headline,
+        explanation,
         who,
-        who_label: lang
-            .texts()
-            .path(&format!("who.{who}"))
-            .and_then(Data::str)
-            .unwrap_or(who)
-            .to_string(),
+        who_label: who_label.to_string(),
         // A delay notice explained by its cause is still being retried.
         retry: msg.kind == Kind::DelayNotice
             || entry.get("retry").and_then(Data::bool).unwrap_or(false),

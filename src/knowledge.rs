@@ -175,32 +175,9 @@ include!(concat!(env!("OUT_DIR"), "/data.rs"));
 
 /// A word list of `signs.toml` by path (`situation.mx_is_ip`).
 pub fn signs(path: &str) -> impl Iterator<Item = &'static str> + Clone {
-    let list = sign_list(path);
+    let list = SIGNS.path(path);
     debug_assert!(list.is_some(), "signs.toml has no {path}");
     list.map_or(Words::Items([].iter()), Data::words)
-}
-
-/// A list of `signs.toml` by path, from an index built once: the engine asks for the
-/// same lists on every line it reads.
-fn sign_list(path: &str) -> Option<&'static Data> {
-    static INDEX: OnceLock<Vec<(String, &'static Data)>> = OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        let mut index = Vec::new();
-        let mut tables: Vec<(String, &'static Data)> = vec![(String::new(), &SIGNS)];
-        while let Some((prefix, Data::Table(table))) = tables.pop() {
-            for (key, value) in table.iter() {
-                let path = format!("{prefix}{key}");
-                match value {
-                    Data::Table(_) => tables.push((format!("{path}."), value)),
-                    _ => index.push((path, value)),
-                }
-            }
-        }
-        index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        index
-    });
-    let at = index.binary_search_by(|(k, _)| k.as_str().cmp(path)).ok()?;
-    Some(index[at].1)
 }
 
 /// The word lists of a `signs.toml` table by key (`paste.openers`), in file order.

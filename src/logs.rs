@@ -159,11 +159,12 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut messages: Vec<Message> = Vec::new();
     // Each queue ID's message.
     let mut index: HashMap<String, usize> = HashMap::new();
-    // Each message's recipients' places, by (message, lower-case address).
-    let mut slots: HashMap<(usize, String), usize> = HashMap::new();
+    // Each message's recipients' places, by lower-case address.
+    let mut slots: Vec<HashMap<String, usize>> = Vec::new();
     for line in parsed {
         let idx = *index.entry(line.queue_id.clone()).or_insert_with(|| {
             messages.push(empty_message(line.format, line.span.clone()));
+            slots.push(HashMap::new());
             messages.len() - 1
         });
         let msg = &mut messages[idx];
@@ -186,8 +187,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         // A recipient tried again (deferred, then sent or expired) ends in its last line,
         // which its evidence then points at. (Looked up by address: one queue ID may
         // have many recipients.)
-        let slot = *slots
-            .entry((idx, r.address.to_ascii_lowercase()))
+        let slot = *slots[idx]
+            .entry(r.address.to_ascii_lowercase())
             .or_insert(msg.recipients.len());
         let evidence = Evidence {
             start,

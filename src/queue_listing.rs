@@ -43,7 +43,7 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
     let mut cut = false;
     // Exim: the message of each ID, the message whose log (`exim -Mvl ID`) follows, and
     // the last deferral each address of a message had there (where its reason starts).
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut log_of: Option<usize> = None;
     let mut deferrals: HashMap<(usize, String), (usize, &str)> = HashMap::new();
     // The reason shown last in the current message, and where it stands.
@@ -84,7 +84,7 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
                 break;
             }
             if exim && let Some(id) = line.split_whitespace().nth(2) {
-                by_id.insert(id, messages.len());
+                by_id.insert(id.to_string(), messages.len());
             }
             let mut m = empty_message(format, at..at + line.len());
             m.kind = Kind::DelayNotice;

@@ -773,8 +773,23 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // notice, or an internal one (`EXCH01.firma.local`) when the notice came from the
     // user's own domain.
     let reporting = msg.reporting_mta.as_deref().map(text::base_domain);
+    // The oldest hop names an outgoing server of the big provider that runs the sender's
+    // own address (`mout.gmx.net` for a gmx.de address), even if unverified: mail from
+    // that provider's webmail or app, whose IDs name hosts without a dot. (Not a bare
+    // domain, nor a name the receiver could not look up: machines that forge call
+    // themselves so.)
+    let from_own_provider = original
+        .received
+        .last()
+        .filter(|r| {
+            !crate::knowledge::signs("origin.unresolved_sender").any(|w| text::contains_ci(r, w))
+        })
+        .and_then(|r| sending_host(r))
+        .filter(|host| text::base_domain(host) != *host)
+        .zip(original_from.as_deref())
+        .is_some_and(|(host, from)| is_mail_provider(&host) && same_provider(&host, from));
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
-        && (id.contains('.') || !authenticated)
+        && (id.contains('.') || !authenticated && !from_own_provider)
         && !same_name(id, from)
         && reporting.as_deref() != Some(text::base_domain(id).as_str())
         && !(is_internal(id) && own_notice)
@@ -890,7 +905,8 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
                     .flatten()
             })
         })
-        .is_some_and(|h| is_mail_provider(&h));
+        .is_some_and(|h| is_mail_provider(&h))
+        || from_own_provider;
     if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");
     }
@@ -898,8 +914,17 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // message the user's own systems never handled (a login, a program on the server,
     // the user's own servers or provider passing it on: then the user's own set-up fails
     // the check), unless the recipient's forwarding failed it.
+    // A notice from the user's own domain about a recipient outside it: the user's own
+    // server was sending the message out.
+    let sent_out_by_own = own_notice
+        && msg.recipients.iter().all(|r| {
+            text::domain_part(&r.address)
+                .zip(user_domain.as_deref())
+                .is_some_and(|(d, own)| !same_name(d, own))
+        });
     let refused_for_checks = !checks.passed
         && !checks.failed
+        && !sent_out_by_own
         && !authenticated
         && !script
         && !local

@@ -390,15 +390,23 @@ fn a_bounce_for_mail_never_sent_says_which_signs_point_where() {
     assert!(steps >= 2);
     // Arrived from a stranger's IP at the recipient's server: the address was forged.
     assert_eq!(likely("never-sent-backscatter.eml").0, "forged_sender");
-    // The main steps then end with what to do if the reader did not send it.
-    let steps = |file: &str| explain(&analyze(&fixture(file)).messages[0], Lang::En).steps;
-    let forged = steps("never-sent-backscatter.eml");
+    // The page then leads with that: nobody has to act, and the bounce's own steps
+    // follow for a reader who did send it.
+    let en = |file: &str| explain(&analyze(&fixture(file)).messages[0], Lang::En);
+    let forged = en("never-sent-backscatter.eml");
+    assert_eq!(forged.who, "nobody");
+    assert!(forged.headline.starts_with("Probably not your message"));
+    assert!(forged.explanation.contains("does not exist"), "{forged:?}");
+    assert!(forged.steps[0].contains("nothing you need to do"));
+    assert!(forged.steps[1].starts_with("If you did send it: Check the address"));
+    let hacked = en("never-sent-hacked-account.eml");
+    assert_ne!(hacked.who, "nobody");
     assert!(
-        forged.last().unwrap().contains("nothing you need to do"),
-        "{forged:?}"
+        !hacked
+            .steps
+            .iter()
+            .any(|s| s.contains("nothing you need to do"))
     );
-    let hacked = steps("never-sent-hacked-account.eml");
-    assert!(!hacked.iter().any(|s| s.contains("nothing you need to do")));
 }
 
 #[test]
@@ -677,6 +685,29 @@ fn an_ndr_from_the_users_own_exchange_does_not_claim_a_forged_sender() {
     assert_eq!(m.recipients[0].reason, Reason::Blocked);
     let origin = explain(m, Lang::De).origin.map(|o| o.likely);
     assert_ne!(origin, Some("forged_sender"));
+}
+
+#[test]
+fn mail_the_users_own_systems_sent_out_is_not_called_forged() {
+    let likely = |text: &str| explain(&analyze(text.as_bytes()).messages[0], Lang::En).origin;
+    // The user's own Exchange reports Gmail's refusal of a message it sent out (the
+    // returned headers hold no Received field).
+    let own = "From: Microsoft Outlook <postmaster@kanzlei-example.de>\nTo: <s.moeller@kanzlei-example.de>\nSubject: Unzustellbar: Termin\n\nIhre Nachricht hat folgende Empfänger nicht erreicht:\n\nmandant@gmail.com\nRemoteserver hat '550 5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM' zurückgegeben\n\nUrsprüngliche Nachrichtenheader:\n\nFrom: <s.moeller@kanzlei-example.de>\nTo: <mandant@gmail.com>\nSubject: Termin\nMessage-ID: <5c1e8f6a@EX19.kanzlei.local>\n";
+    assert_ne!(likely(own).map(|o| o.likely), Some("forged_sender"));
+    // Sent from GMX's webmail: the ID names a host without a dot, and Exchange Online
+    // recorded GMX's outgoing server without looking it up.
+    let webmail = "From: <postmaster@school.onmicrosoft.com>\nTo: <petra@gmx.de>\nSubject: Undeliverable: Termine\n\nYour message to elternbeirat@school.example couldn't be delivered.\n\nelternbeirat@school.example\nRemote Server returned '550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required'\n\nOriginal message headers:\n\nReceived: from mout.gmx.net (212.227.15.19) by FR2P281MB0087.DEUP281.PROD.OUTLOOK.COM with Microsoft SMTP Server; Wed, 19 Nov 2025 19:44:28 +0000\nMessage-ID: <trinity-7b3f1e2a@3c-app-gmx-bap41>\nFrom: Petra <petra@gmx.de>\nTo: elternbeirat@school.example\nSubject: Termine\n";
+    assert_eq!(likely(webmail).map(|o| o.likely), None);
+    // A machine that only called itself by the provider's bare domain is still foreign.
+    let forged = webmail.replace(
+        "from mout.gmx.net (212.227.15.19)",
+        "from gmx.de (unknown [203.0.113.211])",
+    );
+    assert_eq!(
+        likely(&forged).map(|o| o.likely),
+        Some("forged_sender"),
+        "{forged}"
+    );
 }
 
 #[test]
