@@ -1,7 +1,7 @@
 //! Packs the knowledge base in `src/data/*.toml` into one compact string per file, which
 //! `knowledge::Packed` unpacks on first use: the program carries no TOML parser and no
-//! tables of pointers (which cost the page far more than the strings). `sources` fields
-//! document the data for people and are left out. Also refuses to build when the German
+//! tables of pointers (which cost the page far more than the strings). `sources` and
+//! `refusal` fields document the data for people and are left out. Also refuses to build when the German
 //! and English texts do not have exactly the same keys.
 //!
 //! The packed form, one value after another: `s` text NUL (a string), `t` / `f` (true,
@@ -9,6 +9,9 @@
 //! `[` values `]` (a list), `{` key NUL value … `}` (a table).
 
 use std::collections::BTreeSet;
+
+/// Fields for people reading the data, which the program never uses.
+const DOCUMENTATION: [&str; 2] = ["sources", "refusal"];
 use std::fmt::Write;
 use std::path::Path;
 use toml::Value;
@@ -105,7 +108,10 @@ fn pack(v: &Value, joined: bool, out: &mut String) {
         }
         Value::Table(t) => {
             out.push('{');
-            for (k, v) in t.iter().filter(|(k, _)| k.as_str() != "sources") {
+            for (k, v) in t
+                .iter()
+                .filter(|(k, _)| !DOCUMENTATION.contains(&k.as_str()))
+            {
                 assert!(!k.starts_with('}'), "a key in src/data starts with '}}'");
                 text(k, out);
                 pack(v, joined, out);

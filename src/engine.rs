@@ -229,8 +229,11 @@ fn special_kind(n: &Notice) -> Option<Kind> {
     }
     let vacation_subject = notice::is_vacation_subject(&subject);
     let from_system = n.from_mail_system();
-    ((auto && !from_system && !subject.contains("undeliver") && !subject.contains("failure"))
-        || (vacation_subject && !from_system))
+    // A filter's own notice may come marked as an automatic reply; its subject says
+    // that the message failed.
+    let failed = subject.contains("failure")
+        || crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w));
+    ((auto && !from_system && !failed) || (vacation_subject && !from_system))
         .then_some(Kind::AutoReply)
 }
 

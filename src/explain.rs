@@ -100,6 +100,11 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
     );
     let mut steps: Vec<String> = list("steps");
     let mut who = entry.field("who");
+    // A group or mailbox that takes mail only from certain senders: its owner, on the
+    // recipient's side, has to allow the sender.
+    if topic == "reason.policyviolation" && restricted_to_senders(msg) {
+        who = "recipient";
+    }
     let mut who_label = lang
         .texts()
         .path(&format!("who.{who}"))
@@ -340,6 +345,16 @@ fn read_receipt_topic(msg: &Message) -> Option<&'static str> {
     }
 }
 
+/// True if the main recipient is a group or mailbox that accepts only certain senders.
+fn restricted_to_senders(msg: &Message) -> bool {
+    main_recipient(msg)
+        .and_then(|r| r.diagnostic.as_deref())
+        .is_some_and(|d| {
+            crate::knowledge::signs("situation.recipient_restrictions")
+                .any(|w| crate::text::contains_ci(d, w))
+        })
+}
+
 /// The entry for a complaint report whose Feedback-Type is not a plain spam complaint.
 fn feedback_topic(msg: &Message) -> Option<&'static str> {
     let diagnostic = main_recipient(msg)?
@@ -351,6 +366,7 @@ fn feedback_topic(msg: &Message) -> Option<&'static str> {
         "not-spam" => Some("feedback.not_spam"),
         "opt-out" | "unsubscribe" => Some("feedback.opt_out"),
         "fraud" | "virus" => Some("feedback.fraud"),
+        "auth-failure" => Some("feedback.auth_failure"),
         _ => None,
     }
 }

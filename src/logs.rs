@@ -37,10 +37,8 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut parsed = Vec::new();
     // Queue IDs whose message the server gave up on and returned.
     let mut expired: Vec<String> = Vec::new();
-    // Each queued message's envelope sender ("" for a returned notice), and the queue
-    // IDs of notices the server sent back.
+    // Each queued message's envelope sender ("" for a notice the server sent back).
     let mut senders: HashMap<String, String> = HashMap::new();
-    let mut notices: HashSet<String> = HashSet::new();
     // qmail's deliveries by number: (message, recipient).
     let mut qmail_deliveries: HashMap<String, (String, String)> = HashMap::new();
     let (mut total, mut loglike) = (0, 0);
@@ -127,10 +125,10 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         } else if let Some((id, sender)) = queued_sender(line) {
             senders.insert(id, sender);
         } else if let Some(id) = returned_notice(line) {
-            notices.insert(id);
+            senders.insert(id, String::new());
         }
     }
-    keep_own_mail(&mut parsed, &senders, &notices);
+    keep_own_mail(&mut parsed, &senders);
     let excerpt = !parsed.is_empty()
         && dated > 0
         && prose_inside == 0
@@ -463,20 +461,15 @@ fn returned_notice(line: &str) -> Option<String> {
 /// shares no address with those messages (a bot trying to relay) is someone else's
 /// connection; hand-picked lines are all kept. A sender of the same domain is no sign of
 /// a colleague: bots forge the server's own domains.
-fn keep_own_mail(
-    parsed: &mut Vec<LogLine>,
-    senders: &HashMap<String, String>,
-    notices: &HashSet<String>,
-) {
-    let is_notice =
-        |id: &str| notices.contains(id) || senders.get(id).is_some_and(String::is_empty);
+fn keep_own_mail(parsed: &mut Vec<LogLine>, senders: &HashMap<String, String>) {
+    let is_notice = |id: &str| senders.get(id).is_some_and(String::is_empty);
     if !parsed.iter().any(|l| !l.arrival && !is_notice(&l.queue_id)) {
         return;
     }
     let mut known: HashSet<String> = senders
-        .iter()
-        .filter(|(id, s)| !s.is_empty() && !is_notice(id))
-        .map(|(_, s)| s.clone())
+        .values()
+        .filter(|s| !s.is_empty())
+        .cloned()
         .collect();
     let excerpt = !known.is_empty();
     known.extend(

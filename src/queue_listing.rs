@@ -45,7 +45,9 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
     // the last deferral each address of a message had there (where its reason starts).
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut log_of: Option<usize> = None;
-    let mut deferrals: HashMap<(usize, String), (usize, &str)> = HashMap::new();
+    // (Per message: the lower-case address's last deferral in `deferred`.)
+    let mut deferrals: Vec<HashMap<String, usize>> = Vec::new();
+    let mut deferred: Vec<(usize, &str)> = Vec::new();
     // The reason shown last in the current message, and where it stands.
     let mut reason: Option<(usize, &str)> = None;
     for (at, line) in lines {
@@ -66,7 +68,8 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
                 && crate::logs::starts_with_iso_date(trimmed)
             {
                 if let Some((address, start, diagnostic)) = msglog_deferral(line) {
-                    deferrals.insert((i, address.to_ascii_lowercase()), (at + start, diagnostic));
+                    deferrals[i].insert(address.to_ascii_lowercase(), deferred.len());
+                    deferred.push((at + start, diagnostic));
                 }
                 continue;
             }
@@ -90,6 +93,7 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             m.kind = Kind::DelayNotice;
             messages.push(m);
             held.push(on_hold);
+            deferrals.push(HashMap::new());
             (reason, log_of) = (None, None);
             continue;
         };
@@ -113,8 +117,11 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
             add_recipient(m, address.value, reason, held[held.len() - 1], delivered);
         }
     }
-    for ((i, address), (start, diagnostic)) in deferrals {
-        set_deferral(&mut messages[i], held[i], &address, start, diagnostic);
+    for (i, last) in deferrals.iter().enumerate() {
+        for (address, &k) in last {
+            let (start, diagnostic) = deferred[k];
+            set_deferral(&mut messages[i], held[i], address, start, diagnostic);
+        }
     }
     for m in &mut messages {
         m.evidence.sort_by_key(|e| e.start);

@@ -71,6 +71,9 @@ pub enum Situation {
     /// The recipient's address forwards to another provider, which refused the message
     /// because forwarding broke the sender checks (SPF, DMARC).
     ForwardingFailsChecks,
+    /// The recipient's address forwards to another provider, which refused the forwarding
+    /// server (its IP address, name or reputation), not the sender.
+    ForwarderRefused,
     /// The recipient's address forwards to another address that does not exist (or is
     /// closed): the recipient has to fix the forwarding.
     ForwardTargetGone,
@@ -105,6 +108,7 @@ impl Situation {
             Situation::MailLoop => "mail_loop",
             Situation::AttachmentBlocked => "attachment_blocked",
             Situation::ForwardingFailsChecks => "forwarding_fails_checks",
+            Situation::ForwarderRefused => "forwarder_refused",
             Situation::ForwardTargetGone => "forward_target_gone",
             Situation::ListHeld => "list_held",
             Situation::ListRefused => "list_refused",
@@ -212,6 +216,9 @@ pub fn of(msg: &Message) -> Option<Situation> {
     }
     if main.iter().any(|r| forwarded_then_failed_checks(r, msg)) {
         return Some(Situation::ForwardingFailsChecks);
+    }
+    if main.iter().any(|r| forwarder_refused(r, msg)) {
+        return Some(Situation::ForwarderRefused);
     }
     if main
         .iter()
@@ -359,6 +366,20 @@ fn forwarded_then_failed_checks(r: &Recipient, msg: &Message) -> bool {
     r.reason == Reason::AuthFailure && recipients_forwarding(r, msg, &sender_domains(msg)).is_some()
 }
 
+/// A refusal of the connecting server itself: its IP address, name or reputation.
+fn refuses_the_server(r: &Recipient) -> bool {
+    matches!(
+        r.reason,
+        Reason::Blocked | Reason::RequirePtr | Reason::BadReputation
+    )
+}
+
+/// True if `r` is where the recipient's address forwards to, and that provider refused
+/// the forwarding server: the sender's own server never spoke to it.
+fn forwarder_refused(r: &Recipient, msg: &Message) -> bool {
+    refuses_the_server(r) && recipients_forwarding(r, msg, &sender_domains(msg)).is_some()
+}
+
 /// True if `r` is where the recipient's address forwards to (at another domain than the
 /// address the sender wrote), and that address does not exist or is closed.
 fn forward_target_gone(r: &Recipient, msg: &Message) -> bool {
@@ -377,6 +398,8 @@ fn forward_target_gone(r: &Recipient, msg: &Message) -> bool {
 }
 
 /// The registered domains of the sender: the notice's recipient, the original's sender.
+/// A notice to a forwarder's rewritten address (SRS, `SRS0=hash=tt=example.org=anna@
+/// forwarder.example`) is for the sender whose domain it names.
 fn sender_domains(msg: &Message) -> Vec<String> {
     [
         msg.notice.to.as_deref(),
@@ -385,8 +408,20 @@ fn sender_domains(msg: &Message) -> Vec<String> {
     .into_iter()
     .flatten()
     .filter_map(text::first_address)
-    .filter_map(|a| address_base_domain(&a))
+    .filter_map(|a| match srs_domain(&a) {
+        Some(d) => Some(text::base_domain(d)),
+        None => address_base_domain(&a),
+    })
     .collect()
+}
+
+/// The original sender's domain in an SRS address (`SRS0=…=…=example.org=anna@…`).
+fn srs_domain(address: &str) -> Option<&str> {
+    let local = address.split('@').next()?;
+    text::strip_prefix_ci(local, "srs0=")?
+        .split('=')
+        .nth(2)
+        .filter(|d| d.contains('.'))
 }
 
 /// The domain `r` was forwarded from, if it got the message through a forwarding of the
@@ -400,14 +435,14 @@ fn recipients_forwarding(r: &Recipient, msg: &Message, senders: &[String]) -> Op
 }
 
 /// The domain (registered part) of the address `r` was forwarded from, when that is
-/// another domain than its own: the original address as a report field, or as Postfix
-/// and Exim write it beside the address ("(expanded from <a@example.org>)",
-/// "(generated from a@example.org)").
+/// another address than its own: the original address as a report field, or as Postfix,
+/// Sendmail and Exim write it beside the address ("(expanded from <a@example.org>)",
+/// "(expanded from: <…>)", "(generated from a@example.org)").
 fn forwarded_from_domain(r: &Recipient) -> Option<String> {
     let written = || {
         let d = r.diagnostic.as_deref()?;
         let lower = d.to_ascii_lowercase();
-        ["(expanded from ", "(generated from "]
+        ["(expanded from ", "(expanded from: ", "(generated from "]
             .iter()
             .find_map(|m| lower.find(m).map(|p| &d[p + m.len()..]))
             .and_then(text::first_address)
@@ -419,8 +454,9 @@ fn forwarded_from_domain(r: &Recipient) -> Option<String> {
         .and_then(text::first_address)
         .or_else(written)
         .filter(|a| !a.to_ascii_lowercase().starts_with("imcea"))?;
-    let from = address_base_domain(&original)?;
-    (Some(&from) != address_base_domain(&r.address).as_ref()).then_some(from)
+    (!original.eq_ignore_ascii_case(&r.address))
+        .then(|| address_base_domain(&original))
+        .flatten()
 }
 
 /// The registered domain of an address (`example.org` for `a@mx.example.org`).
@@ -485,6 +521,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
                 Reason::UserUnknown | Reason::HostUnknown | Reason::Suspend
             ) && forwarded_from_domain(r).is_some()
         }
+        Situation::ForwarderRefused => refuses_the_server(r) && forwarded_from_domain(r).is_some(),
         Situation::MxIsIp
         | Situation::Greylisting
         | Situation::GreylistingGaveUp

@@ -2098,7 +2098,7 @@ fn exchange_onlines_own_codes_count_without_a_remote_server() {
             "5.7.133",
             "RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required",
             Reason::PolicyViolation,
-            "recipient_provider",
+            "recipient",
         ),
         (
             "5.4.312",
@@ -3011,4 +3011,31 @@ fn forwarded_exchange_notices_and_words_of_sets_77_to_80() {
     assert_eq!(only(xarf).kind, Kind::ComplaintReport);
     let trend = "<a@pharma.example>: host mx.pharma.example said: 450 4.7.1 Mail from\n    198.51.100.201 deferred using Trend Micro Email Reputation database (in\n    reply to RCPT TO command)\n";
     assert_eq!(only(trend).recipients[0].reason, Reason::Blocked);
+}
+
+#[test]
+fn a_filters_own_notice_marked_as_an_automatic_reply_is_a_bounce() {
+    let notice = "From: \"E-Mail-Sicherheit\" <noreply-mailsecurity@stadt.example>\nTo: buerger@web.example\nSubject: Nachricht nicht zugestellt: Bauantrag\nAuto-Submitted: auto-replied\n\nIhre Nachricht konnte nicht zugestellt werden.\n\n  Empfänger:  bauamt@stadt.example\n\nGrund: Die Nachricht enthält ein passwortgeschütztes Archiv (Antrag.zip). Solche Anhänge werden nicht angenommen.\n";
+    let m = &analyze(notice.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].address, "bauamt@stadt.example");
+    assert_eq!(m.recipients[0].reason, Reason::PolicyViolation);
+    // A real out-of-office keeps its kind.
+    let away = notice
+        .replace(
+            "Nachricht nicht zugestellt: Bauantrag",
+            "Abwesenheitsnotiz: Bauantrag",
+        )
+        .replace("konnte nicht zugestellt werden", "ist eingegangen");
+    assert_eq!(analyze(away.as_bytes()).messages[0].kind, Kind::AutoReply);
+}
+
+#[test]
+fn a_report_above_the_mail_programs_standard_sentence_is_read() {
+    // Mail.ru's own words with the remote server's reply, then Exim's English sentence.
+    let notice = "From: Mail Delivery System <MAILER-DAEMON@corp.mail.example>\nTo: svetlana@mail.example\nSubject: Delivery failure\nX-Failed-Recipients: bestellung@baeckerei.example\n\nК сожалению, Ваше письмо не может быть доставлено одному или нескольким\nполучателям:\n\nbestellung@baeckerei.example\n\nТехническая информация:\nSMTP error from remote mail server after RCPT TO:<bestellung@baeckerei.example>:\nhost mx01.baeckerei.example [192.0.2.25]:\n550 5.1.1 <bestellung@baeckerei.example>: Recipient address rejected: User unknown in virtual mailbox table\n\nThis message was created automatically by mail delivery software.\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error.\n";
+    let r = &analyze(notice.as_bytes()).messages[0].recipients[0];
+    assert_eq!(r.address, "bestellung@baeckerei.example");
+    assert_eq!(r.reason, Reason::UserUnknown);
+    assert_eq!(r.status.as_deref(), Some("5.1.1"));
 }

@@ -287,3 +287,13 @@ fn a_copied_platform_page_names_its_recipient_in_a_field() {
         Some("j.bauer@gartenbau.example")
     );
 }
+
+#[test]
+fn a_dmarc_failure_report_is_no_complaint() {
+    let report = "From: dmarc-noreply@receiver.example\nTo: dmarc-failures@shop.example\nSubject: DMARC failure report\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nThis is an authentication failure report for an email message received from IP 203.0.113.45.\n\n--b\nContent-Type: message/feedback-report\n\nFeedback-Type: auth-failure\nUser-Agent: Receiver/1.0\nVersion: 1\nAuth-Failure: dmarc\nSource-IP: 203.0.113.45\nOriginal-Mail-From: shop@shop.example\nReported-Domain: shop.example\n\n--b\nContent-Type: text/rfc822-headers\n\nFrom: Shop <shop@shop.example>\nTo: kunde@receiver.example\nSubject: Ihre Bestellung\n\n--b--\n";
+    let m = &analyze(report.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::ComplaintReport);
+    let e = explain(m, Lang::En);
+    assert_eq!(e.topic, "feedback.auth_failure");
+    assert_eq!(e.who, "sender_provider");
+}

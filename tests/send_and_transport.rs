@@ -890,3 +890,45 @@ fn outlooks_spanish_send_error_names_the_refused_recipient() {
         ("pedidos@hotel.example", Reason::UserUnknown)
     );
 }
+
+/// A Postfix notice from the recipient's forwarding server (`expanded from`) about the
+/// address it forwards to.
+fn forwarded(notice_to: &str, original: &str, target: &str, reply: &str) -> Message {
+    first(&format!(
+        "From: MAILER-DAEMON@mail.club.example (Mail Delivery System)\nTo: {notice_to}\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mail.club.example.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<{target}> (expanded from <{original}>): host mx.target.example[203.0.113.5] said: {reply} (in reply to RCPT TO command)\n"
+    ))
+}
+
+#[test]
+fn a_forward_on_the_recipients_side_is_theirs_to_fix() {
+    // The provider the recipient forwards to refused the forwarding server's IP.
+    let m = forwarded(
+        "anna@sender.example",
+        "vorstand@club.example",
+        "vorstand.club@mailbox.example",
+        "554 IP=198.51.100.77 - blocked using zen.spamhaus.org",
+    );
+    assert_eq!(topic(&m), "situation.forwarder_refused");
+    assert_eq!(who(&m), "recipient_provider");
+    // Also when the notice goes to the forwarder's SRS address for the sender.
+    let srs = forwarded(
+        "SRS0=k7Tq=YC=sender.example=anna@club.example",
+        "vorstand@club.example",
+        "vorstand.club@mailbox.example",
+        "554 5.7.1 Client host rejected: cannot find your reverse hostname",
+    );
+    assert_eq!(topic(&srs), "situation.forwarder_refused");
+    // An alias of the recipient's own domain that points to a mailbox gone.
+    let alias = forwarded(
+        "anna@sender.example",
+        "kontakt@club.example",
+        "a.brenner@club.example",
+        "550 5.1.1 <a.brenner@club.example>: User unknown",
+    );
+    assert_eq!(topic(&alias), "situation.forward_target_gone");
+    // The sender's own refused IP, without a forward, stays the sender's side.
+    let own = first(
+        "<vorstand@club.example>: host mx.club.example[203.0.113.5] said: 554 5.7.1 Service unavailable; Client host [192.0.2.17] blocked using zen.spamhaus.org (in reply to RCPT TO command)\n",
+    );
+    assert_ne!(who(&own), "recipient_provider");
+}

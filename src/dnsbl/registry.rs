@@ -34,7 +34,6 @@ pub struct List {
     pub delist: &'static str,
     /// `answers`, `refused` or `unknown` through public resolvers.
     pub public_resolvers: &'static str,
-    pub refusal: &'static str,
     /// Answers that are errors, not listings.
     pub error_codes: Vec<&'static str>,
     pub test_listed: &'static str,
@@ -111,7 +110,6 @@ fn list_from(d: &'static Data) -> List {
         lookup: d.field("lookup"),
         delist: d.field("delist"),
         public_resolvers: d.field("public_resolvers"),
-        refusal: d.field("refusal"),
         error_codes: strs("error_codes"),
         test_listed: d.field("test_listed"),
         test_unlisted: d.field("test_unlisted"),

@@ -40,7 +40,7 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     };
     // The report starts after the start marker: on the next line, unless the text was
     // flattened into one line and the report follows on the marker's own line.
-    let start = find(lower, f.start).map_or(0, |(at, len)| {
+    let mut start = find(lower, f.start).map_or(0, |(at, len)| {
         let after = at + len;
         match t[after..].find('\n') {
             _ if let Some(named) = addressed_before(t, lower, at, after) => named,
@@ -48,14 +48,23 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
             _ => after,
         }
     });
-    let rest = &lower[start..];
-    let end = find(rest, f.end)
-        .map(|(at, _)| at)
-        .into_iter()
-        .chain(notice::original_marker(rest))
-        .chain(returned_headers(rest))
-        .min()
-        .unwrap_or(rest.len());
+    let end_after = |start: usize| {
+        let rest = &lower[start..];
+        find(rest, f.end)
+            .map(|(at, _)| at)
+            .into_iter()
+            .chain(notice::original_marker(rest))
+            .chain(returned_headers(rest))
+            .min()
+            .unwrap_or(rest.len())
+    };
+    let mut end = end_after(start);
+    // A report that names no address below its marker stands above it: a provider's own
+    // words first, then the mail program's standard sentence (Mail.ru's Russian notice
+    // above Exim's English one).
+    if start > 0 && !lower[start..start + end].contains('@') {
+        (start, end) = (0, end_after(0));
+    }
     (&t[start..start + end], &lower[start..start + end])
 }
 
