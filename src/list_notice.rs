@@ -113,10 +113,9 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
     {
         let reason = if said("list_notice.size_rules").is_some() {
             Reason::EmailTooLarge
-        } else if said("list_notice.content_rules").is_some() {
-            Reason::ContentError
         } else {
-            Reason::Rejected
+            // Members only, or no such attachments: the list's rule.
+            Reason::PolicyViolation
         };
         (Outcome::Refused(reason), w)
     } else {

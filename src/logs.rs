@@ -123,7 +123,9 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         } else if let Some(id) = returned_queue(line) {
             expired.push(id);
         } else if let Some((id, sender)) = queued_sender(line) {
-            senders.insert(id, sender);
+            // (A notice marked before keeps its mark: the postmaster's copy of one comes
+            // from `double-bounce@`.)
+            senders.entry(id).or_insert(sender);
         } else if let Some(id) = returned_notice(line) {
             senders.insert(id, String::new());
         }

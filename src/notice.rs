@@ -233,7 +233,7 @@ pub fn is_shown_vacation_subject(line: &str) -> bool {
 
 /// A subject (lower case) without its reply and forward prefixes, and whether a reply
 /// prefix was among them.
-fn without_prefixes(subject: &str) -> (&str, bool) {
+pub fn without_prefixes(subject: &str) -> (&str, bool) {
     fn strip<'a>(rest: &'a str, signs: &str) -> Option<&'a str> {
         crate::knowledge::signs(signs).find_map(|p| rest.strip_prefix(p).map(str::trim_start))
     }

@@ -84,9 +84,10 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
     let links: Vec<String> = memchr::memmem::find_iter(own.as_bytes(), "http")
         .filter_map(|at| {
             let word = own[at..].split(|c: char| c.is_whitespace()).next()?;
-            let word = word.trim_matches(['<', '>', '"', '(', ')']);
-            // The link starts its word (after quotes or brackets), as in the text's words.
-            let before = own[..at].trim_end_matches(['<', '>', '"', '(', ')']);
+            let word = word.trim_matches(LINK_QUOTES);
+            // The link starts its word (after quotes or brackets), as in the text's words
+            // ("Nachrichten abrufen [https://…]", as mail programs show a link's target).
+            let before = own[..at].trim_end_matches(LINK_QUOTES);
             let starts_word = before.chars().next_back().is_none_or(char::is_whitespace);
             let linked = word.starts_with("http://") || word.starts_with("https://");
             (linked && starts_word).then(|| word.to_string())
@@ -232,6 +233,9 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
 /// How far before a request for the password a word may turn it into a warning ("will
 /// never ask you by e-mail to enter your password"), and how far after it
 /// ("Geben Sie Ihr Passwort niemals ein").
+/// What a text puts around a link's address: quotes and brackets.
+const LINK_QUOTES: [char; 7] = ['<', '>', '"', '(', ')', '[', ']'];
+
 const NEGATION_BEFORE: usize = 32;
 const NEGATION_AFTER: usize = 16;
 

@@ -377,7 +377,11 @@ fn refuses_the_server(r: &Recipient) -> bool {
 /// True if `r` is where the recipient's address forwards to, and that provider refused
 /// the forwarding server: the sender's own server never spoke to it.
 fn forwarder_refused(r: &Recipient, msg: &Message) -> bool {
-    refuses_the_server(r) && recipients_forwarding(r, msg, &sender_domains(msg)).is_some()
+    // (Without the sender's address the alias may be the sender's own.)
+    let senders = sender_domains(msg);
+    refuses_the_server(r)
+        && !senders.is_empty()
+        && recipients_forwarding(r, msg, &senders).is_some()
 }
 
 /// True if `r` is where the recipient's address forwards to (at another domain than the
@@ -807,21 +811,21 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // (Exchange Online's `*.prod.outlook.com`, Amazon SES); so do webmail front ends,
     // whose host names may have no dot.
     // The user's own servers name themselves in IDs too: the server that wrote the
-    // notice, or an internal one (`EXCH01.firma.local`) when the notice came from the
-    // user's own domain.
+    // notice, or an internal one (`EXCH01.firma.local`; a bare `EXCH01` when the notice
+    // came from the user's own domain).
     let reporting = msg.reporting_mta.as_deref().map(text::base_domain);
     // The oldest hop names an outgoing server of the big provider that runs the sender's
-    // own address (`mout.gmx.net` for a gmx.de address), even if unverified: mail from
-    // that provider's webmail or app, whose IDs name hosts without a dot. (Not a bare
-    // domain, nor a name the receiver could not look up: machines that forge call
-    // themselves so.)
+    // own address (`mout.gmx.net` for a gmx.de address), as the receiver looked it up
+    // or, unverified, as it called itself: mail from that provider's webmail or app,
+    // whose IDs name hosts without a dot. (Not a bare domain, nor a name the receiver
+    // could not look up: machines that forge call themselves so.)
     let from_own_provider = original
         .received
         .last()
         .filter(|r| {
             !crate::knowledge::signs("origin.unresolved_sender").any(|w| text::contains_ci(r, w))
         })
-        .and_then(|r| sending_host(r))
+        .and_then(|r| verified_sender(r).or_else(|| sending_host(r)))
         .filter(|host| text::base_domain(host) != *host)
         .zip(original_from.as_deref())
         .is_some_and(|(host, from)| is_mail_provider(&host) && same_provider(&host, from));
@@ -829,7 +833,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         && (id.contains('.') || !authenticated && !from_own_provider)
         && !same_name(id, from)
         && reporting.as_deref() != Some(text::base_domain(id).as_str())
-        && !(is_internal(id) && own_notice)
+        && !(is_internal(id) && (own_notice || id.contains('.')))
         && !is_mail_provider(id)
         && !crate::knowledge::signs("origin.sending_services").any(|s| id.ends_with(s))
         && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
@@ -951,16 +955,25 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // message the user's own systems never handled (a login, a program on the server,
     // the user's own servers or provider passing it on: then the user's own set-up fails
     // the check), unless the recipient's forwarding failed it.
-    // A notice from the user's own domain about a recipient outside it: the user's own
-    // server was sending the message out.
-    let sent_out_by_own = own_notice
+    // A notice from the user's own domain, or written by a server named like it (a
+    // pasted Exchange notice's `EX19.firma.local`), about a recipient outside it: the
+    // user's own server was sending the message out.
+    let reported_by_own = msg
+        .reporting_mta
+        .as_deref()
+        .zip(user_domain.as_deref())
+        .is_some_and(|(reporter, own)| same_name(reporter, own));
+    let sent_out_by_own = (own_notice || reported_by_own)
         && msg.recipients.iter().all(|r| {
             text::domain_part(&r.address)
                 .zip(user_domain.as_deref())
                 .is_some_and(|(d, own)| !same_name(d, own))
         });
+    // (Without any Received field nothing shows where the message came from: the same
+    // refusal meets the user's own mail when the domain's SPF record is wrong.)
     let refused_for_checks = !checks.passed
         && !checks.failed
+        && !original.received.is_empty()
         && !sent_out_by_own
         && !authenticated
         && !script
@@ -1007,7 +1020,27 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let likely = if barred {
         "account_misuse"
     } else if (checks.failed || refused_for_checks) && !checks.passed {
-        "forged_sender"
+        // A login at the user's own servers or provider, from which the receiver took
+        // the message, contradicts it: a wrong SPF record, or the recipient's
+        // forwarding, fails the user's own mail too. (A login line below a stranger's
+        // hand-in is made up.)
+        let handed_on_from_login = authenticated_hop
+            .and_then(|hop| receiving_host(hop))
+            .zip(
+                original
+                    .received
+                    .first()
+                    .and_then(|r| verified_sender(r).or_else(|| sending_host(r))),
+            )
+            .is_some_and(|(login, sender)| {
+                text::base_domain(&login) == text::base_domain(&sender)
+                    || same_provider(&login, &sender)
+            });
+        if authenticated && through_own && handed_on_from_login {
+            "unclear"
+        } else {
+            "forged_sender"
+        }
     } else if authenticated && through_own || checks.passed {
         "account_misuse"
     } else if script || local {

@@ -61,17 +61,25 @@ fn a_list_that_refuses_a_post_tells_the_sender_to_post_as_a_member() {
     assert_eq!(m.kind, Kind::Bounce);
     assert_eq!(
         recipients(&m),
-        [("klima-daten@lists.geo-verbund.example", Reason::Rejected)]
+        [(
+            "klima-daten@lists.geo-verbund.example",
+            Reason::PolicyViolation
+        )]
     );
     assert_eq!(topic(&m), "situation.list_refused");
     assert_eq!(explain(&m, Lang::En).who, "sender");
-    // A content rule is the content, not the membership.
+    // A content rule is the list's rule too; a size limit is the size.
     let content = format!(
         "{MAILMAN_HEADERS}Subject: Request to mailing list Hikers rejected\n\n\
         Your message to the hikers@lists.alpenverein-tal.example mailing-list was rejected for\n\
         the following reasons:\n\nThe message's content type was explicitly disallowed\n"
     );
-    assert_eq!(recipients(&first(&content))[0].1, Reason::ContentError);
+    assert_eq!(recipients(&first(&content))[0].1, Reason::PolicyViolation);
+    let size = content.replace(
+        "The message's content type was explicitly disallowed",
+        "Message body is too large: 52000 bytes with a limit of 40 KB",
+    );
+    assert_eq!(recipients(&first(&size))[0].1, Reason::EmailTooLarge);
 }
 
 #[test]

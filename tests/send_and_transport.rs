@@ -932,3 +932,71 @@ fn a_forward_on_the_recipients_side_is_theirs_to_fix() {
     );
     assert_ne!(who(&own), "recipient_provider");
 }
+
+#[test]
+fn fourth_review_of_the_day_false_verdicts_stay_fixed() {
+    use Kind::{AutoReply, Bounce};
+    expect_readings(
+        "review6",
+        &[
+            // Sent after a login through the user's provider: a failed SPF check of the
+            // recipient does not make it forged.
+            (
+                "f_o365_full_softfail_auth.eml",
+                Bounce,
+                "recipient",
+                "reason.mailboxfull",
+            ),
+            // Pasted notices of the user's own Exchange, without Received fields.
+            (
+                "f_paste_exchange_5726.txt",
+                Bounce,
+                "sender_provider",
+                "reason.authfailure",
+            ),
+            (
+                "f_paste_senderid.txt",
+                Bounce,
+                "sender_provider",
+                "reason.authfailure",
+            ),
+            // Automatic replies whose subject quotes a complaint.
+            (
+                "ar_gmail_vacation_re.eml",
+                AutoReply,
+                "nobody",
+                "kind.auto_reply",
+            ),
+            ("ar_ticket_en.eml", AutoReply, "nobody", "kind.auto_reply"),
+            // The sender's own alias, refused for the sender's own server's IP.
+            (
+                "fw_own_alias_paste.txt",
+                Bounce,
+                "sender_provider",
+                "reason.blocked",
+            ),
+            // A size limit that mentions attachments.
+            ("att02.eml", Bounce, "sender", "reason.emailtoolarge"),
+            // Members only, worded without Exchange's codes.
+            ("pv05.eml", Bounce, "recipient", "reason.policyviolation"),
+            // A bot that called itself mout.gmx.net, looked up as another host.
+            ("bs_gmx_helo.txt", Bounce, "nobody", "reason.userunknown"),
+        ],
+    );
+    let likely = |file: &str| {
+        let m = review_fixture("review6", file);
+        explain(&m, Lang::En).origin.map(|o| o.likely)
+    };
+    assert_ne!(
+        likely("f_o365_full_softfail_auth.eml"),
+        Some("forged_sender")
+    );
+    assert_eq!(likely("bs_gmx_helo.txt"), Some("forged_sender"));
+    // The postmaster's copy of a returned notice is no message of its own.
+    let log = std::fs::read(format!(
+        "{}/tests/fixtures/review6/log_postmaster_copy.log",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert_eq!(analyze(&log).messages.len(), 1);
+}
