@@ -231,10 +231,11 @@ fn special_kind(n: &Notice) -> Option<Kind> {
     let from_system = n.from_mail_system();
     // A filter's own notice may come marked as an automatic reply; its subject says
     // that the message failed. (An automatic reply's subject quotes the message it
-    // answers: "Re: Lieferung nicht zugestellt".)
+    // answers: "Re: Lieferung nicht zugestellt", "[Ticket #884213] Order not delivered".)
     let (own_subject, replied) = notice::without_prefixes(&subject);
     let failed = !replied
         && !vacation_subject
+        && !own_subject.starts_with('[')
         && (own_subject.contains("failure")
             || crate::knowledge::signs("kind.failure_subjects").any(|w| own_subject.contains(w)));
     ((auto && !from_system && !failed) || (vacation_subject && !from_system))

@@ -230,12 +230,12 @@ pub fn only_the_lure(n: &Notice, msg: &Message) -> bool {
     no_codes || nobody
 }
 
-/// How far before a request for the password a word may turn it into a warning ("will
-/// never ask you by e-mail to enter your password"), and how far after it
-/// ("Geben Sie Ihr Passwort niemals ein").
 /// What a text puts around a link's address: quotes and brackets.
 const LINK_QUOTES: [char; 7] = ['<', '>', '"', '(', ')', '[', ']'];
 
+/// How far before a request for the password a word may turn it into a warning ("will
+/// never ask you by e-mail to enter your password"), and how far after it
+/// ("Geben Sie Ihr Passwort niemals ein").
 const NEGATION_BEFORE: usize = 32;
 const NEGATION_AFTER: usize = 16;
 

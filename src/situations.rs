@@ -811,29 +811,23 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // (Exchange Online's `*.prod.outlook.com`, Amazon SES); so do webmail front ends,
     // whose host names may have no dot.
     // The user's own servers name themselves in IDs too: the server that wrote the
-    // notice, or an internal one (`EXCH01.firma.local`; a bare `EXCH01` when the notice
-    // came from the user's own domain).
+    // notice, or an internal one (`EXCH01.firma.local`) when the notice came from the
+    // user's own domain.
     let reporting = msg.reporting_mta.as_deref().map(text::base_domain);
     // The oldest hop names an outgoing server of the big provider that runs the sender's
-    // own address (`mout.gmx.net` for a gmx.de address), as the receiver looked it up
-    // or, unverified, as it called itself: mail from that provider's webmail or app,
-    // whose IDs name hosts without a dot. (Not a bare domain, nor a name the receiver
-    // could not look up: machines that forge call themselves so.)
+    // own address (`mout.gmx.net` for a gmx.de address): mail from that provider's
+    // webmail or app, whose IDs name hosts without a dot.
     let from_own_provider = original
         .received
         .last()
-        .filter(|r| {
-            !crate::knowledge::signs("origin.unresolved_sender").any(|w| text::contains_ci(r, w))
-        })
-        .and_then(|r| verified_sender(r).or_else(|| sending_host(r)))
-        .filter(|host| text::base_domain(host) != *host)
+        .and_then(|r| named_sender(r))
         .zip(original_from.as_deref())
         .is_some_and(|(host, from)| is_mail_provider(&host) && same_provider(&host, from));
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
         && (id.contains('.') || !authenticated && !from_own_provider)
         && !same_name(id, from)
         && reporting.as_deref() != Some(text::base_domain(id).as_str())
-        && !(is_internal(id) && (own_notice || id.contains('.')))
+        && !(is_internal(id) && own_notice)
         && !is_mail_provider(id)
         && !crate::knowledge::signs("origin.sending_services").any(|s| id.ends_with(s))
         && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
@@ -1024,19 +1018,31 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         // the message, contradicts it: a wrong SPF record, or the recipient's
         // forwarding, fails the user's own mail too. (A login line below a stranger's
         // hand-in is made up.)
-        let handed_on_from_login = authenticated_hop
-            .and_then(|hop| receiving_host(hop))
-            .zip(
-                original
-                    .received
-                    .first()
-                    .and_then(|r| verified_sender(r).or_else(|| sending_host(r))),
-            )
-            .is_some_and(|(login, sender)| {
-                text::base_domain(&login) == text::base_domain(&sender)
-                    || same_provider(&login, &sender)
-            });
-        if authenticated && through_own && handed_on_from_login {
+        // (A big provider's own domain has no wrong SPF record.)
+        let handed_on_from_login = !user_domain.as_deref().is_some_and(is_provider_domain)
+            && authenticated_hop
+                .and_then(|hop| receiving_host(hop))
+                .zip(original.received.first().and_then(|r| named_sender(r)))
+                .is_some_and(|(login, sender)| {
+                    text::base_domain(&login) == text::base_domain(&sender)
+                        || same_provider(&login, &sender)
+                });
+        // So does a big provider's outgoing server handing the message to the receiver
+        // (the newest hop between two providers; the receiver's own internal hops do
+        // not count): it left an account there (Google Workspace with a wrong SPF
+        // record).
+        let from_provider_account = original
+            .received
+            .iter()
+            .filter_map(|r| Some((named_sender(r), receiving_host(r)?)))
+            .find(|(sender, by)| {
+                sender.as_deref().is_none_or(|s| {
+                    text::base_domain(s) != text::base_domain(by) && !same_provider(s, by)
+                })
+            })
+            .and_then(|(sender, _)| sender)
+            .is_some_and(|h| is_mail_provider(&h));
+        if authenticated && through_own && handed_on_from_login || from_provider_account {
             "unclear"
         } else {
             "forged_sender"
@@ -1207,6 +1213,20 @@ fn is_internal(host: &str) -> bool {
         || [".local", ".lan", ".internal", ".intranet", ".corp"]
             .iter()
             .any(|e| host.ends_with(e))
+}
+
+/// The sending host's name in a Received field: as the receiver looked it up, or as the
+/// machine called itself when the receiver wrote no lookup (Exchange: `from host (ip)`).
+/// Not a name the receiver could not confirm ("unknown", "may be forged"), nor a bare
+/// domain: machines that forge call themselves so.
+fn named_sender(received: &str) -> Option<String> {
+    if let Some(host) = verified_sender(received) {
+        return Some(host);
+    }
+    let lower = received.to_ascii_lowercase();
+    let doubted = lower.contains("forged")
+        || crate::knowledge::signs("origin.unresolved_sender").any(|w| lower.contains(w));
+    sending_host(received).filter(|host| !doubted && text::base_domain(host) != *host)
 }
 
 /// The sending host's name as the receiver looked it up, in a Received field of the form

@@ -934,7 +934,7 @@ fn a_forward_on_the_recipients_side_is_theirs_to_fix() {
 }
 
 #[test]
-fn fourth_review_of_the_day_false_verdicts_stay_fixed() {
+fn reviews_of_the_forged_verdict_stay_fixed() {
     use Kind::{AutoReply, Bounce};
     expect_readings(
         "review6",
@@ -981,6 +981,48 @@ fn fourth_review_of_the_day_false_verdicts_stay_fixed() {
             ("pv05.eml", Bounce, "recipient", "reason.policyviolation"),
             // A bot that called itself mout.gmx.net, looked up as another host.
             ("bs_gmx_helo.txt", Bounce, "nobody", "reason.userunknown"),
+            // Google Workspace whose domain's SPF record lacks Google.
+            (
+                "f_workspace_spf_softfail_full.eml",
+                Bounce,
+                "recipient",
+                "reason.mailboxfull",
+            ),
+            // Backscatter with a made-up login line below an unconfirmed name, and with an
+            // internal-looking Message-ID of a cloud host.
+            (
+                "bs_fake_login_unknown.eml",
+                Bounce,
+                "nobody",
+                "reason.userunknown",
+            ),
+            (
+                "bs_ec2_internal_msgid.eml",
+                Bounce,
+                "nobody",
+                "reason.userunknown",
+            ),
+            // A filter's notice whose subject words the failure otherwise; a ticket
+            // system's reply that quotes a subject.
+            (
+                "filter_de_wurde_nicht_zugestellt.eml",
+                Bounce,
+                "sender",
+                "situation.attachment_blocked",
+            ),
+            (
+                "ticket_returned_to_sender.eml",
+                AutoReply,
+                "nobody",
+                "kind.auto_reply",
+            ),
+            // The user's own server restricts who may send out.
+            (
+                "own_server_outbound_restriction.eml",
+                Bounce,
+                "sender",
+                "reason.policyviolation",
+            ),
         ],
     );
     let likely = |file: &str| {
@@ -992,6 +1034,8 @@ fn fourth_review_of_the_day_false_verdicts_stay_fixed() {
         Some("forged_sender")
     );
     assert_eq!(likely("bs_gmx_helo.txt"), Some("forged_sender"));
+    assert_eq!(likely("f_workspace_spf_softfail_full.eml"), Some("unclear"));
+    assert_eq!(likely("bs_ec2_internal_msgid.eml"), Some("forged_sender"));
     // The postmaster's copy of a returned notice is no message of its own.
     let log = std::fs::read(format!(
         "{}/tests/fixtures/review6/log_postmaster_copy.log",
