@@ -9,12 +9,12 @@
 //! `[` values `]` (a list), `{` key NUL value … `}` (a table).
 
 use std::collections::BTreeSet;
-
-/// Fields for people reading the data, which the program never uses.
-const DOCUMENTATION: [&str; 2] = ["sources", "refusal"];
 use std::fmt::Write;
 use std::path::Path;
 use toml::Value;
+
+/// Fields for people reading the data, which the program never uses.
+const DOCUMENTATION: [&str; 2] = ["sources", "refusal"];
 
 fn main() {
     let dir = Path::new("src/data");

@@ -348,11 +348,7 @@ fn read_receipt_topic(msg: &Message) -> Option<&'static str> {
 /// True if the main recipient is a group or mailbox that accepts only certain senders.
 fn restricted_to_senders(msg: &Message) -> bool {
     main_recipient(msg)
-        .and_then(|r| r.diagnostic.as_deref())
-        .is_some_and(|d| {
-            crate::knowledge::signs("situation.recipient_restrictions")
-                .any(|w| crate::text::contains_ci(d, w))
-        })
+        .is_some_and(|r| crate::situations::diagnostic_says(r, "situation.recipient_restrictions"))
 }
 
 /// The entry for a complaint report whose Feedback-Type is not a plain spam complaint.

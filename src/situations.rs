@@ -542,7 +542,7 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
 }
 
 /// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
-fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
+pub fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
     r.diagnostic
         .as_deref()
         .is_some_and(|d| crate::knowledge::signs(signs).any(|s| text::contains_ci(d, s)))
@@ -851,11 +851,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .any(|h| own_host(&h));
     // A host of the server that wrote the notice, or of the same big provider
     // (`smtp-relay.gmail.com` for a notice from `googlemail.com`).
-    let at_reporter = |h: &str| {
-        reporting
-            .as_deref()
-            .is_some_and(|r| r == text::base_domain(h) || same_provider(r, h))
-    };
+    let at_reporter = |h: &str| reporting.as_deref().is_some_and(|r| same_operator(r, h));
     // The server that wrote the notice took the message and was passing it on to the
     // recipient's server: it may well be the user's own outgoing server.
     let reporter_took_it = original
@@ -945,10 +941,6 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if outside_hop && !through_own && !authenticated && !relayed_on && !from_provider {
         signs.push("not_through_your_provider");
     }
-    // A refusal for a failed SPF or DMARC check is the receiver's verdict too, on a
-    // message the user's own systems never handled (a login, a program on the server,
-    // the user's own servers or provider passing it on: then the user's own set-up fails
-    // the check), unless the recipient's forwarding failed it.
     // A notice from the user's own domain, or written by a server named like it (a
     // pasted Exchange notice's `EX19.firma.local`), about a recipient outside it: the
     // user's own server was sending the message out.
@@ -963,6 +955,10 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
                 .zip(user_domain.as_deref())
                 .is_some_and(|(d, own)| !same_name(d, own))
         });
+    // A refusal for a failed SPF or DMARC check is the receiver's verdict too, on a
+    // message the user's own systems never handled (a login, a program on the server,
+    // the user's own servers or provider passing it on: then the user's own set-up fails
+    // the check), unless the recipient's forwarding failed it.
     // (Without any Received field nothing shows where the message came from: the same
     // refusal meets the user's own mail when the domain's SPF record is wrong.)
     let refused_for_checks = !checks.passed
@@ -1023,10 +1019,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             && authenticated_hop
                 .and_then(|hop| receiving_host(hop))
                 .zip(original.received.first().and_then(|r| named_sender(r)))
-                .is_some_and(|(login, sender)| {
-                    text::base_domain(&login) == text::base_domain(&sender)
-                        || same_provider(&login, &sender)
-                });
+                .is_some_and(|(login, sender)| same_operator(&login, &sender));
         // So does a big provider's outgoing server handing the message to the receiver
         // (the newest hop between two providers; the receiver's own internal hops do
         // not count): it left an account there (Google Workspace with a wrong SPF
@@ -1035,11 +1028,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .received
             .iter()
             .filter_map(|r| Some((named_sender(r), receiving_host(r)?)))
-            .find(|(sender, by)| {
-                sender.as_deref().is_none_or(|s| {
-                    text::base_domain(s) != text::base_domain(by) && !same_provider(s, by)
-                })
-            })
+            .find(|(sender, by)| sender.as_deref().is_none_or(|s| !same_operator(s, by)))
             .and_then(|(sender, _)| sender)
             .is_some_and(|h| is_mail_provider(&h));
         if authenticated && through_own && handed_on_from_login || from_provider_account {
@@ -1271,6 +1260,12 @@ fn same_provider(a: &str, b: &str) -> bool {
     crate::knowledge::providers()
         .iter()
         .any(|p| p.runs(&a.to_ascii_lowercase()) && p.runs(&b))
+}
+
+/// Two host names run by the same operator: the same registered domain, or the same
+/// big provider (`smtp-relay.gmail.com` and `googlemail.com`).
+fn same_operator(a: &str, b: &str) -> bool {
+    text::base_domain(a) == text::base_domain(b) || same_provider(a, b)
 }
 
 /// The notice comes from a big mail provider's domain: its user sent the message.
