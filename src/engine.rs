@@ -417,7 +417,7 @@ struct Context<'a> {
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
     let format = formats::detect(n, &n.lower);
-    let reading = formats::read(format, n, &n.lower);
+    let reading = formats::read(format, n);
     msg.format = if !n.dsn.is_empty() && format.id == "generic" {
         "rfc3464"
     } else {
@@ -428,7 +428,8 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         msg.arrival_date = d.arrival_date.clone();
     }
     if msg.reporting_mta.is_none() {
-        msg.reporting_mta = generating_server(notice::own_part(&n.lower));
+        msg.reporting_mta =
+            generating_server(&n.lower[..n.marker_from(0).unwrap_or(n.lower.len())]);
     }
     let dsn_recipients: Vec<&DsnRecipient> = n
         .dsn

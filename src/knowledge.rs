@@ -60,7 +60,13 @@ impl Data {
 
     /// Follows a dotted path of table keys.
     pub fn path(&'static self, path: &str) -> Option<&'static Data> {
-        path.split('.').try_fold(self, |cur, key| cur.get(key))
+        // A byte loop: paths are short, and a string search costs more to set up.
+        let (mut cur, mut rest) = (self, path);
+        while let Some(dot) = rest.bytes().position(|b| b == b'.') {
+            cur = cur.get(&rest[..dot])?;
+            rest = &rest[dot + 1..];
+        }
+        cur.get(rest)
     }
 
     pub fn str(&'static self) -> Option<&'static str> {

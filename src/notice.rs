@@ -55,6 +55,8 @@ pub struct Notice {
     pub forward_note: String,
     /// Where [`Notice::own_words`] lie in `lower`, found on first use (after reading).
     own_span: std::cell::OnceCell<(usize, usize)>,
+    /// [`original_marker`] of the whole of `lower`, found on first use (after reading).
+    marker: std::cell::OnceCell<Option<usize>>,
 }
 
 /// The notice headers the readers look at (lower case); only these are kept.
@@ -97,6 +99,21 @@ impl Notice {
         text::flatten_html(html)
     }
 
+    /// [`original_marker`] of `lower[from..]`, from the marker of the whole text when it
+    /// lies at or after `from`: a marker can only start earlier in the part if it starts
+    /// right at `from` (inside a word of the whole text, or where a scan of the whole
+    /// text stepped over).
+    pub fn marker_from(&self, from: usize) -> Option<usize> {
+        let whole = *self.marker.get_or_init(|| original_marker(&self.lower));
+        let rest = &self.lower[from..];
+        match whole {
+            _ if from == 0 => whole,
+            Some(at) if at < from => original_marker(rest),
+            _ if marker_at_start(rest) => Some(0),
+            _ => whole.map(|at| at - from),
+        }
+    }
+
     /// True if the notice's sender is a mail system (Mailer-Daemon, postmaster, "Mail
     /// Delivery System", Exchange's "Microsoft Outlook"), not a person.
     pub fn from_mail_system(&self) -> bool {
@@ -124,7 +141,10 @@ impl Notice {
                 "" => 0,
                 last => self.lower.find(last).map_or(0, |at| at + last.len()),
             };
-            (start, start + own_part(&self.lower[start..]).len())
+            let end = self
+                .marker_from(start)
+                .map_or(self.lower.len(), |at| start + at);
+            (start, end)
         });
         &self.lower[start..end]
     }
@@ -616,6 +636,7 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
     }
     notice.lower = body.to_ascii_lowercase();
     notice.own_span = Default::default();
+    notice.marker = Default::default();
     notice.text = body;
 }
 
@@ -1159,29 +1180,16 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "Ursprüngliche Nachrichtenköpfe",
 ];
 
-/// The notice's own words in `lower`: the text before a returned original's marker.
-pub fn own_part(lower: &str) -> &str {
-    &lower[..original_marker(lower).unwrap_or(lower.len())]
-}
-
 /// Byte offset where free text starts quoting the original message. `lower` is the text
 /// in ASCII lower case. A marker that ends in a letter ends its word ("Ursprüngliche
 /// Nachricht", not "Ursprüngliche Nachrichtendetails", a heading of Exchange's notice).
-pub fn original_marker(lower: &str) -> Option<usize> {
+fn original_marker(lower: &str) -> Option<usize> {
     static MARKERS: std::sync::OnceLock<crate::matcher::Matcher> = std::sync::OnceLock::new();
     let m = MARKERS.get_or_init(|| crate::matcher::Matcher::new(ORIGINAL_MARKERS));
     let mut from = 0;
     while let Some((pos, _)) = m.find(&lower[from..]) {
         let at = from + pos;
-        // Any marker that starts here and ends its word ("… Nachrichtenkopfzeilen").
-        let ends_word = |marker: &&str| {
-            let rest = &lower[at..];
-            rest.len() >= marker.len()
-                && rest.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
-                && (!marker.ends_with(char::is_alphabetic)
-                    || !rest[marker.len()..].starts_with(char::is_alphabetic))
-        };
-        if ORIGINAL_MARKERS.iter().any(ends_word) {
+        if marker_at_start(&lower[at..]) {
             return Some(at);
         }
         from = lower.ceil_char_boundary(at + 1);
@@ -1189,11 +1197,21 @@ pub fn original_marker(lower: &str) -> Option<usize> {
     None
 }
 
+/// True if a marker starts `rest` and ends its word ("… Nachrichtenkopfzeilen").
+fn marker_at_start(rest: &str) -> bool {
+    ORIGINAL_MARKERS.iter().any(|marker| {
+        rest.len() >= marker.len()
+            && rest.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
+            && (!marker.ends_with(char::is_alphabetic)
+                || !rest[marker.len()..].starts_with(char::is_alphabetic))
+    })
+}
+
 fn find_inline_original(notice: &mut Notice) {
     if notice.original.is_some() {
         return;
     }
-    let Some(at) = original_marker(&notice.lower) else {
+    let Some(at) = notice.marker_from(0) else {
         // Pasted without its marker, the returned headers follow the server's reply.
         if let Some(at) = crate::formats::returned_headers(&notice.lower) {
             set_original_from_text(notice, at);
@@ -1257,6 +1275,26 @@ fn set_original_from_text(notice: &mut Notice, at: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marker_of_a_part_agrees_with_a_search_of_the_part() {
+        let texts = [
+            "550 user unknown\n----- Original message -----\nTo: a@b.c\n",
+            "xoriginalnachricht ----- originalnachricht folgt\n",
+            "keine kopie der nachrichtendetails, aber kopie der nachricht\n",
+            "no marker at all in this text\n",
+        ];
+        for t in texts {
+            let n = Notice {
+                lower: t.to_ascii_lowercase(),
+                ..Notice::default()
+            };
+            for from in (0..=n.lower.len()).filter(|&i| n.lower.is_char_boundary(i)) {
+                let part = original_marker(&n.lower[from..]);
+                assert_eq!(n.marker_from(from), part, "{t:?} from {from}");
+            }
+        }
+    }
 
     #[test]
     fn header_detection_needs_a_real_header() {

@@ -715,26 +715,27 @@ pub fn strip_qp_debris(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut bytes = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'=' {
-            if is_soft_break(b, i) {
-                i += if b[i + 1] == b'\r' { 3 } else { 2 };
-                continue;
-            }
-            if let Some(len) = qp_escape_len(b, i) {
-                let mut k = i;
-                while k < i + len {
-                    bytes.push(hex(&b[k + 1]).unwrap_or(0) << 4 | hex(&b[k + 2]).unwrap_or(0));
-                    k += 3;
-                }
-                i += len;
-                continue;
-            }
+    // Everything up to `done` is in `bytes`; text between the `=` signs is copied whole.
+    let mut done = 0;
+    for i in memchr::memchr_iter(b'=', b) {
+        if i < done {
+            continue;
         }
-        bytes.push(b[i]);
-        i += 1;
+        let len = if is_soft_break(b, i) {
+            bytes.extend_from_slice(&b[done..i]);
+            if b[i + 1] == b'\r' { 3 } else { 2 }
+        } else if let Some(len) = qp_escape_len(b, i) {
+            bytes.extend_from_slice(&b[done..i]);
+            for k in (i..i + len).step_by(3) {
+                bytes.push(hex(&b[k + 1]).unwrap_or(0) << 4 | hex(&b[k + 2]).unwrap_or(0));
+            }
+            len
+        } else {
+            continue;
+        };
+        done = (i + len).min(b.len());
     }
+    bytes.extend_from_slice(&b[done..]);
     Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
 }
 

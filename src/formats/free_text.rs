@@ -30,12 +30,13 @@ pub struct TextReading {
 
 /// The region of the text that holds the error report, and the same region of `lower`
 /// (`t` in ASCII lower case).
-fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
+fn region<'a>(f: &Format, n: &'a Notice) -> (&'a str, &'a str) {
+    let (t, lower) = (n.text.as_str(), n.lower.as_str());
     // (position, length) of the earliest needle.
     let find = |hay: &str, needles: &[&str]| {
         needles
             .iter()
-            .filter_map(|n| hay.find(&n.to_ascii_lowercase()).map(|at| (at, n.len())))
+            .filter_map(|w| hay.find(&w.to_ascii_lowercase()).map(|at| (at, w.len())))
             .min()
     };
     // The report starts after the start marker: on the next line, unless the text was
@@ -43,7 +44,7 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
     let mut start = find(lower, f.start).map_or(0, |(at, len)| {
         let after = at + len;
         match t[after..].find('\n') {
-            _ if let Some(named) = addressed_before(t, lower, at, after) => named,
+            _ if let Some(named) = addressed_before(n, at, after) => named,
             Some(nl) if !t[after..after + nl].contains('@') => after + nl + 1,
             _ => after,
         }
@@ -53,7 +54,7 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
         find(rest, f.end)
             .map(|(at, _)| at)
             .into_iter()
-            .chain(notice::original_marker(rest))
+            .chain(n.marker_from(start))
             .chain(returned_headers(rest))
             .min()
             .unwrap_or(rest.len())
@@ -74,7 +75,8 @@ fn region<'a>(f: &Format, t: &'a str, lower: &'a str) -> (&'a str, &'a str) {
 /// words before the address may end the line above ("Deine Nachricht an" / "a@… konnte"),
 /// and the address may stand alone on a line above the marker's ("Ihre Nachricht an" /
 /// "    a@…" / "konnte nicht zugestellt werden").
-fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option<usize> {
+fn addressed_before(n: &Notice, marker: usize, after: usize) -> Option<usize> {
+    let (t, lower) = (n.text.as_str(), n.lower.as_str());
     let line_start = t[..marker].rfind('\n').map_or(0, |nl| nl + 1);
     let (at, before) = match text::find_addresses(&t[line_start..marker]).pop() {
         Some(last) => {
@@ -106,7 +108,7 @@ fn addressed_before(t: &str, lower: &str, marker: usize, after: usize) -> Option
     let destination = ["an", "to", "à", "a", "aan"]
         .iter()
         .any(|w| before == *w || before.ends_with(&format!(" {w}")));
-    let below = notice::original_marker(&lower[after..]).unwrap_or(lower.len() - after);
+    let below = n.marker_from(after).unwrap_or(lower.len() - after);
     // An "@" alone ("the part after the @ sign") is no address.
     let named_again = || !text::find_addresses(&t[after..after + below]).is_empty();
     (destination && !named_again()).then_some(at)
@@ -396,8 +398,8 @@ fn is_message_detail(lower: &str) -> bool {
 
 /// Reads recipients and their diagnostics out of the notice text; `lower` is that text
 /// in ASCII lower case.
-pub fn read(f: &Format, n: &Notice, lower: &str) -> TextReading {
-    let (region, region_lower) = region(f, &n.text, lower);
+pub fn read(f: &Format, n: &Notice) -> TextReading {
+    let (region, region_lower) = region(f, n);
     let sender = n.headers.to.as_deref().map(address_of);
     let mut r = Reader {
         sender: sender.as_deref(),
@@ -988,6 +990,7 @@ mod tests {
     fn notice(text: &str) -> Notice {
         let mut n = Notice::default();
         n.text = text.to_string();
+        n.lower = text.to_ascii_lowercase();
         n
     }
 
@@ -996,7 +999,7 @@ mod tests {
         let n = notice(
             "The following address(es) failed:\n\n  kijitora@example.jp\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:\n    host mx.example.jp [192.0.2.1]: 550 5.1.1 User unknown\n\n------ This is a copy of the message\nTo: other@example.org\n",
         );
-        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let r = read(&GENERIC, &n);
         assert_eq!(r.recipients.len(), 1);
         assert_eq!(r.recipients[0].address, "kijitora@example.jp");
         assert!(
@@ -1011,7 +1014,7 @@ mod tests {
     fn a_flattened_tables_sender_column_is_no_recipient() {
         let addresses = |text: &str| {
             let n = notice(text);
-            let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+            let r = read(&GENERIC, &n);
             r.recipients
                 .into_iter()
                 .map(|t| t.address)
@@ -1036,7 +1039,7 @@ mod tests {
              ---------- Forwarded message ----------\nFrom: Svenja <svenja@mail.example>\n\
              To: kerstin@mail.example, tanja@web.example,\n olli@gmx.example\nSubject: Fahrgemeinschaft\n",
         );
-        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let r = read(&GENERIC, &n);
         let addresses: Vec<&str> = r.recipients.iter().map(|t| t.address.as_str()).collect();
         assert!(!addresses.contains(&"olli@gmx.example"), "{addresses:?}");
     }
@@ -1046,7 +1049,7 @@ mod tests {
         let n = notice(
             "While talking to mx.example.org:\n>>> MAIL From:<me@example.net>\n<<< 501 no access\n554 <a@example.org>... Remote protocol error\nWhile talking to mx.example.edu:\n>>> RCPT To:<b@example.edu>\n<<< 550 <b@example.edu>... User unknown\n",
         );
-        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let r = read(&GENERIC, &n);
         let commands: Vec<_> = r.recipients.iter().map(|t| t.command).collect();
         assert_eq!(commands, [Some("MAIL"), Some("RCPT")], "{r:?}");
         assert_eq!(r.command, Some("MAIL"));
@@ -1057,7 +1060,7 @@ mod tests {
         let n = notice(
             "Letzter Fehler:\n mx.example.org: Connection timed out (Verbindung zum\n Empfänger-Server nicht möglich)\nMit freundlichen Grüßen\n",
         );
-        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let r = read(&GENERIC, &n);
         assert_eq!(
             r.general,
             "mx.example.org: Connection timed out (Verbindung zum Empfänger-Server nicht möglich)"
@@ -1067,7 +1070,7 @@ mod tests {
     #[test]
     fn reads_a_transcript_line_with_codes() {
         let n = notice("Transcript:\n<<< 550 5.2.2 <neko@example.org>... Mailbox full\n");
-        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let r = read(&GENERIC, &n);
         assert_eq!(r.recipients[0].address, "neko@example.org");
         assert!(r.recipients[0].diagnostic.contains("Mailbox full"));
     }
@@ -1077,7 +1080,7 @@ mod tests {
         let n = notice(
             "was not delivered to:\n\n  kijitora@example.jp\n\nbecause:\n\n  User not listed in Domino Directory\n",
         );
-        let r = read(&GENERIC, &n, &n.text.to_ascii_lowercase());
+        let r = read(&GENERIC, &n);
         assert!(
             r.recipients[0]
                 .diagnostic
