@@ -175,6 +175,7 @@ fn read_message(input: &[u8], span: Range<usize>) -> (Message, Vec<notice::Attac
         notice: notice.headers.clone(),
         recipients: Vec::new(),
         original: notice.original.clone(),
+        submission: None,
         evidence: Vec::new(),
         warnings: Vec::new(),
     };
@@ -923,6 +924,11 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     {
         return Kind::NotABounce;
     }
+    let says = |list: &str| crate::knowledge::signs(list).any(|w| n.lower.contains(w));
+    let mut statistics = crate::knowledge::signs("kind.log_statistics");
+    if n.dsn.is_empty() && !n.is_dsn_report && statistics.any(|w| n.own_words().contains(w)) {
+        return Kind::NotABounce;
+    }
     // Without an address, a reason's words ("spam") are evidence only in a text that
     // says a message failed: a person's question about mail trouble names reasons too.
     let no_evidence = n.dsn.is_empty()
@@ -940,7 +946,6 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     // Outlook's error while fetching mail ("… - Empfangen": "Die Verbindung …") names the
     // account, and no message failed.
-    let says = |list: &str| crate::knowledge::signs(list).any(|w| n.lower.contains(w));
     if n.dsn.is_empty()
         && !known_notice
         && says("kind.receive_tasks")
@@ -1095,7 +1100,9 @@ fn add_evidence(msg: &mut Message, bytes: &[u8], base: usize) {
     if let Some(d) = &msg.last_attempt_date {
         mark(d, EvidenceKind::LastAttemptDate, None);
     }
-    ev.sort_by_key(|e| (e.start, e.end));
+    // By start, and by end where two start at the same byte.
+    crate::order::by_rank(&mut ev, |e| e.end);
+    crate::order::by_rank(&mut ev, |e| e.start);
     ev.dedup_by_key(|e| (e.start, e.end));
     msg.evidence = ev;
 }

@@ -210,8 +210,8 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         .filter(|r| !told(r))
         .filter_map(line)
         .collect();
-    // A stable sort keeps the recipients' order within each rank.
-    lines.sort_by_key(|(rank, _)| *rank);
+    // The recipients keep their order within each rank.
+    crate::order::by_rank(&mut lines, |(rank, _)| usize::from(*rank));
     cause
         .into_iter()
         .chain(lines.into_iter().map(|(_, text)| text).take(5))
@@ -223,6 +223,8 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
 fn verdict_key(o: &crate::situations::OriginSigns) -> &'static str {
     if o.fraud_marked() {
         "account_misuse_marked"
+    } else if o.signs.contains(&"many_recipients") {
+        "account_misuse_mass"
     } else {
         o.likely
     }

@@ -17,6 +17,7 @@ pub mod list_notice;
 pub mod logs;
 pub mod matcher;
 pub mod notice;
+pub mod order;
 pub mod pastes;
 pub mod phishing;
 pub mod platform_events;

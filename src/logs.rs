@@ -4,7 +4,9 @@
 
 use crate::engine::{RawRecipient, finish_recipient};
 use crate::formats;
-use crate::report::{Action, Evidence, EvidenceKind, HeaderSummary, Kind, Message, Reason};
+use crate::report::{
+    Action, Evidence, EvidenceKind, HeaderSummary, Kind, Message, Reason, Submission,
+};
 use crate::text;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -39,6 +41,9 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
     let mut expired: Vec<String> = Vec::new();
     // Each queued message's envelope sender ("" for a notice the server sent back).
     let mut senders: HashMap<String, String> = HashMap::new();
+    // The login each queued message was handed in with, and its number of recipients.
+    let mut logins: HashMap<String, String> = HashMap::new();
+    let mut recipient_counts: HashMap<String, usize> = HashMap::new();
     // qmail's deliveries by number: (message, recipient).
     let mut qmail_deliveries: HashMap<String, (String, String)> = HashMap::new();
     let (mut total, mut loglike) = (0, 0);
@@ -123,9 +128,20 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
         } else if let Some(id) = returned_queue(line) {
             expired.push(id);
         } else if let Some((id, sender)) = queued_sender(line) {
+            let count = field(line, "nrcpt").and_then(|n| n.split(' ').next()?.parse().ok());
+            if let Some(count) = count {
+                recipient_counts.insert(id.clone(), count);
+            }
+            // Exim's authenticator and login (`A=dovecot_login:anna@example.org`).
+            if let Some(auth) = line.split(' ').find_map(|w| w.strip_prefix("A=")) {
+                let login = auth.split_once(':').map_or(auth, |(_, user)| user);
+                logins.insert(id.clone(), login.to_ascii_lowercase());
+            }
             // (A notice marked before keeps its mark: the postmaster's copy of one comes
             // from `double-bounce@`.)
             senders.entry(id).or_insert(sender);
+        } else if let Some(login) = field(line, "sasl_username") {
+            logins.insert(syslog_queue_id(line), login.to_ascii_lowercase());
         } else if let Some(id) = returned_notice(line) {
             senders.insert(id, String::new());
         }
@@ -203,6 +219,15 @@ pub fn read(s: &str) -> Option<Vec<Message>> {
             // Each recipient has one mark, pushed with it: the same place.
             msg.recipients[slot] = r;
             msg.evidence[slot] = evidence;
+        }
+    }
+    for (id, login) in logins {
+        if let Some(&i) = index.get(&id) {
+            let named = messages[i].recipients.len();
+            messages[i].submission = Some(Submission {
+                login,
+                recipients: recipient_counts.get(&id).copied().unwrap_or(named),
+            });
         }
     }
     // Recipients still waiting when their message was returned have failed: it expired.
@@ -312,6 +337,7 @@ pub fn empty_message(format: &'static str, span: std::ops::Range<usize>) -> Mess
         original: None,
         evidence: Vec::new(),
         warnings: Vec::new(),
+        submission: None,
     }
 }
 

@@ -122,7 +122,7 @@ fn openers(lower: &[u8]) -> Vec<Opener> {
             })
         })
         .collect();
-    found.sort_unstable_by_key(|o| o.at);
+    crate::order::by_rank(&mut found, |o| o.at);
     found.truncate(MAX_MARKS);
     found
 }

@@ -124,7 +124,7 @@ pub fn read(s: &str) -> Option<(Vec<Message>, bool)> {
         }
     }
     for m in &mut messages {
-        m.evidence.sort_by_key(|e| e.start);
+        crate::order::by_rank(&mut m.evidence, |e| e.start);
     }
     (!messages.is_empty()).then_some((messages, cut))
 }

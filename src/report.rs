@@ -63,6 +63,16 @@ pub struct Message {
     pub evidence: Vec<Evidence>,
     /// Signs that something is off: limits hit, phishing signs.
     pub warnings: Vec<Warning>,
+    /// How a mail log says the message was handed in, when it names a login.
+    pub submission: Option<Submission>,
+}
+
+/// A mail log's record of a message handed in after a login (Postfix `sasl_username=`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Submission {
+    pub login: String,
+    /// The recipients the message had (`nrcpt=`), or those the log names.
+    pub recipients: usize,
 }
 
 /// A few headers of a message, decoded for display.

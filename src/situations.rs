@@ -730,8 +730,23 @@ impl OriginSigns {
     }
 }
 
+/// Recipients of one message from which a log's login looks like a spam run.
+const MASS_RECIPIENTS: usize = 20;
+
+/// A mail log's login that sent one message to many recipients at once, as spam runs
+/// are sent. (An admin reading a log needs no word on each ordinary login.)
+fn spam_run(s: &crate::report::Submission) -> Option<OriginSigns> {
+    (s.recipients >= MASS_RECIPIENTS).then(|| OriginSigns {
+        likely: "account_misuse",
+        signs: vec!["authenticated_submission", "many_recipients"],
+    })
+}
+
 /// What the returned original's headers say about who sent it.
 pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
+    if let Some(s) = &msg.submission {
+        return spam_run(s);
+    }
     let original = msg.original.as_ref()?;
     let mut signs = Vec::new();
     // The hop where someone logged in to send, if any.

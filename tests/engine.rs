@@ -3039,3 +3039,92 @@ fn a_report_above_the_mail_programs_standard_sentence_is_read() {
     assert_eq!(r.reason, Reason::UserUnknown);
     assert_eq!(r.status.as_deref(), Some("5.1.1"));
 }
+
+#[test]
+fn a_logs_login_is_the_accounts_and_many_recipients_mark_a_spam_run() {
+    let log = |nrcpt: usize| {
+        format!(
+            "Mar 12 02:14:08 mail postfix/submission/smtpd[19202]: 4TvC5S0gHdz: client=unknown[185.220.101.47], sasl_method=LOGIN, sasl_username=Buchhaltung@example.de\n\
+             Mar 12 02:14:08 mail postfix/qmgr[1123]: 4TvC5S0gHdz: from=<buchhaltung@example.de>, size=4122, nrcpt={nrcpt} (queue active)\n\
+             Mar 12 02:14:09 mail postfix/smtp[19215]: 4TvC5S0gHdz: to=<j.m@mail.example>, relay=mx.mail.example[198.51.100.110]:25, delay=1.4, dsn=5.1.1, status=bounced (host mx.mail.example[198.51.100.110] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n"
+        )
+    };
+    let origin = |nrcpt| {
+        let m = analyze(log(nrcpt).as_bytes()).messages.remove(0);
+        let s = m.submission.clone().expect("the login is read");
+        assert_eq!(
+            (s.login.as_str(), s.recipients),
+            ("buchhaltung@example.de", nrcpt)
+        );
+        bounce_explainer::situations::origin_signs(&m)
+    };
+    let run = origin(50).expect("a spam run");
+    assert_eq!(run.likely, "account_misuse");
+    assert!(run.signs.contains(&"many_recipients"));
+    // An ordinary login is no sign worth a word.
+    assert!(origin(2).is_none());
+}
+
+#[test]
+fn outlooks_time_of_the_attempt_is_no_part_of_the_servers_words() {
+    let paste = |line: &str, reply: &str| {
+        format!(
+            "Von: Microsoft Outlook\nAn: vorstand@verein.example\nBetreff: Unzustellbar: Einladung\n\n\
+             Ihre Nachricht hat einige oder alle Empfänger nicht erreicht.\n\n\
+             Folgende(r) Empfänger kann/können nicht erreicht werden:\n\n      {line}\n            {reply}\n"
+        )
+    };
+    let limit = "550 5.7.1 Sending limit exceeded: vorstand@verein.example has reached the maximum of 500 recipients per 24 hours.";
+    for line in [
+        "'beat@mail.example' am 30.03.2025 20:14",
+        "'beat@mail.example' on 3/30/2025 8:14 PM",
+    ] {
+        let m = analyze(paste(line, limit).as_bytes()).messages.remove(0);
+        let r = &m.recipients[0];
+        assert_eq!(r.address, "beat@mail.example");
+        assert_eq!(r.diagnostic.as_deref(), Some(limit));
+        // The sender's own mailbox hit its limit: theirs to wait out.
+        assert_eq!(r.reason, Reason::RateLimited);
+        assert_eq!(explain(&m, Lang::En).who, "sender");
+    }
+}
+
+#[test]
+fn a_mail_servers_daily_statistics_quote_failures_but_are_no_bounce() {
+    let summary = "From: root@mail.example.de (Cron Daemon)\nTo: admin@example.de\nSubject: Postfix log summaries for Mar 11\n\n\
+        Grand Totals\n------------\n    3   bounced\n\nmessage bounce detail (by relay)\n--------------------------------\n  \
+        mx01.example.org[198.51.100.20]:25 (total: 1)\n         1   550 5.1.1 <j.d@example.org>: Recipient address ...\n";
+    assert_eq!(
+        analyze(summary.as_bytes()).messages[0].kind,
+        Kind::NotABounce
+    );
+}
+
+#[test]
+fn exchanges_authrequired_is_a_groups_rule_wherever_it_is_quoted() {
+    let trace = "Timestamp       : 12.03.2024 13:05:31\nEventId         : FAIL\nSource          : ROUTING\n\
+        Sender          : j.pohl@buero.example\nRecipients      : {angebote@firma.example}\nMessageSubject  : Ausschreibung\n\
+        RecipientStatus : {[{LRT=};{LED=550 5.7.1 RESOLVER.RST.AuthRequired; authentication required};{FQDN=};{IP=}]}\n";
+    let m = analyze(trace.as_bytes()).messages.remove(0);
+    assert_eq!(m.recipients[0].reason, Reason::PolicyViolation);
+}
+
+#[test]
+fn a_made_up_parcel_fee_behind_a_failed_delivery_subject_is_phishing() {
+    let lure = "From: \"Die Post\" <no-reply@xn--pst-tracking-7ib.com>\nTo: peter@example.ch\nSubject: Zustellung fehlgeschlagen - Ihr Paket wartet\nContent-Type: text/html; charset=utf-8\n\n\
+        <p>Ihr Paket konnte nicht zugestellt werden, da die Zollgeb\u{fc}hren von CHF 2.99 noch nicht bezahlt wurden.</p>\
+        <p><a href=\"https://post-zoll.delivery-fee.top/pay\">Geb\u{fc}hr jetzt bezahlen</a></p>\n";
+    let m = analyze(lure.as_bytes()).messages.remove(0);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
+
+#[test]
+fn ses_suppressing_an_address_is_its_own_doing_not_the_receivers() {
+    let json = r#"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"Suppressed","bouncedRecipients":[{"emailAddress":"orders@shop.example","action":"failed","status":"5.1.1","diagnosticCode":"Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address."}],"timestamp":"2025-02-22T19:03:44.207Z","reportingMTA":"dns; amazonses.com"},"mail":{"source":"invoices@brightcart.example","destination":["orders@shop.example"]}}"#;
+    let m = analyze(json.as_bytes()).messages.remove(0);
+    assert_eq!(m.recipients[0].reason, Reason::Suppressed);
+}

@@ -219,8 +219,7 @@ pub fn listed_ip(diagnostic: &str) -> Option<String> {
             i += 1;
         }
     }
-    candidates.sort_by_key(|c| c.0);
-    candidates.into_iter().next().map(|c| c.1)
+    candidates.into_iter().min_by_key(|c| c.0).map(|c| c.1)
 }
 
 #[cfg(test)]

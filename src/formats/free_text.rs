@@ -895,7 +895,29 @@ fn append(diag: &mut String, line: &str) -> bool {
 }
 
 fn trim_after_address(rest: &str) -> &str {
-    rest.trim_start_matches(['>', '"', '\'', ')', ':', ' ', '\t', '.', ','])
+    let rest = rest.trim_start_matches(['>', '"', '\'', ')', ':', ' ', '\t', '.', ',']);
+    // Outlook gives the time of the attempt first ("'a@example.org' on 3/30/2025 8:14 PM",
+    // German "am 30.03.2025 20:14"): the server's words follow it.
+    let Some(mut after) = rest
+        .strip_prefix("on ")
+        .or_else(|| rest.strip_prefix("am "))
+    else {
+        return rest;
+    };
+    let is_date = |w: &str| w.contains(['/', '.']) && w.starts_with(|c: char| c.is_ascii_digit());
+    if !after.split(' ').next().is_some_and(is_date) {
+        return rest;
+    }
+    loop {
+        let (word, tail) = after.split_once(' ').unwrap_or((after, ""));
+        let date_or_time = word
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'/' | b'.' | b':' | b','));
+        if word.is_empty() || !date_or_time && !matches!(word, "AM" | "PM") {
+            return after;
+        }
+        after = tail.trim_start();
+    }
 }
 
 fn address_of(s: &str) -> String {
