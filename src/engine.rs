@@ -417,7 +417,7 @@ struct Context<'a> {
 }
 
 fn fill_bounce(msg: &mut Message, n: &Notice) {
-    let format = formats::detect(n, &n.lower);
+    let format = formats::detect(n);
     let reading = formats::read(format, n);
     msg.format = if !n.dsn.is_empty() && format.id == "generic" {
         "rfc3464"
@@ -940,7 +940,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         });
     // The words of a known mail server's notice ("This message was created
     // automatically by mail delivery software") make a bounce even without a code.
-    let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(&n.lower);
+    let known_notice = n.is_dsn_report || !n.dsn.is_empty() || formats::has_body_sign(n);
     if no_evidence && !from_system && !known_notice {
         return Kind::NotABounce;
     }

@@ -89,7 +89,7 @@ fn read(n: &Notice) -> Option<(Outcome, &'static str)> {
         || failure_code
         || n.from_mail_system()
         || !n.attached_notices.is_empty()
-        || crate::formats::has_body_sign(&n.lower)
+        || crate::formats::has_body_sign(n)
     {
         return None;
     }

@@ -57,6 +57,9 @@ pub struct Notice {
     own_span: std::cell::OnceCell<(usize, usize)>,
     /// [`original_marker`] of the whole of `lower`, found on first use (after reading).
     marker: std::cell::OnceCell<Option<usize>>,
+    /// The format (its place in the formats' order) whose body signs `lower` shows,
+    /// found on first use (after reading).
+    pub body_format: std::cell::OnceCell<Option<usize>>,
 }
 
 /// The notice headers the readers look at (lower case); only these are kept.
@@ -637,6 +640,7 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
     notice.lower = body.to_ascii_lowercase();
     notice.own_span = Default::default();
     notice.marker = Default::default();
+    notice.body_format = Default::default();
     notice.text = body;
 }
 

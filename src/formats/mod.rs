@@ -92,12 +92,21 @@ pub const GENERIC: Format = Format {
 };
 
 /// True if `lower` holds the words of a known mail server's notice.
-pub fn has_body_sign(lower: &str) -> bool {
-    body_sign(&lower[..lower.floor_char_boundary(64 * 1024)]).is_some()
+pub fn has_body_sign(n: &Notice) -> bool {
+    body_format(n).is_some()
 }
 
-/// The first format (in order) whose body signs occur in `lower`, found in one pass.
-fn body_sign(lower: &str) -> Option<&'static &'static Format> {
+/// The format whose body signs the notice's first 64 KiB show, if any.
+fn body_format(n: &Notice) -> Option<&'static Format> {
+    let first = n
+        .body_format
+        .get_or_init(|| body_sign(&n.lower[..n.lower.floor_char_boundary(64 * 1024)]));
+    first.map(|i| FORMATS[i])
+}
+
+/// The place of the first format (in order) whose body signs occur in `lower`, found in
+/// one pass.
+fn body_sign(lower: &str) -> Option<usize> {
     static INDEX: std::sync::OnceLock<(Matcher, Vec<usize>)> = std::sync::OnceLock::new();
     let (matcher, owner) = INDEX.get_or_init(|| {
         let mut phrases = Vec::new();
@@ -110,17 +119,15 @@ fn body_sign(lower: &str) -> Option<&'static &'static Format> {
         }
         (Matcher::new(&phrases), owner)
     });
-    let first = matcher.matches(lower).into_iter().map(|p| owner[p]).min()?;
-    FORMATS.get(first)
+    matcher.matches(lower).into_iter().map(|p| owner[p]).min()
 }
 
 /// Picks the format of a notice: a body sign wins, then headers, then From and Subject.
 /// `lower` is the notice's text in ASCII lower case.
-pub fn detect(n: &Notice, lower: &str) -> &'static Format {
+pub fn detect(n: &Notice) -> &'static Format {
     let from = n.header("from").unwrap_or("");
     let subject = n.header("subject").unwrap_or("");
     let any = |hay: &str, needles: &[&str]| needles.iter().any(|p| text::contains_ci(hay, p));
-    let head = &lower[..lower.floor_char_boundary(64 * 1024)];
     let failed = n.header("x-failed-recipients").unwrap_or("");
     FORMATS
         .iter()
@@ -128,18 +135,20 @@ pub fn detect(n: &Notice, lower: &str) -> &'static Format {
             f.failed_header_domain
                 .is_some_and(|d| text::contains_ci(failed, d))
         })
-        .or_else(|| body_sign(head))
+        .copied()
+        .or_else(|| body_format(n))
         .or_else(|| {
             FORMATS
                 .iter()
                 .find(|f| f.headers.iter().any(|h| n.header(h).is_some()))
+                .copied()
         })
         .or_else(|| {
             FORMATS
                 .iter()
                 .find(|f| any(from, f.from) && (f.subject.is_empty() || any(subject, f.subject)))
+                .copied()
         })
-        .copied()
         .unwrap_or(&GENERIC)
 }
 
