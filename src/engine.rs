@@ -926,7 +926,11 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     let says = |list: &str| crate::knowledge::signs(list).any(|w| n.lower.contains(w));
     let mut statistics = crate::knowledge::signs("kind.log_statistics");
-    if n.dsn.is_empty() && !n.is_dsn_report && statistics.any(|w| n.own_words().contains(w)) {
+    if n.dsn.is_empty()
+        && !n.is_dsn_report
+        && !formats::has_body_sign(n)
+        && statistics.any(|w| n.own_words().contains(w))
+    {
         return Kind::NotABounce;
     }
     // Without an address, a reason's words ("spam") are evidence only in a text that

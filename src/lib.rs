@@ -19,6 +19,7 @@ pub mod matcher;
 pub mod notice;
 pub mod order;
 pub mod pastes;
+pub mod pec;
 pub mod phishing;
 pub mod platform_events;
 pub mod queue_listing;

@@ -135,8 +135,9 @@ fn is_manager(address: &str) -> bool {
 
 /// The list's address: named in the list headers or the subject, by its name at the
 /// manager's domain (`the ARCHIV-L list`, `list "rundbrief"`), as a manager address of
-/// the list in the notice's words (`rundbrief-request@…` for `rundbrief@…`), or else
-/// another address there (not the user's, and no message ID).
+/// the list in the notice's words or its sender (`rundbrief-request@…` for
+/// `rundbrief@…`), or else another address in its words (not the user's, and no message
+/// ID).
 fn list_address(n: &Notice) -> Option<String> {
     let header = ["x-beenthere", "list-post", "subject"]
         .iter()
@@ -151,8 +152,11 @@ fn list_address(n: &Notice) -> Option<String> {
         .map(|a| a.value)
         .filter(|a| !is_user(a))
         .collect();
+    // The manager addresses in the notice's words, then the one that sent it.
+    let sender = n.headers.from.as_deref().and_then(text::first_address);
     let managers = body
         .iter()
+        .chain(&sender)
         .filter(|a| is_manager(a))
         .map(|a| without_manager_suffix(a));
     header

@@ -88,6 +88,7 @@ pub const READ_HEADERS: &[&str] = &[
     "x-list-administrivia",
     "x-beenthere",
     "list-post",
+    "x-ricevuta",
 ];
 
 impl Notice {
@@ -210,6 +211,12 @@ pub fn read(bytes: &[u8]) -> Notice {
         notice.truncated = Some("depth");
     }
     read_platform_reports(&mut notice);
+    if notice.dsn.is_empty()
+        && notice.feedback.is_none()
+        && let Some(report) = crate::pec::read(&notice)
+    {
+        notice.dsn.push(report);
+    }
     if notice.dsn.is_empty()
         && notice.feedback.is_none()
         && let Some(receipt) = crate::receipts::read_in_text(&notice)
@@ -633,7 +640,7 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
     }
     if notice.dsn.is_empty()
         && let Some(start) = inline_dsn_start(&body)
-        && let Some(dsn) = dsn::parse(&body[start..])
+        && let Some(dsn) = inline_report(&body[start..])
     {
         notice.dsn.push(dsn);
     }
@@ -644,12 +651,24 @@ fn take_inline_parts(notice: &mut Notice, mut body: String) {
     notice.text = body;
 }
 
+/// An inline block of report fields: a read receipt's (RFC 8098) names a disposition and
+/// no action.
+fn inline_report(block: &str) -> Option<dsn::DsnMessage> {
+    let head = block[..block.floor_char_boundary(4096)].to_ascii_lowercase();
+    if head.contains("\ndisposition:") && !head.contains("\naction:") {
+        dsn::read_receipt(block)
+    } else {
+        dsn::parse(block)
+    }
+}
+
 /// Where an inline delivery-status block starts in free text.
 fn inline_dsn_start(body: &str) -> Option<usize> {
     const FIELDS: &[&[u8]] = &[
         b"final-recipient:",
         b"original-recipient:",
         b"reporting-mta:",
+        b"reporting-ua:",
     ];
     let b = body.as_bytes();
     memchr::memchr_iter(b'\n', b).map(|nl| nl + 1).find(|&at| {

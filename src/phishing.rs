@@ -126,6 +126,15 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("disguised_link:{}", shown(link)));
         strong += 1;
     }
+    // A sender named like the reader's or a big provider's domain, under another one
+    // (`postmaster@firma.de.mailsystem-notice.top`).
+    let sender_domain = from.and_then(text::domain_of);
+    if impersonated.is_none()
+        && let Some(domain) = sender_domain.filter(|d| disguised_host(d, reader_domain.as_deref()))
+    {
+        signs.push(format!("disguised_sender:{domain}"));
+        strong += 1;
+    }
     if let Some(link) = links
         .iter()
         .find(|l| on_listed_site(l, "phishing.free_hosts"))

@@ -64,6 +64,7 @@ pub struct Message {
     /// Signs that something is off: limits hit, phishing signs.
     pub warnings: Vec<Warning>,
     /// How a mail log says the message was handed in, when it names a login.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub submission: Option<Submission>,
 }
 

@@ -733,10 +733,16 @@ impl OriginSigns {
 /// Recipients of one message from which a log's login looks like a spam run.
 const MASS_RECIPIENTS: usize = 20;
 
-/// A mail log's login that sent one message to many recipients at once, as spam runs
-/// are sent. (An admin reading a log needs no word on each ordinary login.)
-fn spam_run(s: &crate::report::Submission) -> Option<OriginSigns> {
-    (s.recipients >= MASS_RECIPIENTS).then(|| OriginSigns {
+/// A mail log's login that sent one message to many recipients at once, most of which
+/// failed, as spam runs to bought or made-up addresses do (a club's mailing mostly
+/// arrives). An admin reading a log needs no word on each ordinary login.
+fn spam_run(s: &crate::report::Submission, msg: &Message) -> Option<OriginSigns> {
+    let failed = msg
+        .recipients
+        .iter()
+        .filter(|r| r.reason != Reason::Delivered)
+        .count();
+    (s.recipients >= MASS_RECIPIENTS && failed * 2 >= msg.recipients.len()).then(|| OriginSigns {
         likely: "account_misuse",
         signs: vec!["authenticated_submission", "many_recipients"],
     })
@@ -745,7 +751,7 @@ fn spam_run(s: &crate::report::Submission) -> Option<OriginSigns> {
 /// What the returned original's headers say about who sent it.
 pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     if let Some(s) = &msg.submission {
-        return spam_run(s);
+        return spam_run(s, msg);
     }
     let original = msg.original.as_ref()?;
     let mut signs = Vec::new();

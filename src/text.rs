@@ -1049,7 +1049,7 @@ pub fn flatten_html(s: &str) -> String {
             let end = lower[i..].find('>').map_or(b.len(), |p| i + p + 1);
             let tag = &lower[i..end];
             if [
-                "<br", "<p", "</p", "<div", "</div", "<tr", "</tr", "<li", "<h", "</h", "<table",
+                "<br", "<p", "</p", "<div", "</div", "</tr", "<li", "<h", "</h", "<table",
                 "</table",
             ]
             .iter()
@@ -1063,36 +1063,60 @@ pub fn flatten_html(s: &str) -> String {
             continue;
         }
         if b[i] == b'&'
-            && let Some((e, c)) = entity_at(&lower[i..])
+            && let Some((len, c)) = entity_at(&lower[i..lower.floor_char_boundary(i + 12)])
         {
             out.push(c);
-            i += e.len();
+            i += len;
             continue;
         }
-        // Plain text runs up to the next tag or entity ('&' itself if it starts none).
+        // Plain text runs up to the next tag or entity ('&' itself if it starts none). The
+        // source's line breaks between a block and the next are no text: the rows of a
+        // table stay on consecutive lines.
         let next = memchr::memchr2(b'<', b'&', &b[i + 1..]).map_or(b.len(), |p| i + 1 + p);
-        out.push_str(&s[i..next]);
+        if !(out.ends_with('\n') && s[i..next].trim_ascii().is_empty()) {
+            out.push_str(&s[i..next]);
+        }
         i = next;
     }
     out
 }
 
-/// The HTML entity `lower` (lower case) starts with, of those mail text uses, and the
-/// character it stands for.
-fn entity_at(lower: &str) -> Option<(&'static str, char)> {
+/// The HTML entity `lower` (lower case) starts with, of those mail text uses, or a
+/// numeric one: its length and the character it stands for. A letter's capital is lost;
+/// a hidden character (a control or a text-reordering one) is not decoded.
+fn entity_at(lower: &str) -> Option<(usize, char)> {
+    if let Some(number) = lower.strip_prefix("&#") {
+        let (digits, radix) = match number.strip_prefix('x') {
+            Some(hex) => (hex, 16),
+            None => (number, 10),
+        };
+        let end = digits.find(';').filter(|&e| (1..=6).contains(&e))?;
+        let c = u32::from_str_radix(&digits[..end], radix)
+            .ok()
+            .and_then(char::from_u32)
+            .filter(|&c| !is_hidden(c) || c == '\u{a0}')?;
+        // (The no-break space stays a plain space, as `&nbsp;` does.)
+        let c = if c == '\u{a0}' { ' ' } else { c };
+        return Some((lower.len() - digits.len() + end + 1, c));
+    }
     [
         ("&amp;", '&'),
         ("&lt;", '<'),
         ("&gt;", '>'),
         ("&quot;", '"'),
-        ("&#39;", '\''),
-        ("&#64;", '@'),
-        ("&#x40;", '@'),
         ("&nbsp;", ' '),
-        ("&#160;", ' '),
+        ("&auml;", 'ä'),
+        ("&ouml;", 'ö'),
+        ("&uuml;", 'ü'),
+        ("&szlig;", 'ß'),
+        ("&eacute;", 'é'),
+        ("&egrave;", 'è'),
+        ("&agrave;", 'à'),
+        ("&ccedil;", 'ç'),
     ]
     .into_iter()
     .find(|(e, _)| lower.starts_with(e))
+    .map(|(e, c)| (e.len(), c))
 }
 
 /// Plain text that a ticket system or web form pasted with its angle brackets escaped
@@ -1108,11 +1132,11 @@ pub fn decode_escaped_brackets(s: &str) -> Cow<'_, str> {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        let head = tail[..tail.floor_char_boundary(8)].to_ascii_lowercase();
+        let head = tail[..tail.floor_char_boundary(12)].to_ascii_lowercase();
         match entity_at(&head) {
-            Some((e, c)) => {
+            Some((len, c)) => {
                 out.push(c);
-                rest = &tail[e.len()..];
+                rest = &tail[len..];
             }
             None => {
                 out.push('&');
@@ -1495,6 +1519,9 @@ mod tests {
         // An address written with a numeric entity, as HTML source shows it.
         let t = flatten_html("<p>to &lt;accounts&#64;plumbing.example&gt; failed</p>");
         assert_eq!(t, "\nto <accounts@plumbing.example> failed\n");
+        // Letters by name or number; no hidden character; a table's rows on their lines.
+        let t = flatten_html("Empf&auml;nger &#x4B;&#252;hne&#x202E;<table><tr><td>a</td></tr>\n<tr><td>b</td></tr></table>");
+        assert_eq!(t, "Empfänger Kühne&#x202E;\n a\n b\n\n");
     }
 
     #[test]

@@ -3041,16 +3041,22 @@ fn a_report_above_the_mail_programs_standard_sentence_is_read() {
 }
 
 #[test]
-fn a_logs_login_is_the_accounts_and_many_recipients_mark_a_spam_run() {
-    let log = |nrcpt: usize| {
+fn a_logs_login_is_the_accounts_and_many_failed_recipients_mark_a_spam_run() {
+    let sent = |i: usize| {
         format!(
-            "Mar 12 02:14:08 mail postfix/submission/smtpd[19202]: 4TvC5S0gHdz: client=unknown[185.220.101.47], sasl_method=LOGIN, sasl_username=Buchhaltung@example.de\n\
-             Mar 12 02:14:08 mail postfix/qmgr[1123]: 4TvC5S0gHdz: from=<buchhaltung@example.de>, size=4122, nrcpt={nrcpt} (queue active)\n\
-             Mar 12 02:14:09 mail postfix/smtp[19215]: 4TvC5S0gHdz: to=<j.m@mail.example>, relay=mx.mail.example[198.51.100.110]:25, delay=1.4, dsn=5.1.1, status=bounced (host mx.mail.example[198.51.100.110] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n"
+            "Mar 12 02:14:10 mail postfix/smtp[19216]: 4TvC5S0gHdz: to=<ok{i}@mail.example>, relay=mx.mail.example[198.51.100.110]:25, delay=1.5, dsn=2.0.0, status=sent (250 2.0.0 OK)\n"
         )
     };
-    let origin = |nrcpt| {
-        let m = analyze(log(nrcpt).as_bytes()).messages.remove(0);
+    let log = |nrcpt: usize, delivered: usize| {
+        (0..delivered).map(sent).collect::<String>()
+            + &format!(
+                "Mar 12 02:14:08 mail postfix/submission/smtpd[19202]: 4TvC5S0gHdz: client=unknown[185.220.101.47], sasl_method=LOGIN, sasl_username=Buchhaltung@example.de\n\
+             Mar 12 02:14:08 mail postfix/qmgr[1123]: 4TvC5S0gHdz: from=<buchhaltung@example.de>, size=4122, nrcpt={nrcpt} (queue active)\n\
+             Mar 12 02:14:09 mail postfix/smtp[19215]: 4TvC5S0gHdz: to=<j.m@mail.example>, relay=mx.mail.example[198.51.100.110]:25, delay=1.4, dsn=5.1.1, status=bounced (host mx.mail.example[198.51.100.110] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n"
+            )
+    };
+    let origin = |nrcpt, delivered| {
+        let m = analyze(log(nrcpt, delivered).as_bytes()).messages.remove(0);
         let s = m.submission.clone().expect("the login is read");
         assert_eq!(
             (s.login.as_str(), s.recipients),
@@ -3058,11 +3064,12 @@ fn a_logs_login_is_the_accounts_and_many_recipients_mark_a_spam_run() {
         );
         bounce_explainer::situations::origin_signs(&m)
     };
-    let run = origin(50).expect("a spam run");
+    let run = origin(50, 0).expect("a spam run");
     assert_eq!(run.likely, "account_misuse");
     assert!(run.signs.contains(&"many_recipients"));
-    // An ordinary login is no sign worth a word.
-    assert!(origin(2).is_none());
+    // An ordinary login is no sign worth a word, nor a mailing that mostly arrived.
+    assert!(origin(2, 0).is_none());
+    assert!(origin(24, 3).is_none());
 }
 
 #[test]
@@ -3075,6 +3082,20 @@ fn outlooks_time_of_the_attempt_is_no_part_of_the_servers_words() {
         )
     };
     let limit = "550 5.7.1 Sending limit exceeded: vorstand@verein.example has reached the maximum of 500 recipients per 24 hours.";
+    // Pasted onto one line, the reply follows the time.
+    let same_line = paste(
+        "'beat@mail.example' on 3/30/2025 8:14 PM 452 4.2.2 Mailbox full",
+        "",
+    );
+    let r = analyze(same_line.as_bytes())
+        .messages
+        .remove(0)
+        .recipients
+        .remove(0);
+    assert_eq!(
+        (r.reply_code.as_deref(), r.status.as_deref()),
+        (Some("452"), Some("4.2.2"))
+    );
     for line in [
         "'beat@mail.example' am 30.03.2025 20:14",
         "'beat@mail.example' on 3/30/2025 8:14 PM",
@@ -3110,21 +3131,79 @@ fn exchanges_authrequired_is_a_groups_rule_wherever_it_is_quoted() {
 }
 
 #[test]
-fn a_made_up_parcel_fee_behind_a_failed_delivery_subject_is_phishing() {
-    let lure = "From: \"Die Post\" <no-reply@xn--pst-tracking-7ib.com>\nTo: peter@example.ch\nSubject: Zustellung fehlgeschlagen - Ihr Paket wartet\nContent-Type: text/html; charset=utf-8\n\n\
-        <p>Ihr Paket konnte nicht zugestellt werden, da die Zollgeb\u{fc}hren von CHF 2.99 noch nicht bezahlt wurden.</p>\
-        <p><a href=\"https://post-zoll.delivery-fee.top/pay\">Geb\u{fc}hr jetzt bezahlen</a></p>\n";
-    let m = analyze(lure.as_bytes()).messages.remove(0);
-    assert!(
-        m.warnings
-            .iter()
-            .any(|w| matches!(w, Warning::Phishing { .. }))
-    );
-}
-
-#[test]
 fn ses_suppressing_an_address_is_its_own_doing_not_the_receivers() {
     let json = r#"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"Suppressed","bouncedRecipients":[{"emailAddress":"orders@shop.example","action":"failed","status":"5.1.1","diagnosticCode":"Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address."}],"timestamp":"2025-02-22T19:03:44.207Z","reportingMTA":"dns; amazonses.com"},"mail":{"source":"invoices@brightcart.example","destination":["orders@shop.example"]}}"#;
     let m = analyze(json.as_bytes()).messages.remove(0);
     assert_eq!(m.recipients[0].reason, Reason::Suppressed);
+}
+
+#[test]
+fn italian_certified_mail_receipts_are_reports_with_the_addressee_they_name() {
+    let pec = |kind: &str, opening: &str, tail: &str| {
+        format!(
+            "From: \"Per conto di: studio@pec.example.it\" <posta-certificata@pec.example.it>\nTo: studio@pec.example.it\nSubject: {opening}: Fattura\nX-Ricevuta: {kind}\n\n\
+             {opening}\n\nIl giorno 20/03/2025 alle ore 09:05:41 (+0100) nel messaggio\n\"Fattura\" proveniente da \"studio@pec.example.it\"\n\
+             ed indirizzato a \"cliente@pec.example.it\"\n{tail}\n\nIdentificativo messaggio: opec292.20250320090539.28811@pec.example.it\n"
+        )
+    };
+    let read = |mail: String| analyze(mail.as_bytes()).messages.remove(0);
+    let full = read(pec(
+        "errore-consegna",
+        "Avviso di mancata consegna",
+        "è stato rilevato un problema che ne impedisce la consegna.\nErrore: 5.2.2 - casella piena",
+    ));
+    assert_eq!(full.kind, Kind::Bounce);
+    assert_eq!(full.recipients[0].address, "cliente@pec.example.it");
+    assert_eq!(full.recipients[0].reason, Reason::MailboxFull);
+    let delivered = read(pec(
+        "avvenuta-consegna",
+        "Ricevuta di avvenuta consegna",
+        "è stato consegnato nella casella di destinazione.",
+    ));
+    assert_eq!(delivered.kind, Kind::DeliveryReport);
+    // The warning after 12 hours, pasted without its headers: still being tried.
+    let warning = pec(
+        "preavviso-errore-consegna",
+        "Preavviso di mancata consegna",
+        "Il sistema continuerà ad attendere l'esito fino a 24 ore dall'invio.",
+    );
+    let pasted = warning.split_once("\n\n").map(|(_, body)| body.to_string());
+    assert_eq!(read(pasted.expect("a body")).kind, Kind::DelayNotice);
+}
+
+#[test]
+fn a_pasted_read_receipt_is_a_receipt_and_a_pasted_dutch_auto_reply_a_reply() {
+    let mdn = "-------- Weitergeleitete Nachricht --------\nBetreff: Empfangsbestätigung (angezeigt) - Einladung\nVon: Ute <ute@web.example>\n\n\
+        Dies ist eine Empfangsbestätigung für die Nachricht, die Sie an Ute <ute@web.example> gesendet haben.\n\n\
+        Reporting-UA: web.example; Mozilla Thunderbird\nFinal-Recipient: rfc822;ute@web.example\nDisposition: manual-action/MDN-sent-manually; displayed\n";
+    assert_eq!(
+        analyze(mdn.as_bytes()).messages[0].kind,
+        Kind::DeliveryReport
+    );
+    let reply = "Van: Sanne Jansen <s.jansen@gemeente.example>\nVerzonden: vrijdag 25 juli 2025 08:31\nOnderwerp: Automatisch antwoord: Aanvraag\n\n\
+        Ik ben afwezig van 25 juli tot en met 15 augustus.\n";
+    assert_eq!(analyze(reply.as_bytes()).messages[0].kind, Kind::AutoReply);
+}
+
+#[test]
+fn a_fake_notice_from_a_domain_named_like_the_readers_is_phishing() {
+    let fake = "From: \"Mail Delivery System\" <postmaster@autohaus-weber.example.de.mailsystem-notice.example>\nTo: verkauf@autohaus-weber.example.de\n\
+        Subject: Undelivered Mail Returned to Sender: (4) pending messages\nContent-Type: text/html\n\n\
+        <p>(4) incoming messages for <b>verkauf@autohaus-weber.example.de</b> could not be delivered.</p>\
+        <p>Error: 550 5.1.1 &lt;verkauf@autohaus-weber.example.de&gt; Delivery Failed - messages are held on server</p>\
+        <p>To release and deliver your pending messages, please verify your account below.</p>\n";
+    let m = analyze(fake.as_bytes()).messages.remove(0);
+    assert!(m.warnings.iter().any(|w| matches!(w, Warning::Phishing { signs } if signs.iter().any(|s| s.starts_with("disguised_sender:")))));
+}
+
+#[test]
+fn the_rows_of_an_html_notices_table_stay_together() {
+    let notice = "From: postmaster@outlook.example\nTo: anna@example.org\nSubject: Delivery delayed: Abholung\nContent-Type: text/html\n\n\
+        <p><b>Delivery is delayed to these recipients or groups:</b></p>\n<p>dispo@spedition.example (dispo@spedition.example)</p>\n\
+        <p>This message hasn't been delivered yet. Delivery will continue to be attempted.</p>\n<p><b>Diagnostic information for administrators:</b></p>\n\
+        <table><tr><td>dispo@spedition.example</td></tr>\n<tr><td>Server at mail.spedition.example returned '400 4.4.7 Message delayed'</td></tr>\n\
+        <tr><td>15.11.2024 08:21:44 - Server at mail.spedition.example returned '441 4.4.1 Error encountered while communicating with primary target IP address: \"Failed to connect.\"'</td></tr></table>\n";
+    let m = analyze(notice.as_bytes()).messages.remove(0);
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].reason, Reason::NetworkError);
 }

@@ -898,26 +898,33 @@ fn trim_after_address(rest: &str) -> &str {
     let rest = rest.trim_start_matches(['>', '"', '\'', ')', ':', ' ', '\t', '.', ',']);
     // Outlook gives the time of the attempt first ("'a@example.org' on 3/30/2025 8:14 PM",
     // German "am 30.03.2025 20:14"): the server's words follow it.
-    let Some(mut after) = rest
+    let Some(after) = rest
         .strip_prefix("on ")
         .or_else(|| rest.strip_prefix("am "))
     else {
         return rest;
     };
-    let is_date = |w: &str| w.contains(['/', '.']) && w.starts_with(|c: char| c.is_ascii_digit());
+    fn next(s: &str) -> &str {
+        s.split_once(' ').map_or("", |(_, tail)| tail.trim_start())
+    }
+    let is_date = |w: &str| {
+        w.contains(['/', '.'])
+            && w.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'/' | b'.' | b','))
+    };
+    let is_time = |w: &str| w.contains(':') && w.bytes().all(|b| b.is_ascii_digit() || b == b':');
+    // The date, then the time, then AM or PM; the server's reply code follows.
     if !after.split(' ').next().is_some_and(is_date) {
         return rest;
     }
-    loop {
-        let (word, tail) = after.split_once(' ').unwrap_or((after, ""));
-        let date_or_time = word
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'/' | b'.' | b':' | b','));
-        if word.is_empty() || !date_or_time && !matches!(word, "AM" | "PM") {
-            return after;
+    let mut after = next(after);
+    if after.split(' ').next().is_some_and(is_time) {
+        after = next(after);
+        if after.starts_with("AM") || after.starts_with("PM") {
+            after = next(after);
         }
-        after = tail.trim_start();
     }
+    after
 }
 
 fn address_of(s: &str) -> String {
