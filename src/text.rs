@@ -1520,7 +1520,9 @@ mod tests {
         let t = flatten_html("<p>to &lt;accounts&#64;plumbing.example&gt; failed</p>");
         assert_eq!(t, "\nto <accounts@plumbing.example> failed\n");
         // Letters by name or number; no hidden character; a table's rows on their lines.
-        let t = flatten_html("Empf&auml;nger &#x4B;&#252;hne&#x202E;<table><tr><td>a</td></tr>\n<tr><td>b</td></tr></table>");
+        let t = flatten_html(
+            "Empf&auml;nger &#x4B;&#252;hne&#x202E;<table><tr><td>a</td></tr>\n<tr><td>b</td></tr></table>",
+        );
         assert_eq!(t, "Empfänger Kühne&#x202E;\n a\n b\n\n");
     }
 
