@@ -252,6 +252,8 @@ fn is_informal_complaint(n: &Notice) -> bool {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
         // An abuse report in the X-ARF format German providers pass on.
         || n.header("x-xarf").is_some()
+        // A hosting provider's abuse desk passing on a complaint about the customer's IP.
+        || crate::knowledge::signs("kind.abuse_subjects").any(|w| text::contains_ci(subject, w))
 }
 
 /// Who complained: the ARF fields, else the original's recipient header of a report.
@@ -925,11 +927,14 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         return Kind::NotABounce;
     }
     let says = |list: &str| crate::knowledge::signs(list).any(|w| n.lower.contains(w));
+    // A mail server's daily statistics (pflogsumm) quote failures, and an Exchange
+    // journal report is an archive's copy of a message sent: neither is a notice.
     let mut statistics = crate::knowledge::signs("kind.log_statistics");
     if n.dsn.is_empty()
         && !n.is_dsn_report
         && !formats::has_body_sign(n)
-        && statistics.any(|w| n.own_words().contains(w))
+        && (statistics.any(|w| n.own_words().contains(w))
+            || n.header("x-ms-journal-report").is_some())
     {
         return Kind::NotABounce;
     }

@@ -89,6 +89,7 @@ pub const READ_HEADERS: &[&str] = &[
     "x-beenthere",
     "list-post",
     "x-ricevuta",
+    "x-ms-journal-report",
 ];
 
 impl Notice {
@@ -134,6 +135,11 @@ impl Notice {
     /// The notice's own words in `lower`: after a forwarding person's note and before a
     /// returned original's marker.
     pub fn own_words(&self) -> &str {
+        &self.lower[self.own_range()]
+    }
+
+    /// Where [`Notice::own_words`] lie, in `lower` and in `text` alike.
+    pub fn own_range(&self) -> std::ops::Range<usize> {
         let (start, end) = *self.own_span.get_or_init(|| {
             let note = self
                 .forward_note
@@ -150,7 +156,7 @@ impl Notice {
                 .map_or(self.lower.len(), |at| start + at);
             (start, end)
         });
-        &self.lower[start..end]
+        start..end
     }
 
     /// The decoded subject in full lower case ("Задержка", "Réponse automatique").

@@ -12,38 +12,50 @@ const MAX_DIAGNOSTIC: usize = 600;
 
 /// The report a PEC receipt or notice gives, if the notice is one.
 pub fn read(n: &Notice) -> Option<DsnMessage> {
-    let lower = n.own_words();
-    // The notice's opening words, the earliest (the warning after 12 hours opens with
-    // "preavviso", which holds the final notice's words).
-    let opening = sign_groups("pec.kinds")
+    let own = n.own_range();
+    let lower = &n.lower[own.clone()];
+    // Every PEC notice names the addressee: a quick test for all other mail.
+    if !signs("pec.addressed").any(|w| lower.contains(w)) {
+        return None;
+    }
+    // The lines that open a notice, and the notice each opens; a failure before a receipt
+    // pasted with it.
+    let openings: Vec<(usize, &str, &str)> = sign_groups("pec.kinds")
         .into_iter()
-        .filter_map(|(kind, words)| Some((words.iter().filter_map(|w| lower.find(w)).min()?, kind)))
-        .min();
+        .filter_map(|(kind, words)| {
+            let at = words.iter().find_map(|w| {
+                text::occurrences(lower, w).find(|&at| at == 0 || lower.as_bytes()[at - 1] == b'\n')
+            })?;
+            Some((at, kind, action_of(kind)?))
+        })
+        .collect();
+    let opening = openings
+        .iter()
+        .min_by_key(|(at, _, action)| (severity(action), *at));
+    // A full message is one by its header alone; a person's mail or an automatic reply
+    // may quote the words.
     let kind = match n.header("x-ricevuta") {
         Some(kind) => kind.trim().to_ascii_lowercase(),
-        None => opening?.1.to_string(),
+        None if !n.has_headers => opening?.1.to_string(),
+        None => return None,
     };
-    let action = match kind.as_str() {
-        "accettazione" | "presa-in-carico" => "relayed",
-        "avvenuta-consegna" => "delivered",
-        "preavviso-errore-consegna" => "delayed",
-        "errore-consegna" | "non-accettazione" | "rilevazione-virus" => "failed",
-        _ => return None,
-    };
+    let action = action_of(&kind)?;
     // The sentence from the notice's opening words to the message's identifier.
-    let start = opening.map_or(0, |(at, _)| at);
+    let start = opening.map_or(0, |(at, _, _)| *at);
     let end = signs("pec.ends")
         .filter_map(|w| lower[start..].find(w))
         .min()
         .map_or(lower.len(), |at| start + at);
-    let sentence =
-        text::squash(&lower[start..lower.floor_char_boundary(end.min(start + MAX_DIAGNOSTIC))]);
-    let addressed = signs("pec.addressed").find_map(|w| sentence.find(w).map(|at| at + w.len()))?;
+    let end = lower.floor_char_boundary(end.min(start + MAX_DIAGNOSTIC));
+    let sentence = text::squash(&n.text[own.start + start..own.start + end]);
+    let addressed =
+        signs("pec.addressed").find_map(|w| text::find_ci(&sentence, w).map(|at| at + w.len()))?;
     let recipient = text::find_addresses(&sentence[addressed..])
         .into_iter()
         .next()?;
     // A notice that gave up after the longest wait says so, with no server's code.
-    let timed_out = action == "failed" && signs("pec.timeouts").any(|w| sentence.contains(w));
+    let timed_out =
+        action == "failed" && signs("pec.timeouts").any(|w| text::contains_ci(&sentence, w));
     Some(DsnMessage {
         recipients: vec![DsnRecipient {
             final_recipient: Some(recipient.value),
@@ -54,4 +66,24 @@ pub fn read(n: &Notice) -> Option<DsnMessage> {
         }],
         ..DsnMessage::default()
     })
+}
+
+/// The delivery-status action a PEC notice's kind (`X-Ricevuta`) stands for.
+fn action_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "accettazione" | "presa-in-carico" => "relayed",
+        "avvenuta-consegna" => "delivered",
+        "preavviso-errore-consegna" => "delayed",
+        "errore-consegna" | "non-accettazione" | "rilevazione-virus" => "failed",
+        _ => return None,
+    })
+}
+
+/// Failures first, then warnings, then receipts.
+fn severity(action: &str) -> u8 {
+    match action {
+        "failed" => 0,
+        "delayed" => 1,
+        _ => 2,
+    }
 }

@@ -127,14 +127,15 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         strong += 1;
     }
     // A sender named like the reader's or a big provider's domain, under another one
-    // (`postmaster@firma.de.mailsystem-notice.top`).
-    let sender_domain = from.and_then(text::domain_of);
-    if impersonated.is_none()
-        && let Some(domain) = sender_domain.filter(|d| disguised_host(d, reader_domain.as_deref()))
-    {
-        signs.push(format!("disguised_sender:{domain}"));
-        strong += 1;
-    }
+    // (`postmaster@firma.de.mailsystem-notice.top`). It stands in for a second sign, as
+    // an impersonated provider does: hosting platforms name their customers' servers so
+    // (`mail.firma.de.cloud.example`).
+    let disguised = impersonated.is_none()
+        && from
+            .and_then(text::domain_of)
+            .filter(|d| disguised_host(d, reader_domain.as_deref()))
+            .map(|domain| signs.push(format!("disguised_sender:{domain}")))
+            .is_some();
     if let Some(link) = links
         .iter()
         .find(|l| on_listed_site(l, "phishing.free_hosts"))
@@ -170,10 +171,10 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         .map(|d| text::base_domain(&d))
         .is_some_and(|d| big_provider_domains().any(|t| t == d));
     let excused = portal_links_only || sender_trusted && links.is_empty();
-    // (A sender in a big provider's name from a domain only named like it stands in
-    // for a second sign.)
+    // (A sender in a big provider's name from a domain only named like it, or named
+    // like the reader's, stands in for a second sign.)
     let enough = if about_reader {
-        lured && (strong >= 2 || impersonated.is_some())
+        lured && (strong >= 2 || impersonated.is_some() || disguised)
     } else {
         strong >= 2 || strong == 1 && !(lured && excused)
     };
@@ -355,8 +356,16 @@ fn on_trusted_site(url: &str) -> bool {
 /// name of the reader's domain (`tennisclub-lahr.reactivate.top`), but belongs to another.
 fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
     let base = text::base_domain(host);
+    // `d` as whole labels inside `host`, not as its registered domain nor the start of
+    // it (a provider's own domain under a country's: `hotmail.com.br`).
     let looks_like = |d: &str| {
-        base != d && (host.starts_with(&format!("{d}.")) || host.contains(&format!(".{d}.")))
+        let h = host.as_bytes();
+        base != d
+            && !base
+                .strip_prefix(d)
+                .is_some_and(|rest| rest.starts_with('.'))
+            && text::occurrences(host, d)
+                .any(|at| (at == 0 || h[at - 1] == b'.') && h.get(at + d.len()) == Some(&b'.'))
     };
     // Short names ("mail", "info") start many hosts of their own.
     let reader_name = reader_domain

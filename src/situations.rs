@@ -543,9 +543,42 @@ pub fn speaks_for(situation: Situation, main: &Recipient, r: &Recipient) -> bool
 
 /// True if a recipient's diagnostic holds one of the words of `signs.toml` at `signs`.
 pub fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
-    r.diagnostic
-        .as_deref()
-        .is_some_and(|d| crate::knowledge::signs(signs).any(|s| text::contains_ci(d, s)))
+    let Some(d) = r.diagnostic.as_deref() else {
+        return false;
+    };
+    match signs.strip_prefix("situation.") {
+        Some(list) => situation_lists_in(d).contains(&list),
+        None => crate::knowledge::signs(signs).any(|s| text::contains_ci(d, s)),
+    }
+}
+
+/// The `situation` word lists that occur in a diagnostic, found in one pass. The last
+/// diagnostic's are kept: the situations ask about one recipient's many times.
+fn situation_lists_in(diagnostic: &str) -> Vec<&'static str> {
+    static INDEX: std::sync::OnceLock<(crate::matcher::Matcher, Vec<&'static str>)> =
+        std::sync::OnceLock::new();
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, Vec<&'static str>)> = Default::default();
+    }
+    let (matcher, owner) = INDEX.get_or_init(|| {
+        let (mut phrases, mut owner) = (Vec::new(), Vec::new());
+        for (list, words) in crate::knowledge::sign_groups("situation") {
+            owner.extend(words.iter().map(|_| list));
+            phrases.extend(words);
+        }
+        (crate::matcher::Matcher::substrings(&phrases), owner)
+    });
+    LAST.with_borrow_mut(|(last, lists)| {
+        if last != diagnostic {
+            *last = diagnostic.to_string();
+            *lists = matcher
+                .matches(&diagnostic.to_ascii_lowercase())
+                .into_iter()
+                .map(|i| owner[i])
+                .collect();
+        }
+        lists.clone()
+    })
 }
 
 /// True if the server that refused `r` is named like an outgoing relay (`smtp.…`,
@@ -733,16 +766,16 @@ impl OriginSigns {
 /// Recipients of one message from which a log's login looks like a spam run.
 const MASS_RECIPIENTS: usize = 20;
 
-/// A mail log's login that sent one message to many recipients at once, most of which
-/// failed, as spam runs to bought or made-up addresses do (a club's mailing mostly
-/// arrives). An admin reading a log needs no word on each ordinary login.
+/// A mail log's login that sent one message to many recipients at once, a quarter or
+/// more of which failed, as spam runs to bought or made-up addresses do (a club's
+/// mailing mostly arrives). An admin reading a log needs no word on each ordinary login.
 fn spam_run(s: &crate::report::Submission, msg: &Message) -> Option<OriginSigns> {
     let failed = msg
         .recipients
         .iter()
         .filter(|r| r.reason != Reason::Delivered)
         .count();
-    (s.recipients >= MASS_RECIPIENTS && failed * 2 >= msg.recipients.len()).then(|| OriginSigns {
+    (s.recipients >= MASS_RECIPIENTS && failed * 4 >= msg.recipients.len()).then(|| OriginSigns {
         likely: "account_misuse",
         signs: vec!["authenticated_submission", "many_recipients"],
     })

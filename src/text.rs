@@ -369,18 +369,25 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
 /// (`mout.provider.example` → `provider.example`), or three under a country's
 /// second-level domain (`mail.firma.co.uk` → `firma.co.uk`).
 pub fn base_domain(host: &str) -> String {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = host.rsplitn(4, '.').collect();
-    match labels.as_slice() {
-        [tld, second, third, ..]
-            if tld.len() == 2
-                && crate::knowledge::signs("domains.second_levels").any(|l| l == *second) =>
-        {
-            format!("{third}.{second}.{tld}")
-        }
-        [tld, second, ..] => format!("{second}.{tld}"),
-        _ => host,
-    }
+    let mut host = host.trim_end_matches('.').to_ascii_lowercase();
+    let b = host.as_bytes();
+    // The dots before the top-level domain and before the second level.
+    let Some(last) = memchr::memrchr(b'.', b) else {
+        return host;
+    };
+    let Some(second) = memchr::memrchr(b'.', &b[..last]) else {
+        return host;
+    };
+    let (tld, second_level) = (&host[last + 1..], &host[second + 1..last]);
+    let start = if tld.len() == 2
+        && crate::knowledge::signs("domains.second_levels").any(|l| l == second_level)
+    {
+        memchr::memrchr(b'.', &b[..second]).map_or(0, |third| third + 1)
+    } else {
+        second + 1
+    };
+    host.drain(..start);
+    host
 }
 
 /// The domain of an address (`anna@firma.example` → `firma.example`), if it has one.
