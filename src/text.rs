@@ -858,9 +858,9 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
             (line[f.end..].starts_with(')') && before.ends_with(own)).then_some(own)
         })
         .collect();
-    listed.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    listed.dedup();
-    if listed.len() < 2 {
+    // Longest first. (An address named twice finds its mentions claimed already.)
+    crate::order::by_rank(&mut listed, |a| usize::MAX - a.len());
+    if listed.iter().all(|a| *a == listed[0]) {
         return Vec::new();
     }
     // The mentions found so far, as (start, end), each the address or its pair.
