@@ -86,7 +86,7 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
             .map(str::to_string)
             .collect()
     };
-    let origin = origin(msg, situation, lang);
+    let origin = origin(msg, lang);
     let forged = origin.as_ref().is_some_and(|o| o.likely == "forged_sender");
     let text = |path: &str| {
         lang.texts()
@@ -250,11 +250,8 @@ fn doubt(msg: &Message, lang: Lang) -> Option<String> {
     Some(lang.ui("doubt").replace("{alternative}", headline))
 }
 
-fn origin(msg: &Message, situation: Option<Situation>, lang: Lang) -> Option<Origin> {
-    // A mailbox barred for sending spam is explained as such already.
-    if !matches!(msg.kind, Kind::Bounce | Kind::DelayNotice)
-        || situation == Some(Situation::AccountBlocked)
-    {
+fn origin(msg: &Message, lang: Lang) -> Option<Origin> {
+    if !matches!(msg.kind, Kind::Bounce | Kind::DelayNotice) {
         return None;
     }
     let o = crate::situations::origin_signs(msg)?;

@@ -741,7 +741,7 @@ fn warns_of_phishing(m: &Message) -> bool {
 }
 
 #[test]
-fn a_delay_notice_names_its_cause_and_a_barred_mailbox_gets_no_second_verdict() {
+fn a_delay_notice_names_its_cause_and_a_barred_mailbox_points_to_misuse() {
     // A full mailbox is the headline itself, and the recipient is asked to make room.
     let m = &analyze(&fixture("postfix-delay-mailbox-full.txt")).messages[0];
     let e = explain(m, Lang::En);
@@ -765,7 +765,8 @@ fn a_delay_notice_names_its_cause_and_a_barred_mailbox_gets_no_second_verdict() 
     let barred = "From: MAILER-DAEMON@example.net\nSubject: Undeliverable\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.8 Access denied, bad outbound sender AS(42004) (in reply to MAIL FROM command)\n\n--- Below this line is a copy of the message.\n\nReceived: from [198.51.100.7] by mout.kundenserver.de with ESMTPSA id 1M; Mon, 3 Mar 2025 10:00:00 +0100\nFrom: info@kunde.example\nTo: a@example.org\nSubject: Offer\n";
     let e = explain(&analyze(barred.as_bytes()).messages[0], Lang::En);
     assert_eq!(e.topic, "situation.account_blocked");
-    assert!(e.origin.is_none());
+    // The origin panel says what the bar means for the account.
+    assert_eq!(e.origin.map(|o| o.likely), Some("account_misuse"));
 }
 
 #[test]

@@ -843,7 +843,8 @@ fn a_sender_address_the_account_may_not_send_as() {
     let exchange = "Delivery has failed to these recipients or groups:\n\nkunde@example-partner.de\nYour message wasn't delivered because you don't have permission to send as this sender. Contact your IT department for help.\n\nDiagnostic information for administrators:\n\nkunde@example-partner.de\nRemote Server returned '550 5.7.60 SMTP; Client does not have permissions to send as this sender'\n";
     let m = first(exchange);
     assert_eq!(topic(&m), "reason.rejected");
-    assert_eq!(who(&m), "sender");
+    // Whoever runs the accounts grants the permission.
+    assert_eq!(who(&m), "sender_provider");
     let postfix = "This is the mail system at host mail.example-hosting.de.\n\n<kunde@partner-example.com>: host mail.example-hosting.de said: 553 5.7.1\n    <info@firma-example.de>: Sender address rejected: not owned by user\n    buchhaltung@firma-example.de (in reply to RCPT TO command)\n";
     let m = first(postfix);
     assert_eq!(topic(&m), "reason.rejected");
