@@ -252,8 +252,11 @@ fn is_informal_complaint(n: &Notice) -> bool {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
         // An abuse report in the X-ARF format German providers pass on.
         || n.header("x-xarf").is_some()
-        // A hosting provider's abuse desk passing on a complaint about the customer's IP.
-        || crate::knowledge::signs("kind.abuse_subjects").any(|w| text::contains_ci(subject, w))
+        // A hosting provider's abuse desk passing on a complaint about the customer's IP
+        // (its subject, not a reply's or a notice's about it).
+        || n.dsn.is_empty()
+            && crate::knowledge::signs("kind.abuse_subjects")
+                .any(|w| text::strip_prefix_ci(subject.trim_start(), w).is_some())
 }
 
 /// Who complained: the ARF fields, else the original's recipient header of a report.

@@ -24,7 +24,10 @@ pub fn read(n: &Notice) -> Option<DsnMessage> {
         .into_iter()
         .filter_map(|(kind, words)| {
             let at = words.iter().find_map(|w| {
-                text::occurrences(lower, w).find(|&at| at == 0 || lower.as_bytes()[at - 1] == b'\n')
+                text::occurrences(lower, w).find(|&at| {
+                    let line = lower[..at].rsplit('\n').next().unwrap_or_default();
+                    line.trim_start_matches([' ', '\t', '>']).is_empty()
+                })
             })?;
             Some((at, kind, action_of(kind)?))
         })
@@ -32,11 +35,17 @@ pub fn read(n: &Notice) -> Option<DsnMessage> {
     let opening = openings
         .iter()
         .min_by_key(|(at, _, action)| (severity(action), *at));
-    // A full message is one by its header alone; a person's mail or an automatic reply
-    // may quote the words.
+    // Pasted or forwarded without its header, the words that open a line tell; but not
+    // in an automatic reply, nor with a link (a PEC notice has none; a fake one leads
+    // to a log-in page).
+    let auto_reply = n
+        .header("auto-submitted")
+        .is_some_and(|v| text::contains_ci(v, "auto-replied"));
     let kind = match n.header("x-ricevuta") {
         Some(kind) => kind.trim().to_ascii_lowercase(),
-        None if !n.has_headers => opening?.1.to_string(),
+        None if !auto_reply && n.links.is_empty() && !lower.contains("http") => {
+            opening?.1.to_string()
+        }
         None => return None,
     };
     let action = action_of(&kind)?;

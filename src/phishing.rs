@@ -127,15 +127,19 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         strong += 1;
     }
     // A sender named like the reader's or a big provider's domain, under another one
-    // (`postmaster@firma.de.mailsystem-notice.top`). It stands in for a second sign, as
-    // an impersonated provider does: hosting platforms name their customers' servers so
-    // (`mail.firma.de.cloud.example`).
+    // (`postmaster@firma.de.mailsystem-notice.top`). Hosting platforms name their
+    // customers' servers so (`mail.firma.de.cloud.example`), but their notices carry no
+    // link: with one it is a strong sign, else it stands in for a second sign, as an
+    // impersonated provider does.
     let disguised = impersonated.is_none()
         && from
             .and_then(text::domain_of)
             .filter(|d| disguised_host(d, reader_domain.as_deref()))
             .map(|domain| signs.push(format!("disguised_sender:{domain}")))
             .is_some();
+    if disguised && !links.is_empty() {
+        strong += 1;
+    }
     if let Some(link) = links
         .iter()
         .find(|l| on_listed_site(l, "phishing.free_hosts"))
@@ -356,14 +360,10 @@ fn on_trusted_site(url: &str) -> bool {
 /// name of the reader's domain (`tennisclub-lahr.reactivate.top`), but belongs to another.
 fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
     let base = text::base_domain(host);
-    // `d` as whole labels inside `host`, not as its registered domain nor the start of
-    // it (a provider's own domain under a country's: `hotmail.com.br`).
+    // `d` as whole labels inside `host`, not as its registered domain.
     let looks_like = |d: &str| {
         let h = host.as_bytes();
         base != d
-            && !base
-                .strip_prefix(d)
-                .is_some_and(|rest| rest.starts_with('.'))
             && text::occurrences(host, d)
                 .any(|at| (at == 0 || h[at - 1] == b'.') && h.get(at + d.len()) == Some(&b'.'))
     };
@@ -384,7 +384,10 @@ fn disguised_host(host: &str, reader_domain: Option<&str>) -> bool {
     });
     named_like_reader
         || reader_domain.is_some_and(looks_like)
-        || big_provider_domains().any(looks_like)
+        // (A provider's own domain under a country's is its own: `hotmail.com.br`.)
+        || big_provider_domains().any(|d| {
+            looks_like(d) && !base.strip_prefix(d).is_some_and(|rest| rest.starts_with('.'))
+        })
 }
 
 /// The big mail providers' domains and the sites they link to.

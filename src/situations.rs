@@ -552,30 +552,44 @@ pub fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
     }
 }
 
-/// The `situation` word lists that occur in a diagnostic, found in one pass. The last
-/// diagnostic's are kept: the situations ask about one recipient's many times.
+/// The `situation` word lists that occur in a diagnostic, found in one pass (words with
+/// a space at an end, which the matcher would trim, are looked for one by one). The
+/// last diagnostic's are kept: the situations ask about one recipient's many times.
 fn situation_lists_in(diagnostic: &str) -> Vec<&'static str> {
-    static INDEX: std::sync::OnceLock<(crate::matcher::Matcher, Vec<&'static str>)> =
-        std::sync::OnceLock::new();
+    type Index = (crate::matcher::Matcher, Vec<(&'static str, &'static str)>);
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
     thread_local! {
         static LAST: std::cell::RefCell<(String, Vec<&'static str>)> = Default::default();
     }
     let (matcher, owner) = INDEX.get_or_init(|| {
-        let (mut phrases, mut owner) = (Vec::new(), Vec::new());
-        for (list, words) in crate::knowledge::sign_groups("situation") {
-            owner.extend(words.iter().map(|_| list));
-            phrases.extend(words);
-        }
+        let owner: Vec<(&str, &str)> = crate::knowledge::sign_groups("situation")
+            .into_iter()
+            .flat_map(|(list, words)| words.into_iter().map(move |w| (list, w)))
+            .collect();
+        let phrases: Vec<&str> = owner
+            .iter()
+            .map(|&(_, w)| if w.trim() == w { w } else { "" })
+            .collect();
         (crate::matcher::Matcher::substrings(&phrases), owner)
     });
     LAST.with_borrow_mut(|(last, lists)| {
         if last != diagnostic {
-            *last = diagnostic.to_string();
+            let lower = diagnostic.to_ascii_lowercase();
+            let spaced = owner
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, w))| w.trim() != *w);
             *lists = matcher
-                .matches(&diagnostic.to_ascii_lowercase())
+                .matches(&lower)
                 .into_iter()
-                .map(|i| owner[i])
+                .chain(
+                    spaced
+                        .filter(|(_, (_, w))| text::contains_ci(&lower, w))
+                        .map(|(i, _)| i),
+                )
+                .map(|i| owner[i].0)
                 .collect();
+            *last = diagnostic.to_string();
         }
         lists.clone()
     })
@@ -766,8 +780,8 @@ impl OriginSigns {
 /// Recipients of one message from which a log's login looks like a spam run.
 const MASS_RECIPIENTS: usize = 20;
 
-/// A mail log's login that sent one message to many recipients at once, a quarter or
-/// more of which failed, as spam runs to bought or made-up addresses do (a club's
+/// A mail log's login that sent one message to many recipients at once, a third or more
+/// of which failed, as spam runs to bought or made-up addresses do (a club's
 /// mailing mostly arrives). An admin reading a log needs no word on each ordinary login.
 fn spam_run(s: &crate::report::Submission, msg: &Message) -> Option<OriginSigns> {
     let failed = msg
@@ -775,7 +789,7 @@ fn spam_run(s: &crate::report::Submission, msg: &Message) -> Option<OriginSigns>
         .iter()
         .filter(|r| r.reason != Reason::Delivered)
         .count();
-    (s.recipients >= MASS_RECIPIENTS && failed * 4 >= msg.recipients.len()).then(|| OriginSigns {
+    (s.recipients >= MASS_RECIPIENTS && failed * 3 >= msg.recipients.len()).then(|| OriginSigns {
         likely: "account_misuse",
         signs: vec!["authenticated_submission", "many_recipients"],
     })

@@ -858,9 +858,14 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
             (line[f.end..].starts_with(')') && before.ends_with(own)).then_some(own)
         })
         .collect();
-    // Longest first. (An address named twice finds its mentions claimed already.)
+    // Longest first, the same address next to itself (by a hash of it) and once only.
+    crate::order::by_rank(&mut listed, |a| {
+        a.bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()))
+    });
     crate::order::by_rank(&mut listed, |a| usize::MAX - a.len());
-    if listed.iter().all(|a| *a == listed[0]) {
+    listed.dedup();
+    if listed.len() < 2 {
         return Vec::new();
     }
     // The mentions found so far, as (start, end), each the address or its pair.

@@ -3268,15 +3268,23 @@ fn a_hosting_platforms_server_named_after_its_customer_is_no_phishing_sign_alone
 }
 
 #[test]
-fn a_missing_tls_offer_is_the_receivers_and_an_abuse_desks_notice_a_complaint() {
+fn a_required_tls_stays_the_senders_and_an_abuse_desks_notice_is_a_complaint() {
     let tls = "From: MAILER-DAEMON@mail.example.org\nTo: anna@example.org\nSubject: Undelivered Mail Returned to Sender\n\n\
         This is the mail system at host mail.example.org.\n\n<befunde@labor.example>: TLS is required, but was not offered by host\n    mail.labor.example[198.51.100.7]\n";
+    // The sender's server requires TLS (a policy, or its own filter on 127.0.0.1 may be
+    // the host): its admin decides.
     let m = analyze(tls.as_bytes()).messages.remove(0);
-    assert_eq!(explain(&m, Lang::En).who, "recipient_provider");
+    assert_eq!(explain(&m, Lang::En).who, "sender_provider");
     let abuse = "From: Abuse Team <abuse@hoster.example>\nTo: admin@shop.example\nSubject: Abuse Message [AbuseID:9F3C21:1E]: AbuseSpam: Spam von Ihrer IP 192.0.2.9\n\n\
         wir haben eine Beschwerde über Ihre IP-Adresse 192.0.2.9 erhalten.\n";
     assert_eq!(
         analyze(abuse.as_bytes()).messages[0].kind,
+        Kind::ComplaintReport
+    );
+    // A reply about it is a person's mail.
+    let reply = abuse.replace("Subject: Abuse", "Subject: AW: Abuse");
+    assert_ne!(
+        analyze(reply.as_bytes()).messages[0].kind,
         Kind::ComplaintReport
     );
 }
