@@ -858,12 +858,14 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
             (line[f.end..].starts_with(')') && before.ends_with(own)).then_some(own)
         })
         .collect();
-    // Longest first, the same address next to itself (by a hash of it) and once only.
+    // Longest first, the same address next to itself (by a hash of it in the low bits)
+    // and once only.
     crate::order::by_rank(&mut listed, |a| {
-        a.bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()))
+        let hash = a
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+        (4095 - a.len().min(4095)) << 20 | hash & 0xf_ffff
     });
-    crate::order::by_rank(&mut listed, |a| usize::MAX - a.len());
     listed.dedup();
     if listed.len() < 2 {
         return Vec::new();
