@@ -103,9 +103,13 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         })
     };
     let portal_links_only = !links.is_empty() && links.iter().all(portal);
+    // (A link to the reader's own domain leads to their own gateway: a digest's.)
+    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
+    let reader_base = reader_domain.as_deref().map(text::base_domain);
+    let own_site = |l: &String| host(l).is_some_and(|h| Some(text::base_domain(&h)) == reader_base);
     let links: Vec<String> = links
         .into_iter()
-        .filter(|l| !on_trusted_site(l) && !portal(l))
+        .filter(|l| !on_trusted_site(l) && !portal(l) && !own_site(l))
         .collect();
     if let Some(link) = links.iter().find(|l| is_login_link(l)) {
         signs.push(format!("login_link:{}", shown(link)));
@@ -118,7 +122,6 @@ pub fn signs(n: &Notice, msg: &Message) -> Option<Vec<String>> {
         signs.push(format!("shortened_link:{}", shown(link)));
         strong += 1;
     }
-    let reader_domain = n.headers.to.as_deref().and_then(text::domain_of);
     if let Some(link) = links
         .iter()
         .find(|l| host(l).is_some_and(|h| disguised_host(&h, reader_domain.as_deref())))

@@ -891,13 +891,18 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         .and_then(|r| named_sender(r))
         .zip(original_from.as_deref())
         .is_some_and(|(host, from)| is_mail_provider(&host) && same_provider(&host, from));
+    // A sending service's or CRM's own message ID: the message went out through an
+    // account there, in the user's name.
+    let via_service = msgid_domain.as_deref().is_some_and(|id| {
+        crate::knowledge::signs("origin.sending_services").any(|s| id.ends_with(s))
+    });
     if let (Some(from), Some(id)) = (&original_from, &msgid_domain)
         && (id.contains('.') || !authenticated && !from_own_provider)
         && !same_name(id, from)
         && reporting.as_deref() != Some(text::base_domain(id).as_str())
         && !(is_internal(id) && own_notice)
         && !is_mail_provider(id)
-        && !crate::knowledge::signs("origin.sending_services").any(|s| id.ends_with(s))
+        && !via_service
         && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
     {
         signs.push("message_id_foreign");
@@ -1099,7 +1104,12 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .find(|(sender, by)| sender.as_deref().is_none_or(|s| !same_operator(s, by)))
             .and_then(|(sender, _)| sender)
             .is_some_and(|h| is_mail_provider(&h));
-        if authenticated && through_own && handed_on_from_login || from_provider_account {
+        // And so does a sending service's message ID: the user's SPF or DKIM record for
+        // the service is missing.
+        if authenticated && through_own && handed_on_from_login
+            || from_provider_account
+            || via_service
+        {
             "unclear"
         } else {
             "forged_sender"

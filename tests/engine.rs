@@ -3288,3 +3288,25 @@ fn a_required_tls_stays_the_senders_and_an_abuse_desks_notice_is_a_complaint() {
         Kind::ComplaintReport
     );
 }
+
+#[test]
+fn a_crms_message_failing_dmarc_is_a_missing_record_not_a_forgery() {
+    let crm = report_returning(
+        "Authentication-Results: mx.empfaenger.example; spf=softfail smtp.mailfrom=example.org; dmarc=fail header.from=example.org\nReceived: from smtp.sfdc.example (198.51.100.20) by mx.empfaenger.example with ESMTPS; Mon, 1 Jan 2024 10:00:00 +0000\n",
+    )
+    .replace("Message-ID: <1@example.org>", "Message-ID: <sfdc.0055g00000ABcDe.1741162770@sfdc.net>");
+    assert_eq!(likely_origin(&crm), Some("unclear"));
+}
+
+#[test]
+fn a_quarantine_digest_of_the_readers_own_gateway_is_no_phishing() {
+    let digest = "From: postmaster@elektro-haas.example\nTo: m.haas@elektro-haas.example\nSubject: Quarantäne-Bericht: 2 Nachrichten\nContent-Type: text/html\n\n\
+        <p>Folgende Nachrichten wurden in Quarantäne gestellt:</p>\
+        <p>Ihr Konto wurde gesperrt - sofort bestätigen <a href=\"https://utm.elektro-haas.example:3840/release?id=a81f\">Freigeben</a></p>\n";
+    let m = analyze(digest.as_bytes()).messages.remove(0);
+    assert!(
+        !m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
+}
