@@ -20,7 +20,7 @@ pub fn read(n: &Notice) -> Option<DsnMessage> {
     }
     // The lines that open a notice, and the notice each opens; a failure before a receipt
     // pasted with it.
-    let openings: Vec<(usize, &str, &str)> = sign_groups("pec.kinds")
+    let opening = sign_groups("pec.kinds")
         .into_iter()
         .filter_map(|(kind, words)| {
             let at = words.iter().find_map(|w| {
@@ -31,10 +31,7 @@ pub fn read(n: &Notice) -> Option<DsnMessage> {
             })?;
             Some((at, kind, action_of(kind)?))
         })
-        .collect();
-    let opening = openings
-        .iter()
-        .min_by_key(|(at, _, action)| (severity(action), *at));
+        .min_by_key(|&(at, _, action)| (severity(action), at));
     // Pasted or forwarded without its header, the words that open a line tell; but not
     // in an automatic reply, nor with a link (a PEC notice has none; a fake one leads
     // to a log-in page).
@@ -50,7 +47,7 @@ pub fn read(n: &Notice) -> Option<DsnMessage> {
     };
     let action = action_of(&kind)?;
     // The sentence from the notice's opening words to the message's identifier.
-    let start = opening.map_or(0, |(at, _, _)| *at);
+    let start = opening.map_or(0, |(at, _, _)| at);
     let end = signs("pec.ends")
         .filter_map(|w| lower[start..].find(w))
         .min()

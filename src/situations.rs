@@ -556,38 +556,29 @@ pub fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
 /// a space at an end, which the matcher would trim, are looked for one by one). The
 /// last diagnostic's are kept: the situations ask about one recipient's many times.
 fn situation_lists_in(diagnostic: &str) -> Vec<&'static str> {
-    type Index = (crate::matcher::Matcher, Vec<(&'static str, &'static str)>);
-    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    /// (List, word) pairs: those the matcher finds, in its order, and those with a space.
+    type Words = Vec<(&'static str, &'static str)>;
+    static INDEX: std::sync::OnceLock<(crate::matcher::Matcher, Words, Words)> =
+        std::sync::OnceLock::new();
     thread_local! {
         static LAST: std::cell::RefCell<(String, Vec<&'static str>)> = Default::default();
     }
-    let (matcher, owner) = INDEX.get_or_init(|| {
-        let owner: Vec<(&str, &str)> = crate::knowledge::sign_groups("situation")
+    let (matcher, whole, spaced) = INDEX.get_or_init(|| {
+        let (whole, spaced): (Words, Words) = crate::knowledge::sign_groups("situation")
             .into_iter()
             .flat_map(|(list, words)| words.into_iter().map(move |w| (list, w)))
-            .collect();
-        let phrases: Vec<&str> = owner
-            .iter()
-            .map(|&(_, w)| if w.trim() == w { w } else { "" })
-            .collect();
-        (crate::matcher::Matcher::substrings(&phrases), owner)
+            .partition(|(_, w)| w.trim() == *w);
+        let phrases: Vec<&str> = whole.iter().map(|&(_, w)| w).collect();
+        (crate::matcher::Matcher::substrings(&phrases), whole, spaced)
     });
     LAST.with_borrow_mut(|(last, lists)| {
         if last != diagnostic {
             let lower = diagnostic.to_ascii_lowercase();
-            let spaced = owner
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, w))| w.trim() != *w);
-            *lists = matcher
-                .matches(&lower)
-                .into_iter()
-                .chain(
-                    spaced
-                        .filter(|(_, (_, w))| text::contains_ci(&lower, w))
-                        .map(|(i, _)| i),
-                )
-                .map(|i| owner[i].0)
+            let found = matcher.matches(&lower).into_iter().map(|i| whole[i]);
+            let written = spaced.iter().filter(|(_, w)| text::contains_ci(&lower, w));
+            *lists = found
+                .chain(written.copied())
+                .map(|(list, _)| list)
                 .collect();
             *last = diagnostic.to_string();
         }
