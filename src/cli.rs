@@ -326,7 +326,8 @@ fn write_text(
                 url => writeln!(out, "{}: {} ({url})", p.provider, p.text)?,
             }
         }
-        if let Some(o) = &e.origin {
+        // An unclear origin is left to the JSON and the page: in text it is noise.
+        if let Some(o) = e.origin.as_ref().filter(|o| o.likely != "unclear") {
             let title = lang.texts().path("origin.title").and_then(Data::str);
             writeln!(out, "{}", title.unwrap_or_default())?;
             writeln!(out, "  {}", o.verdict)?;

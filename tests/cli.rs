@@ -172,6 +172,21 @@ fn json_is_one_array() {
 }
 
 #[test]
+fn the_text_output_names_an_origin_only_when_the_signs_point_somewhere() {
+    let text = |file: &str| {
+        let out = cli(&["--format", "text", "--lang", "en", file], None);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let unclear = "tests/fixtures/o365-german-unknown.txt";
+    let json = lines(&cli(&["--format", "jsonl", unclear], None));
+    assert_eq!(json[0]["explanation"]["origin"]["likely"], "unclear");
+    assert!(!text(unclear).contains("send this message yourself"));
+    assert!(
+        text("tests/fixtures/never-sent-backscatter.eml").contains("send this message yourself")
+    );
+}
+
+#[test]
 fn the_text_output_carries_the_providers_own_explanation() {
     let bounce = b"<anna@gmail.com>: host gmail-smtp-in.l.google.com[192.0.2.27] said:\n    550-5.7.26 This mail has been blocked because the sender is unauthenticated.\n    550 5.7.26 https://support.google.com/mail/answer/81126 (in reply to end of DATA command)\n";
     let out = cli(&["--lang", "en", "-"], Some(bounce));
