@@ -174,15 +174,18 @@ fn socket_error_only(lower: &str) -> Option<&'static str> {
 }
 
 fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
-    if let Some(rule) = provider_rule(lower, f.status, f.hosts, f.reporter) {
-        return (
-            rule.reason,
-            Decision {
-                source: "provider",
-                matched: format!("{}: {}", rule.provider, rule.pattern),
-            },
-        );
-    }
+    let provider = provider_rule(lower, f.status, f.hosts, f.reporter).map(|rule| {
+        let decision = Decision {
+            source: "provider",
+            matched: format!("{}: {}", rule.provider, rule.pattern),
+        };
+        (rule.weak, (rule.reason, decision))
+    });
+    let provider = match provider {
+        Some((false, decided)) => return decided,
+        Some((true, decided)) => Some(decided),
+        None => None,
+    };
     if let Some(error) = socket_error_only(lower) {
         return (
             Reason::NetworkError,
@@ -232,6 +235,9 @@ fn decide(f: &Facts<'_>, lower: &str) -> (Reason, Decision) {
         && let Some(reason) = info.reason
     {
         return status_says(reason, status);
+    }
+    if let Some(decided) = provider {
+        return decided;
     }
     if let Some((reason, phrase, true)) = words {
         return (
@@ -314,8 +320,10 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
     let timed_out = decision.source == "text"
         && (decision.matched.contains("timed out") || decision.matched.contains("timeout"));
     match reason {
+        // (A message a gateway holds for review is on hold, as its words say.)
         Reason::HostUnknown | Reason::Undefined | Reason::OnHold
-            if f.action == Some(Action::Delayed) =>
+            if f.action == Some(Action::Delayed)
+                && !(reason == Reason::OnHold && decision.source == "text") =>
         {
             Reason::Expired
         }

@@ -408,6 +408,24 @@ fn original_to(n: &Notice) -> Option<String> {
         .and_then(text::first_address)
 }
 
+/// The addressee a notice's summary of the held or refused message names ("To:
+/// a@example.org" under "From: <the reader>"), when it is not the notice's own reader.
+fn summarised_to(n: &Notice) -> Option<String> {
+    let reader = n.headers.to.as_deref().and_then(text::first_address)?;
+    let own = n.own_range();
+    text::lines(&n.text[own])
+        .take(SUMMARY_LINES)
+        .find_map(|line| {
+            let line = line.trim_start();
+            let value = crate::knowledge::signs("phishing.pasted_to")
+                .find_map(|label| text::strip_prefix_ci(line, label))?;
+            text::first_address(value).filter(|a| !a.eq_ignore_ascii_case(&reader))
+        })
+}
+
+/// How far down a notice its summary of the message may stand.
+const SUMMARY_LINES: usize = 40;
+
 /// What every recipient of one notice shares.
 struct Context<'a> {
     format: &'static formats::Format,
@@ -548,10 +566,15 @@ fn drop_returned_sender(msg: &mut Message, n: &Notice) {
         .as_deref()
         .is_some_and(|v| text::contains_ci(v, &sender));
     // Only a mention without a failure of its own: the sender may be a recipient too
-    // (in Cc, through a list or alias), or the victim of a loop.
+    // (in Cc, through a list or alias), or the victim of a loop. (A reason the notice's
+    // shared words gave it is none of its own.)
     let is_sender = |r: &Recipient| {
         r.address.eq_ignore_ascii_case(&sender)
-            && r.reason == Reason::Undefined
+            && (r.reason == Reason::Undefined
+                || !r
+                    .diagnostic
+                    .as_deref()
+                    .is_some_and(|d| crate::classify::mentions_failure(&d.to_ascii_lowercase())))
             && r.status.is_none()
             && r.reply_code.is_none()
     };
@@ -580,6 +603,7 @@ fn fallback_recipient(n: &Notice, ctx: &Context<'_>) -> Option<Recipient> {
         .header("x-failed-recipients")
         .and_then(text::first_address)
         .or_else(|| original_to(n))
+        .or_else(|| summarised_to(n))
         .or_else(|| named_in_rewrapped_text(&n.text, &n.lower));
     if named.is_none() && ctx.reading.general.is_empty() {
         return None;
@@ -972,7 +996,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         text::find_addresses(r).first().is_some_and(|a| {
             let local = a.value.split('@').next().unwrap_or("").to_ascii_lowercase();
             !text::is_system_address(&a.value)
-                && !crate::knowledge::signs("kind.list_managers").any(|m| local.contains(m))
+                && !crate::knowledge::signs("kind.automatic_senders").any(|m| local.contains(m))
         })
     });
     if person_sent && !from_system && !known_notice && !n.forwarded && !names_a_failure {

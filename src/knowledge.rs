@@ -338,6 +338,9 @@ pub struct ProviderRule {
     pub reason: Reason,
     /// Applies without the provider's host being named.
     pub anywhere: bool,
+    /// A general sentence the provider puts before its real reason: it decides only when
+    /// neither the words nor the status code do.
+    pub weak: bool,
     /// The provider's documentation for this code, or for the provider.
     pub url: &'static str,
     /// What the provider says the code means.
@@ -412,6 +415,7 @@ pub fn providers() -> &'static [Provider] {
                                 is_status: crate::text::is_status_code(pattern),
                                 reason: Reason::from_name(r.field("reason"))?,
                                 anywhere: r.get("anywhere").and_then(Data::bool).unwrap_or(false),
+                                weak: r.get("weak").and_then(Data::bool).unwrap_or(false),
                                 url: Some(r.field("url"))
                                     .filter(|u| !u.is_empty())
                                     .unwrap_or(url),

@@ -58,7 +58,7 @@ impl Matcher {
             }
             m.phrases.push(parts);
         }
-        keyed.sort_unstable();
+        crate::order::sort(&mut keyed);
         m.entries = keyed
             .iter()
             .map(|&(_, i)| {
@@ -96,7 +96,7 @@ impl Matcher {
             .candidates(hay)
             .flat_map(|i| self.starting_at(hay, i))
             .collect();
-        found.sort_unstable();
+        crate::order::sort(&mut found);
         found.dedup();
         found
     }

@@ -303,7 +303,7 @@ fn nested_message_cut(bytes: &[u8]) -> Option<usize> {
     if starts.len() <= MAX_NESTED_PARTS {
         return None;
     }
-    starts.sort_unstable();
+    crate::order::sort(&mut starts);
     let at = starts[MAX_NESTED_PARTS];
     Some(bytes[..at].iter().rposition(|&b| b == b'\n').unwrap_or(0))
 }
@@ -790,9 +790,10 @@ fn from_mime(msg: &Message<'_>, raw: &str) -> Notice {
         v.contains("auto-replied") || v.contains("auto-generated")
     }) && is_vacation_subject(&subject)
         && !is_forward_subject(&subject);
+    // (A paste may keep its subject line alone: no sender at all.)
     let from_person = notice
         .header("from")
-        .is_some_and(|f| !text::find_addresses(f).is_empty())
+        .is_none_or(|f| !text::find_addresses(f).is_empty())
         && !notice.from_mail_system()
         && !automatic;
     if notice.dsn.is_empty()

@@ -35,7 +35,7 @@ pub fn split(b: &[u8]) -> Vec<Range<usize>> {
         reports_a_failure(&lower[..at]).then_some(at)
     });
     starts.extend(reply_first);
-    starts.sort_unstable();
+    crate::order::sort(&mut starts);
     starts.dedup();
     // A start counts only when the text before it is a notice of its own: it has an
     // opening line, or a notice's "From:" line and an error code. The customer's words
@@ -128,8 +128,9 @@ fn openers(lower: &[u8]) -> Vec<Opener> {
 }
 
 /// Positions of the openers that begin a new notice: a line that comes again (software
-/// writes it once per notice), or a line of other software after a notice that already
-/// named an address or an error code.
+/// writes it once per notice; not one written once per recipient, one after the other),
+/// or a line of other software after a notice that already named an address or an error
+/// code.
 fn new_notice_openers(lower: &[u8], openers: &[Opener]) -> Vec<usize> {
     let mut current: Vec<Opener> = Vec::new();
     // Whether the current notice has shown a code or an address, read up to `scanned`
@@ -144,7 +145,11 @@ fn new_notice_openers(lower: &[u8], openers: &[Opener]) -> Vec<usize> {
                     || has_code(&lower[from..o.at]));
             scanned = scanned.max(o.at);
         }
-        let again = current.iter().any(|c| c.phrase == o.phrase);
+        // (A sentence said once per recipient, one after the other, below the notice's
+        // own opening line is no new notice: Exchange's older reports.)
+        let per_recipient = current.last().is_some_and(|l| l.phrase == o.phrase)
+            && current.first().is_some_and(|f| f.phrase != o.phrase);
+        let again = !per_recipient && current.iter().any(|c| c.phrase == o.phrase);
         let other = coded && current.iter().any(|c| c.family != o.family);
         if again || other {
             current.clear();

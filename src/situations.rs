@@ -906,9 +906,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // Passed through the user's own servers: a receiving (`by`) host, not a name the
     // sending machine claimed for itself.
     // The newest hop's receiver also checked the sending host's name (`from helo
-    // (name [ip])`); older hops may be made up.
-    let received_by_own = original
+    // (name [ip])`); older hops may be made up. Below a hop from a host without a name
+    // (`from unknown`) any line may be.
+    let unnamed_hop = original
         .received
+        .iter()
+        .position(|r| text::strip_prefix_ci(r, "from unknown").is_some());
+    let checked_hops = &original.received[..unnamed_hop.map_or(original.received.len(), |i| i + 1)];
+    let received_by_own = checked_hops
         .iter()
         .filter_map(|r| receiving_host(r))
         .chain(original.received.first().and_then(|r| verified_sender(r)))

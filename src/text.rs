@@ -351,7 +351,7 @@ pub fn mask_names(lower: &str) -> Cow<'_, str> {
     if spans.is_empty() {
         return Cow::Borrowed(lower);
     }
-    spans.sort_unstable();
+    crate::order::sort(&mut spans);
     let mut out = String::with_capacity(lower.len());
     let mut at = 0;
     for (start, end) in spans {
@@ -890,7 +890,7 @@ fn recipient_list_cuts(line: &str) -> Vec<usize> {
         }
     }
     let mut cuts: Vec<usize> = claimed.into_iter().flat_map(|(s, e)| [s, e]).collect();
-    cuts.sort_unstable();
+    crate::order::sort(&mut cuts);
     cuts.dedup();
     cuts.retain(|&c| c > 0 && c < line.len());
     cuts

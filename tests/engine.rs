@@ -3310,3 +3310,132 @@ fn a_quarantine_digest_of_the_readers_own_gateway_is_no_phishing() {
             .any(|w| matches!(w, Warning::Phishing { .. }))
     );
 }
+
+#[test]
+fn lines_below_a_hop_from_an_unnamed_host_prove_no_own_server() {
+    // The receiver took the message from a host without a name that called itself by
+    // the user's domain; the line below it, "by example.org", anyone can write.
+    let forged = report_returning(
+        "Received: from unknown (HELO example.org) (203.0.113.201) by mx.empfaenger.example with SMTP; Mon, 1 Jan 2024 10:00:00 +0000\nReceived: from [198.51.100.7] by example.org; Mon, 1 Jan 2024 12:59:00 +0300\n",
+    )
+    .replace("<1@example.org>", "<8361.J4R8@spamhost.example>");
+    assert_eq!(likely_origin(&forged), Some("forged_sender"));
+}
+
+#[test]
+fn a_gateways_notice_from_a_no_reply_address_is_read() {
+    let refused = "Return-Path: <noreply@gateway.example>\nFrom: Email Security <noreply@gateway.example>\nTo: anna@example.org\nSubject: Message not delivered: Invoice\n\n\
+        Your message was not delivered by the recipient's email security system because\nit violates the attachment policy.\n\n  Sender:      anna@example.org\n  Recipient:   bob@empfaenger.example\n  Rule:        Attachment - Block executable files\n";
+    let m = &analyze(refused.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].address, "bob@empfaenger.example");
+    assert_eq!(m.recipients[0].reason, Reason::PolicyViolation);
+}
+
+#[test]
+fn a_message_a_gateway_holds_for_review_is_on_hold() {
+    let held = "Return-Path: <postmaster@gateway.example>\nFrom: Postmaster <postmaster@gateway.example>\nTo: <anna@example.org>\nSubject: Your message has been held for review: Contract\n\n\
+        Your message has not been delivered yet.\nThe message below is being held for review by your administrator because it\ntriggered one of your organisation's outbound policies.\n\n  From:       anna@example.org\n  To:         bob@empfaenger.example\n  Subject:    Contract\n";
+    let m = &analyze(held.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].address, "bob@empfaenger.example");
+    assert_eq!(m.recipients[0].reason, Reason::OnHold);
+}
+
+#[test]
+fn a_providers_general_sentence_yields_to_the_reason_after_it() {
+    let gmx = |reply: &str| {
+        let bounce = format!(
+            "<bob@gmx.de>: host mx00.emig.gmx.net[212.227.15.9] said: 550-Requested action not\n    taken: mailbox unavailable {reply} (in reply to RCPT TO command)\n"
+        );
+        analyze(bounce.as_bytes()).messages[0].recipients[0].reason
+    };
+    assert_eq!(
+        gmx("550 5.2.1 mailbox inactive, account has not been used for a long time"),
+        Reason::Suspend
+    );
+    assert_eq!(
+        gmx("550 Mail rejected: sender domain SPF check failed"),
+        Reason::AuthFailure
+    );
+    assert_eq!(
+        gmx("550 For explanation visit https://postmaster.gmx.net"),
+        Reason::UserUnknown
+    );
+}
+
+#[test]
+fn the_writers_signature_below_a_pasted_error_is_no_recipient() {
+    let paste = "Hello,\nthe webmail shows this when I send our invitation:\n\n    Unable to send message;Reason:550 5.4.6 Unusual sending activity detected. Please try after sometime.\n\nWhat does this mean?\n\nRegards\nDieter\ndieter@verein.example\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert!(
+        m.recipients.iter().all(|r| r.address.is_empty()),
+        "{:?}",
+        m.recipients
+    );
+    assert_eq!(m.recipients[0].reason, Reason::RateLimited);
+}
+
+#[test]
+fn an_older_exchange_report_with_a_sentence_per_recipient_stays_one_notice() {
+    let sentence =
+        "Your message couldn't be delivered because you weren't recognized as a valid sender.";
+    let paste = format!(
+        "Delivery has failed to these recipients or groups:\n\na@one.example\n{sentence}\n\nb@two.example\n{sentence}\n\nDiagnostic information for administrators:\n\nGenerating server: DB9P190MB1522.EURP190.PROD.OUTLOOK.COM\n\na@one.example\nRemote Server returned '550 5.1.8 Access denied, bad outbound sender AS(42004)'\n\nb@two.example\nRemote Server returned '550 5.1.8 Access denied, bad outbound sender AS(42004)'\n"
+    );
+    let report = analyze(paste.as_bytes());
+    assert_eq!(report.messages.len(), 1);
+    assert_eq!(report.messages[0].recipients.len(), 2);
+    assert_eq!(report.messages[0].recipients[0].reason, Reason::Rejected);
+}
+
+#[test]
+fn a_forwarded_notice_is_read_by_its_own_words_not_its_returned_messages() {
+    // The paste kept its subject line; the returned message's subject is German words
+    // of a notice.
+    let paste = "Subject: WG: Mail delivery failed\n\nHallo, ist das Spam?\n\nGruesse\nBernd\n\n-----Ursprüngliche Nachricht-----\nVon: Mail Delivery System <MAILER-DAEMON@smtp.provider.example>\nAn: bernd@example.org\nBetreff: Mail delivery failed: returning message to sender\n\n\
+        This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  x@empfaenger.example\n    host mx.empfaenger.example [192.0.2.8]\n    SMTP error from remote mail server after RCPT TO:<x@empfaenger.example>:\n    550 5.1.1 <x@empfaenger.example>: Recipient address rejected: User unknown\n\n------ This is a copy of the message's headers. ------\n\nFrom: bernd@example.org\nTo: undisclosed-recipients:;\nSubject: Ihre Sendung konnte nicht zugestellt werden\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.format, "exim");
+    assert_eq!(m.recipients[0].address, "x@empfaenger.example");
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
+}
+
+#[test]
+fn provider_words_for_limits_tls_and_missing_domains() {
+    let reason = |reply: &str| {
+        let bounce = format!(
+            "<bob@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: {reply}\n"
+        );
+        analyze(bounce.as_bytes()).messages[0].recipients[0].reason
+    };
+    assert_eq!(
+        reason(
+            "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade."
+        ),
+        Reason::RateLimited
+    );
+    assert_eq!(
+        reason(
+            "550 5.7.1 <bob@empfaenger.example>: Recipient address rejected: This recipient accepts only TLS-encrypted mail. Please use STARTTLS."
+        ),
+        Reason::FailedStartTls
+    );
+    assert_eq!(
+        reason(
+            "550 5.4.310 DNS domain empfaenger.example does not exist [Message=InfoDomainNonexistent]"
+        ),
+        Reason::HostUnknown
+    );
+}
+
+#[test]
+fn a_pasted_fake_quarantine_notice_asking_for_the_password_is_phishing() {
+    let paste = "Von: E-Mail-Sicherheit <security-noreply@spamfilter-service.example>\nAn: Buchhaltung\nBetreff: Zurückgehaltene Nachrichten - Handlung erforderlich (3)\n\n\
+        aufgrund eines Synchronisationsfehlers wurden 3 Nachrichten für Sie zurückgehalten:\n\n   rechnung@kundenkonto.example   Ihre Rechnung\n\n\
+        JETZT FREIGEBEN [https://firma-de.quarantaene-freigabe.example/release?uid=buchhaltung]\n\nBitte melden Sie sich mit Ihrem aktuellen E-Mail-Passwort an.\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert!(m.warnings.iter().any(
+        |w| matches!(w, Warning::Phishing { signs } if signs.iter().any(|s| s == "password_request"))
+    ));
+}

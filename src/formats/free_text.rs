@@ -396,6 +396,11 @@ fn is_message_detail(lower: &str) -> bool {
     crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
 }
 
+/// The longest line that may close a person's note, and how far below it the writer's
+/// address may stand.
+const SIGN_OFF_LEN: usize = 40;
+const SIGNATURE_LINES: usize = 3;
+
 /// Reads recipients and their diagnostics out of the notice text; `lower` is that text
 /// in ASCII lower case.
 pub fn read(f: &Format, n: &Notice) -> TextReading {
@@ -478,7 +483,15 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
         if after_sender_label && trimmed.contains('@') && !labelled_recipient() {
             continue;
         }
-        if trimmed.contains('@') && r.address_line(line, trimmed, arrows) {
+        if trimmed.len() <= SIGN_OFF_LEN
+            && crate::knowledge::signs("free_text.sign_offs").any(|w| trimmed_lower.starts_with(w))
+        {
+            r.signed_off_at = Some(line_no);
+        }
+        let signature = r
+            .signed_off_at
+            .is_some_and(|at| line_no - at <= SIGNATURE_LINES && !text::has_code(trimmed));
+        if trimmed.contains('@') && (signature || r.address_line(line, trimmed, arrows)) {
             continue;
         }
         match r.current {
@@ -642,6 +655,8 @@ struct Reader<'a> {
     /// Each recipient's place in `out.recipients`, by lower-case address (a long list
     /// of addresses stays linear).
     index: std::collections::HashMap<String, usize>,
+    /// The line that closed a person's note ("Viele Grüße"), if any.
+    signed_off_at: Option<usize>,
     /// Lines before this one added words to a diagnostic or the general text.
     content_until: usize,
     content_len: usize,

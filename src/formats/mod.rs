@@ -96,11 +96,13 @@ pub fn has_body_sign(n: &Notice) -> bool {
     body_format(n).is_some()
 }
 
-/// The format whose body signs the notice's first 64 KiB show, if any.
+/// The format whose body signs the notice's first 64 KiB show, if any. A returned
+/// message's words ("Ihre Sendung konnte nicht zugestellt werden") are not the notice's.
 fn body_format(n: &Notice) -> Option<&'static Format> {
-    let first = n
-        .body_format
-        .get_or_init(|| body_sign(&n.lower[..n.lower.floor_char_boundary(64 * 1024)]));
+    let first = n.body_format.get_or_init(|| {
+        let end = n.own_range().end.min(64 * 1024);
+        body_sign(&n.lower[..n.lower.floor_char_boundary(end)])
+    });
     first.map(|i| FORMATS[i])
 }
 
