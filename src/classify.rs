@@ -321,7 +321,7 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
         && (decision.matched.contains("timed out") || decision.matched.contains("timeout"));
     match reason {
         // (A message a gateway holds for review is on hold, as its words say.)
-        Reason::HostUnknown | Reason::Undefined | Reason::OnHold
+        Reason::Undefined | Reason::OnHold
             if f.action == Some(Action::Delayed)
                 && !(reason == Reason::OnHold && decision.source == "text") =>
         {
@@ -347,16 +347,29 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
             Reason::NetworkError
         }
         // A final notice that failed to connect, then timed out or stopped retrying
-        // ("giving up after 2 days"): the message expired.
+        // ("giving up after 2 days"; Postfix's final 4.4.1 no answer and 4.4.3 DNS
+        // failure): the message expired.
         // (A mail program that could not reach its own outgoing server never retried.)
         Reason::NetworkError
             if (timed_out
-                || f.status.is_some_and(|s| s.ends_with(".4.7"))
+                || f.status.is_some_and(|s| {
+                    s.ends_with(".4.7")
+                        || s.starts_with('4') && [".4.1", ".4.3"].iter().any(|d| s.ends_with(d))
+                })
                 || gave_up(f.diagnostic)
                 || gave_up(f.context))
                 && f.action != Some(Action::Delayed)
                 && !knowledge::signs("situation.outgoing_server_unreachable")
                     .any(|w| text::contains_ci(f.diagnostic, w)) =>
+        {
+            Reason::Expired
+        }
+        // So did one the receiver kept deferring (greylisting that never passed, a
+        // rate limit) until the sender stopped retrying.
+        Reason::RateLimited
+            if !permanent(f)
+                && f.action != Some(Action::Delayed)
+                && (gave_up(f.diagnostic) || gave_up(f.context)) =>
         {
             Reason::Expired
         }

@@ -410,17 +410,27 @@ fn original_to(n: &Notice) -> Option<String> {
 
 /// The addressee a notice's summary of the held or refused message names ("To:
 /// a@example.org" under "From: <the reader>"), when it is not the notice's own reader.
+/// (Only below the notice's own header lines, which name the reader; not in a summary of
+/// a message someone else sent the reader.)
 fn summarised_to(n: &Notice) -> Option<String> {
-    let reader = n.headers.to.as_deref().and_then(text::first_address)?;
+    let reader = text::first_address(n.headers.to.as_deref()?).unwrap_or_default();
     let own = n.own_range();
-    text::lines(&n.text[own])
-        .take(SUMMARY_LINES)
-        .find_map(|line| {
-            let line = line.trim_start();
-            let value = crate::knowledge::signs("phishing.pasted_to")
-                .find_map(|label| text::strip_prefix_ci(line, label))?;
-            text::first_address(value).filter(|a| !a.eq_ignore_ascii_case(&reader))
-        })
+    let field = |line: &str, list: &str| {
+        let line = line.trim_start();
+        crate::knowledge::signs(list)
+            .find_map(|label| text::strip_prefix_ci(line, label))
+            .and_then(text::first_address)
+    };
+    let summary: Vec<&str> = text::lines(&n.text[own]).take(SUMMARY_LINES).collect();
+    let from_another = summary.iter().any(|l| {
+        field(l, "phishing.pasted_from").is_some_and(|a| !a.eq_ignore_ascii_case(&reader))
+    });
+    if from_another {
+        return None;
+    }
+    summary
+        .iter()
+        .find_map(|l| field(l, "phishing.pasted_to").filter(|a| !a.eq_ignore_ascii_case(&reader)))
 }
 
 /// How far down a notice its summary of the message may stand.
@@ -839,8 +849,15 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
             own
         }
     };
-    let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), action, reason);
     let alternative = classify::alternative(&facts, reason, &decided_by);
+    // A message a filter holds for review, in the notice's words, is not delivered yet.
+    let action = match action {
+        None if reason == Reason::OnHold && decided_by.source == "text" && !permanent => {
+            Some(Action::Delayed)
+        }
+        action => action,
+    };
+    let hard_bounce = is_permanent(status.as_deref(), reply_code.as_deref(), action, reason);
     let address = raw.address;
     Recipient {
         original_address: raw
@@ -991,12 +1008,18 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         return Kind::NotABounce;
     }
     // A person's mail (its return path is their address) that only talks about failures
-    // is no notice: mail systems send notices with an empty return path.
+    // is no notice: mail systems send notices with an empty return path, or from an
+    // address that takes no replies under a subject that says a message failed.
+    let failure_subject = n.header("subject").is_some_and(|s| {
+        crate::knowledge::signs("kind.failure_subjects").any(|w| text::contains_ci(s, w))
+    });
     let person_sent = n.header("return-path").is_some_and(|r| {
         text::find_addresses(r).first().is_some_and(|a| {
             let local = a.value.split('@').next().unwrap_or("").to_ascii_lowercase();
-            !text::is_system_address(&a.value)
-                && !crate::knowledge::signs("kind.automatic_senders").any(|m| local.contains(m))
+            let automatic = |list| crate::knowledge::signs(list).any(|m| local.contains(m));
+            !(text::is_system_address(&a.value)
+                || automatic("kind.list_managers")
+                || failure_subject && automatic("kind.no_reply_senders"))
         })
     });
     if person_sent && !from_system && !known_notice && !n.forwarded && !names_a_failure {
@@ -1006,7 +1029,15 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
         return Kind::DeliveryReport;
     }
     if all(&|r| r.action == Some(Action::Delayed)) {
-        return Kind::DelayNotice;
+        // (A filter's word that mail for the reader is held: nothing of theirs waits.)
+        let held_for_reader = n.dsn.is_empty()
+            && !n.is_dsn_report
+            && crate::knowledge::signs("kind.digest_words").any(|w| n.own_words().contains(w));
+        return if held_for_reader {
+            Kind::NotABounce
+        } else {
+            Kind::DelayNotice
+        };
     }
     // A person's reply that only talks about a failure ("my old address no longer
     // exists") names no failed recipient and carries no report.

@@ -244,13 +244,12 @@ pub fn situation_phrases(situation: &str) -> impl Iterator<Item = &'static str> 
 pub fn phrase_index() -> &'static (Matcher, Vec<(usize, &'static str)>) {
     static CACHE: OnceLock<(Matcher, Vec<(usize, &'static str)>)> = OnceLock::new();
     CACHE.get_or_init(|| {
-        let flat: Vec<(usize, &'static str)> = phrase_rules()
-            .iter()
-            .enumerate()
-            .flat_map(|(ri, r)| r.phrases.iter().map(move |p| (ri, *p)))
-            .collect();
-        let phrases: Vec<&'static str> = flat.iter().map(|(_, p)| *p).collect();
-        (Matcher::new(&phrases), flat)
+        Matcher::with_owners(
+            phrase_rules()
+                .iter()
+                .enumerate()
+                .flat_map(|(ri, r)| r.phrases.iter().map(move |&p| ((ri, p), p))),
+        )
     })
 }
 
@@ -258,10 +257,12 @@ pub fn phrase_index() -> &'static (Matcher, Vec<(usize, &'static str)>) {
 pub fn provider_index() -> &'static (Matcher, Vec<&'static ProviderRule>) {
     static CACHE: OnceLock<(Matcher, Vec<&'static ProviderRule>)> = OnceLock::new();
     CACHE.get_or_init(|| {
-        let flat: Vec<&'static ProviderRule> =
-            providers().iter().flat_map(|p| p.rules.iter()).collect();
-        let patterns: Vec<&'static str> = flat.iter().map(|r| r.pattern).collect();
-        (Matcher::new(&patterns), flat)
+        Matcher::with_owners(
+            providers()
+                .iter()
+                .flat_map(|p| p.rules.iter())
+                .map(|r| (r, r.pattern)),
+        )
     })
 }
 

@@ -41,9 +41,18 @@ impl Matcher {
         };
         let mut keyed: Vec<(usize, usize)> = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
+            // Spaces around a `*` gap go with the gap; a phrase's outer spaces are its
+            // own (" pbl" is a word, not part of one).
+            let gaps = p.matches('*').count();
             let parts: Vec<String> = p
                 .split('*')
-                .map(str::trim)
+                .enumerate()
+                .map(|(k, part)| match (k > 0, k < gaps) {
+                    (true, true) => part.trim(),
+                    (true, false) => part.trim_start(),
+                    (false, true) => part.trim_end(),
+                    (false, false) => part,
+                })
                 .filter(|s| !s.is_empty())
                 .map(str::to_ascii_lowercase)
                 .collect();
@@ -82,11 +91,19 @@ impl Matcher {
         m
     }
 
-    /// Compiles phrases that may also start inside a word (no word-boundary rule).
-    pub fn substrings(phrases: &[&str]) -> Matcher {
+    /// Compiles the phrases of `(owner, phrase)` pairs, in order: the index of a phrase
+    /// that [`Matcher::matches`] or [`Matcher::find`] gives is its owner's in the list
+    /// returned beside the matcher.
+    pub fn with_owners<'a, T>(pairs: impl IntoIterator<Item = (T, &'a str)>) -> (Matcher, Vec<T>) {
+        let (owners, phrases): (Vec<T>, Vec<&str>) = pairs.into_iter().unzip();
+        (Matcher::new(&phrases), owners)
+    }
+
+    /// The same phrases, which may also start inside a word (no word-boundary rule).
+    pub fn inside_words(self) -> Matcher {
         Matcher {
             anywhere: true,
-            ..Matcher::new(phrases)
+            ..self
         }
     }
 
@@ -222,8 +239,20 @@ mod tests {
     }
 
     #[test]
+    fn owners_stand_in_the_order_of_their_phrases() {
+        let (m, owners) =
+            Matcher::with_owners([("full", "mailbox full"), ("unknown", "user unknown")]);
+        let found: Vec<&str> = m
+            .matches("550 user unknown")
+            .into_iter()
+            .map(|i| owners[i])
+            .collect();
+        assert_eq!(found, ["unknown"]);
+    }
+
+    #[test]
     fn substrings_may_start_inside_a_word() {
-        let m = Matcher::substrings(&["rbl", "sorbs.net"]);
+        let m = Matcher::new(&["rbl", "sorbs.net"]).inside_words();
         assert_eq!(m.matches("superbly done"), vec![0]);
         assert_eq!(m.matches("listed in dnsrbl.sorbs.net"), vec![0, 1]);
         assert!(m.matches("nothing here").is_empty());

@@ -725,6 +725,10 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .and_then(|a| a.first())
             .and_then(|a| a.address())
             .map(text::squash),
+        logged_in: msg.header_raw("X-Authenticated-Sender").is_some()
+            || msg
+                .header_raw("X-MS-Exchange-Organization-AuthAs")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("internal")),
     }
 }
 

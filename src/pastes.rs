@@ -145,9 +145,12 @@ fn new_notice_openers(lower: &[u8], openers: &[Opener]) -> Vec<usize> {
                     || has_code(&lower[from..o.at]));
             scanned = scanned.max(o.at);
         }
-        // (A sentence said once per recipient, one after the other, below the notice's
-        // own opening line is no new notice: Exchange's older reports.)
-        let per_recipient = current.last().is_some_and(|l| l.phrase == o.phrase)
+        // (A sentence said once per recipient, one after the other with no server reply
+        // between, below the notice's own opening line is no new notice: Exchange's
+        // older reports.)
+        let per_recipient = current
+            .last()
+            .is_some_and(|l| l.phrase == o.phrase && !has_code(&lower[l.at..o.at]))
             && current.first().is_some_and(|f| f.phrase != o.phrase);
         let again = !per_recipient && current.iter().any(|c| c.phrase == o.phrase);
         let other = coded && current.iter().any(|c| c.family != o.family);

@@ -98,6 +98,10 @@ pub struct HeaderSummary {
     /// The `Reply-To:` address, when it is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// Header fields say the sender logged in to send (Exchange's
+    /// `X-MS-Exchange-Organization-AuthAs: Internal`, `X-Authenticated-Sender`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub logged_in: bool,
 }
 
 /// The outcome for one recipient.

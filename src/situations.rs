@@ -552,37 +552,33 @@ pub fn diagnostic_says(r: &Recipient, signs: &str) -> bool {
     }
 }
 
-/// The `situation` word lists that occur in a diagnostic, found in one pass (words with
-/// a space at an end, which the matcher would trim, are looked for one by one). The
-/// last diagnostic's are kept: the situations ask about one recipient's many times.
+/// The `situation` word lists that occur in a diagnostic, found in one pass. The last
+/// diagnostic's are kept: the situations ask about one recipient's many times.
 fn situation_lists_in(diagnostic: &str) -> Vec<&'static str> {
-    /// (List, word) pairs: those the matcher finds, in its order, and those with a space.
-    type Words = Vec<(&'static str, &'static str)>;
-    static INDEX: std::sync::OnceLock<(crate::matcher::Matcher, Words, Words)> =
+    static INDEX: std::sync::OnceLock<(crate::matcher::Matcher, Vec<&'static str>)> =
         std::sync::OnceLock::new();
     thread_local! {
         static LAST: std::cell::RefCell<(String, Vec<&'static str>)> = Default::default();
     }
-    let (matcher, whole, spaced) = INDEX.get_or_init(|| {
-        let (whole, spaced): (Words, Words) = crate::knowledge::sign_groups("situation")
-            .into_iter()
-            .flat_map(|(list, words)| words.into_iter().map(move |w| (list, w)))
-            .partition(|(_, w)| w.trim() == *w);
-        let phrases: Vec<&str> = whole.iter().map(|&(_, w)| w).collect();
-        (crate::matcher::Matcher::substrings(&phrases), whole, spaced)
+    let (matcher, lists) = INDEX.get_or_init(|| {
+        let (matcher, lists) = crate::matcher::Matcher::with_owners(
+            crate::knowledge::sign_groups("situation")
+                .into_iter()
+                .flat_map(|(list, words)| words.into_iter().map(move |w| (list, w))),
+        );
+        (matcher.inside_words(), lists)
     });
-    LAST.with_borrow_mut(|(last, lists)| {
+    LAST.with_borrow_mut(|(last, found)| {
         if last != diagnostic {
             let lower = diagnostic.to_ascii_lowercase();
-            let found = matcher.matches(&lower).into_iter().map(|i| whole[i]);
-            let written = spaced.iter().filter(|(_, w)| text::contains_ci(&lower, w));
-            *lists = found
-                .chain(written.copied())
-                .map(|(list, _)| list)
+            *found = matcher
+                .matches(&lower)
+                .into_iter()
+                .map(|i| lists[i])
                 .collect();
             *last = diagnostic.to_string();
         }
-        lists.clone()
+        found.clone()
     })
 }
 
@@ -795,7 +791,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     let mut signs = Vec::new();
     // The hop where someone logged in to send, if any.
     let authenticated_hop = original.received.iter().find(|r| logged_in_hop(r));
-    let authenticated = authenticated_hop.is_some();
+    let authenticated = authenticated_hop.is_some() || original.logged_in;
     if authenticated {
         signs.push("authenticated_submission");
     }
@@ -907,11 +903,25 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // sending machine claimed for itself.
     // The newest hop's receiver also checked the sending host's name (`from helo
     // (name [ip])`); older hops may be made up. Below a hop from a host without a name
-    // (`from unknown`) any line may be.
-    let unnamed_hop = original
-        .received
-        .iter()
-        .position(|r| text::strip_prefix_ci(r, "from unknown").is_some());
+    // of its own that called itself by the user's bare domain (`from unknown (HELO
+    // example.org)`, `from example.org ([IP])`, as spam software does; a mail server
+    // gives its own host name), any line may be.
+    let unnamed_hop = original.received.iter().position(|r| {
+        let lower = r.to_ascii_lowercase();
+        let claimed = lower
+            .get(5..)
+            .and_then(|rest| rest.split([' ', '(']).next());
+        let helo = lower
+            .split_once("(helo ")
+            .and_then(|(_, rest)| rest.split([')', ' ']).next());
+        verified_sender(r).is_none()
+            && user_domain.as_deref().is_some_and(|d| {
+                [claimed, helo]
+                    .iter()
+                    .flatten()
+                    .any(|c| c.eq_ignore_ascii_case(d))
+            })
+    });
     let checked_hops = &original.received[..unnamed_hop.map_or(original.received.len(), |i| i + 1)];
     let received_by_own = checked_hops
         .iter()
@@ -1050,10 +1060,11 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     }
     // The machine that handed the message in, without a login, is no mail server of the
     // user's: a home or unnamed connection, or one that only called itself by the user's
-    // domain.
+    // domain. (The oldest hop that can be trusted: lines below an unnamed one may be made
+    // up.)
     if !authenticated
         && !through_own
-        && let (Some(hop), Some(domain)) = (original.received.last(), user_domain.as_deref())
+        && let (Some(hop), Some(domain)) = (checked_hops.last(), user_domain.as_deref())
         && foreign_machine(hop, domain)
     {
         signs.push("foreign_machine");

@@ -3439,3 +3439,109 @@ fn a_pasted_fake_quarantine_notice_asking_for_the_password_is_phishing() {
         |w| matches!(w, Warning::Phishing { signs } if signs.iter().any(|s| s == "password_request"))
     ));
 }
+
+#[test]
+fn a_notice_pasted_below_a_forward_separator_is_still_read() {
+    let paste = "-----Original Message-----\nThis is the mail system at host mail.example.org.\n\n<x@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: 550 5.2.1\n    mailbox disabled (in reply to RCPT TO command)\n";
+    let m = &analyze(paste.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_eq!(m.recipients[0].reason, Reason::Suspend);
+}
+
+#[test]
+fn two_pasted_notices_that_end_alike_stay_two() {
+    let notice = |to: &str, reply: &str| {
+        format!(
+            "Delivery has failed to these recipients or groups:\n\n{to}\nThe message couldn't be delivered.\n\nDiagnostic information for administrators:\n\nGenerating server: EX16.firma.local\n\n{to}\nRemote Server returned '{reply}'\n\n"
+        )
+    };
+    // (Microsoft 365's newer layout opens with a sentence of its own.)
+    let paste = notice("a@one.example", "550 5.1.1 User unknown")
+        + &notice("b@two.example", "552 5.2.2 user is over quota").replace(
+            "Delivery has failed to these recipients or groups:",
+            "Your message to b@two.example couldn't be delivered.",
+        );
+    let report = analyze(paste.as_bytes());
+    assert_eq!(report.messages.len(), 2);
+    assert_eq!(report.messages[1].recipients[0].reason, Reason::MailboxFull);
+}
+
+#[test]
+fn ordinary_mail_from_a_no_reply_address_is_no_notice() {
+    let mail = "Return-Path: <noreply@verein.example>\nFrom: Verein <noreply@verein.example>\nTo: trainer@example.org\nSubject: Erinnerung: Training fällt aus\n\n\
+        Das Training am Donnerstag fällt aus, die Halle ist gesperrt.\nBei Fragen: vorstand@verein.example\n";
+    assert_eq!(analyze(mail.as_bytes()).messages[0].kind, Kind::NotABounce);
+}
+
+#[test]
+fn a_thank_you_sentence_or_a_customers_greeting_keeps_the_recipient() {
+    for opening in [
+        "Thank you for using CloudHost Mail.",
+        "Hi team, this came back.\nCheers",
+        "Danke, Jens",
+    ] {
+        let paste = format!(
+            "{opening}\nThe following recipients could not be reached:\n  sarah@bakery.example\n  550 5.2.2 Mailbox is full\n"
+        );
+        let m = &analyze(paste.as_bytes()).messages[0];
+        assert_eq!(m.recipients[0].address, "sarah@bakery.example", "{opening}");
+    }
+}
+
+#[test]
+fn a_hold_that_ended_in_a_refusal_or_that_is_for_the_reader_is_no_delay() {
+    let refused = "<x@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: 550 5.7.1\n    message held for review and the administrator declined it (in reply to end of DATA command)\n";
+    let m = &analyze(refused.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::Bounce);
+    assert_ne!(m.recipients[0].reason, Reason::OnHold);
+    let for_reader = "From: Email Security <postmaster@gateway.example.org>\nTo: anna@example.org\nSubject: A message for you is on hold\nAuto-Submitted: auto-generated\n\n\
+        A message addressed to you has been held for review by an administrator.\n\nFrom: offers@supplier.example\nTo: sales@example.org\n";
+    assert_eq!(
+        analyze(for_reader.as_bytes()).messages[0].kind,
+        Kind::NotABounce
+    );
+}
+
+#[test]
+fn a_receivers_unnamed_entry_hop_does_not_hide_the_users_own_login() {
+    // The user's own server (no reverse name) greets with its host name; the login below
+    // it is real.
+    let misuse = report_returning(
+        "Received: (qmail 28811 invoked from network); 1 Jan 2024 10:00:00 -0000\nReceived: from unknown (HELO mail.example.org) (203.0.113.9) by mx.empfaenger.example with SMTP; 1 Jan 2024 10:00:00 -0000\nReceived: from [198.51.100.4] (unknown [198.51.100.4]) by mail.example.org with ESMTPSA; Mon, 1 Jan 2024 09:59:00 +0000\n",
+    );
+    assert_eq!(likely_origin(&misuse), Some("account_misuse"));
+}
+
+#[test]
+fn a_final_notice_after_days_of_temporary_errors_is_expired() {
+    let qmail = "Hi. This is the qmail-send program at mail.example.org.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<x@empfaenger.example>:\nSorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long.\n";
+    assert_eq!(
+        analyze(qmail.as_bytes()).messages[0].recipients[0].reason,
+        Reason::Expired
+    );
+    let postfix = report_returning("").replace(
+        "Action: failed\nStatus: 5.1.1",
+        "Action: failed\nStatus: 4.4.1\nDiagnostic-Code: X-Postfix; connect to mx.empfaenger.example[192.0.2.1]:25: Connection refused",
+    );
+    assert_eq!(
+        analyze(postfix.as_bytes()).messages[0].recipients[0].reason,
+        Reason::Expired
+    );
+}
+
+#[test]
+fn an_infected_host_on_a_block_list_is_blocked_not_a_virus() {
+    let bounce = "<x@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: 550 5.7.1 Rejected because 203.0.113.88 is listed at xbl.spamhaus.org (127.0.0.4): Your host appears to be infected or to run an open proxy (in reply to RCPT TO command)\n";
+    assert_eq!(
+        analyze(bounce.as_bytes()).messages[0].recipients[0].reason,
+        Reason::Blocked
+    );
+}
+
+#[test]
+fn exchanges_internal_authentication_header_is_a_login() {
+    let sbs = report_returning(
+        "Received: from WIN-GKL3M2 (196.251.70.14) by SBS2011.example.local (192.168.1.10) with Microsoft SMTP Server id 14.3.513.0; Sun, 16 Mar 2025 02:13:58 +0100\nX-MS-Exchange-Organization-AuthAs: Internal\n",
+    );
+    assert_eq!(likely_origin(&sbs), Some("account_misuse"));
+}

@@ -47,7 +47,7 @@ fn unregistered_hit(diagnostic: &str, lower: &str) -> Option<BlocklistHit> {
     static OTHER_LISTS: OnceLock<(Matcher, Vec<&str>)> = OnceLock::new();
     let (matcher, words) = OTHER_LISTS.get_or_init(|| {
         let words: Vec<&str> = crate::knowledge::signs("blocklist.other_lists").collect();
-        (Matcher::substrings(&words), words)
+        (Matcher::new(&words).inside_words(), words)
     });
     // The first list (in file order) the text names.
     let named = matcher.matches(lower).first().and_then(|&i| {
@@ -96,17 +96,10 @@ type NameIndex = (Matcher, Vec<(usize, Option<&'static str>)>);
 fn name_index() -> &'static NameIndex {
     static CACHE: OnceLock<NameIndex> = OnceLock::new();
     CACHE.get_or_init(|| {
-        let mut phrases = Vec::new();
-        let mut owners = Vec::new();
-        for (i, l) in lists().iter().enumerate() {
-            phrases.push(l.zone);
-            owners.push((i, None));
-            for n in &l.names {
-                phrases.push(*n);
-                owners.push((i, Some(*n)));
-            }
-        }
-        (Matcher::new(&phrases), owners)
+        Matcher::with_owners(lists().iter().enumerate().flat_map(|(i, l)| {
+            std::iter::once(((i, None), l.zone))
+                .chain(l.names.iter().map(move |&n| ((i, Some(n)), n)))
+        }))
     })
 }
 

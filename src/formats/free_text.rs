@@ -396,9 +396,9 @@ fn is_message_detail(lower: &str) -> bool {
     crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
 }
 
-/// The longest line that may close a person's note, and how far below it the writer's
-/// address may stand.
-const SIGN_OFF_LEN: usize = 40;
+/// The most words of a line that closes a person's note, and how far below it (with no
+/// empty line between) the writer's address may stand.
+const SIGN_OFF_WORDS: usize = 3;
 const SIGNATURE_LINES: usize = 3;
 
 /// Reads recipients and their diagnostics out of the notice text; `lower` is that text
@@ -423,6 +423,7 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             && line
                 .starts_with(|c: char| c.is_whitespace() || c.is_lowercase() || c.is_ascii_digit());
         if trimmed.is_empty() {
+            r.signed_off_at = None;
             if r.substantive {
                 r.current = None;
             }
@@ -483,10 +484,19 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
         if after_sender_label && trimmed.contains('@') && !labelled_recipient() {
             continue;
         }
-        if trimmed.len() <= SIGN_OFF_LEN
+        // ("Danke, Jens", not "Thank you for using our service.")
+        if trimmed.split_whitespace().count() <= SIGN_OFF_WORDS
+            && !trimmed.ends_with('.')
             && crate::knowledge::signs("free_text.sign_offs").any(|w| trimmed_lower.starts_with(w))
         {
             r.signed_off_at = Some(line_no);
+        }
+        // (A heading or a failure ends the signature: "Danke, Jens" / "Delivery has
+        // failed to these recipients:".)
+        if r.signed_off_at.is_some()
+            && (trimmed.ends_with(':') || crate::classify::mentions_failure(trimmed_lower))
+        {
+            r.signed_off_at = None;
         }
         let signature = r
             .signed_off_at
@@ -989,7 +999,7 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
     // Sayings that name the stage without an "after".
     const STAGES: &[(&str, &str)] = &[("refused to talk to me", "CONN")];
     static AFTER_COMMAND: LazyLock<(Matcher, Vec<&'static str>)> = LazyLock::new(|| {
-        let (phrases, commands): (Vec<String>, Vec<&str>) = AFTER
+        let phrases: Vec<(String, &str)> = AFTER
             .iter()
             .flat_map(|a| {
                 COMMANDS
@@ -997,9 +1007,8 @@ fn command_in_lower(l: &str) -> Option<&'static str> {
                     .map(move |(w, cmd)| (format!("{a}{w}"), *cmd))
             })
             .chain(STAGES.iter().map(|(w, cmd)| (w.to_string(), *cmd)))
-            .unzip();
-        let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
-        (Matcher::new(&phrases), commands)
+            .collect();
+        Matcher::with_owners(phrases.iter().map(|(p, cmd)| (*cmd, p.as_str())))
     });
     let (matcher, commands) = &*AFTER_COMMAND;
     matcher.find(l).map(|(_, i)| commands[i])

@@ -96,12 +96,14 @@ pub fn has_body_sign(n: &Notice) -> bool {
     body_format(n).is_some()
 }
 
-/// The format whose body signs the notice's first 64 KiB show, if any. A returned
-/// message's words ("Ihre Sendung konnte nicht zugestellt werden") are not the notice's.
+/// The format whose body signs the notice's first 64 KiB show, if any: in the notice's
+/// own words first, as a returned message's words ("Ihre Sendung konnte nicht zugestellt
+/// werden") are not the notice's. (A marker may stand above the notice: a forward's
+/// separator.)
 fn body_format(n: &Notice) -> Option<&'static Format> {
     let first = n.body_format.get_or_init(|| {
-        let end = n.own_range().end.min(64 * 1024);
-        body_sign(&n.lower[..n.lower.floor_char_boundary(end)])
+        let upto = |end: usize| &n.lower[..n.lower.floor_char_boundary(end.min(64 * 1024))];
+        body_sign(upto(n.own_range().end)).or_else(|| body_sign(upto(n.lower.len())))
     });
     first.map(|i| FORMATS[i])
 }
@@ -111,15 +113,12 @@ fn body_format(n: &Notice) -> Option<&'static Format> {
 fn body_sign(lower: &str) -> Option<usize> {
     static INDEX: std::sync::OnceLock<(Matcher, Vec<usize>)> = std::sync::OnceLock::new();
     let (matcher, owner) = INDEX.get_or_init(|| {
-        let mut phrases = Vec::new();
-        let mut owner = Vec::new();
-        for (i, f) in FORMATS.iter().enumerate() {
-            for sign in f.body {
-                phrases.push(*sign);
-                owner.push(i);
-            }
-        }
-        (Matcher::new(&phrases), owner)
+        Matcher::with_owners(
+            FORMATS
+                .iter()
+                .enumerate()
+                .flat_map(|(i, f)| f.body.iter().map(move |&sign| (i, sign))),
+        )
     });
     matcher.matches(lower).into_iter().map(|p| owner[p]).min()
 }
