@@ -326,16 +326,20 @@ fn write_text(
                 url => writeln!(out, "{}: {} ({url})", p.provider, p.text)?,
             }
         }
-        // An unclear origin is left to the JSON and the page: in text it is noise.
+        // The answer to "didn't send it yourself?": in full when its signs point somewhere
+        // (a forgery, or more than the login or script every such message shows), else its
+        // verdict alone, and nothing when it is unclear. The JSON and the page carry all.
         if let Some(o) = e.origin.as_ref().filter(|o| o.likely != "unclear") {
             let title = lang.texts().path("origin.title").and_then(Data::str);
             writeln!(out, "{}", title.unwrap_or_default())?;
             writeln!(out, "  {}", o.verdict)?;
-            for s in &o.signs {
-                writeln!(out, "  * {s}")?;
-            }
-            for s in &o.steps {
-                writeln!(out, "  - {s}")?;
+            if o.likely == "forged_sender" || o.signs.len() > 1 {
+                for s in &o.signs {
+                    writeln!(out, "  * {s}")?;
+                }
+                for s in &o.steps {
+                    writeln!(out, "  - {s}")?;
+                }
             }
         }
         for rcpt in &r.msg.recipients {

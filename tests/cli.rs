@@ -181,9 +181,13 @@ fn the_text_output_names_an_origin_only_when_the_signs_point_somewhere() {
     let json = lines(&cli(&["--format", "jsonl", unclear], None));
     assert_eq!(json[0]["explanation"]["origin"]["likely"], "unclear");
     assert!(!text(unclear).contains("send this message yourself"));
-    assert!(
-        text("tests/fixtures/never-sent-backscatter.eml").contains("send this message yourself")
-    );
+    let forged = text("tests/fixtures/never-sent-backscatter.eml");
+    assert!(forged.contains("send this message yourself"));
+    assert!(forged.contains("  * "), "the signs are listed: {forged}");
+    // A login alone is how every message is sent: the verdict, without signs and steps.
+    let login = text("tests/fixtures/postfix-mailbox-full.eml");
+    assert!(login.contains("someone probably knows your password"));
+    assert!(!login.contains("  * "), "{login}");
 }
 
 #[test]
