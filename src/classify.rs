@@ -347,15 +347,11 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
             Reason::NetworkError
         }
         // A final notice that failed to connect, then timed out or stopped retrying
-        // ("giving up after 2 days"; Postfix's final 4.4.1 no answer and 4.4.3 DNS
-        // failure): the message expired.
+        // ("giving up after 2 days"): the message expired.
         // (A mail program that could not reach its own outgoing server never retried.)
         Reason::NetworkError
             if (timed_out
-                || f.status.is_some_and(|s| {
-                    s.ends_with(".4.7")
-                        || s.starts_with('4') && [".4.1", ".4.3"].iter().any(|d| s.ends_with(d))
-                })
+                || f.status.is_some_and(|s| s.ends_with(".4.7"))
                 || gave_up(f.diagnostic)
                 || gave_up(f.context))
                 && f.action != Some(Action::Delayed)
@@ -364,17 +360,26 @@ fn adjust_for_outcome(reason: Reason, f: &Facts<'_>, decision: &Decision) -> Rea
         {
             Reason::Expired
         }
-        // So did one the receiver kept deferring (greylisting that never passed, a
-        // rate limit) until the sender stopped retrying.
+        // So did one the receiver kept turning away for now (greylisting that never
+        // passed) until the sender stopped retrying.
         Reason::RateLimited
             if !permanent(f)
                 && f.action != Some(Action::Delayed)
+                && decision.source == "text"
+                && temporary_words(&decision.matched)
                 && (gave_up(f.diagnostic) || gave_up(f.context)) =>
         {
             Reason::Expired
         }
         _ => reason,
     }
+}
+
+/// True if `phrase` is a word of a rule for refusals for now (greylisting).
+fn temporary_words(phrase: &str) -> bool {
+    knowledge::phrase_rules()
+        .iter()
+        .any(|r| r.temporary && r.phrases.contains(&phrase))
 }
 
 fn gave_up(text: &str) -> bool {

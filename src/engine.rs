@@ -252,6 +252,7 @@ fn is_informal_complaint(n: &Notice) -> bool {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
         // An abuse report in the X-ARF format German providers pass on.
         || n.header("x-xarf").is_some()
+        || n.header("x-arf").is_some()
         // A hosting provider's abuse desk passing on a complaint about the customer's IP
         // (its subject, not a reply's or a notice's about it).
         || n.dsn.is_empty()
@@ -422,8 +423,12 @@ fn summarised_to(n: &Notice) -> Option<String> {
             .and_then(text::first_address)
     };
     let summary: Vec<&str> = text::lines(&n.text[own]).take(SUMMARY_LINES).collect();
+    // (A colleague's or a shared mailbox of the reader's domain is the reader's side.)
+    let reader_domain = text::domain_part(&reader).unwrap_or_default();
     let from_another = summary.iter().any(|l| {
-        field(l, "phishing.pasted_from").is_some_and(|a| !a.eq_ignore_ascii_case(&reader))
+        field(l, "phishing.pasted_from").is_some_and(|a| {
+            text::domain_part(&a).is_none_or(|d| !d.eq_ignore_ascii_case(reader_domain))
+        })
     });
     if from_another {
         return None;
@@ -554,12 +559,33 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         .recipients
         .iter()
         .find_map(|r| r.last_attempt_date.clone());
+    expire_after_retries(msg);
     msg.kind = kind_of(msg, n);
     if msg.kind == Kind::NotABounce {
         msg.recipients.clear();
         msg.format = "none";
     }
 }
+
+/// A final failure after a day or more of failing connections or DNS lookups (Postfix's
+/// final 4.4.1 and 4.4.3 at the end of the queue's lifetime): the message expired.
+fn expire_after_retries(msg: &mut Message) {
+    if msg.attempts_span().is_none_or(|secs| secs < RETRIED_FOR) {
+        return;
+    }
+    for r in &mut msg.recipients {
+        let gave_up = r.action == Some(Action::Failed)
+            && r.status.as_deref().is_some_and(|s| {
+                s.starts_with('4') && (s.ends_with(".4.1") || s.ends_with(".4.3"))
+            });
+        if r.reason == Reason::NetworkError && gave_up {
+            r.reason = Reason::Expired;
+        }
+    }
+}
+
+/// How long the attempts must have gone on for a failure to count as given up.
+const RETRIED_FOR: i64 = 86_400;
 
 /// The returned message's own sender, named in a notice's text ("your mailbox
 /// a@example.org has reached its limit") without a failure of its own, is no failed
@@ -850,9 +876,16 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
         }
     };
     let alternative = classify::alternative(&facts, reason, &decided_by);
-    // A message a filter holds for review, in the notice's words, is not delivered yet.
+    // A message a filter holds for review, in the notice's words, is not delivered yet
+    // (unless the words say the hold ended).
+    let ended =
+        || crate::knowledge::signs("outcome.hold_ended").any(|w| text::contains_ci(&everything, w));
     let action = match action {
-        None if reason == Reason::OnHold && decided_by.source == "text" && !permanent => {
+        None if reason == Reason::OnHold
+            && decided_by.source == "text"
+            && !permanent
+            && !ended() =>
+        {
             Some(Action::Delayed)
         }
         action => action,

@@ -368,13 +368,7 @@ fn feedback_topic(msg: &Message) -> Option<&'static str> {
 
 /// How long the server tried, from Arrival-Date to the last attempt, in words.
 pub fn timeline(msg: &Message, lang: Lang) -> Option<String> {
-    let start = parse_date(msg.arrival_date.as_deref()?)?;
-    let end = parse_date(
-        msg.last_attempt_date
-            .as_deref()
-            .or(msg.notice.date.as_deref())?,
-    )?;
-    let secs = end - start;
+    let secs = msg.attempts_span()?;
     if secs < 3600 {
         return None;
     }
@@ -396,8 +390,4 @@ pub fn timeline(msg: &Message, lang: Lang) -> Option<String> {
         lang.ui("tried_for")
             .replace("{duration}", &format!("{n} {unit}")),
     )
-}
-
-fn parse_date(s: &str) -> Option<i64> {
-    mail_parser::DateTime::parse_rfc822(s.trim()).map(|d| d.to_timestamp())
 }

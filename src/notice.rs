@@ -74,6 +74,7 @@ pub const READ_HEADERS: &[&str] = &[
     "x-ms-exchange-organization-autoreply",
     "x-apple-unsubscribe",
     "x-xarf",
+    "x-arf",
     "x-failed-recipients",
     "x-failed-recipients-google",
     "x-gm-message-state",
@@ -217,6 +218,9 @@ pub fn read(bytes: &[u8]) -> Notice {
         notice.truncated = Some("depth");
     }
     read_platform_reports(&mut notice);
+    if notice.dsn.is_empty() && notice.feedback.is_none() {
+        notice.feedback = pasted_feedback(&notice.text[notice.own_range()]);
+    }
     if notice.dsn.is_empty()
         && notice.feedback.is_none()
         && let Some(report) = crate::pec::read(&notice)
@@ -307,6 +311,31 @@ fn nested_message_cut(bytes: &[u8]) -> Option<usize> {
     let at = starts[MAX_NESTED_PARTS];
     Some(bytes[..at].iter().rposition(|&b| b == b'\n').unwrap_or(0))
 }
+
+/// The fields of a complaint report (ARF) pasted or forwarded as text: a line
+/// `Feedback-Type:` with `User-Agent:` or `Version:` among the next lines, up to the first
+/// empty line.
+fn pasted_feedback(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text::lines(text).collect();
+    let start = lines.iter().position(|l| {
+        text::strip_prefix_ci(l.trim_start_matches(['>', ' ']), "feedback-type:").is_some()
+    })?;
+    let block: Vec<&str> = lines[start..]
+        .iter()
+        .map(|l| l.trim_start_matches(['>', ' ']))
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    let field = |name: &str| {
+        block
+            .iter()
+            .take(FEEDBACK_FIELDS)
+            .any(|l| text::strip_prefix_ci(l, name).is_some())
+    };
+    (field("user-agent:") || field("version:")).then(|| block.join("\n"))
+}
+
+/// How many fields below `Feedback-Type:` a pasted report's agent or version may stand.
+const FEEDBACK_FIELDS: usize = 6;
 
 /// An Amazon SES JSON notification, or another sending platform's events, fill the
 /// report fields they carry.
@@ -725,10 +754,9 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .and_then(|a| a.first())
             .and_then(|a| a.address())
             .map(text::squash),
-        logged_in: msg.header_raw("X-Authenticated-Sender").is_some()
-            || msg
-                .header_raw("X-MS-Exchange-Organization-AuthAs")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("internal")),
+        logged_in: msg
+            .header_raw("X-MS-Exchange-Organization-AuthAs")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("internal")),
     }
 }
 

@@ -434,8 +434,12 @@ fn host(url: &str) -> Option<String> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .unwrap_or(url);
-    let host = rest
-        .split(['/', '?', '#', ':'])
+    // (A user name before `@` is no host: `https://portal.example:443@evil.example/`.)
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority
+        .rsplit('@')
+        .next()?
+        .split(':')
         .next()?
         .trim_start_matches("www.");
     (host.contains('.') && !host.contains(' ')).then(|| host.to_string())

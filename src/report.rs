@@ -68,6 +68,22 @@ pub struct Message {
     pub submission: Option<Submission>,
 }
 
+impl Message {
+    /// Seconds between the message's arrival and the last attempt (or the notice), when
+    /// the notice gives both dates.
+    pub fn attempts_span(&self) -> Option<i64> {
+        let date =
+            |s: &str| mail_parser::DateTime::parse_rfc822(s.trim()).map(|d| d.to_timestamp());
+        let start = date(self.arrival_date.as_deref()?)?;
+        let end = date(
+            self.last_attempt_date
+                .as_deref()
+                .or(self.notice.date.as_deref())?,
+        )?;
+        Some(end - start)
+    }
+}
+
 /// A mail log's record of a message handed in after a login (Postfix `sasl_username=`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Submission {
@@ -98,8 +114,8 @@ pub struct HeaderSummary {
     /// The `Reply-To:` address, when it is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
-    /// Header fields say the sender logged in to send (Exchange's
-    /// `X-MS-Exchange-Organization-AuthAs: Internal`, `X-Authenticated-Sender`).
+    /// Exchange says the sender logged in to send
+    /// (`X-MS-Exchange-Organization-AuthAs: Internal`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub logged_in: bool,
 }

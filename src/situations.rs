@@ -324,7 +324,12 @@ pub fn of(msg: &Message) -> Option<Situation> {
                 | Reason::Suspend
         ) && diagnostic_says(r, "situation.dynamic_ip")
     };
-    if pbl || failed.iter().any(dynamic) {
+    // (A mail program's own outgoing server that refuses it for a block list has listed
+    // the connection the program sends from: a home or mobile line.)
+    let program_listed = |r: &&Recipient| {
+        r.blocklist.is_some() && diagnostic_says(r, "situation.outgoing_server_unreachable")
+    };
+    if pbl || failed.iter().any(dynamic) || failed.iter().any(program_listed) {
         return Some(Situation::DynamicIp);
     }
     let domain_list = failed.iter().any(|r| {
@@ -902,25 +907,27 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
     // Passed through the user's own servers: a receiving (`by`) host, not a name the
     // sending machine claimed for itself.
     // The newest hop's receiver also checked the sending host's name (`from helo
-    // (name [ip])`); older hops may be made up. Below a hop from a host without a name
-    // of its own that called itself by the user's bare domain (`from unknown (HELO
-    // example.org)`, `from example.org ([IP])`, as spam software does; a mail server
-    // gives its own host name), any line may be.
+    // (name [ip])`); older hops may be made up. Below a hop from a host without a reverse
+    // name (qmail's `from unknown (HELO x)`, Postfix's `from x (unknown [ip])`) that did
+    // not greet as a server of the user's domain does (`mail.example.org`; spam software
+    // says `example.org` or a stranger's name), any line may be.
     let unnamed_hop = original.received.iter().position(|r| {
         let lower = r.to_ascii_lowercase();
-        let claimed = lower
-            .get(5..)
-            .and_then(|rest| rest.split([' ', '(']).next());
-        let helo = lower
-            .split_once("(helo ")
-            .and_then(|(_, rest)| rest.split([')', ' ']).next());
-        verified_sender(r).is_none()
-            && user_domain.as_deref().is_some_and(|d| {
-                [claimed, helo]
-                    .iter()
-                    .flatten()
-                    .any(|c| c.eq_ignore_ascii_case(d))
-            })
+        let greeting = if lower.starts_with("from unknown") {
+            lower
+                .split_once("(helo ")
+                .and_then(|(_, rest)| rest.split([')', ' ']).next())
+        } else if lower.contains("(unknown [") {
+            lower
+                .get(5..)
+                .and_then(|rest| rest.split([' ', '(']).next())
+        } else {
+            return false;
+        };
+        let server_of_user = |d: &str| {
+            greeting.is_some_and(|g| g.strip_suffix(d).is_some_and(|host| host.ends_with('.')))
+        };
+        user_domain.as_deref().is_some_and(|d| !server_of_user(d))
     });
     let checked_hops = &original.received[..unnamed_hop.map_or(original.received.len(), |i| i + 1)];
     let received_by_own = checked_hops

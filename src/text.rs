@@ -244,8 +244,9 @@ pub fn find_addresses(s: &str) -> Vec<Found> {
                 .map_or(0, |q| p + q + 1);
         }
         // A quote, dot or brace before the address belongs to the text around it (a
-        // Python dict `{'a@example.org': …}`).
-        while start < at && matches!(b[start], b'.' | b'\'' | b'{' | b'`') {
+        // Python dict `{'a@example.org': …}`), as does a star (bold in a pasted mail:
+        // `*a@example.org*`).
+        while start < at && matches!(b[start], b'.' | b'\'' | b'{' | b'`' | b'*') {
             start += 1;
         }
         let mut end = at + 1;

@@ -3519,13 +3519,24 @@ fn a_final_notice_after_days_of_temporary_errors_is_expired() {
         analyze(qmail.as_bytes()).messages[0].recipients[0].reason,
         Reason::Expired
     );
-    let postfix = report_returning("").replace(
-        "Action: failed\nStatus: 5.1.1",
-        "Action: failed\nStatus: 4.4.1\nDiagnostic-Code: X-Postfix; connect to mx.empfaenger.example[192.0.2.1]:25: Connection refused",
-    );
+    // Postfix's final 4.4.1 after five days of refused connections; the same refusal
+    // bounced at once is a network error.
+    let postfix = |last_attempt: &str| {
+        let bounce = report_returning("")
+            .replace(
+                "Reporting-MTA: dns; mail.example.org\n",
+                "Reporting-MTA: dns; mail.example.org\nArrival-Date: Mon, 1 Jan 2024 10:00:00 +0000\n",
+            )
+            .replace(
+                "Action: failed\nStatus: 5.1.1",
+                &format!("Action: failed\nStatus: 4.4.1\nLast-Attempt-Date: {last_attempt}\nDiagnostic-Code: X-Postfix; connect to mx.empfaenger.example[192.0.2.1]:25: Connection refused"),
+            );
+        analyze(bounce.as_bytes()).messages[0].recipients[0].reason
+    };
+    assert_eq!(postfix("Sat, 6 Jan 2024 10:00:00 +0000"), Reason::Expired);
     assert_eq!(
-        analyze(postfix.as_bytes()).messages[0].recipients[0].reason,
-        Reason::Expired
+        postfix("Mon, 1 Jan 2024 10:00:03 +0000"),
+        Reason::NetworkError
     );
 }
 
@@ -3544,4 +3555,35 @@ fn exchanges_internal_authentication_header_is_a_login() {
         "Received: from WIN-GKL3M2 (196.251.70.14) by SBS2011.example.local (192.168.1.10) with Microsoft SMTP Server id 14.3.513.0; Sun, 16 Mar 2025 02:13:58 +0100\nX-MS-Exchange-Organization-AuthAs: Internal\n",
     );
     assert_eq!(likely_origin(&sbs), Some("account_misuse"));
+}
+
+#[test]
+fn the_users_own_server_greeting_with_the_bare_domain_is_no_forgery() {
+    // qmail names the host it looked up first: this one has a name of its own, so the
+    // user's own server below it is real.
+    let own = report_returning(
+        "Received: from mail.example.org (HELO example.org) (203.0.113.9) by mx.empfaenger.example with SMTP; 1 Jan 2024 10:00:00 -0000\nReceived: from PC-BUERO01 (pc-buero01.firma.local [192.168.10.21]) by mail.example.org (Postfix) with ESMTP id 4ZrS9; Mon, 1 Jan 2024 10:59:58 +0100\n",
+    );
+    assert_ne!(likely_origin(&own), Some("forged_sender"));
+}
+
+#[test]
+fn a_rate_limit_at_the_end_of_a_reply_still_counts() {
+    let bounce = "<x@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: 421 4.7.0 Try again later -\n";
+    assert_eq!(
+        analyze(bounce.as_bytes()).messages[0].recipients[0].reason,
+        Reason::RateLimited
+    );
+}
+
+#[test]
+fn a_link_with_a_portals_name_before_an_at_sign_is_not_the_portals() {
+    let digest = "From: Quarantine <quarantine@secure-mail-notice.example>\nTo: anna@example.org\nSubject: Quarantine summary: 3 messages held\n\n\
+        Three messages are waiting. Release them here:\nhttps://cp.hornetsecurity.com:443@login-secure-mail.example/release?u=anna\n";
+    let m = &analyze(digest.as_bytes()).messages[0];
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::Phishing { .. }))
+    );
 }

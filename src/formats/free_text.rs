@@ -396,9 +396,9 @@ fn is_message_detail(lower: &str) -> bool {
     crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
 }
 
-/// The most words of a line that closes a person's note, and how far below it (with no
-/// empty line between) the writer's address may stand.
-const SIGN_OFF_WORDS: usize = 3;
+/// The longest line that closes a person's note, and how far below it the writer's
+/// address may stand.
+const SIGN_OFF_LEN: usize = 40;
 const SIGNATURE_LINES: usize = 3;
 
 /// Reads recipients and their diagnostics out of the notice text; `lower` is that text
@@ -423,7 +423,6 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             && line
                 .starts_with(|c: char| c.is_whitespace() || c.is_lowercase() || c.is_ascii_digit());
         if trimmed.is_empty() {
-            r.signed_off_at = None;
             if r.substantive {
                 r.current = None;
             }
@@ -485,7 +484,7 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             continue;
         }
         // ("Danke, Jens", not "Thank you for using our service.")
-        if trimmed.split_whitespace().count() <= SIGN_OFF_WORDS
+        if trimmed.len() <= SIGN_OFF_LEN
             && !trimmed.ends_with('.')
             && crate::knowledge::signs("free_text.sign_offs").any(|w| trimmed_lower.starts_with(w))
         {

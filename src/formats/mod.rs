@@ -97,16 +97,24 @@ pub fn has_body_sign(n: &Notice) -> bool {
 }
 
 /// The format whose body signs the notice's first 64 KiB show, if any: in the notice's
-/// own words first, as a returned message's words ("Ihre Sendung konnte nicht zugestellt
-/// werden") are not the notice's. (A marker may stand above the notice: a forward's
-/// separator.)
+/// own words, as a returned or quoted message's words ("Ihre Sendung konnte nicht
+/// zugestellt werden") are not the notice's. (When a marker stands above the notice, a
+/// forward's separator, the own words are a few: then the whole text's signs count.)
 fn body_format(n: &Notice) -> Option<&'static Format> {
     let first = n.body_format.get_or_init(|| {
-        let upto = |end: usize| &n.lower[..n.lower.floor_char_boundary(end.min(64 * 1024))];
-        body_sign(upto(n.own_range().end)).or_else(|| body_sign(upto(n.lower.len())))
+        let own = n.own_range();
+        let end = if own.len() < FEW_OWN_WORDS {
+            n.lower.len()
+        } else {
+            own.end
+        };
+        body_sign(&n.lower[..n.lower.floor_char_boundary(end.min(64 * 1024))])
     });
     first.map(|i| FORMATS[i])
 }
+
+/// Fewer bytes of own words than this are what a marker above the notice leaves.
+const FEW_OWN_WORDS: usize = 200;
 
 /// The place of the first format (in order) whose body signs occur in `lower`, found in
 /// one pass.
