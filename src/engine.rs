@@ -254,10 +254,14 @@ fn is_informal_complaint(n: &Notice) -> bool {
         || n.header("x-xarf").is_some()
         || n.header("x-arf").is_some()
         // A hosting provider's abuse desk passing on a complaint about the customer's IP
-        // (its subject, not a reply's or a notice's about it).
+        // (its subject, not a reply's or a notice's about it), or writing from its abuse
+        // address that it barred the customer's mailbox.
         || n.dsn.is_empty()
-            && crate::knowledge::signs("kind.abuse_subjects")
+            && (crate::knowledge::signs("kind.abuse_subjects")
                 .any(|w| text::strip_prefix_ci(subject.trim_start(), w).is_some())
+                || n.headers.from.as_deref().and_then(text::first_address).is_some_and(|a| {
+                    text::strip_prefix_ci(&a, "abuse@").is_some()
+                }))
 }
 
 /// Who complained: the ARF fields, else the original's recipient header of a report.
