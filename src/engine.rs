@@ -259,9 +259,10 @@ fn is_informal_complaint(n: &Notice) -> bool {
         || n.dsn.is_empty()
             && (crate::knowledge::signs("kind.abuse_subjects")
                 .any(|w| text::strip_prefix_ci(subject.trim_start(), w).is_some())
-                || n.headers.from.as_deref().and_then(text::first_address).is_some_and(|a| {
-                    text::strip_prefix_ci(&a, "abuse@").is_some()
-                }))
+                || !notice::without_prefixes(&subject.to_lowercase()).1
+                    && n.headers.from.as_deref().and_then(text::first_address).is_some_and(|a| {
+                        text::strip_prefix_ci(&a, "abuse@").is_some()
+                    }))
 }
 
 /// Who complained: the ARF fields, else the original's recipient header of a report.

@@ -3587,3 +3587,18 @@ fn a_link_with_a_portals_name_before_an_at_sign_is_not_the_portals() {
             .any(|w| matches!(w, Warning::Phishing { .. }))
     );
 }
+
+#[test]
+fn an_abuse_desk_barring_a_mailbox_is_a_complaint_and_a_reply_to_it_is_not() {
+    let barred = "From: Abuse-Team <abuse@hoster.example>\nTo: info@example.org\nSubject: Wichtig: Ihr E-Mail-Postfach info@example.org wurde gesperrt\n\n\
+        über Ihr Postfach wurden heute Nacht 41.800 E-Mails versendet. Wir haben den Versand gesperrt.\n";
+    assert_eq!(
+        analyze(barred.as_bytes()).messages[0].kind,
+        Kind::ComplaintReport
+    );
+    let reply = barred.replace("Subject: Wichtig", "Subject: AW: Wichtig");
+    assert_ne!(
+        analyze(reply.as_bytes()).messages[0].kind,
+        Kind::ComplaintReport
+    );
+}
