@@ -326,14 +326,14 @@ fn write_text(
                 url => writeln!(out, "{}: {} ({url})", p.provider, p.text)?,
             }
         }
-        // The answer to "didn't send it yourself?": in full when its signs point somewhere
-        // (a forgery, or more than the login or script every such message shows), else its
-        // verdict alone, and nothing when it is unclear. The JSON and the page carry all.
+        // The answer to "didn't send it yourself?": its verdict alone when its one sign is
+        // the login every sent message shows, nothing when it is unclear, else in full. The
+        // JSON and the page carry all.
         if let Some(o) = e.origin.as_ref().filter(|o| o.likely != "unclear") {
             let title = lang.texts().path("origin.title").and_then(Data::str);
             writeln!(out, "{}", title.unwrap_or_default())?;
             writeln!(out, "  {}", o.verdict)?;
-            if o.likely == "forged_sender" || o.signs.len() > 1 {
+            if o.likely != "account_misuse" || o.signs.len() > 1 {
                 for s in &o.signs {
                     writeln!(out, "  * {s}")?;
                 }

@@ -254,15 +254,10 @@ fn is_informal_complaint(n: &Notice) -> bool {
         || n.header("x-xarf").is_some()
         || n.header("x-arf").is_some()
         // A hosting provider's abuse desk passing on a complaint about the customer's IP
-        // (its subject, not a reply's or a notice's about it), or writing from its abuse
-        // address that it barred the customer's mailbox.
+        // (its subject, not a reply's or a notice's about it).
         || n.dsn.is_empty()
-            && (crate::knowledge::signs("kind.abuse_subjects")
+            && crate::knowledge::signs("kind.abuse_subjects")
                 .any(|w| text::strip_prefix_ci(subject.trim_start(), w).is_some())
-                || !notice::without_prefixes(&subject.to_lowercase()).1
-                    && n.headers.from.as_deref().and_then(text::first_address).is_some_and(|a| {
-                        text::strip_prefix_ci(&a, "abuse@").is_some()
-                    }))
 }
 
 /// Who complained: the ARF fields, else the original's recipient header of a report.
@@ -565,6 +560,7 @@ fn fill_bounce(msg: &mut Message, n: &Notice) {
         .iter()
         .find_map(|r| r.last_attempt_date.clone());
     expire_after_retries(msg);
+    end_finished_holds(msg, n);
     msg.kind = kind_of(msg, n);
     if msg.kind == Kind::NotABounce {
         msg.recipients.clear();
@@ -585,6 +581,19 @@ fn expire_after_retries(msg: &mut Message) {
             });
         if r.reason == Reason::NetworkError && gave_up {
             r.reason = Reason::Expired;
+        }
+    }
+}
+
+/// A held message the notice says was deleted, refused or expired is no longer waiting.
+fn end_finished_holds(msg: &mut Message, n: &Notice) {
+    if !crate::knowledge::signs("outcome.hold_ended").any(|w| n.own_words().contains(w)) {
+        return;
+    }
+    for r in &mut msg.recipients {
+        if r.reason == Reason::OnHold && r.action == Some(Action::Delayed) && !r.coded() {
+            r.action = None;
+            r.hard_bounce = true;
         }
     }
 }
@@ -882,15 +891,9 @@ pub fn finish_recipient(raw: RawRecipient) -> Recipient {
     };
     let alternative = classify::alternative(&facts, reason, &decided_by);
     // A message a filter holds for review, in the notice's words, is not delivered yet
-    // (unless the words say the hold ended).
-    let ended =
-        || crate::knowledge::signs("outcome.hold_ended").any(|w| text::contains_ci(&everything, w));
+    // (unless the notice says the hold ended: `fill_bounce`).
     let action = match action {
-        None if reason == Reason::OnHold
-            && decided_by.source == "text"
-            && !permanent
-            && !ended() =>
-        {
+        None if reason == Reason::OnHold && decided_by.source == "text" && !permanent => {
             Some(Action::Delayed)
         }
         action => action,

@@ -218,7 +218,11 @@ pub fn read(bytes: &[u8]) -> Notice {
         notice.truncated = Some("depth");
     }
     read_platform_reports(&mut notice);
-    if notice.dsn.is_empty() && notice.feedback.is_none() {
+    // (In a whole message, such fields are a returned or quoted copy.)
+    if notice.dsn.is_empty()
+        && notice.feedback.is_none()
+        && (!notice.has_headers || notice.forwarded)
+    {
         notice.feedback = pasted_feedback(&notice.text[notice.own_range()]);
     }
     if notice.dsn.is_empty()

@@ -434,8 +434,9 @@ fn host(url: &str) -> Option<String> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .unwrap_or(url);
-    // (A user name before `@` is no host: `https://portal.example:443@evil.example/`.)
-    let authority = rest.split(['/', '?', '#']).next()?;
+    // (A user name before `@` is no host: `https://portal.example:443@evil.example/`;
+    // browsers read `\` as `/`.)
+    let authority = rest.split(['/', '?', '#', '\\']).next()?;
     let host = authority
         .rsplit('@')
         .next()?

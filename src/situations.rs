@@ -324,10 +324,16 @@ pub fn of(msg: &Message) -> Option<Situation> {
                 | Reason::Suspend
         ) && diagnostic_says(r, "situation.dynamic_ip")
     };
-    // (A mail program's own outgoing server that refuses it for a block list has listed
-    // the connection the program sends from: a home or mobile line.)
+    // (A mail program's own outgoing server that refuses it because a block list names an
+    // IP address has listed the connection the program sends from: a home or mobile line.)
     let program_listed = |r: &&Recipient| {
-        r.blocklist.is_some() && diagnostic_says(r, "situation.outgoing_server_unreachable")
+        r.remote_mta.is_none()
+            && r.blocklist.as_ref().is_some_and(|b| {
+                b.listed
+                    .as_deref()
+                    .is_some_and(|l| l.parse::<std::net::IpAddr>().is_ok())
+            })
+            && diagnostic_says(r, "situation.outgoing_server_unreachable")
     };
     if pbl || failed.iter().any(dynamic) || failed.iter().any(program_listed) {
         return Some(Situation::DynamicIp);
@@ -924,8 +930,12 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         } else {
             return false;
         };
+        // (An internal name, `exchange01.firma.local`, is the user's own server too.)
         let server_of_user = |d: &str| {
-            greeting.is_some_and(|g| g.strip_suffix(d).is_some_and(|host| host.ends_with('.')))
+            greeting.is_some_and(|g| {
+                g.strip_suffix(d).is_some_and(|host| host.ends_with('.'))
+                    || g.contains('.') && is_internal(g)
+            })
         };
         user_domain.as_deref().is_some_and(|d| !server_of_user(d))
     });

@@ -3589,16 +3589,28 @@ fn a_link_with_a_portals_name_before_an_at_sign_is_not_the_portals() {
 }
 
 #[test]
-fn an_abuse_desk_barring_a_mailbox_is_a_complaint_and_a_reply_to_it_is_not() {
-    let barred = "From: Abuse-Team <abuse@hoster.example>\nTo: info@example.org\nSubject: Wichtig: Ihr E-Mail-Postfach info@example.org wurde gesperrt\n\n\
-        über Ihr Postfach wurden heute Nacht 41.800 E-Mails versendet. Wir haben den Versand gesperrt.\n";
+fn arf_fields_count_only_pasted_or_forwarded() {
+    let fields = "Feedback-Type: abuse\nUser-Agent: Yahoo!-Mail-Feedback/2.0\nVersion: 0.1\nSource-IP: 203.0.113.25\n";
+    let pasted = format!(
+        "This is an email abuse report for an email message received from IP 203.0.113.25.\n\n{fields}"
+    );
     assert_eq!(
-        analyze(barred.as_bytes()).messages[0].kind,
+        analyze(pasted.as_bytes()).messages[0].kind,
         Kind::ComplaintReport
     );
-    let reply = barred.replace("Subject: Wichtig", "Subject: AW: Wichtig");
+    // A developer's mail that shows the format is none.
+    let mail = format!(
+        "From: dev@example.org\nTo: team@example.org\nSubject: ARF parsing\n\nThe reports look like this:\n\n{fields}"
+    );
     assert_ne!(
-        analyze(reply.as_bytes()).messages[0].kind,
+        analyze(mail.as_bytes()).messages[0].kind,
         Kind::ComplaintReport
     );
+}
+
+#[test]
+fn a_quarantine_alert_about_the_readers_incoming_mail_is_no_bounce() {
+    let alert = "Return-Path: <noreply@gateway.example.org>\nFrom: Email Security <noreply@gateway.example.org>\nTo: einkauf@example.org\nSubject: Message blocked: Angebot\n\n\
+        A message addressed to einkauf@example.org was blocked because it contained a macro.\nFrom: offers@supplier.example\n";
+    assert_eq!(analyze(alert.as_bytes()).messages[0].kind, Kind::NotABounce);
 }

@@ -396,8 +396,8 @@ fn is_message_detail(lower: &str) -> bool {
     crate::knowledge::signs("free_text.message_details").any(|l| lower.starts_with(l))
 }
 
-/// The longest line that closes a person's note, and how far below it the writer's
-/// address may stand.
+/// The longest line that closes a person's note, and how far below it (after a name) the
+/// writer's address may stand.
 const SIGN_OFF_LEN: usize = 40;
 const SIGNATURE_LINES: usize = 3;
 
@@ -489,6 +489,10 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
             && crate::knowledge::signs("free_text.sign_offs").any(|w| trimmed_lower.starts_with(w))
         {
             r.signed_off_at = Some(line_no);
+            r.signed_by_name = false;
+        } else if r.signed_off_at.is_some() && !trimmed.contains('@') {
+            // The writer's name (or team) stands between the sign-off and the address.
+            r.signed_by_name = true;
         }
         // (A heading or a failure ends the signature: "Danke, Jens" / "Delivery has
         // failed to these recipients:".)
@@ -497,9 +501,9 @@ pub fn read(f: &Format, n: &Notice) -> TextReading {
         {
             r.signed_off_at = None;
         }
-        let signature = r
-            .signed_off_at
-            .is_some_and(|at| line_no - at <= SIGNATURE_LINES && !text::has_code(trimmed));
+        let signature = r.signed_by_name
+            && r.signed_off_at
+                .is_some_and(|at| line_no - at <= SIGNATURE_LINES && !text::has_code(trimmed));
         if trimmed.contains('@') && (signature || r.address_line(line, trimmed, arrows)) {
             continue;
         }
@@ -664,8 +668,10 @@ struct Reader<'a> {
     /// Each recipient's place in `out.recipients`, by lower-case address (a long list
     /// of addresses stays linear).
     index: std::collections::HashMap<String, usize>,
-    /// The line that closed a person's note ("Viele Grüße"), if any.
+    /// The line that closed a person's note ("Viele Grüße"), if any, and whether a name
+    /// followed it.
     signed_off_at: Option<usize>,
+    signed_by_name: bool,
     /// Lines before this one added words to a diagnostic or the general text.
     content_until: usize,
     content_len: usize,
