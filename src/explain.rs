@@ -218,11 +218,13 @@ fn others(msg: &Message, situation: Option<Situation>, lang: Lang) -> Vec<String
         .collect()
 }
 
-/// The verdict's text: an account-misuse verdict with the marks of fraud is stated more
-/// firmly.
+/// The verdict's text: an account-misuse verdict with the marks of fraud, or a mailbox
+/// the receiver barred for spam, is stated more firmly.
 fn verdict_key(o: &crate::situations::OriginSigns) -> &'static str {
     if o.fraud_marked() {
         "account_misuse_marked"
+    } else if o.signs.contains(&"account_blocked") {
+        "account_misuse_barred"
     } else if o.signs.contains(&"many_recipients") {
         "account_misuse_mass"
     } else {

@@ -3614,3 +3614,16 @@ fn a_quarantine_alert_about_the_readers_incoming_mail_is_no_bounce() {
         A message addressed to einkauf@example.org was blocked because it contained a macro.\nFrom: offers@supplier.example\n";
     assert_eq!(analyze(alert.as_bytes()).messages[0].kind, Kind::NotABounce);
 }
+
+#[test]
+fn a_mailbox_barred_for_spam_gets_a_firm_verdict() {
+    let barred = report_returning("")
+        .replace(
+            "said: 550 5.1.1 User unknown",
+            "said: 550 5.1.8 Access denied, bad outbound sender AS(42004)",
+        )
+        .replace("Status: 5.1.1", "Status: 5.1.8");
+    let m = analyze(barred.as_bytes()).messages.remove(0);
+    let origin = explain(&m, Lang::En).origin.expect("an origin verdict");
+    assert!(origin.verdict.contains("barred"), "{}", origin.verdict);
+}
