@@ -237,8 +237,7 @@ fn special_kind(n: &Notice) -> Option<Kind> {
     let failed = !replied
         && !vacation_subject
         && !own_subject.starts_with('[')
-        && (own_subject.contains("failure")
-            || crate::knowledge::signs("kind.failure_subjects").any(|w| own_subject.contains(w)));
+        && (own_subject.contains("failure") || says_failed(own_subject));
     ((auto && !from_system && !failed) || (vacation_subject && !from_system))
         .then_some(Kind::AutoReply)
 }
@@ -587,7 +586,7 @@ fn expire_after_retries(msg: &mut Message) {
 
 /// A held message the notice says was deleted, refused or expired is no longer waiting.
 fn end_finished_holds(msg: &mut Message, n: &Notice) {
-    if !crate::knowledge::signs("outcome.hold_ended").any(|w| n.own_words().contains(w)) {
+    if !own_words_say(n, "outcome.hold_ended") {
         return;
     }
     for r in &mut msg.recipients {
@@ -1014,12 +1013,10 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     let says = |list: &str| crate::knowledge::signs(list).any(|w| n.lower.contains(w));
     // A mail server's daily statistics (pflogsumm) quote failures, and an Exchange
     // journal report is an archive's copy of a message sent: neither is a notice.
-    let mut statistics = crate::knowledge::signs("kind.log_statistics");
     if n.dsn.is_empty()
         && !n.is_dsn_report
         && !formats::has_body_sign(n)
-        && (statistics.any(|w| n.own_words().contains(w))
-            || n.header("x-ms-journal-report").is_some())
+        && (own_words_say(n, "kind.log_statistics") || n.header("x-ms-journal-report").is_some())
     {
         return Kind::NotABounce;
     }
@@ -1051,9 +1048,7 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     // A person's mail (its return path is their address) that only talks about failures
     // is no notice: mail systems send notices with an empty return path, or from an
     // address that takes no replies under a subject that says a message failed.
-    let failure_subject = n.header("subject").is_some_and(|s| {
-        crate::knowledge::signs("kind.failure_subjects").any(|w| text::contains_ci(s, w))
-    });
+    let failure_subject = says_failed(&n.subject_lower());
     let person_sent = n.header("return-path").is_some_and(|r| {
         text::find_addresses(r).first().is_some_and(|a| {
             let local = a.value.split('@').next().unwrap_or("").to_ascii_lowercase();
@@ -1071,9 +1066,8 @@ fn kind_of(msg: &Message, n: &Notice) -> Kind {
     }
     if all(&|r| r.action == Some(Action::Delayed)) {
         // (A filter's word that mail for the reader is held: nothing of theirs waits.)
-        let held_for_reader = n.dsn.is_empty()
-            && !n.is_dsn_report
-            && crate::knowledge::signs("kind.digest_words").any(|w| n.own_words().contains(w));
+        let held_for_reader =
+            n.dsn.is_empty() && !n.is_dsn_report && own_words_say(n, "kind.digest_words");
         return if held_for_reader {
             Kind::NotABounce
         } else {
@@ -1142,13 +1136,22 @@ fn states_failure(lower: &str) -> bool {
     })
 }
 
+/// True if the notice's own words hold a word of the `signs.toml` list at `list`.
+fn own_words_say(n: &Notice, list: &str) -> bool {
+    crate::knowledge::signs(list).any(|w| n.own_words().contains(w))
+}
+
+/// True if a subject (lower case) says that a message failed.
+fn says_failed(subject: &str) -> bool {
+    crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
+}
+
 /// Only the header lines of a notice that a message failed (its body was not copied): a
 /// bounce whose details are missing.
 fn headers_only_failure(n: &Notice) -> bool {
     let headers_only = n.text.trim().is_empty() && n.original.is_none();
     let subject = n.subject_lower();
-    let failed = crate::knowledge::signs("kind.failure_subjects").any(|w| subject.contains(w))
-        && !is_delay_text(n);
+    let failed = says_failed(&subject) && !is_delay_text(n);
     headers_only && n.has_headers && failed && (n.is_dsn_report || n.from_mail_system())
 }
 

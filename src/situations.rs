@@ -924,9 +924,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
                 .split_once("(helo ")
                 .and_then(|(_, rest)| rest.split([')', ' ']).next())
         } else if lower.contains("(unknown [") {
-            lower
-                .get(5..)
-                .and_then(|rest| rest.split([' ', '(']).next())
+            claimed_name(&lower)
         } else {
             return false;
         };
@@ -1194,10 +1192,7 @@ fn foreign_machine(hop: &str, domain: &str) -> bool {
     if internal {
         return false;
     }
-    let claimed = rest
-        .split(|c: char| c.is_whitespace() || c == '(')
-        .next()
-        .unwrap_or_default();
+    let claimed = claimed_name(&lower).unwrap_or_default();
     let verified = verified_sender(hop);
     let unnamed = claimed == "unknown" || claimed.starts_with('[') || lower.contains("(unknown [");
     let home = [Some(claimed), verified.as_deref()]
@@ -1296,6 +1291,15 @@ fn receiving_host(received: &str) -> Option<String> {
 fn is_own_host(host: &str, domain: &str, own_notice: bool) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     (is_internal(&host) && own_notice) || same_name(&host, domain) || same_provider(&host, domain)
+}
+
+/// The name a sending machine gave itself in a Received field (lower case), as written
+/// first: `from name (…)`.
+fn claimed_name(lower: &str) -> Option<&str> {
+    lower
+        .strip_prefix("from ")?
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
 }
 
 /// A host name of an internal network (no dot, or `.local`, `.lan` …).

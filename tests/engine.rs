@@ -904,6 +904,11 @@ fn report_returning(original_headers: &str) -> String {
     )
 }
 
+/// The reason the first message's first recipient got.
+fn first_reason(input: &str) -> Reason {
+    analyze(input.as_bytes()).messages[0].recipients[0].reason
+}
+
 fn likely_origin(mail: &str) -> Option<&'static str> {
     let m = &analyze(mail.as_bytes()).messages[0];
     bounce_explainer::situations::origin_signs(m).map(|o| o.likely)
@@ -3348,7 +3353,7 @@ fn a_providers_general_sentence_yields_to_the_reason_after_it() {
         let bounce = format!(
             "<bob@gmx.de>: host mx00.emig.gmx.net[212.227.15.9] said: 550-Requested action not\n    taken: mailbox unavailable {reply} (in reply to RCPT TO command)\n"
         );
-        analyze(bounce.as_bytes()).messages[0].recipients[0].reason
+        first_reason(&bounce)
     };
     assert_eq!(
         gmx("550 5.2.1 mailbox inactive, account has not been used for a long time"),
@@ -3407,7 +3412,7 @@ fn provider_words_for_limits_tls_and_missing_domains() {
         let bounce = format!(
             "<bob@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: {reply}\n"
         );
-        analyze(bounce.as_bytes()).messages[0].recipients[0].reason
+        first_reason(&bounce)
     };
     assert_eq!(
         reason(
@@ -3515,10 +3520,7 @@ fn a_receivers_unnamed_entry_hop_does_not_hide_the_users_own_login() {
 #[test]
 fn a_final_notice_after_days_of_temporary_errors_is_expired() {
     let qmail = "Hi. This is the qmail-send program at mail.example.org.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<x@empfaenger.example>:\nSorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long.\n";
-    assert_eq!(
-        analyze(qmail.as_bytes()).messages[0].recipients[0].reason,
-        Reason::Expired
-    );
+    assert_eq!(first_reason(qmail), Reason::Expired);
     // Postfix's final 4.4.1 after five days of refused connections; the same refusal
     // bounced at once is a network error.
     let postfix = |last_attempt: &str| {
@@ -3531,7 +3533,7 @@ fn a_final_notice_after_days_of_temporary_errors_is_expired() {
                 "Action: failed\nStatus: 5.1.1",
                 &format!("Action: failed\nStatus: 4.4.1\nLast-Attempt-Date: {last_attempt}\nDiagnostic-Code: X-Postfix; connect to mx.empfaenger.example[192.0.2.1]:25: Connection refused"),
             );
-        analyze(bounce.as_bytes()).messages[0].recipients[0].reason
+        first_reason(&bounce)
     };
     assert_eq!(postfix("Sat, 6 Jan 2024 10:00:00 +0000"), Reason::Expired);
     assert_eq!(
@@ -3543,10 +3545,7 @@ fn a_final_notice_after_days_of_temporary_errors_is_expired() {
 #[test]
 fn an_infected_host_on_a_block_list_is_blocked_not_a_virus() {
     let bounce = "<x@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: 550 5.7.1 Rejected because 203.0.113.88 is listed at xbl.spamhaus.org (127.0.0.4): Your host appears to be infected or to run an open proxy (in reply to RCPT TO command)\n";
-    assert_eq!(
-        analyze(bounce.as_bytes()).messages[0].recipients[0].reason,
-        Reason::Blocked
-    );
+    assert_eq!(first_reason(bounce), Reason::Blocked);
 }
 
 #[test]
@@ -3570,10 +3569,7 @@ fn the_users_own_server_greeting_with_the_bare_domain_is_no_forgery() {
 #[test]
 fn a_rate_limit_at_the_end_of_a_reply_still_counts() {
     let bounce = "<x@empfaenger.example>: host mx.empfaenger.example[192.0.2.1] said: 421 4.7.0 Try again later -\n";
-    assert_eq!(
-        analyze(bounce.as_bytes()).messages[0].recipients[0].reason,
-        Reason::RateLimited
-    );
+    assert_eq!(first_reason(bounce), Reason::RateLimited);
 }
 
 #[test]
