@@ -300,6 +300,9 @@ fn write_text(
             writeln!(out, "-- {} {}", lang.ui("message_n"), r.message)?;
         }
         writeln!(out, "{}", e.headline)?;
+        if r.msg.superseded {
+            writeln!(out, "{}", lang.ui("superseded"))?;
+        }
         for o in &e.others {
             writeln!(out, "{o}")?;
         }

@@ -73,7 +73,29 @@ pub fn analyze(input: &[u8]) -> Report {
         .flat_map(|span| read_with_attached(&input, span))
         .take(MAX_MESSAGES)
         .collect();
+    mark_superseded(&mut report.messages);
     report
+}
+
+/// Marks each delay notice that a later message of the input ends: one of its recipients
+/// failed for good there, or was delivered.
+fn mark_superseded(messages: &mut [Message]) {
+    let mut last_outcome = std::collections::HashMap::new();
+    for (i, m) in messages.iter().enumerate() {
+        if matches!(m.kind, Kind::Bounce | Kind::DeliveryReport) {
+            for r in &m.recipients {
+                last_outcome.insert(r.address.to_ascii_lowercase(), i);
+            }
+        }
+    }
+    for (i, m) in messages.iter_mut().enumerate() {
+        m.superseded = m.kind == Kind::DelayNotice
+            && m.recipients.iter().any(|r| {
+                last_outcome
+                    .get(&r.address.to_ascii_lowercase())
+                    .is_some_and(|&at| at > i)
+            });
+    }
 }
 
 /// Reads one message of the input, then the further bounces attached to it (a mail that
@@ -176,6 +198,7 @@ fn read_message(input: &[u8], span: Range<usize>) -> (Message, Vec<notice::Attac
         recipients: Vec::new(),
         original: notice.original.clone(),
         submission: None,
+        superseded: false,
         evidence: Vec::new(),
         warnings: Vec::new(),
     };
@@ -586,7 +609,15 @@ fn expire_after_retries(msg: &mut Message) {
 
 /// A held message the notice says was deleted, refused or expired is no longer waiting.
 fn end_finished_holds(msg: &mut Message, n: &Notice) {
-    if !own_words_say(n, "outcome.hold_ended") {
+    // The held message's subject, quoted in the summary, is no word of the filter's.
+    let ended = n
+        .own_words()
+        .lines()
+        .filter(|l| {
+            !l.trim_start().starts_with("subject:") && !l.trim_start().starts_with("betreff:")
+        })
+        .any(|l| crate::knowledge::signs("outcome.hold_ended").any(|w| l.contains(w)));
+    if !ended {
         return;
     }
     for r in &mut msg.recipients {

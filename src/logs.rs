@@ -338,6 +338,7 @@ pub fn empty_message(format: &'static str, span: std::ops::Range<usize>) -> Mess
         evidence: Vec::new(),
         warnings: Vec::new(),
         submission: None,
+        superseded: false,
     }
 }
 

@@ -66,6 +66,10 @@ pub struct Message {
     /// How a mail log says the message was handed in, when it names a login.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submission: Option<Submission>,
+    /// A delay notice that a later notice in the same input ends: a recipient it named
+    /// failed for good or was delivered after all.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
 }
 
 impl Message {

@@ -3345,6 +3345,40 @@ fn a_message_a_gateway_holds_for_review_is_on_hold() {
     assert_eq!(m.kind, Kind::DelayNotice);
     assert_eq!(m.recipients[0].address, "bob@empfaenger.example");
     assert_eq!(m.recipients[0].reason, Reason::OnHold);
+    // The held message's own subject does not end the hold; the filter's words do.
+    let quoted = held.replace(
+        "Subject:    Contract",
+        "Subject:    Re: Your offer was rejected",
+    );
+    assert_eq!(
+        analyze(quoted.as_bytes()).messages[0].kind,
+        Kind::DelayNotice
+    );
+    let ended = held.replace(
+        "\n\n  From:",
+        "\nThe message was deleted by your administrator.\n\n  From:",
+    );
+    assert_eq!(analyze(ended.as_bytes()).messages[0].kind, Kind::Bounce);
+}
+
+#[test]
+fn a_delay_notice_that_a_later_notice_ends_is_superseded() {
+    let delay = "This is the mail system at host mail.example-hosting.de.\n\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n\nYour message could not be delivered for more than 4 hour(s).\nIt will be retried until it is 5 day(s) old.\n\n<anna@kunde.example>: connect to mx.kunde.example[198.51.100.7]:25:\n    Connection timed out\n\n";
+    let failure = "This is the mail system at host mail.example-hosting.de.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n<anna@kunde.example>: host mx.kunde.example[198.51.100.7] said: 550 5.1.1\n    <anna@kunde.example>: Recipient address rejected: User unknown\n";
+    let report = analyze(format!("{delay}{failure}").as_bytes());
+    let kinds: Vec<_> = report
+        .messages
+        .iter()
+        .map(|m| (m.kind, m.superseded))
+        .collect();
+    assert_eq!(kinds, [(Kind::DelayNotice, true), (Kind::Bounce, false)]);
+    // A failure first and a delay after it: the delay is the newer news.
+    let report = analyze(format!("{failure}\n{delay}").as_bytes());
+    assert!(report.messages.iter().all(|m| !m.superseded));
+    // Another recipient's failure leaves the delay standing.
+    let other = failure.replace("anna@", "bert@");
+    let report = analyze(format!("{delay}{other}").as_bytes());
+    assert!(!report.messages[0].superseded);
 }
 
 #[test]
