@@ -2,7 +2,7 @@
 //! and prints text, JSON or JSON lines. The JSON-lines output is a contract (README).
 
 use crate::dnsbl::check::{self, Listing, Resolver, State};
-use crate::explain::{self, Explanation};
+use crate::explain::{self, Explanation, Origin};
 use crate::knowledge::{Data, Lang};
 use crate::report::{Message, Note, Report, Warning};
 use serde::Serialize;
@@ -329,20 +329,23 @@ fn write_text(
                 url => writeln!(out, "{}: {} ({url})", p.provider, p.text)?,
             }
         }
-        // The answer to "didn't send it yourself?": its verdict alone when its one sign is
-        // the login every sent message shows, nothing when it is unclear, else in full. The
-        // JSON and the page carry all.
-        if let Some(o) = e.origin.as_ref().filter(|o| o.likely != "unclear") {
+        // The answer to "didn't send it yourself?": nothing when it is unclear or its one
+        // sign is the login every sent message shows, else in full. The JSON and the page
+        // carry all.
+        let plain_login = |o: &&Origin| o.likely == "account_misuse" && o.signs.len() <= 1;
+        if let Some(o) = e
+            .origin
+            .as_ref()
+            .filter(|o| o.likely != "unclear" && !plain_login(o))
+        {
             let title = lang.texts().path("origin.title").and_then(Data::str);
             writeln!(out, "{}", title.unwrap_or_default())?;
             writeln!(out, "  {}", o.verdict)?;
-            if o.likely != "account_misuse" || o.signs.len() > 1 {
-                for s in &o.signs {
-                    writeln!(out, "  * {s}")?;
-                }
-                for s in &o.steps {
-                    writeln!(out, "  - {s}")?;
-                }
+            for s in &o.signs {
+                writeln!(out, "  * {s}")?;
+            }
+            for s in &o.steps {
+                writeln!(out, "  - {s}")?;
             }
         }
         for rcpt in &r.msg.recipients {

@@ -74,6 +74,12 @@ pub fn analyze(input: &[u8]) -> Report {
         .take(MAX_MESSAGES)
         .collect();
     mark_superseded(&mut report.messages);
+    // The outcomes come first: a delay notice that a later notice ends moves after them.
+    let (current, superseded) = std::mem::take(&mut report.messages)
+        .into_iter()
+        .partition(|m| !m.superseded);
+    report.messages = current;
+    report.messages.extend::<Vec<Message>>(superseded);
     report
 }
 

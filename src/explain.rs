@@ -121,6 +121,9 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
         }
         steps.insert(0, text("origin.step_if_forged").to_string());
     }
+    if msg.superseded {
+        explanation = format!("{} {explanation}", lang.ui("superseded"));
+    }
     Explanation {
         headline,
         explanation,

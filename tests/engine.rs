@@ -3371,7 +3371,9 @@ fn a_delay_notice_that_a_later_notice_ends_is_superseded() {
         .iter()
         .map(|m| (m.kind, m.superseded))
         .collect();
-    assert_eq!(kinds, [(Kind::DelayNotice, true), (Kind::Bounce, false)]);
+    // The outcome comes first; the delay notice it ends moves after it.
+    assert_eq!(kinds, [(Kind::Bounce, false), (Kind::DelayNotice, true)]);
+    assert!(report.messages[1].span.start < report.messages[0].span.start);
     // A failure first and a delay after it: the delay is the newer news.
     let report = analyze(format!("{failure}\n{delay}").as_bytes());
     assert!(report.messages.iter().all(|m| !m.superseded));

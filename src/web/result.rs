@@ -33,10 +33,7 @@ pub fn Results() -> impl IntoView {
                             .iter()
                             .take(50)
                             .enumerate()
-                            // A delay notice that a later notice ends comes after the others.
-                            .filter(|(_, m)| !m.superseded)
-                            .chain(report.messages.iter().take(50).enumerate().filter(|(_, m)| m.superseded))
-                            .map(|(i, m)| message_view(i, m.clone(), lang, many))
+                                                        .map(|(i, m)| message_view(i, m.clone(), lang, many))
                             .collect_view()}
                         <super::blacklist::BlacklistPanel/>
                     }
@@ -57,7 +54,6 @@ fn message_view(index: usize, msg: Message, lang: Lang, many: bool) -> impl Into
     view! {
         <article class=kind_class aria-labelledby=format!("verdict-{index}")>
             {many.then(|| view! { <p class="message-n">{format!("{} {}", lang.ui("message_n"), index + 1)}</p> })}
-            {msg.superseded.then(|| view! { <p class="note">{lang.ui("superseded")}</p> })}
             {phishing.map(|signs| view! {
                 <div class="warning" role="alert">
                     <strong>{lang.ui("phishing")}</strong>
