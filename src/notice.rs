@@ -749,10 +749,16 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .into_iter()
             .find_map(|h| msg.header_raw(h))
             .map(text::squash),
+        // (Else the topmost Received-SPF field, written as its verdict: `spf=fail (…)`.)
         auth_results: msg
             .headers_raw()
             .find(|(n, _)| n.eq_ignore_ascii_case("authentication-results"))
-            .map(|(_, v)| text::squash(v)),
+            .map(|(_, v)| text::squash(v))
+            .or_else(|| {
+                msg.headers_raw()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("received-spf"))
+                    .map(|(_, v)| format!("spf={}", text::squash(v).replace(';', " ")))
+            }),
         reply_to: msg
             .reply_to()
             .and_then(|a| a.first())

@@ -112,7 +112,8 @@ pub struct HeaderSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
     /// The topmost `Authentication-Results:` header: the SPF, DKIM and DMARC verdict of
-    /// the last receiver (lower ones may be written by anyone).
+    /// the last receiver (lower ones may be written by anyone); without one, the topmost
+    /// `Received-SPF:` field as `spf=<its text>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_results: Option<String>,
     /// The `Reply-To:` address, when it is set.

@@ -902,6 +902,7 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
         && !is_mail_provider(id)
         && !via_service
         && !(logged_in_at_provider && provider.contains(&text::base_domain(id)))
+        && !taken_in_by(original, id)
     {
         signs.push("message_id_foreign");
     }
@@ -1128,9 +1129,13 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .is_some_and(|h| is_mail_provider(&h));
         // And so does a sending service's message ID: the user's SPF or DKIM record for
         // the service is missing.
+        // A program or script on the user's own server handing the message in says the
+        // opposite too (a line anyone could write; or a server missing from the record).
         if authenticated && through_own && handed_on_from_login
             || from_provider_account
             || via_service
+            || script
+            || local
         {
             "unclear"
         } else {
@@ -1199,14 +1204,26 @@ fn foreign_machine(hop: &str, domain: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|name| crate::knowledge::signs("origin.home_connections").any(|w| name.contains(w)));
-    let helo = rest
-        .find("(helo ")
-        .map(|at| &rest[at + 6..])
+    // (Postfix and others write `(HELO name)`; Exim `([192.0.2.1] helo=name)`.)
+    let helo = ["(helo ", " helo="]
+        .iter()
+        .find_map(|mark| rest.find(mark).map(|at| &rest[at + mark.len()..]))
         .and_then(|h| h.split([')', ' ']).next())
         .unwrap_or(claimed);
     let claims_the_domain = helo.trim_end_matches('.') == domain
         && verified.is_none_or(|v| text::base_domain(&v) != text::base_domain(domain));
     unnamed || home || claims_the_domain
+}
+
+/// True if the server that last took the message in (the newest `by` host, which no
+/// sender can write) is of the domain `id` names: a receiver gives a message without an
+/// ID one of its own.
+fn taken_in_by(original: &HeaderSummary, id: &str) -> bool {
+    original
+        .received
+        .first()
+        .and_then(|r| receiving_host(r))
+        .is_some_and(|h| text::base_domain(&h) == text::base_domain(id))
 }
 
 /// The returned message went to "undisclosed recipients": an empty address group
@@ -1236,11 +1253,13 @@ fn auth_checks(results: &str, domain: &str) -> AuthChecks {
     // `smtp.mailfrom=`, `header.d=`).
     for part in results.to_ascii_lowercase().split(';') {
         let part = part.trim();
+        // (By a field, `header.from=example.org`, or in a comment: Received-SPF's
+        // "(example.org: 192.0.2.1 is not authorized)".)
         let about_user = part
             .split_whitespace()
-            .filter_map(|w| w.split_once('=').map(|(_, v)| v))
+            .map(|w| w.split_once('=').map_or(w, |(_, v)| v))
             .any(|v| {
-                let v = v.trim_matches(['(', ')', '"', '<', '>']);
+                let v = v.trim_matches(['(', ')', '"', '<', '>', ':', ',']);
                 let host = v.rsplit('@').next().unwrap_or(v);
                 text::base_domain(host) == domain
             });
@@ -1325,8 +1344,8 @@ fn named_sender(received: &str) -> Option<String> {
 }
 
 /// The sending host's name as the receiver looked it up, in a Received field of the form
-/// `from helo (name [192.0.2.1]) by …` (not "unknown"), or `from name ([192.0.2.1]
-/// verified)`.
+/// `from helo (name [192.0.2.1]) by …` (not "unknown"), `from name ([192.0.2.1]
+/// verified)`, or Exim's `from name ([192.0.2.1] helo=greeting)`.
 fn verified_sender(received: &str) -> Option<String> {
     let lower = received.to_ascii_lowercase();
     let rest = lower.strip_prefix("from ")?;
@@ -1334,8 +1353,14 @@ fn verified_sender(received: &str) -> Option<String> {
     let inner = &rest[open + 1..rest[open..].find(')')? + open];
     // CommuniGate Pro marks a claimed name that the address looks up to:
     // `from smtp.example.org ([192.0.2.1] verified)`.
+    // Exim puts the name it looked up first when the greeting differs:
+    // `from host.example.net ([192.0.2.1] helo=other)`.
     let claimed = rest[..open].trim();
-    if inner.starts_with('[') && inner.ends_with(" verified") && claimed.contains('.') {
+    if inner.starts_with('[')
+        && (inner.ends_with(" verified") || inner.contains(" helo="))
+        && claimed.contains('.')
+        && !claimed.starts_with('[')
+    {
         return Some(claimed.to_string());
     }
     let (name, ip) = inner.split_once(' ')?;

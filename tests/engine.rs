@@ -3659,3 +3659,62 @@ fn a_mailbox_barred_for_spam_gets_a_firm_verdict() {
     let origin = explain(&m, Lang::En).origin.expect("an origin verdict");
     assert!(origin.verdict.contains("barred"), "{}", origin.verdict);
 }
+
+/// A bounce of a forged message, its returned headers below a notice without a code.
+fn backscatter(received: &str, spf: &str) -> String {
+    format!(
+        "From: Mail Router <Mail.Router@tanaka.example.jp>\nTo: haas@haas-gmbh.example\nSubject: DELIVERY FAILURE: User Ryo Tanaka not listed in Domino Directory\n\nYour message\n\n  Subject: remittance advice\n\nwas not delivered to:\n\n  ryo@tanaka.example.jp\n\nbecause:\n\n  User Ryo Tanaka (ryo@tanaka.example.jp) not listed in Domino Directory\n\nReceived: {received}\n\tby gw.tanaka.example.jp (Postfix) with SMTP id 2A1F0C0031; Wed, 19 Mar 2025 02:47:44 +0900\n{spf}From: haas@haas-gmbh.example\nTo: ryo@tanaka.example.jp\nSubject: remittance advice\n"
+    )
+}
+
+#[test]
+fn received_spf_in_the_returned_headers_is_the_receivers_verdict() {
+    let fail = "Received-SPF: fail (gw.tanaka.example.jp: domain of haas-gmbh.example does not designate 203.0.113.240 as permitted sender) client-ip=203.0.113.240\n";
+    let from_stranger = "from [203.0.113.240] (unknown [203.0.113.240])";
+    assert_eq!(
+        likely_origin(&backscatter(from_stranger, fail)),
+        Some("forged_sender")
+    );
+    let pass = fail
+        .replace("fail", "pass")
+        .replace("does not designate", "designates");
+    assert_ne!(
+        likely_origin(&backscatter(from_stranger, &pass)),
+        Some("forged_sender")
+    );
+    // Received-SPF that names the domain only in its comment.
+    let short = "Received-SPF: fail (haas-gmbh.example: 203.0.113.240 is not authorized)\n";
+    assert_eq!(
+        likely_origin(&backscatter(from_stranger, short)),
+        Some("forged_sender")
+    );
+}
+
+#[test]
+fn an_exim_hop_greeting_with_the_bare_domain_from_a_strangers_host_is_foreign() {
+    let exim = "from 203-0-113-201.dyn.carrier.example ([203.0.113.201] helo=haas-gmbh.example)";
+    let signs = |mail: String| {
+        let m = &analyze(mail.as_bytes()).messages[0];
+        bounce_explainer::situations::origin_signs(m).map_or(Vec::new(), |o| o.signs)
+    };
+    let origin = signs(backscatter(exim, ""));
+    assert!(origin.contains(&"foreign_machine"), "{origin:?}");
+    let own = "from mail.haas-gmbh.example ([198.51.100.3] helo=haas-gmbh.example)";
+    let origin = signs(backscatter(own, ""));
+    assert!(!origin.contains(&"foreign_machine"), "{origin:?}");
+}
+
+#[test]
+fn words_of_a_rate_limit_outrank_the_ip_they_name() {
+    let swisscom = "<nicole@bluewin.example>: host mx.bluewin.example[192.0.2.8] said: 421 4.7.0 [198.51.100.45] Too many connections / messages from your IP address in a short time. Rate limited by Swisscom, please try again later.\n";
+    assert_eq!(first_reason(swisscom), Reason::RateLimited);
+    let microsoft = "<a@outlook.example>: host mx.outlook.example[192.0.2.9] said: 451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP reputation.\n";
+    assert_eq!(first_reason(microsoft), Reason::BadReputation);
+}
+
+#[test]
+fn a_providers_limit_for_the_account_is_the_senders_sending_limit() {
+    let infomaniak = "This is the mail system at host mail.infomaniak.example.\n\n<eltern@fc.example>: 550 5.7.1 Sending limit exceeded: you\n    have sent more than 500 messages in the last hour from this account.\n";
+    let e = explain(&analyze(infomaniak.as_bytes()).messages[0], Lang::En);
+    assert_eq!(e.who, "sender");
+}

@@ -133,7 +133,9 @@ fn lines_above(t: &str, line_start: usize) -> impl Iterator<Item = (usize, &str)
 
 /// Where the returned original's header block starts in pasted text that lost the
 /// marker above it: a `Return-Path:` or `Received:` line that opens a header block below
-/// the server's reply (a block above any code is the notice's own pasted headers).
+/// the server's reply, or below words of a failure when the notice gives no code (Lotus
+/// Domino's "not listed in Domino Directory"). A block above both is the notice's own
+/// pasted headers.
 pub fn returned_headers(lower: &str) -> Option<usize> {
     let b = lower.as_bytes();
     memchr::memchr_iter(b'\n', b)
@@ -141,7 +143,9 @@ pub fn returned_headers(lower: &str) -> Option<usize> {
         .filter(|&at| b[at..].starts_with(b"return-path:") || b[at..].starts_with(b"received: "))
         .take(MAX_HEADER_STARTS)
         .find(|&at| {
-            text::find_codes(&lower[..at]).0.is_some() && notice::starts_with_headers(&lower[at..])
+            let above = &lower[..at];
+            (text::find_codes(above).0.is_some() || crate::classify::mentions_failure(above))
+                && notice::starts_with_headers(&lower[at..])
         })
 }
 
@@ -837,6 +841,7 @@ impl Reader<'_> {
             .filter(|(a, refused)| {
                 !text::is_system_address(&a.value)
                     && !**refused
+                    && !names_new_address(&trimmed[..a.start])
                     && (!refuses_sender || trimmed[..a.start].ends_with("to=<"))
             })
             .map(|(a, _)| a)
@@ -1037,6 +1042,18 @@ pub fn about_the_sender(line: &str, addr: &text::Found) -> bool {
     named_as_sender || crate::knowledge::signs("free_text.sender_reply_words").any(sender_words)
 }
 
+/// True if the words before an address name it as the recipient's new address ("User has
+/// moved; please try <…>").
+fn names_new_address(before: &str) -> bool {
+    let before = before.trim_end_matches(['<', ' ', ':']);
+    let tail =
+        before[before.floor_char_boundary(before.len().saturating_sub(24))..].to_ascii_lowercase();
+    crate::knowledge::signs("free_text.new_address_words").any(|w| {
+        tail.strip_suffix(w)
+            .is_some_and(|b| !b.ends_with(|c: char| c.is_alphanumeric()))
+    })
+}
+
 /// How far after an address the words that refuse it as the sender's are looked for.
 const SENDER_WORDS_WINDOW: usize = 200;
 
@@ -1050,6 +1067,19 @@ mod tests {
         n.text = text.to_string();
         n.lower = text.to_ascii_lowercase();
         n
+    }
+
+    #[test]
+    fn a_new_address_the_reply_names_is_no_recipient() {
+        let n = notice(
+            "... while talking to mx.example.ch.:\n>>> RCPT To:<e.roth@example.ch>\n<<< 551 5.1.6 User has moved; please try <elisabeth.roth@example.ch>\n551 5.1.6 <e.roth@example.ch>... User has moved; please try <elisabeth.roth@example.ch>\n",
+        );
+        let got: Vec<String> = read(&GENERIC, &n)
+            .recipients
+            .into_iter()
+            .map(|r| r.address)
+            .collect();
+        assert_eq!(got, ["e.roth@example.ch"]);
     }
 
     #[test]
