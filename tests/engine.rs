@@ -3718,3 +3718,23 @@ fn a_providers_limit_for_the_account_is_the_senders_sending_limit() {
     let e = explain(&analyze(infomaniak.as_bytes()).messages[0], Lang::En);
     assert_eq!(e.who, "sender");
 }
+
+#[test]
+fn a_pec_notice_that_names_the_addressee_as_destinato_is_read() {
+    let pec = "From: posta-certificata@pec.provider.example\nTo: amministrazione@pec.meier.example\nSubject: AVVISO DI MANCATA CONSEGNA: Fattura\nX-Ricevuta: errore-consegna\n\nAvviso di mancata consegna\nIl giorno 19/03/2024 alle ore 10:15:28 (+0100) nel messaggio\n\"Fattura\" proveniente da \"amministrazione@pec.meier.example\"\ne destinato all'utente \"ufficio@pec.verdi.example\"\nè stato rilevato un errore 5.1.1 - casella inesistente.\nIdentificativo messaggio: opec21037.20240319101528.118760.11.1.62@pec.provider.example\n";
+    let m = &analyze(pec.as_bytes()).messages[0];
+    let got: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(got, ["ufficio@pec.verdi.example"]);
+    assert_eq!(m.recipients[0].reason, Reason::UserUnknown);
+}
+
+#[test]
+fn a_polish_fake_notice_pasted_with_its_header_lines_is_phishing() {
+    let fake = "Od: Administrator poczty <postmaster@poczta-admin.example.com>\nDo: kasia@gastro.example\nTemat: Niedostarczone wiadomości (5) - Mail Delivery Failure\n\n5 wiadomości przychodzących nie zostało dostarczonych (kod błędu 550 5.2.1).\n\nAby odzyskać wstrzymane wiadomości, zweryfikuj swoje konto w ciągu 24 godzin:\nhttps://gastro.webmail-verify.example.net/login?u=kasia\n";
+    let m = &analyze(fake.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::NotABounce);
+    assert!(matches!(
+        m.warnings[0],
+        bounce_explainer::report::Warning::Phishing { .. }
+    ));
+}
