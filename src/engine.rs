@@ -75,11 +75,13 @@ pub fn analyze(input: &[u8]) -> Report {
         .collect();
     mark_superseded(&mut report.messages);
     // The outcomes come first: a delay notice that a later notice ends moves after them.
-    let (current, superseded) = std::mem::take(&mut report.messages)
-        .into_iter()
-        .partition(|m| !m.superseded);
-    report.messages = current;
-    report.messages.extend::<Vec<Message>>(superseded);
+    if report.messages.iter().any(|m| m.superseded) {
+        let (current, superseded) = std::mem::take(&mut report.messages)
+            .into_iter()
+            .partition(|m| !m.superseded);
+        report.messages = current;
+        report.messages.extend::<Vec<Message>>(superseded);
+    }
     report
 }
 
