@@ -169,6 +169,11 @@ fn socket_error_only(lower: &str) -> Option<&'static str> {
     let bare = (lower.split_once(';'))
         .filter(|(kind, _)| !kind.contains(' '))
         .map_or(lower, |(_, rest)| rest);
+    // (Exim's delay warning: "host mx.example.org [192.0.2.1] Delay reason: Connection
+    // refused".)
+    let bare = bare
+        .rsplit_once("delay reason:")
+        .map_or(bare, |(_, rest)| rest);
     let bare = bare.trim().trim_end_matches('.');
     knowledge::signs("outcome.socket_errors").find(|e| bare == *e)
 }

@@ -3738,3 +3738,21 @@ fn a_polish_fake_notice_pasted_with_its_header_lines_is_phishing() {
         bounce_explainer::report::Warning::Phishing { .. }
     ));
 }
+
+#[test]
+fn words_of_the_cause_decide_over_codes_in_everyday_notices() {
+    let gmx = "<gerda@gmx.example>: host mx00.gmx.example[192.0.2.9] said: 552-Requested mail action aborted: exceeded mailsize limit\n    552 For explanation visit https://postmaster.gmx.example/en/case (in reply to end of DATA command)\n";
+    assert_eq!(first_reason(gmx), Reason::EmailTooLarge);
+    let exim_delay = "This message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on relay.example.net.\n\n  kontakt@studio.example\n    host mx.studio.example [192.0.2.77]\n    Delay reason: Connection refused\n\nNo action is required on your part. Delivery attempts will continue for\nsome time.\n";
+    let m = &analyze(exim_delay.as_bytes()).messages[0];
+    assert_eq!(m.kind, Kind::DelayNotice);
+    assert_eq!(m.recipients[0].reason, Reason::NetworkError);
+}
+
+#[test]
+fn a_reply_that_refuses_the_senders_address_names_no_recipient() {
+    let thunderbird = "Thunderbird zeigt das hier:\n\nSenden der Nachricht fehlgeschlagen.\nBeim Senden der Nachricht ist ein Fehler aufgetreten. Der Mail-Server antwortete:\n5.7.1 <kontakt@yoga.example>: Sender address rejected: not owned by user sabine@mailbox.example.\nBitte überprüfen Sie die Empfängeradresse \"anfragen@yoga.example\" und versuchen Sie es erneut.\n";
+    let m = &analyze(thunderbird.as_bytes()).messages[0];
+    let got: Vec<&str> = m.recipients.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(got, ["anfragen@yoga.example"]);
+}

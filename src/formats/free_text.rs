@@ -311,7 +311,13 @@ fn named_in_sentence(region: &str, region_lower: &str, sender: Option<&str>) -> 
             let sentence = format!("{} {next}", lower[i]);
             crate::knowledge::signs("free_text.says_undelivered").any(|w| sentence.contains(w))
         })
-        .flat_map(|(_, line)| text::find_addresses(line))
+        // (Not a reply that refuses the sender's address: it names no recipient, only the
+        // sender and its login.)
+        .flat_map(|(_, line)| {
+            let found = text::find_addresses(line);
+            let refuses_sender = found.iter().any(|a| about_the_sender(line, a));
+            found.into_iter().filter(move |_| !refuses_sender)
+        })
         .map(|a| a.value)
         .find(|a| !text::is_system_address(a) && Some(a.as_str()) != sender)
 }
