@@ -332,7 +332,12 @@ fn write_text(
         // The answer to "didn't send it yourself?": nothing when it is unclear or its one
         // sign is the login every sent message shows, else in full. The JSON and the page
         // carry all.
-        let plain_login = |o: &&Origin| o.likely == "account_misuse" && o.signs.len() <= 1;
+        let login_verdict = lang
+            .texts()
+            .path("origin.account_misuse")
+            .and_then(Data::str);
+        let plain_login =
+            |o: &&Origin| Some(o.verdict.as_str()) == login_verdict && o.signs.len() <= 1;
         if let Some(o) = e
             .origin
             .as_ref()

@@ -74,35 +74,66 @@ pub fn analyze(input: &[u8]) -> Report {
         .take(MAX_MESSAGES)
         .collect();
     mark_superseded(&mut report.messages);
-    // The outcomes come first: a delay notice that a later notice ends moves after them.
-    if report.messages.iter().any(|m| m.superseded) {
-        let (current, superseded) = std::mem::take(&mut report.messages)
-            .into_iter()
-            .partition(|m| !m.superseded);
-        report.messages = current;
-        report.messages.extend::<Vec<Message>>(superseded);
-    }
     report
 }
 
-/// Marks each delay notice that a later message of the input ends: one of its recipients
-/// failed for good there, or was delivered.
+/// Marks each delay notice that later messages of the input end: each of its recipients
+/// failed for good or was delivered there, with the same message (its ID, else its
+/// subject, where both notices name one).
 fn mark_superseded(messages: &mut [Message]) {
-    let mut last_outcome = std::collections::HashMap::new();
+    let mut outcomes: std::collections::HashMap<String, Vec<usize>> = Default::default();
     for (i, m) in messages.iter().enumerate() {
         if matches!(m.kind, Kind::Bounce | Kind::DeliveryReport) {
-            for r in &m.recipients {
-                last_outcome.insert(r.address.to_ascii_lowercase(), i);
+            for r in m
+                .recipients
+                .iter()
+                .filter(|r| r.action != Some(Action::Delayed))
+            {
+                if !r.address.is_empty() {
+                    outcomes
+                        .entry(r.address.to_ascii_lowercase())
+                        .or_default()
+                        .push(i);
+                }
             }
         }
     }
-    for (i, m) in messages.iter_mut().enumerate() {
-        m.superseded = m.kind == Kind::DelayNotice
-            && m.recipients.iter().any(|r| {
-                last_outcome
-                    .get(&r.address.to_ascii_lowercase())
-                    .is_some_and(|&at| at > i)
-            });
+    let superseded: Vec<bool> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            m.kind == Kind::DelayNotice
+                && !m.recipients.is_empty()
+                && m.recipients.iter().all(|r| {
+                    outcomes
+                        .get(&r.address.to_ascii_lowercase())
+                        .is_some_and(|later| {
+                            later
+                                .iter()
+                                .rev()
+                                .take(MAX_OUTCOMES_COMPARED)
+                                .any(|&j| j > i && same_message(m, &messages[j]))
+                        })
+                })
+        })
+        .collect();
+    for (m, s) in messages.iter_mut().zip(superseded) {
+        m.superseded = s;
+    }
+}
+
+/// Later notices about one address compared with a delay notice, at most.
+const MAX_OUTCOMES_COMPARED: usize = 50;
+
+/// True unless two notices name different returned messages (by ID, else by subject).
+fn same_message(a: &Message, b: &Message) -> bool {
+    let (Some(a), Some(b)) = (&a.original, &b.original) else {
+        return true;
+    };
+    match (&a.message_id, &b.message_id, &a.subject, &b.subject) {
+        (Some(x), Some(y), _, _) => x == y,
+        (_, _, Some(x), Some(y)) => x.trim().eq_ignore_ascii_case(y.trim()),
+        _ => true,
     }
 }
 
@@ -621,8 +652,15 @@ fn end_finished_holds(msg: &mut Message, n: &Notice) {
     let ended = n
         .own_words()
         .lines()
-        .filter(|l| {
-            !l.trim_start().starts_with("subject:") && !l.trim_start().starts_with("betreff:")
+        // (Only the words before a "Subject:" label, on a flattened line too.)
+        .map(|l| {
+            let label = ["subject", "betreff"]
+                .iter()
+                .flat_map(|w| l.match_indices(w))
+                .filter(|&(at, w)| l[at + w.len()..].trim_start().starts_with(':'))
+                .map(|(at, _)| at)
+                .min();
+            &l[..label.unwrap_or(l.len())]
         })
         .any(|l| crate::knowledge::signs("outcome.hold_ended").any(|w| l.contains(w)));
     if !ended {

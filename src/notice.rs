@@ -749,16 +749,11 @@ fn summary(msg: &Message<'_>) -> HeaderSummary {
             .into_iter()
             .find_map(|h| msg.header_raw(h))
             .map(text::squash),
-        // (Else the topmost Received-SPF field, written as its verdict: `spf=fail (…)`.)
         auth_results: msg
             .headers_raw()
             .find(|(n, _)| n.eq_ignore_ascii_case("authentication-results"))
             .map(|(_, v)| text::squash(v))
-            .or_else(|| {
-                msg.headers_raw()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("received-spf"))
-                    .map(|(_, v)| format!("spf={}", text::squash(v).replace(';', " ")))
-            }),
+            .or_else(|| received_spf(msg)),
         reply_to: msg
             .reply_to()
             .and_then(|a| a.first())
@@ -1251,6 +1246,30 @@ const ORIGINAL_MARKERS: &[&str] = &[
     "Ursprüngliche Nachrichtenheader",
     "Ursprüngliche Nachrichtenköpfe",
 ];
+
+/// The verdict of the topmost `Received-SPF` field written at the border (about a
+/// public address, not an internal hop's), as `spf=fail (…)`; none for a message handed
+/// in with a login, whose own provider may check it.
+fn received_spf(msg: &mail_parser::Message<'_>) -> Option<String> {
+    let field = |name: &'static str| {
+        msg.headers_raw()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    if field("received")
+        .any(|v| crate::knowledge::signs("origin.authenticated").any(|s| v.contains(s)))
+    {
+        return None;
+    }
+    let internal = |v: &str| {
+        v.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|w| w.parse::<std::net::Ipv4Addr>().ok())
+            .any(|ip| ip.is_private() || ip.is_loopback())
+    };
+    field("received-spf")
+        .find(|v| !internal(v))
+        .map(|v| format!("spf={}", text::squash(&v).replace(';', " ")))
+}
 
 /// Byte offset where free text starts quoting the original message. `lower` is the text
 /// in ASCII lower case. A marker that ends in a letter ends its word ("Ursprüngliche

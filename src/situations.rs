@@ -1129,13 +1129,14 @@ pub fn origin_signs(msg: &Message) -> Option<OriginSigns> {
             .is_some_and(|h| is_mail_provider(&h));
         // And so does a sending service's message ID: the user's SPF or DKIM record for
         // the service is missing.
-        // A program or script on the user's own server handing the message in says the
-        // opposite too (a line anyone could write; or a server missing from the record).
+        // So does a program or script handing the message in on the user's own server,
+        // or on the server that wrote the notice and passed the message on (a web
+        // host's server missing from the record); on a stranger's server it is spam.
+        let on_own_server = receiving_host(&first_hop).is_some_and(|h| own_host(&h));
         if authenticated && through_own && handed_on_from_login
             || from_provider_account
             || via_service
-            || script
-            || local
+            || (script || local) && (on_own_server || relayed_on)
         {
             "unclear"
         } else {
@@ -1204,10 +1205,11 @@ fn foreign_machine(hop: &str, domain: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|name| crate::knowledge::signs("origin.home_connections").any(|w| name.contains(w)));
-    // (Postfix and others write `(HELO name)`; Exim `([192.0.2.1] helo=name)`.)
-    let helo = ["(helo ", " helo="]
-        .iter()
-        .find_map(|mark| rest.find(mark).map(|at| &rest[at + mark.len()..]))
+    // (Exim's `name ([192.0.2.1] helo=domain)` is left out: a business line's generic
+    // name with the bare domain as greeting is how many small firms' own servers send.)
+    let helo = rest
+        .find("(helo ")
+        .map(|at| &rest[at + 6..])
         .and_then(|h| h.split([')', ' ']).next())
         .unwrap_or(claimed);
     let claims_the_domain = helo.trim_end_matches('.') == domain

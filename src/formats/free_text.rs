@@ -144,10 +144,26 @@ pub fn returned_headers(lower: &str) -> Option<usize> {
         .take(MAX_HEADER_STARTS)
         .find(|&at| {
             let above = &lower[..at];
-            (text::find_codes(above).0.is_some() || crate::classify::mentions_failure(above))
-                && notice::starts_with_headers(&lower[at..])
+            let block = &lower[at..];
+            (text::find_codes(above).0.is_some()
+                || crate::classify::mentions_failure(above) && !from_mail_system(block))
+                && notice::starts_with_headers(block)
         })
 }
+
+/// True if the header block `block` (lower case) starts is a notice's own: its `From:`
+/// is a mail system (a customer pasting a notice's full headers below their words).
+fn from_mail_system(block: &str) -> bool {
+    text::lines(block)
+        .take_while(|l| !l.trim().is_empty())
+        .take(MAX_BLOCK_LINES)
+        .find_map(|l| l.strip_prefix("from:"))
+        .and_then(text::first_address)
+        .is_some_and(|a| text::is_system_address(&a))
+}
+
+/// Header lines looked at for a block's `From:`.
+const MAX_BLOCK_LINES: usize = 80;
 
 /// `Return-Path:`/`Received:` lines tried as the start of a returned header block.
 const MAX_HEADER_STARTS: usize = 8;

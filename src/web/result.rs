@@ -33,7 +33,10 @@ pub fn Results() -> impl IntoView {
                             .iter()
                             .take(50)
                             .enumerate()
-                                                        .map(|(i, m)| message_view(i, m.clone(), lang, many))
+                            // A delay notice that a later notice ends comes after the others.
+                            .filter(|(_, m)| !m.superseded)
+                            .chain(report.messages.iter().take(50).enumerate().filter(|(_, m)| m.superseded))
+                            .map(|(i, m)| message_view(i, m.clone(), lang, many))
                             .collect_view()}
                         <super::blacklist::BlacklistPanel/>
                     }
