@@ -78,10 +78,10 @@ pub fn analyze(input: &[u8]) -> Report {
 }
 
 /// Marks each delay notice that later messages of the input end: each of its recipients
-/// failed for good or was delivered there, with the same message (its ID, else its
-/// subject, where both notices name one).
+/// failed for good or was delivered in the last notice about it, with the same message
+/// (its ID, else its subject, where both notices name one).
 fn mark_superseded(messages: &mut [Message]) {
-    let mut outcomes: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    let mut last_outcome: std::collections::HashMap<String, usize> = Default::default();
     for (i, m) in messages.iter().enumerate() {
         if matches!(m.kind, Kind::Bounce | Kind::DeliveryReport) {
             for r in m
@@ -90,40 +90,22 @@ fn mark_superseded(messages: &mut [Message]) {
                 .filter(|r| r.action != Some(Action::Delayed))
             {
                 if !r.address.is_empty() {
-                    outcomes
-                        .entry(r.address.to_ascii_lowercase())
-                        .or_default()
-                        .push(i);
+                    last_outcome.insert(r.address.to_ascii_lowercase(), i);
                 }
             }
         }
     }
-    let superseded: Vec<bool> = messages
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            m.kind == Kind::DelayNotice
-                && !m.recipients.is_empty()
-                && m.recipients.iter().all(|r| {
-                    outcomes
-                        .get(&r.address.to_ascii_lowercase())
-                        .is_some_and(|later| {
-                            later
-                                .iter()
-                                .rev()
-                                .take(MAX_OUTCOMES_COMPARED)
-                                .any(|&j| j > i && same_message(m, &messages[j]))
-                        })
-                })
-        })
-        .collect();
-    for (m, s) in messages.iter_mut().zip(superseded) {
-        m.superseded = s;
+    for i in 0..messages.len() {
+        let m = &messages[i];
+        messages[i].superseded = m.kind == Kind::DelayNotice
+            && !m.recipients.is_empty()
+            && m.recipients.iter().all(|r| {
+                last_outcome
+                    .get(&r.address.to_ascii_lowercase())
+                    .is_some_and(|&j| j > i && same_message(m, &messages[j]))
+            });
     }
 }
-
-/// Later notices about one address compared with a delay notice, at most.
-const MAX_OUTCOMES_COMPARED: usize = 50;
 
 /// True unless two notices name different returned messages (by ID, else by subject).
 fn same_message(a: &Message, b: &Message) -> bool {
