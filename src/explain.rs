@@ -100,6 +100,15 @@ pub fn explain(msg: &Message, lang: Lang) -> Explanation {
     );
     let mut steps: Vec<String> = list("steps");
     let mut who = entry.field("who");
+    // A provider's code may name who acts more exactly than its reason does.
+    if topic.starts_with("reason.")
+        && let Some(w) = main_recipient(msg)
+            .filter(|r| r.decided_by.source == "provider")
+            .and_then(|r| crate::knowledge::provider_rule_named(&r.decided_by.matched))
+            .and_then(|(_, rule)| rule.who)
+    {
+        who = w;
+    }
     // A group or mailbox that takes mail only from certain senders: its owner, on the
     // recipient's side, has to allow the sender.
     if topic == "reason.policyviolation" && restricted_to_senders(msg) {

@@ -342,6 +342,9 @@ pub struct ProviderRule {
     /// A general sentence the provider puts before its real reason: it decides only when
     /// neither the words nor the status code do.
     pub weak: bool,
+    /// Who has to act, where the provider's code says otherwise than its reason does
+    /// (a recipient's own receive limit: the sender waits).
+    pub who: Option<&'static str>,
     /// The provider's documentation for this code, or for the provider.
     pub url: &'static str,
     /// What the provider says the code means.
@@ -417,6 +420,7 @@ pub fn providers() -> &'static [Provider] {
                                 reason: Reason::from_name(r.field("reason"))?,
                                 anywhere: r.get("anywhere").and_then(Data::bool).unwrap_or(false),
                                 weak: r.get("weak").and_then(Data::bool).unwrap_or(false),
+                                who: r.get("who").and_then(Data::str),
                                 url: Some(r.field("url"))
                                     .filter(|u| !u.is_empty())
                                     .unwrap_or(url),

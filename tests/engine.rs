@@ -3807,3 +3807,11 @@ fn a_receivers_limit_for_an_ip_is_not_the_senders_own_sending_limit() {
     let e = explain(&analyze(delay.as_bytes()).messages[0], Lang::En);
     assert_ne!(e.who, "sender");
 }
+
+#[test]
+fn a_recipients_own_receive_limit_leaves_the_sender_to_wait() {
+    let exchange = "Delivery has failed to these recipients or groups:\n\nbuero@kunde.example\n\nDiagnostic information for administrators:\n\nbuero@kunde.example\nRemote Server returned '550 5.2.122 RecipientThrottled; Recipient's per-hour message receive limit exceeded.'\n";
+    let m = &analyze(exchange.as_bytes()).messages[0];
+    assert_eq!(m.recipients[0].reason, Reason::RateLimited);
+    assert_eq!(explain(m, Lang::En).who, "sender");
+}

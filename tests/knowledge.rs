@@ -152,6 +152,13 @@ fn every_provider_rule_cites_its_source_and_speaks_both_languages() {
                 p.id,
                 r.pattern
             );
+            // Who acts, where a rule says: one the page has words for.
+            if let Some(who) = r.who {
+                for lang in [Lang::De, Lang::En] {
+                    let path = format!("who.{who}");
+                    assert!(lang.texts().path(&path).is_some(), "{}: {path}", r.pattern);
+                }
+            }
         }
     }
 }
