@@ -973,10 +973,17 @@ pub fn single_spaced(s: &str) -> Cow<'_, str> {
 pub fn strip_quoting(s: &str) -> Cow<'_, str> {
     let mut text = Cow::Borrowed(s);
     for _ in 0..8 {
+        // (Counted from the first quoted line: the words of a reply above a quoted
+        // thread do not keep its deeper levels quoted. A session transcript's `>>> MAIL`
+        // is no quoting.)
         let (mut quoted, mut total) = (0, 0);
         for l in lines(&text).filter(|l| !l.trim().is_empty()) {
-            total += 1;
-            if l.trim_start().starts_with('>') {
+            let t = l.trim_start();
+            let is_quoted = t.starts_with('>') && !t.starts_with(">>> ");
+            if is_quoted || quoted > 0 {
+                total += 1;
+            }
+            if is_quoted {
                 quoted += 1;
             }
         }
@@ -1502,6 +1509,15 @@ mod tests {
         assert_eq!(base_domain("smtp.example.ne.jp"), "example.ne.jp");
         assert_eq!(base_domain("mx.web.de."), "web.de");
         assert_eq!(base_domain("co.uk"), "co.uk");
+    }
+
+    #[test]
+    fn a_thread_quoted_three_deep_below_a_reply_is_unquoted_to_its_notice() {
+        let thread = "Hi Marco,\nsee below.\nThomas\n\n-----Original Message-----\nFrom: Marco\nSubject: RE: Mail\n\n> Hallo Thomas,\n> send me the whole notice.\n>\n> > What is this?\n> >\n> > > ----- The following addresses had permanent fatal errors -----\n> > > <a@example.org>\n> > >     (reason: 550 5.7.1 blocked using bl.spamcop.net)\n> > > >>> MAIL From:<t@example.net>\n> > > <<< 550 5.7.1 blocked\n";
+        let plain = strip_quoting(thread);
+        assert!(plain.contains("\n<a@example.org>\n"), "{plain}");
+        // The transcript's own marks stay.
+        assert!(plain.contains("\n>>> MAIL From:"), "{plain}");
     }
 
     #[test]
