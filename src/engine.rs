@@ -1006,13 +1006,17 @@ fn is_permanent(
 /// The server a notice names as the one that wrote it: Exchange's "Generating server:",
 /// Postfix's "This is the mail system at host …".
 fn generating_server(lower: &str) -> Option<String> {
-    ["generating server:", "this is the mail system at host "]
-        .iter()
-        .find_map(|label| {
-            let at = lower.find(label)? + label.len();
-            let line = lower[at..].lines().next()?;
-            text::host_name(line.split_whitespace().next()?.trim_end_matches('.'))
-        })
+    [
+        "generating server:",
+        "generierender server:",
+        "this is the mail system at host ",
+    ]
+    .iter()
+    .find_map(|label| {
+        let at = lower.find(label)? + label.len();
+        let line = lower[at..].lines().next()?;
+        text::host_name(line.split_whitespace().next()?.trim_end_matches('.'))
+    })
 }
 
 /// `host mx.example.jp [192.0.2.1]` or `remote host 192.0.2.1 said` in a diagnostic.
@@ -1039,7 +1043,18 @@ fn remote_host(diag: &str) -> Option<String> {
             }
         }
     }
-    None
+    // Exchange names the remote server on the line above its reply:
+    // `smtp.example.net` / `Remote Server returned '550 …'` (German "Remoteserver hat").
+    ["remote server returned", "remoteserver hat"]
+        .iter()
+        .find_map(|marker| {
+            let before = lower[..lower.find(marker)?].trim_end();
+            let word = before.rsplit(char::is_whitespace).next()?;
+            let host = word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+            (host && word.contains('.') && !word.ends_with('.')).then(|| word.to_string())
+        })
 }
 
 /// The message kind from the recipients' actions and the notice.

@@ -3815,3 +3815,18 @@ fn a_recipients_own_receive_limit_leaves_the_sender_to_wait() {
     assert_eq!(m.recipients[0].reason, Reason::RateLimited);
     assert_eq!(explain(m, Lang::En).who, "sender");
 }
+
+#[test]
+fn a_german_exchange_report_names_its_server_and_the_remote_one() {
+    let ndr = "Fehler bei der Zustellung an folgende Empfänger oder Gruppen:\n\neinkauf@prenzel.example\nIhre Nachricht wurde nicht zugestellt.\n\nDiagnoseinformationen für Administratoren:\n\nGenerierender Server: SRV-EX2016.wendt.local\n\neinkauf@prenzel.example\nsmtp.relay-hosting.example.net\nRemoteserver hat '550 5.7.1 <einkauf@prenzel.example>: Relay access denied' zurückgegeben\n";
+    let m = &analyze(ndr.as_bytes()).messages[0];
+    assert_eq!(m.reporting_mta.as_deref(), Some("srv-ex2016.wendt.local"));
+    let r = &m.recipients[0];
+    assert_eq!(
+        r.remote_mta.as_deref(),
+        Some("smtp.relay-hosting.example.net")
+    );
+    assert_eq!(r.reason, Reason::NoRelaying);
+    // The on-premises server's relay refused it: its administrator sets up the login.
+    assert_eq!(explain(m, Lang::De).who, "sender_provider");
+}
