@@ -1045,16 +1045,12 @@ fn remote_host(diag: &str) -> Option<String> {
     }
     // Exchange names the remote server on the line above its reply:
     // `smtp.example.net` / `Remote Server returned '550 …'` (German "Remoteserver hat").
-    ["remote server returned", "remoteserver hat"]
+    let at = ["remote server returned", "remoteserver hat"]
         .iter()
-        .find_map(|marker| {
-            let before = lower[..lower.find(marker)?].trim_end();
-            let word = before.rsplit(char::is_whitespace).next()?;
-            let host = word
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
-            (host && word.contains('.') && !word.ends_with('.')).then(|| word.to_string())
-        })
+        .find_map(|marker| lower.find(marker))?;
+    let word = lower[..at].split_whitespace().last()?;
+    (word.contains('.') && !word.ends_with('.') && !word.contains(['\'', '@', '(']))
+        .then(|| word.to_string())
 }
 
 /// The message kind from the recipients' actions and the notice.
